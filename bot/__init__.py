@@ -1,0 +1,1 @@
+"""Lingkar core: platform-agnostic domain services, command grammar, message model, ports, i18n."""

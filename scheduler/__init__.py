@@ -1,0 +1,1 @@
+"""The clock: what is due when, and exactly-once delivery of it."""

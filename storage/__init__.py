@@ -1,0 +1,1 @@
+"""Tables, engine and sessions, repositories and migrations. Imports nothing of ours."""
