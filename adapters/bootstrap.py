@@ -1,0 +1,66 @@
+"""The composition root: the one place that builds engine, repositories, messengers, clock and core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.local.messenger import LocalMessenger
+from adapters.routing import RoutingMessenger
+from adapters.settings import Settings
+from bot.clock import SystemClock
+from bot.context import Services
+from bot.core import Core
+from bot.features import all_features
+from bot.ports import Clock, Messenger
+from storage.engine import is_sqlite, make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    core: Core
+    services: Services
+    messenger: RoutingMessenger
+
+    def uow(self) -> UnitOfWork:
+        return self.services.uow()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def bootstrap(
+    settings: Settings,
+    *,
+    messenger_overrides: Mapping[str, Messenger] | None = None,
+    clock: Clock | None = None,
+    migrate: bool | None = None,
+    schema: str | None = None,
+) -> App:
+    """Wire everything. SQLite databases are migrated on start (embedded use); PostgreSQL via `lingkar db upgrade`."""
+    if migrate is None:
+        migrate = is_sqlite(settings.database_url)
+    if migrate:
+        await upgrade(settings.database_url, schema=schema)
+    engine = make_engine(settings.database_url, schema=schema)
+    session_factory = make_session_factory(engine)
+    messengers: dict[str, Messenger] = {"local": LocalMessenger()}
+    messengers.update(messenger_overrides or {})
+    messenger = RoutingMessenger(messengers)
+    services = Services(
+        uow=lambda: UnitOfWork(session_factory),
+        messenger=messenger,
+        clock=clock or SystemClock(),
+        config=settings.core_config(),
+    )
+    core = Core(services=services, features=all_features())
+    return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger)

@@ -1,0 +1,53 @@
+"""The `lingkar` command: demo, database migrations, serving, platform manifests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import typer
+
+from adapters.settings import Settings
+
+app = typer.Typer(help="Lingkar: mentoring circles and pairs for Slack and Microsoft Teams.", no_args_is_help=True)
+db = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+@app.command()
+def demo(
+    members: int = typer.Option(36, min=8, max=500, help="How many synthetic employees take part."),
+    out: Path | None = typer.Option(None, help="Folder for the demo's database and files (default: a new temp dir)."),
+) -> None:
+    """Run the product on SQLite and the local platform, and print what everyone sees."""
+    from adapters.demo import run_demo
+
+    asyncio.run(run_demo(members=members, out_dir=out))
+
+
+@db.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply pending migrations to LINGKAR_DATABASE_URL."""
+    from storage.migrate import upgrade
+
+    settings = Settings()
+    asyncio.run(upgrade(settings.database_url, revision=revision))
+    typer.echo(f"Database is at {revision}.")
+
+
+@db.command("revision")
+def db_revision(message: str = typer.Option(..., "-m", help="What changed.")) -> None:
+    """(Developers) write a migration from the difference between the tables and the database."""
+    from storage.migrate import autogenerate
+
+    autogenerate(Settings().database_url, message=message)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""A Messenger that hands each call to the platform the target belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.messages import Form, Message
+from bot.ports import MessageRef, Messenger, SpaceRef, Target
+
+
+class RoutingMessenger:
+    def __init__(self, messengers: Mapping[str, Messenger]) -> None:
+        self.messengers = dict(messengers)
+
+    def for_platform(self, platform: str) -> Messenger:
+        try:
+            return self.messengers[platform]
+        except KeyError:
+            raise LookupError(f"no messenger configured for platform {platform!r}") from None
+
+    async def send(self, target: Target, message: Message) -> MessageRef:
+        return await self.for_platform(target.platform).send(target, message)
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        await self.for_platform(ref.target.platform).update(ref, message)
+
+    async def open_space(
+        self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
+        parent: Target | None = None,
+    ) -> SpaceRef:
+        return await self.for_platform(platform).open_space(
+            workspace_id=workspace_id, platform=platform, name=name, members=members, private=private,
+            parent=parent,
+        )
+
+    async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
+        await self.for_platform(space.target.platform).add_to_space(space, members)
+
+    async def open_form(self, actor_context: str, form: Form) -> None:
+        platform = actor_context.split(":", 1)[0]
+        await self.for_platform(platform).open_form(actor_context, form)
+
+    async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef:
+        return await self.for_platform(target.platform).send_image(target, png, title)

@@ -1,0 +1,54 @@
+"""Settings, read once from the environment and `.env` (pydantic-settings). Every one is in .env.example."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.config import CoreConfig
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    # Lingkar's own settings are prefixed LINGKAR_.
+    database_url: str = Field("sqlite+aiosqlite:///lingkar.db", alias="LINGKAR_DATABASE_URL")
+    admins: str = Field("", alias="LINGKAR_ADMINS")  # comma-separated platform user ids
+    workspace_admins_are_admins: bool = Field(True, alias="LINGKAR_WORKSPACE_ADMINS_ARE_ADMINS")
+    default_locale: str = Field("en", alias="LINGKAR_DEFAULT_LOCALE")
+    default_timezone: str = Field("Asia/Jakarta", alias="LINGKAR_DEFAULT_TIMEZONE")
+    k_anonymity: int = Field(3, alias="LINGKAR_K_ANONYMITY", ge=2)
+    host: str = Field("0.0.0.0", alias="LINGKAR_HOST")
+    port: int = Field(3000, alias="LINGKAR_PORT")
+    log_level: str = Field("INFO", alias="LINGKAR_LOG_LEVEL")
+    scheduler_tick_seconds: int = Field(60, alias="LINGKAR_SCHEDULER_TICK_SECONDS", ge=1)
+
+    # Slack: the names Slack's SDKs and docs use.
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+    slack_command: str = Field("/circle", alias="LINGKAR_SLACK_COMMAND")
+    slack_api_url: str = Field("https://slack.com/api/", alias="LINGKAR_SLACK_API_URL")
+
+    # Teams: the names the Bot Framework SDK and docs use.
+    microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID"),
+                                  alias="MicrosoftAppId")
+    microsoft_app_password: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"),
+        alias="MicrosoftAppPassword")
+    microsoft_app_type: str = Field("MultiTenant",
+                                    validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE"),
+                                    alias="MicrosoftAppType")
+    microsoft_app_tenant_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"),
+        alias="MicrosoftAppTenantId")
+
+    def core_config(self) -> CoreConfig:
+        return CoreConfig(
+            admins=frozenset(a.strip() for a in self.admins.split(",") if a.strip()),
+            workspace_admins_are_admins=self.workspace_admins_are_admins,
+            k_anonymity=self.k_anonymity,
+            default_locale=self.default_locale,
+            default_timezone=self.default_timezone,
+        )

@@ -1,0 +1,75 @@
+"""The command grammar: the text after `/circle` (Slack) or the bot's @mention (Teams) -> a command.
+
+Verbs may have several words (`theme propose`); the longest known path wins and the rest of the
+text is the argument, kept as typed. Indonesian aliases sit beside the English verbs.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import unicodedata
+from dataclasses import dataclass, field
+
+MENTION = re.compile(r"<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    path: tuple[str, ...]
+    help_key: str  # i18n key of this command's help line
+    admin: bool = False
+    aliases: tuple[tuple[str, ...], ...] = ()
+    group: str = "member"  # help sections: member, moderator, admin
+
+
+@dataclass(frozen=True)
+class Parsed:
+    spec: CommandSpec | None
+    args: str = ""
+    words: tuple[str, ...] = field(default_factory=tuple)
+
+
+def clean(text: str) -> str:
+    """Normalise what platforms send: NFC, no control characters, single spaces, smart quotes unified."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    for smart, plain in (("\u201c", '"'), ("\u201d", '"'), ("\u2018", "'"), ("\u2019", "'")):
+        text = text.replace(smart, plain)
+    return text.strip()
+
+
+def split_words(text: str) -> list[str]:
+    """Shell-like words ("quoted titles" stay whole); unbalanced quotes fall back to plain splitting."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def parse(text: str, specs: list[CommandSpec]) -> Parsed:
+    text = clean(text)
+    if not text:
+        return Parsed(spec=None)
+    raw_words = text.split()
+    lowered = [w.lower() for w in raw_words]
+    best: tuple[int, CommandSpec] | None = None
+    for spec in specs:
+        for path in (spec.path, *spec.aliases):
+            n = len(path)
+            if tuple(lowered[:n]) == path and (best is None or n > best[0]):
+                best = (n, spec)
+    if best is None:
+        return Parsed(spec=None, words=tuple(raw_words))
+    n, spec = best
+    # Keep the argument exactly as typed (case, inner spacing) after the verb's words.
+    rest = text
+    for _ in range(n):
+        rest = rest.lstrip()
+        rest = rest[len(rest.split(maxsplit=1)[0]):] if rest else rest
+    return Parsed(spec=spec, args=rest.strip(), words=tuple(raw_words))
+
+
+def mentioned_users(text: str) -> list[str]:
+    """User ids in the neutral mention form `<@U123>` that adapters translate platform mentions into."""
+    return MENTION.findall(text)

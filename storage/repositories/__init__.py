@@ -1,0 +1,1 @@
+"""Repositories: the queries the core needs, each filtered by workspace."""

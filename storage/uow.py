@@ -1,0 +1,48 @@
+"""Unit of work: one transaction, the repositories on it, rollback unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.repositories.programs import EnrollmentRepository, ProgramRepository
+from storage.repositories.tenancy import (
+    AdminRepository,
+    AuditRepository,
+    MemberRepository,
+    WorkspaceRepository,
+)
+
+
+class UnitOfWork:
+    session: AsyncSession
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        s = self.session
+        self.workspaces = WorkspaceRepository(s)
+        self.members = MemberRepository(s)
+        self.admins = AdminRepository(s)
+        self.audit = AuditRepository(s)
+        self.programs = ProgramRepository(s)
+        self.enrollments = EnrollmentRepository(s)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()  # a no-op after commit; undoes anything left uncommitted
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,69 @@
+"""Small helpers that tests share: actors, sending events, reading replies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from adapters.bootstrap import App
+from bot.events import Action, Actor, Command, FormSubmitted, FormValue
+from bot.replies import FormErrors, OpenForm, Reply, Response
+from storage.tables import Program, ProgramState
+
+WORKSPACE = "W1"
+
+
+def actor(user: str, *, locale: str | None = "en", name: str | None = None) -> Actor:
+    return Actor(platform="local", workspace_id=WORKSPACE, user_id=user, display_name=name or user, locale=locale)
+
+
+async def say(app: App, user: str, text: str, *, locale: str | None = "en") -> list[Response]:
+    return await app.core.handle(Command(actor(user, locale=locale), text))
+
+
+async def press(app: App, user: str, action_id: str, value: str = "", *, locale: str | None = "en") -> list[Response]:
+    return await app.core.handle(Action(actor(user, locale=locale), action_id, value=value))
+
+
+async def submit(app: App, user: str, form_id: str, values: dict[str, FormValue], *, state: str = "",
+                 locale: str | None = "en") -> list[Response]:
+    return await app.core.handle(FormSubmitted(actor(user, locale=locale), form_id, state=state, values=values))
+
+
+def text_of(responses: list[Response]) -> str:
+    return "\n".join(r.message.text for r in responses if isinstance(r, Reply))
+
+
+def form_of(responses: list[Response]) -> OpenForm:
+    forms = [r for r in responses if isinstance(r, OpenForm)]
+    assert forms, f"expected a form, got {responses!r}"
+    return forms[0]
+
+
+def errors_of(responses: list[Response]) -> dict[str, str]:
+    found = [r for r in responses if isinstance(r, FormErrors)]
+    assert found, f"expected form errors, got {responses!r}"
+    return found[0].errors
+
+
+PROFILE = {
+    "department": "Finance", "seniority": "1", "job_title": "Analyst", "skills_offered": "Excel, budgeting",
+    "skills_wanted": "public speaking", "interests": "hiking", "timezone": "Asia/Jakarta",
+    "work_start_hour": "8", "work_end_hour": "17", "locale": "en",
+}
+
+
+async def make_program(app: App, *, name: str = "Leadership Circles", slug: str = "leadership",
+                       state: str = ProgramState.ENROLLING, **fields: object) -> Program:
+    now = app.services.clock.now() if app.services.clock else datetime.now(UTC)
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform="local", external_id=WORKSPACE, now=now)
+        program = Program(workspace_id=workspace.id or 0, name=name, slug=slug, state=state, created_at=now,
+                          **fields)
+        uow.programs.add(program)
+        await uow.commit()
+        return program
+
+
+async def enroll(app: App, user: str, program: Program, **profile: str) -> list[Response]:
+    opened = form_of(await say(app, user, f"join {program.slug}"))
+    return await submit(app, user, "profile", {**PROFILE, **profile}, state=opened.form.state)
