@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.local.messenger import LocalMessenger
 from adapters.routing import RoutingMessenger
 from adapters.settings import Settings
+from adapters.slack import wiring as slack_wiring
+from adapters.teams import wiring as teams_wiring
 from bot.clock import SystemClock
 from bot.context import Services
 from bot.core import Core
@@ -53,11 +55,16 @@ async def bootstrap(
         await upgrade(settings.database_url, schema=schema)
     engine = make_engine(settings.database_url, schema=schema)
     session_factory = make_session_factory(engine)
+    uow_factory = lambda: UnitOfWork(session_factory)  # noqa: E731
     messengers: dict[str, Messenger] = {"local": LocalMessenger()}
+    for platform, built in (("slack", slack_wiring.build_messenger(settings)),
+                            ("teams", teams_wiring.build_messenger(settings, uow_factory))):
+        if built is not None:
+            messengers[platform] = built
     messengers.update(messenger_overrides or {})
     messenger = RoutingMessenger(messengers)
     services = Services(
-        uow=lambda: UnitOfWork(session_factory),
+        uow=uow_factory,
         messenger=messenger,
         clock=clock or SystemClock(),
         config=settings.core_config(),

@@ -44,6 +44,16 @@ def db_revision(message: str = typer.Option(..., "-m", help="What changed.")) ->
     autogenerate(Settings().database_url, message=message)
 
 
+@app.command()
+def serve() -> None:
+    """Serve Slack (/slack/events) and Teams (/api/messages) on one port, with the scheduler."""
+    from adapters.server import serve as run_server
+
+    settings = Settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    asyncio.run(run_server(settings))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app()

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import SQLModel
 
+import storage.tables  # noqa: F401  (every table on the metadata)
 from adapters.bootstrap import App, bootstrap
 from adapters.local.messenger import LocalMessenger
 from adapters.settings import Settings
@@ -70,6 +72,16 @@ async def database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
         await admin.dispose()
 
 
+async def create_schema(database: Database) -> None:
+    """Throwaway test databases use create_all (fast); tests/test_migrations.py checks Alembic matches it."""
+    engine = make_engine(database.url, schema=database.schema)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
+    finally:
+        await engine.dispose()
+
+
 START = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)  # a Monday, 09:00 in Jakarta
 
 
@@ -86,7 +98,8 @@ def local() -> LocalMessenger:
 @pytest.fixture
 async def app(database: Database, clock: ManualClock, local: LocalMessenger) -> AsyncIterator[App]:
     settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS="UADMIN")
-    built = await bootstrap(settings, clock=clock, messenger_overrides={"local": local}, migrate=True,
+    await create_schema(database)
+    built = await bootstrap(settings, clock=clock, messenger_overrides={"local": local}, migrate=False,
                             schema=database.schema)
     try:
         yield built

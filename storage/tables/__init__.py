@@ -1,5 +1,19 @@
 """All tables, imported here so SQLModel.metadata knows every one of them (Alembic and create_all read it)."""
 
+from storage.tables.circles import (
+    Circle,
+    CircleMember,
+    CircleMemberStatus,
+    CircleStatus,
+    Election,
+    ElectionStatus,
+    ElectionVote,
+    Nomination,
+    Theme,
+    ThemeStatus,
+    ThemeVote,
+)
+from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.programs import (
     Cadence,
     Enrollment,
@@ -16,16 +30,29 @@ from storage.tables.tenancy import AuditEntry, Member, Platform, Workspace, Work
 __all__ = [
     "AuditEntry",
     "Cadence",
+    "Circle",
+    "CircleMember",
+    "CircleMemberStatus",
+    "CircleStatus",
+    "Delivery",
+    "DeliveryStatus",
+    "Election",
+    "ElectionStatus",
+    "ElectionVote",
     "Enrollment",
     "EnrollmentStatus",
     "Member",
     "ModeratorMode",
+    "Nomination",
     "Participation",
     "Platform",
     "Program",
     "ProgramFormat",
     "ProgramState",
+    "Theme",
     "ThemeMode",
+    "ThemeStatus",
+    "ThemeVote",
     "Workspace",
     "WorkspaceAdmin",
 ]

@@ -1,0 +1,49 @@
+"""`lingkar serve`: one aiohttp server for Slack's and Teams' endpoints and a health check, plus the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+
+from adapters.bootstrap import App, bootstrap
+from adapters.settings import Settings
+from adapters.slack import wiring as slack_wiring
+from adapters.teams import wiring as teams_wiring
+
+log = logging.getLogger(__name__)
+LINGKAR = web.AppKey("lingkar", App)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    lingkar = request.app[LINGKAR]
+    async with lingkar.uow() as uow:  # a health check that cannot reach the database is not healthy
+        connection = await uow.session.connection()
+        await connection.execute(text("SELECT 1"))
+    return web.json_response({"status": "ok"})
+
+
+def build_web_app(lingkar: App) -> web.Application:
+    web_app = web.Application()
+    web_app[LINGKAR] = lingkar
+    web_app.router.add_get("/healthz", healthz)
+    slack_wiring.install_routes(web_app, lingkar)
+    teams_wiring.install_routes(web_app, lingkar)
+    return web_app
+
+
+async def serve(settings: Settings) -> None:
+    lingkar = await bootstrap(settings)
+    web_app = build_web_app(lingkar)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.warning("Lingkar is listening on http://%s:%s", settings.host, settings.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await lingkar.close()
