@@ -53,6 +53,25 @@ class Core:
         except Exception:
             return [self.on_error(event, locale)]
 
+    def is_slow(self, text: str) -> bool:
+        """Adapters ask this before running a command, to acknowledge slow ones at once."""
+        parsed = parse(text, self.specs)
+        return parsed.spec is not None and parsed.spec.slow
+
+    async def home(self, actor: Actor) -> Message:
+        """The member's overview (Slack's App Home, Teams' personal tab): programs, circle, what is pending."""
+        from bot.home import home_message
+
+        try:
+            async with self.services.uow() as uow:
+                ctx = await self._context(uow, Command(actor, "home"))
+                message = await home_message(ctx)
+                await uow.commit()
+                return message
+        except Exception:
+            reply = self.on_error(Command(actor, "home"), resolve_locale(actor.locale))
+            return reply.message
+
     def on_error(self, event: Event, locale: str) -> Reply:
         """The one error hook: log with context (never message bodies), apologise with an incident id."""
         incident = uuid.uuid4().hex[:8]

@@ -21,6 +21,7 @@ class CommandSpec:
     admin: bool = False
     aliases: tuple[tuple[str, ...], ...] = ()
     group: str = "member"  # help sections: member, moderator, admin
+    slow: bool = False  # may take longer than Slack's 3 s: adapters acknowledge first and answer later
 
 
 @dataclass(frozen=True)

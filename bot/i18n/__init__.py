@@ -22,10 +22,14 @@ _BABEL_LOCALE = {"en": "en_GB", "id": "id_ID"}
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    path = resources.files("bot.i18n") / "locales" / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        parsed = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in parsed if m.id and m.string}
+    """Every domain file (messages.po, circles.po, ...) of the locale, merged: each capability keeps its own."""
+    folder = resources.files("bot.i18n") / "locales" / locale / "LC_MESSAGES"
+    merged: dict[str, str] = {}
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".po")), key=lambda p: p.name):
+        with path.open("rb") as handle:
+            parsed = read_po(handle, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in parsed if m.id and m.string})
+    return merged
 
 
 def normalise_locale(value: str | None) -> str | None:
