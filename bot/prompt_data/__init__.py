@@ -1,0 +1,1 @@
+"""Discussion prompts for circles and pairs, one JSON file per theme family."""
