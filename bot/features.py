@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from bot import enrollment
+from bot import admin, circles, enrollment, moderators, programs, self_select, themes
 from bot.context import Feature
 
 
 def all_features() -> tuple[Feature, ...]:
-    return (enrollment.FEATURE,)
+    return (
+        enrollment.FEATURE,
+        themes.FEATURE,
+        self_select.FEATURE,
+        circles.FEATURE,
+        moderators.FEATURE,
+        programs.FEATURE,
+        admin.FEATURE,
+    )

@@ -35,7 +35,9 @@ class PlanReport:
 
 def planners() -> tuple[Planner, ...]:
     """Every capability's planners; each module exposes PLANNERS."""
-    return ()
+    from bot import moderators
+
+    return (*moderators.PLANNERS,)
 
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
 from storage.repositories.tenancy import (
     AdminRepository,
@@ -31,6 +32,8 @@ class UnitOfWork:
         self.audit = AuditRepository(s)
         self.programs = ProgramRepository(s)
         self.enrollments = EnrollmentRepository(s)
+        self.themes = ThemeRepository(s)
+        self.circles = CircleRepository(s)
         return self
 
     async def __aexit__(

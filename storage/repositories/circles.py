@@ -1,0 +1,142 @@
+"""Themes, votes, circles, circle members and elections."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import (
+    Circle,
+    CircleMember,
+    CircleMemberStatus,
+    Election,
+    ElectionVote,
+    Nomination,
+    Theme,
+    ThemeStatus,
+    ThemeVote,
+)
+
+
+class ThemeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_program(
+        self, *, workspace_id: int, program_id: int, statuses: Sequence[str] | None = None
+    ) -> list[Theme]:
+        query = select(Theme).where(Theme.workspace_id == workspace_id, Theme.program_id == program_id)
+        if statuses is not None:
+            query = query.where(col(Theme.status).in_(list(statuses)))
+        found = await self._session.exec(query.order_by(col(Theme.id)))
+        return list(found.all())
+
+    async def get(self, *, workspace_id: int, theme_id: int) -> Theme | None:
+        found = await self._session.exec(select(Theme).where(Theme.workspace_id == workspace_id, Theme.id == theme_id))
+        return found.first()
+
+    async def by_key(self, *, program_id: int, title_key: str) -> Theme | None:
+        found = await self._session.exec(
+            select(Theme).where(Theme.program_id == program_id, Theme.title_key == title_key))
+        return found.first()
+
+    async def votes_of_member(self, *, program_id: int, member_id: int) -> list[ThemeVote]:
+        found = await self._session.exec(
+            select(ThemeVote).where(ThemeVote.program_id == program_id, ThemeVote.member_id == member_id)
+            .order_by(col(ThemeVote.id)))
+        return list(found.all())
+
+    async def votes_of_program(self, *, program_id: int) -> list[ThemeVote]:
+        found = await self._session.exec(
+            select(ThemeVote).where(ThemeVote.program_id == program_id).order_by(col(ThemeVote.id)))
+        return list(found.all())
+
+    async def counts(self, *, program_id: int, member_ids: set[int] | None = None) -> Counter[int]:
+        votes = await self.votes_of_program(program_id=program_id)
+        return Counter(v.theme_id for v in votes if member_ids is None or v.member_id in member_ids)
+
+    async def remove_votes(self, *, theme_id: int, member_id: int | None = None) -> None:
+        statement = delete(ThemeVote).where(col(ThemeVote.theme_id) == theme_id)
+        if member_id is not None:
+            statement = statement.where(col(ThemeVote.member_id) == member_id)
+        await self._session.exec(statement)
+
+    async def selected(self, *, workspace_id: int, program_id: int) -> list[Theme]:
+        return await self.of_program(workspace_id=workspace_id, program_id=program_id,
+                                     statuses=(ThemeStatus.SELECTED,))
+
+
+class CircleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: Circle | CircleMember | Election | Nomination | ElectionVote) -> None:
+        self._session.add(row)
+
+    async def of_program(self, *, workspace_id: int, program_id: int) -> list[Circle]:
+        found = await self._session.exec(
+            select(Circle).where(Circle.workspace_id == workspace_id, Circle.program_id == program_id)
+            .order_by(col(Circle.id)))
+        return list(found.all())
+
+    async def get(self, *, workspace_id: int, circle_id: int) -> Circle | None:
+        found = await self._session.exec(
+            select(Circle).where(Circle.workspace_id == workspace_id, Circle.id == circle_id))
+        return found.first()
+
+    async def by_space(self, *, workspace_id: int, space: str) -> Circle | None:
+        found = await self._session.exec(
+            select(Circle).where(Circle.workspace_id == workspace_id, Circle.space == space))
+        return found.first()
+
+    async def memberships(
+        self, *, circle_id: int, statuses: Sequence[str] = (CircleMemberStatus.ACTIVE,)
+    ) -> list[CircleMember]:
+        found = await self._session.exec(
+            select(CircleMember)
+            .where(CircleMember.circle_id == circle_id, col(CircleMember.status).in_(list(statuses)))
+            .order_by(col(CircleMember.id)))
+        return list(found.all())
+
+    async def membership_of(
+        self, *, workspace_id: int, member_id: int, program_id: int | None = None
+    ) -> list[CircleMember]:
+        query = select(CircleMember).where(CircleMember.workspace_id == workspace_id,
+                                           CircleMember.member_id == member_id)
+        if program_id is not None:
+            query = query.where(CircleMember.program_id == program_id)
+        found = await self._session.exec(query.order_by(col(CircleMember.id)))
+        return list(found.all())
+
+    async def past_pairs(self, *, workspace_id: int, exclude_program_id: int) -> set[frozenset[int]]:
+        """Members who shared a circle in another program: formation avoids putting them together again."""
+        found = await self._session.exec(
+            select(CircleMember.circle_id, CircleMember.member_id).where(
+                CircleMember.workspace_id == workspace_id, CircleMember.program_id != exclude_program_id))
+        by_circle: dict[int, list[int]] = {}
+        for circle_id, member_id in found.all():
+            by_circle.setdefault(circle_id, []).append(member_id)
+        return {frozenset((a, b)) for ms in by_circle.values() for i, a in enumerate(ms) for b in ms[i + 1:]}
+
+    async def elections(self, *, circle_id: int) -> list[Election]:
+        found = await self._session.exec(
+            select(Election).where(Election.circle_id == circle_id).order_by(col(Election.round)))
+        return list(found.all())
+
+    async def open_elections(self) -> list[Election]:
+        found = await self._session.exec(
+            select(Election).where(col(Election.status).in_(["nominating", "voting"])).order_by(col(Election.id)))
+        return list(found.all())
+
+    async def nominations(self, *, election_id: int) -> list[Nomination]:
+        found = await self._session.exec(
+            select(Nomination).where(Nomination.election_id == election_id).order_by(col(Nomination.id)))
+        return list(found.all())
+
+    async def election_votes(self, *, election_id: int) -> list[ElectionVote]:
+        found = await self._session.exec(
+            select(ElectionVote).where(ElectionVote.election_id == election_id).order_by(col(ElectionVote.id)))
+        return list(found.all())
