@@ -51,13 +51,14 @@ def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: s
              for m, _ in members]
     whys = [f"{m.display_name or m.external_id}: {why_line(t, why, theme)}" for m, why in members]
     moderation = t(f"formation.moderation.{program.moderator_mode}")
-    text = "\n".join([t("formation.welcome", circle=circle.name, theme=theme, program=program.name),
-                      t("formation.first_session"), *times, t("formation.why_title"), *whys, moderation])
     fields = [(t("formation.theme"), theme), (t("formation.members"), str(len(members)))]
     if program.video_link:
         fields.append((t("formation.video"), program.video_link))
     if rules:
         fields.append((t("program.field.rules"), rules))
+    text = "\n".join([t("formation.welcome", circle=circle.name, theme=theme, program=program.name),
+                      *(f"{label}: {value}" for label, value in fields[2:]),
+                      t("formation.first_session"), *times, t("formation.why_title"), *whys, moderation])
     return Message(text=text, blocks=(
         Header(t("formation.welcome_title", circle=circle.name)),
         Text(t("formation.welcome", circle=circle.name, theme=theme, program=program.name)),

@@ -20,11 +20,15 @@ OPEN = (ThemeStatus.PROPOSED, ThemeStatus.SELECTED)
 
 async def _my_program(ctx: Ctx) -> Program:
     """The enrolling program the member is in (the newest when several)."""
+    past: Program | None = None
     for enrollment in reversed(await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id,
                                                                     member_id=ctx.member_id)):
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
         if program is not None and program.state == ProgramState.ENROLLING:
             return program
+        past = past or program
+    if past is not None:
+        raise UserError("themes.voting_closed", program=past.name)
     raise UserError("themes.not_enrolled")
 
 
@@ -84,7 +88,10 @@ async def _ballot(ctx: Ctx, program: Program) -> Message:
     ))
 
 
-async def _set_votes(ctx: Ctx, program: Program, wanted: set[int]) -> None:
+async def _set_votes(ctx: Ctx, program: Program, ordered: list[int]) -> None:
+    """Replace the member's approvals; the order given is their ranking (first = most wanted) for formation."""
+    ordered = list(dict.fromkeys(ordered))
+    wanted = set(ordered)
     if program.state != ProgramState.ENROLLING:
         raise UserError("themes.voting_closed", program=program.name)
     valid = {t.id for t in await ctx.uow.themes.of_program(workspace_id=ctx.workspace_id,
@@ -98,7 +105,7 @@ async def _set_votes(ctx: Ctx, program: Program, wanted: set[int]) -> None:
                                                                           member_id=ctx.member_id)}
     for theme_id in current - wanted:
         await ctx.uow.themes.remove_votes(theme_id=theme_id, member_id=ctx.member_id)
-    for theme_id in sorted(wanted - current):  # the database arbitrates concurrent double votes
+    for theme_id in [i for i in ordered if i not in current]:  # the database arbitrates concurrent double votes
         await insert_ignore(ctx.uow.session, ThemeVote, values={
             "workspace_id": ctx.workspace_id, "program_id": program.id, "theme_id": theme_id,
             "member_id": ctx.member_id, "created_at": ctx.now}, conflict=("theme_id", "member_id"))
@@ -108,10 +115,10 @@ async def vote(ctx: Ctx, args: str) -> list[Response]:
     program = await _my_program(ctx)
     if args:
         try:
-            wanted = {int(x) for x in args.replace(",", " ").split()}
+            ranked = [int(x.lstrip("#")) for x in args.replace(",", " ").split()]
         except ValueError:
             raise UserError("themes.vote_usage") from None
-        await _set_votes(ctx, program, wanted)
+        await _set_votes(ctx, program, ranked)
     return [Reply(await _ballot(ctx, program))]
 
 
@@ -120,13 +127,17 @@ async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=int(arg or 0))
     if program is None:
         raise UserError("errors.stale_action")
-    current = {v.theme_id for v in await ctx.uow.themes.votes_of_member(program_id=program.id or 0,
-                                                                          member_id=ctx.member_id)}
+    current = [v.theme_id for v in await ctx.uow.themes.votes_of_member(program_id=program.id or 0,
+                                                                          member_id=ctx.member_id)]
     try:
-        wanted = {int(v) for v in action.values} if action.values else current ^ {int(action.value)}
+        if action.values:
+            ranked = [int(v) for v in action.values]
+        else:  # a single button toggles that theme, keeping the order of the others
+            chosen = int(action.value)
+            ranked = [i for i in current if i != chosen] + ([] if chosen in current else [chosen])
     except ValueError:
         raise UserError("errors.stale_action") from None
-    await _set_votes(ctx, program, wanted)
+    await _set_votes(ctx, program, ranked)
     return [UpdateSource(await _ballot(ctx, program))]
 
 

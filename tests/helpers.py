@@ -67,3 +67,45 @@ async def make_program(app: App, *, name: str = "Leadership Circles", slug: str 
 async def enroll(app: App, user: str, program: Program, **profile: str) -> list[Response]:
     opened = form_of(await say(app, user, f"join {program.slug}"))
     return await submit(app, user, "profile", {**PROFILE, **profile}, state=opened.form.state)
+
+
+async def queued(app: App, *, kind: str | None = None) -> list[tuple[str, str, str]]:
+    """Deliveries the core queued: (kind, target key, plain text), oldest first."""
+    from sqlmodel import col, select
+
+    from bot.message_codec import decode
+    from storage.tables import Delivery
+
+    async with app.uow() as uow:
+        query = select(Delivery).order_by(col(Delivery.id))
+        if kind is not None:
+            query = query.where(Delivery.kind == kind)
+        rows = (await uow.session.exec(query)).all()
+        return [(row.kind, row.target, decode(row.payload).text) for row in rows]
+
+
+async def admin_creates_program(app: App, *, name: str = "Leadership Circles", where: str = "CANNOUNCE",
+                                **overrides: str) -> None:
+    from bot.events import Command
+    from bot.ports import Target
+
+    here = Target(platform="local", workspace_id=WORKSPACE, kind="channel", ref=where)
+    opened = form_of(await app.core.handle(Command(actor("UADMIN"), "program create", where=here)))
+    values: dict[str, FormValue] = {
+        "name": name, "goal": "Grow leaders across departments", "format": "circles",
+        "start_date": app.services.clock.now().date().isoformat(), "weeks": "12", "cadence": "weekly",
+        "meeting_weekday": "2", "meeting_time": "10:00", "timezone": "Asia/Jakarta", "size_min": "3",
+        "size_target": "4", "size_max": "5", "moderator_mode": "elected", "participation": "voluntary",
+        "theme_mode": "employee_voted", "video_link": "https://meet.example/abc",
+        "rules_frequency": "weekly", "rules_duration": "45 minutes", "rules_topics": "",
+    }
+    values.update(overrides)
+    replies = await submit(app, "UADMIN", opened.form.form_id, values, state=opened.form.state)
+    assert "created as a draft" in text_of(replies), replies
+
+
+async def member_id(app: App, user: str) -> int:
+    async with app.uow() as uow:
+        member = await uow.members.by_external_id(workspace_id=1, external_id=user)
+        assert member is not None and member.id is not None
+        return member.id
