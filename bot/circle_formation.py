@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from bot import formation
+from bot.availability import available_utc_hours
 from bot.calendar import first_meeting_day, session_time
 from bot.context import Ctx
 from bot.i18n import Translator, format_moment, resolve_locale
@@ -19,18 +18,6 @@ from bot.text_keys import slugify
 from storage.tables import Circle, CircleMember, CircleMemberStatus, Member, Program, Theme, ThemeMode
 
 log = logging.getLogger(__name__)
-
-
-def available_utc_hours(member: Member, program: Program) -> frozenset[int]:
-    """The UTC hours of the member's working day on the first meeting day."""
-    zone = ZoneInfo(member.timezone)
-    day = first_meeting_day(program)
-    hours = set()
-    span = (member.work_end_hour - member.work_start_hour) % 24 or 24
-    for offset in range(span):
-        local = datetime.combine(day, time((member.work_start_hour + offset) % 24), tzinfo=zone)
-        hours.add(local.astimezone(ZoneInfo("UTC")).hour)
-    return frozenset(hours)
 
 
 def why_line(t: Translator, why: dict[str, object], theme: str) -> str:
@@ -90,8 +77,9 @@ async def form_program(ctx: Ctx, program: Program) -> str:
     members = {m.id or 0: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
                                                                 member_ids=[e.member_id for e in enrollments])}
     prefs = await _preferences(ctx, program, selected)
+    day = first_meeting_day(program)
     candidates = [formation.Candidate(member_id=mid, theme_prefs=prefs.get(mid, ()), department=m.department or "-",
-                                      seniority=m.seniority, available_utc_hours=available_utc_hours(m, program))
+                                      seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
                   for mid, m in sorted(members.items())]
     recent = await ctx.uow.circles.past_pairs(workspace_id=ctx.workspace_id, exclude_program_id=program.id)
     result = formation.form_circles(

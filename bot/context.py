@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from bot.config import CoreConfig
 from bot.errors import NotAllowed
@@ -25,6 +26,17 @@ class Services:
     messenger: Messenger
     clock: Clock
     config: CoreConfig
+
+
+class Scope(Protocol):
+    """What tenant-level work needs, whether a member acted (Ctx) or the clock did (PlanContext)."""
+
+    uow: UnitOfWork
+    workspace: Workspace
+    now: datetime
+
+    @property
+    def workspace_id(self) -> int: ...
 
 
 @dataclass

@@ -7,11 +7,11 @@ from bot.errors import UserError
 from bot.events import Action, FormSubmitted
 from bot.grammar import CommandSpec
 from bot.help import help_message
-from bot.messages import Button, Buttons, Fields, Form, Header, Message, Text, TextInput
-from bot.profile import PROFILE_FORM, apply_profile, profile_form
+from bot.messages import Button, Buttons, Fields, Form, Header, Input, Message, Text, TextInput
+from bot.profile import PROFILE_FORM, apply_profile, pair_inputs, profile_form, read_pair_fields
 from bot.program_lookup import find_program, open_programs, program_by_id
 from bot.replies import FormErrors, OpenForm, Reply, Response
-from storage.tables import Enrollment, EnrollmentStatus, Program, ProgramState
+from storage.tables import Enrollment, EnrollmentStatus, Program, ProgramFormat, ProgramState
 
 LEAVE_FORM = "leave"
 JOIN_STATE = "join:"
@@ -30,7 +30,11 @@ async def _start_join(ctx: Ctx, program: Program) -> list[Response]:
                                              member_id=ctx.member_id)
     if existing is not None and existing.status == EnrollmentStatus.ACTIVE:
         return [Reply(Message(text=ctx.t("enroll.already", program=program.name)))]
-    return [OpenForm(profile_form(ctx.t, ctx.member, state=f"{JOIN_STATE}{program.id}"))]
+    extra: tuple[Input, ...] = ()
+    if program.format != ProgramFormat.CIRCLES:
+        extra = pair_inputs(ctx.t, program_format=program.format, role=existing.role if existing else None,
+                            capacity=existing.capacity if existing else 1)
+    return [OpenForm(profile_form(ctx.t, ctx.member, state=f"{JOIN_STATE}{program.id}", extra=extra))]
 
 
 async def join(ctx: Ctx, args: str) -> list[Response]:
@@ -79,7 +83,9 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         program = await program_by_id(ctx, form.state.removeprefix(JOIN_STATE))
         if program.state != ProgramState.ENROLLING:
             raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
-    errors = apply_profile(ctx.t, ctx.member, form.values)
+    role, capacity, pair_errors = read_pair_fields(ctx.t, form.values)
+    is_pairs = program is not None and program.format != ProgramFormat.CIRCLES
+    errors = {**apply_profile(ctx.t, ctx.member, form.values), **(pair_errors if is_pairs else {})}
     if errors:
         return [FormErrors(errors)]
     ctx.uow.members.add(ctx.member)
@@ -87,6 +93,12 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     if program is None:
         return [Reply(Message(text=t("profile.saved")))]
     outcome = await enroll_member(ctx, program)
+    if is_pairs:
+        enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                                   member_id=ctx.member_id)
+        assert enrollment is not None
+        enrollment.role, enrollment.capacity = role, capacity if role == "mentor" else 1
+        ctx.uow.session.add(enrollment)
     text = t(outcome, program=program.name)
     blocks = (Header(program.name), Text(text), Fields(((t("profile.summary"), _profile_line(ctx)),)))
     return [Reply(Message(text=text, blocks=blocks))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.context import Ctx
+from bot.context import Ctx, Scope
 from bot.i18n import Translator, resolve_locale
 from bot.messages import Message
 from bot.outbox import enqueue
@@ -27,7 +27,7 @@ async def locale_of(ctx: Ctx, external_id: str) -> str:
     return resolve_locale(member.locale if member else None, ctx.workspace.locale)
 
 
-async def dm(ctx: Ctx, *, member: Member, key: str, kind: str, build: Callable[[Translator], Message],
+async def dm(ctx: Scope, *, member: Member, key: str, kind: str, build: Callable[[Translator], Message],
              program_id: int | None = None) -> bool:
     """Queue a DM to a member in their own language (once per idempotency key)."""
     t = Translator(resolve_locale(member.locale, ctx.workspace.locale))
@@ -48,7 +48,7 @@ async def notify_admins(ctx: Ctx, *, key: str, kind: str, build: Callable[[Trans
     return queued
 
 
-async def post(ctx: Ctx, *, target: Target, key: str, kind: str, message: Message,
+async def post(ctx: Scope, *, target: Target, key: str, kind: str, message: Message,
                program_id: int | None = None) -> bool:
     return await enqueue(ctx.uow, workspace_id=ctx.workspace_id, key=key, kind=kind, target=target,
                          message=message, due_at=ctx.now, program_id=program_id)

@@ -19,6 +19,11 @@ class PlanContext:
     now: datetime
     config: CoreConfig
 
+    @property
+    def workspace_id(self) -> int:
+        assert self.workspace.id is not None
+        return self.workspace.id
+
 
 # A planner queues the deliveries of one kind that are due for one program and returns how many it queued.
 Planner = Callable[[PlanContext], Awaitable[int]]
@@ -35,9 +40,9 @@ class PlanReport:
 
 def planners() -> tuple[Planner, ...]:
     """Every capability's planners; each module exposes PLANNERS."""
-    from bot import moderators
+    from bot import moderators, pairs
 
-    return (*moderators.PLANNERS,)
+    return (*moderators.PLANNERS, *pairs.PLANNERS)
 
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:

@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 
 from bot.events import FormValue
 from bot.i18n import LOCALES, Translator
-from bot.messages import Form, Number, Option, Select, TextInput
+from bot.messages import Form, Input, Number, Option, Select, TextInput
 from storage.tables import Member
 
 PROFILE_FORM = "profile"
@@ -30,7 +30,7 @@ def split_list(value: str) -> list[str]:
     return items[:MAX_LIST_ITEMS]
 
 
-def profile_form(t: Translator, member: Member, *, state: str = "") -> Form:
+def profile_form(t: Translator, member: Member, *, state: str = "", extra: tuple[Input, ...] = ()) -> Form:
     zones = COMMON_ZONES if member.timezone in COMMON_ZONES else (member.timezone, *COMMON_ZONES)
     return Form(
         form_id=PROFILE_FORM,
@@ -58,8 +58,31 @@ def profile_form(t: Translator, member: Member, *, state: str = "") -> Form:
                    min_value=0, max_value=23),
             Select("locale", t("profile.locale"), tuple(Option(t(f"locale.{code}"), code) for code in LOCALES),
                    initial=member.locale or t.locale),
+            *extra,
         ),
     )
+
+
+def pair_inputs(t: Translator, *, program_format: str, role: str | None, capacity: int) -> tuple[Input, ...]:
+    """Pair programs also ask the role (in reverse mentoring the junior is the mentor) and a mentor's capacity."""
+    return (
+        Select("role", t("profile.role"), (Option(t(f"profile.role.mentor.{program_format}"), "mentor"),
+                                            Option(t(f"profile.role.mentee.{program_format}"), "mentee")),
+               initial=role or "mentee"),
+        Number("capacity", t("profile.capacity"), initial=capacity, min_value=1, max_value=5),
+    )
+
+
+def read_pair_fields(t: Translator, values: dict[str, FormValue]) -> tuple[str, int, dict[str, str]]:
+    errors: dict[str, str] = {}
+    role = _text(values, "role") or "mentee"
+    if role not in ("mentor", "mentee"):
+        errors["role"] = t("profile.error.choice")
+    raw = _text(values, "capacity") or "1"
+    capacity = int(raw) if raw.isdigit() else 0
+    if not 1 <= capacity <= 5:
+        errors["capacity"] = t("program.error.number", low=1, high=5)
+    return role, capacity, errors
 
 
 def _text(values: dict[str, FormValue], name: str) -> str:

@@ -54,6 +54,12 @@ def program_form(t: Translator, *, today: date, announce_here: str = "") -> Form
             TextInput("rules_duration", t("program.form.rules_duration"), optional=True, max_length=200),
             TextInput("rules_topics", t("program.form.rules_topics"), optional=True, multiline=True,
                       max_length=1000),
+            Select("pair_matching", t("program.form.pair_matching"),
+                   _options(t, "pair_matching", ["shortlist", "direct"]), initial="shortlist"),
+            Number("pair_response_hours", t("program.form.pair_response_hours"), initial=48, min_value=1,
+                   max_value=336),
+            Select("exclude_same_team", t("program.form.exclude_same_team"),
+                   (Option(t("common.no"), "no"), Option(t("common.yes"), "yes")), initial="no"),
         ),
     )
 
@@ -138,6 +144,9 @@ def read_program(
         "rules_frequency": r.text("rules_frequency"),
         "rules_duration": r.text("rules_duration"),
         "rules_topics": r.text("rules_topics", limit=1000),
+        "pair_matching": r.choice("pair_matching", ["shortlist", "direct"], "shortlist"),
+        "pair_response_hours": r.number("pair_response_hours", low=1, high=336, default=48),
+        "exclude_same_team": r.choice("exclude_same_team", ["yes", "no"], "no") == "yes",
     }
     match = TIME.match(_text(values, "meeting_time") or "10:00")
     if match is None:

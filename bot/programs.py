@@ -14,7 +14,7 @@ from bot.program_form import PROGRAM_FORM, apply_fields, program_form, read_prog
 from bot.program_lookup import find_program, open_programs
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.text_keys import slugify
-from storage.tables import Participation, Program, ProgramState
+from storage.tables import Participation, Program, ProgramFormat, ProgramState
 
 # Which command moves a program out of which state, and where to.
 TRANSITIONS: dict[str, tuple[ProgramState, ProgramState]] = {
@@ -119,20 +119,30 @@ async def program_close(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
     target = _check_state(ctx, program, "close")
     count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
-    if program.format == "circles" and count < program.size_min:
-        raise UserError("program.too_few", program=program.name, count=count, minimum=program.size_min)
-    summary = await close_enrollment(ctx, program)
+    if program.format == ProgramFormat.CIRCLES:
+        if count < program.size_min:
+            raise UserError("program.too_few", program=program.name, count=count, minimum=program.size_min)
+        summary = await close_enrollment(ctx, program)
+    else:
+        roles = [e.role for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
+                                                                      program_id=program.id or 0)]
+        mentors, mentees = roles.count("mentor"), roles.count("mentee")
+        if not mentors or not mentees:
+            raise UserError("program.no_pairs", program=program.name, mentors=mentors, mentees=mentees)
+        summary = ctx.t("program.pair_counts", mentors=mentors, mentees=mentees)
     program.state = target
     ctx.uow.session.add(program)
     return [Reply(Message(text=ctx.t("program.closed_enrollment", program=program.name, count=count) + "\n" + summary))]
 
 
 async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
-    from bot.circle_formation import form_program  # the heavy part lives with formation
+    from bot.circle_formation import form_program  # the heavy parts live with formation and pairing
+    from bot.pairs import start_matching
 
     program = await find_program(ctx, args)
     target = _check_state(ctx, program, "form")
-    text = await form_program(ctx, program)
+    text = await (form_program(ctx, program) if program.format == ProgramFormat.CIRCLES
+                  else start_matching(ctx, program))
     program.state = target
     ctx.uow.session.add(program)
     return [Reply(Message(text=text))]

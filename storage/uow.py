@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.circles import CircleRepository, ThemeRepository
+from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
 from storage.repositories.tenancy import (
     AdminRepository,
@@ -34,6 +35,7 @@ class UnitOfWork:
         self.enrollments = EnrollmentRepository(s)
         self.themes = ThemeRepository(s)
         self.circles = CircleRepository(s)
+        self.pairs = PairRepository(s)
         return self
 
     async def __aexit__(

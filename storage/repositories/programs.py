@@ -63,7 +63,8 @@ class EnrollmentRepository:
             self._session,
             Enrollment,
             values={"workspace_id": workspace_id, "program_id": program_id, "member_id": member_id,
-                    "status": EnrollmentStatus.ACTIVE, "joined_at": now, "role": role, "capacity": capacity},
+                    "status": EnrollmentStatus.ACTIVE, "joined_at": now, "role": role, "capacity": capacity,
+                    "avoid_member_ids": []},
             conflict=("program_id", "member_id"),
         )
         return new_id is not None

@@ -14,6 +14,7 @@ from storage.tables.circles import (
     ThemeVote,
 )
 from storage.tables.delivery import Delivery, DeliveryStatus
+from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
     Cadence,
     Enrollment,
@@ -44,6 +45,10 @@ __all__ = [
     "Member",
     "ModeratorMode",
     "Nomination",
+    "Pair",
+    "PairRequest",
+    "PairRequestStatus",
+    "PairStatus",
     "Participation",
     "Platform",
     "Program",

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from storage.tables.columns import utc_column
+from storage.tables.columns import json_column, utc_column
 
 
 class ProgramFormat(StrEnum):
@@ -84,6 +84,10 @@ class Program(SQLModel, table=True):
     rules_topics: str = Field(default="", max_length=1000)
     announcement_target: str = Field(default="", max_length=500)  # an opaque platform target
     checkins_by_dm: bool = Field(default=False)
+    pair_matching: str = Field(default="shortlist", max_length=16)  # shortlist (mentees choose) | direct
+    pair_response_hours: int = Field(default=48)  # a mentor answers a request within this many hours
+    exclude_same_team: bool = Field(default=False)
+    pair_cooldown_days: int = Field(default=180)  # earlier pairs inside this window are not matched again
     created_by_member_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_column=utc_column())
 
@@ -99,7 +103,8 @@ class Enrollment(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     status: str = Field(default=EnrollmentStatus.ACTIVE, max_length=16)
     role: str | None = Field(default=None, max_length=16)  # mentor / mentee in pair programs
-    capacity: int = Field(default=1)
+    capacity: int = Field(default=1)  # mentors: how many mentees at once
+    avoid_member_ids: list[int] = Field(default_factory=list, sa_column=json_column())  # "don't match me with"
     left_reason: str | None = Field(default=None, max_length=1000)  # private: admins only
     paused_until: date | None = None
     joined_at: datetime = Field(sa_column=utc_column())
