@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.circles import CircleRepository, ThemeRepository
+from storage.repositories.conversations import ConversationRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
 from storage.repositories.tenancy import (
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.enrollments = EnrollmentRepository(s)
         self.themes = ThemeRepository(s)
         self.circles = CircleRepository(s)
+        self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
         return self
 

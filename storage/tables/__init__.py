@@ -13,6 +13,7 @@ from storage.tables.circles import (
     ThemeStatus,
     ThemeVote,
 )
+from storage.tables.conversations import ConversationRecord, ConversationScope
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
@@ -35,6 +36,8 @@ __all__ = [
     "CircleMember",
     "CircleMemberStatus",
     "CircleStatus",
+    "ConversationRecord",
+    "ConversationScope",
     "Delivery",
     "DeliveryStatus",
     "Election",
