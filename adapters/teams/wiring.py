@@ -1,24 +1,56 @@
-"""How the composition root and the server plug Teams in. (Filled in by the Teams adapter work.)"""
+"""How the composition root and the server plug Teams in."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from adapters.settings import Settings
+from adapters.teams.bot_handler import TeamsBot
+from adapters.teams.connection import BotConfig, Connection, make_adapter
+from adapters.teams.http import ROUTE, TeamsEndpoint
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.references import PLATFORM, ReferenceStore
 from bot.ports import Messenger
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from adapters.bootstrap import App
 
+log = logging.getLogger(__name__)
+TEAMS = web.AppKey("teams", TeamsEndpoint)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
 
 def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork]) -> Messenger | None:
     """The Teams Messenger (proactive messages through stored conversation references)."""
-    return None
+    connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id)
+    return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=_now),
+                          default_locale=settings.default_locale)
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:
     """Add /api/messages to the shared aiohttp app."""
+    messenger = lingkar.messenger.messengers.get(PLATFORM)
+    if not isinstance(messenger, TeamsMessenger):  # replaced by a fake: the endpoint still needs the real one
+        built = build_messenger(lingkar.settings, lingkar.uow)
+        assert isinstance(built, TeamsMessenger)
+        messenger = built
+    bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
+                   default_locale=lingkar.settings.default_locale, now=lingkar.services.clock.now)
+    endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot)
+    web_app[TEAMS] = endpoint
+    web_app.router.add_post(ROUTE, endpoint.handle)
+    web_app.on_shutdown.append(lambda _: bot.drain())
+    if lingkar.settings.microsoft_app_id:
+        log.info("Teams: %s verifies Bot Framework tokens for app %s", ROUTE, lingkar.settings.microsoft_app_id)
+    else:
+        log.warning("Teams: no MicrosoftAppId configured, %s runs in local mode for the Bot Framework Emulator "
+                    "(requests are not authenticated)", ROUTE)

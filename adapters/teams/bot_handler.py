@@ -1,0 +1,222 @@
+"""One Teams turn -> the core: remember where the bot can write, translate the activity, answer it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from adapters.teams import inbound
+from adapters.teams.cards import message_card
+from adapters.teams.connection import Connection
+from adapters.teams.inbound import CHANNEL as CHANNEL_CONVERSATION
+from adapters.teams.inbound import GROUP_CHAT, PERSONAL
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.outbound import card_activity
+from adapters.teams.payloads import to_event
+from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive, roster_reference
+from adapters.teams.responder import Origin, Responder
+from bot.core import Core
+from bot.events import Command, Event
+from bot.i18n import Translator, resolve_locale
+from bot.messages import Message
+from bot.ports import DeliveryError, Target
+
+log = logging.getLogger(__name__)
+INSTALLED = ("add", "add-upgrade")
+UNINSTALLED = ("remove", "remove-upgrade")
+
+
+class TeamsBot:
+    def __init__(self, *, core: Core, connection: Connection, messenger: TeamsMessenger,
+                 default_locale: str, now: Callable[[], datetime]) -> None:
+        self.core = core
+        self.connection = connection
+        self.messenger = messenger
+        self.store = messenger.store
+        self.default_locale = default_locale
+        self.now = now
+        self.responder = Responder(connection=connection, messenger=messenger)
+        self.background: set[asyncio.Task[None]] = set()
+
+    async def on_turn(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        if activity.type == ActivityTypes.message:
+            await self._message(turn)
+        elif activity.type == ActivityTypes.installation_update:
+            await self._installation(turn, activity.action or "")
+        elif activity.type == ActivityTypes.conversation_update:
+            await self._conversation_update(turn)
+        # Other activities (typing, reactions, message edits, invokes we never ask for) need no answer.
+
+    def translator(self, activity: Activity) -> Translator:
+        return Translator(resolve_locale(activity.locale, self.default_locale))
+
+    async def drain(self) -> None:
+        """Wait for slow commands still running (tests, and a graceful shutdown)."""
+        while self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
+
+    # -- messages ----------------------------------------------------------------------------------------------
+
+    async def _message(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        kind = inbound.kind_of(activity)
+        await self._remember(turn, kind)
+        actor = inbound.actor_of(activity)
+        where = await self._where(activity, kind, actor.user_id)
+        origin = Origin(actor=actor, kind=kind, t=self.translator(activity))
+        event: Event | None = None
+        if activity.value is not None:
+            event = to_event(activity.value, actor=actor, where=where)
+            if event is None:
+                return  # a submit from some other card: not ours to answer
+            data = activity.value if isinstance(activity.value, dict) else None
+            origin = Origin(actor=actor, kind=kind, t=origin.t, source_id=activity.reply_to_id, data=data)
+        else:
+            text = await inbound.command_text(activity, resolve=lambda m: self._member_id(turn, m))
+            event = Command(actor=actor, text=text, where=where)
+            if self.core.is_slow(text):
+                await self._acknowledge(turn, origin, event)
+                return
+        responses = await self.core.handle(event)
+        await self.responder.respond(turn, origin, event, responses)
+
+    async def _acknowledge(self, turn: TurnContext, origin: Origin, event: Command) -> None:
+        """Teams gives a bot 15 seconds: say we are on it, answer in the same conversation when done."""
+        note = origin.t("teams.working")
+        await self.connection.post(turn, card_activity(message_card(Message(text=note), t=origin.t, people={}),
+                                                       summary=note))
+        reference = TurnContext.get_conversation_reference(turn.activity)
+
+        async def later() -> None:
+            responses = await self.core.handle(event)  # never raises
+            try:
+                await self.connection.proactive(
+                    reference, lambda later_turn: self.responder.respond(later_turn, origin, event, responses))
+            except DeliveryError as error:
+                log.warning("could not deliver the answer to a slow Teams command: %s", error)
+            except Exception:
+                log.exception("unexpected error answering a slow Teams command")
+
+        task = asyncio.create_task(later())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _where(self, activity: Activity, kind: str, user_id: str) -> Target:
+        tenant = inbound.tenant_of(activity)
+        if kind == PERSONAL:
+            return Target(platform=PLATFORM, workspace_id=tenant, kind="user", ref=user_id)
+        if kind == GROUP_CHAT:
+            return Target(platform=PLATFORM, workspace_id=tenant, kind="channel", ref=activity.conversation.id)
+        thread = activity.conversation.id
+        if ";messageid=" in thread and await self.store.get(tenant=tenant, scope=SPACE, key=thread) is not None:
+            return Target(platform=PLATFORM, workspace_id=tenant, kind="space", ref=thread)
+        return Target(platform=PLATFORM, workspace_id=tenant, kind="channel", ref=inbound.channel_id_of(activity))
+
+    async def _member_id(self, turn: TurnContext, mentioned: dict[str, Any]) -> str:
+        """A mention names a Teams user id; the core knows members by their Entra object id."""
+        if mentioned.get("aadObjectId"):
+            return str(mentioned["aadObjectId"])
+        teams_id = str(mentioned.get("id") or "")
+        tenant = inbound.tenant_of(turn.activity)
+        known = await self.store.user_by_alias(tenant=tenant, alias=teams_id)
+        if known:
+            return known
+        team_id = inbound.get_path(turn.activity.channel_data, "team", "id")
+        try:  # ask Teams who this is, and remember them
+            account = await self.connection.member(
+                turn, team_id or inbound.base_conversation_id(turn.activity.conversation.id), teams_id)
+        except Exception as error:  # a failed lookup must not lose the command: keep the raw id
+            log.info("could not resolve a Teams mention: %s", error)
+            return teams_id
+        await self._remember_people(turn, [account])
+        return inbound.user_id_of(account)
+
+    # -- where the bot can write -------------------------------------------------------------------------------
+
+    async def _remember(self, turn: TurnContext, kind: str) -> None:
+        """Every contact refreshes how to reach this member (and this channel) proactively later."""
+        activity = turn.activity
+        tenant = inbound.tenant_of(activity)
+        reference = proactive(TurnContext.get_conversation_reference(activity))
+        user = activity.from_property
+        user_id = inbound.user_id_of(user)
+        entries: list[Entry] = []
+        if kind == PERSONAL:
+            entries.append(Entry(scope=USER, key=user_id, reference=reference, alias=user.id, name=user.name or ""))
+        else:
+            conversation_id = activity.conversation.id if kind == GROUP_CHAT else inbound.channel_id_of(activity)
+            entries.append(Entry(scope=CHANNEL, key=conversation_id,
+                                 reference=proactive(reference, conversation_id=conversation_id)))
+            entries.append(self._roster_entry(activity, user))
+        await self.store.save(tenant=tenant, entries=entries)
+
+    def _roster_entry(self, activity: Activity, account: ChannelAccount) -> Entry:
+        reference = roster_reference(service_url=activity.service_url, channel_id=activity.channel_id,
+                                     bot=activity.recipient, user=account, tenant_id=inbound.tenant_of(activity))
+        return Entry(scope=USER, key=inbound.user_id_of(account), reference=reference, alias=account.id,
+                     name=account.name or "", replace=False)
+
+    async def _remember_people(self, turn: TurnContext, accounts: list[Any]) -> None:
+        activity = turn.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        entries = [self._roster_entry(activity, inbound.account(a))
+                   for a in accounts if a is not None and a.id and a.id != bot_id]
+        await self.store.save(tenant=inbound.tenant_of(activity), entries=entries)
+
+    async def _installation(self, turn: TurnContext, action: str) -> None:
+        activity = turn.activity
+        kind = inbound.kind_of(activity)
+        if action in UNINSTALLED:
+            await self._uninstalled(activity, kind)
+            return
+        if action not in INSTALLED:
+            return
+        await self._remember(turn, kind)
+        if kind == PERSONAL:  # Teams also sends a conversationUpdate: the welcome goes out once, from here
+            t = self.translator(activity)
+            welcome = Message(text=t("teams.welcome"))
+            await self.connection.post(turn, card_activity(message_card(welcome, t=t, people={}),
+                                                           summary=welcome.text))
+
+    async def _sync_roster(self, turn: TurnContext, kind: str) -> None:
+        """Installed in a team or chat: learn its members so the bot can open a 1:1 chat with any of them."""
+        activity = turn.activity
+        conversation_id = inbound.get_path(activity.channel_data, "team", "id") if kind == CHANNEL_CONVERSATION \
+            else activity.conversation.id
+        try:
+            accounts = await self.connection.members(turn, str(conversation_id or activity.conversation.id))
+        except Exception as error:  # the install itself is stored; the roster fills in as people write
+            log.warning("could not read the Teams member list: %s", error)
+            return
+        await self._remember_people(turn, accounts)
+
+    async def _uninstalled(self, activity: Activity, kind: str) -> None:
+        tenant = inbound.tenant_of(activity)
+        if kind == PERSONAL:
+            key, scope = inbound.user_id_of(activity.from_property), USER
+        elif kind == GROUP_CHAT:
+            key, scope = activity.conversation.id, CHANNEL
+        else:
+            key, scope = inbound.channel_id_of(activity), CHANNEL
+        await self.store.set_reachable(tenant=tenant, scope=scope, key=key, reachable=False)
+
+    async def _conversation_update(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        kind = inbound.kind_of(activity)
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = list(activity.members_added or [])
+        if any(m.id == bot_id for m in added):
+            await self._remember(turn, kind)
+            if kind != PERSONAL:
+                await self._sync_roster(turn, kind)
+        elif added:  # new people in a team where the bot already is
+            await self._remember_people(turn, added)
+        if any(m.id == bot_id for m in activity.members_removed or []):
+            await self._uninstalled(activity, kind)

@@ -1,0 +1,149 @@
+"""The core's Message -> an Adaptive Card (1.4, what every Teams client renders), within Teams' size limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.teams.payloads import action_data, choice_data
+from adapters.teams.text import Person, escape, plain_mentions, render, shorten
+from bot.i18n import Translator
+from bot.messages import Block, Buttons, Choice, Context, Divider, Fields, Header, Image, Message, Text
+
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.4"
+# Teams refuses bot messages over about 28 KB (card, envelope and all); stay well below it.
+BUDGET = 24_000
+ACTIONS_PER_SET = 5  # Teams shows at most six buttons in a row before hiding them
+CHOICE_BUTTONS = 6  # above this (or for multiple answers) a Choice becomes a pick list
+TITLE_LIMIT = 80
+
+
+def size(obj: Any) -> int:
+    return len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def card(body: list[dict[str, Any]], *, entities: list[dict[str, Any]],
+         actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
+                               "msteams": {"width": "Full"}}
+    if actions:
+        content["actions"] = actions
+    used = json.dumps(body, ensure_ascii=False)
+    # A mention entity whose tag is not in the card makes Teams reject the message.
+    kept = [e for e in entities if json.dumps(e["text"], ensure_ascii=False)[1:-1] in used]
+    if kept:
+        content["msteams"]["entities"] = kept
+    return content
+
+
+def text_block(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def submit(title: str, data: dict[str, Any], style: str | None = None) -> dict[str, Any]:
+    action: dict[str, Any] = {"type": "Action.Submit", "title": shorten(title, TITLE_LIMIT), "data": data}
+    if style in ("primary", "positive"):
+        action["style"] = "positive"
+    elif style in ("danger", "destructive"):
+        action["style"] = "destructive"
+    return action
+
+
+def _action_sets(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"type": "ActionSet", "actions": actions[i:i + ACTIONS_PER_SET]}
+            for i in range(0, len(actions), ACTIONS_PER_SET)]
+
+
+def _choice(block: Choice, index: int, t: Translator, people: Mapping[str, Person],
+            entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    elements: list[dict[str, Any]] = []
+    if block.label:
+        elements.append(text_block(render(block.label, people, entities), weight="Bolder"))
+    if not block.multi and len(block.options) <= CHOICE_BUTTONS:
+        buttons = [submit(("✓ " if o.value in block.selected else "") + plain_mentions(o.label, people),
+                          action_data(block.action_id, o.value),
+                          "positive" if o.value in block.selected else None)
+                   for o in block.options]
+        return elements + _action_sets(buttons)
+    input_id = f"choice_{index}"
+    elements.append({
+        "type": "Input.ChoiceSet", "id": input_id, "isMultiSelect": block.multi,
+        "style": "expanded" if len(block.options) <= 10 else "compact",
+        "choices": [{"title": shorten(plain_mentions(o.label, people), 200), "value": o.value}
+                    for o in block.options],
+        "value": ",".join(block.selected),
+    })
+    elements.extend(_action_sets([submit(t("teams.choice.submit"),
+                                         choice_data(block.action_id, input_id, multi=block.multi), "positive")]))
+    return elements
+
+
+def _image(block: Image) -> list[dict[str, Any]]:
+    if not block.url.startswith(("https://", "http://", "data:image/")):
+        return [text_block(escape(block.alt), isSubtle=True)]
+    return [{"type": "Image", "url": block.url, "altText": shorten(block.alt, 200)}]
+
+
+def block_elements(block: Block, index: int, *, t: Translator, people: Mapping[str, Person],
+                   entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    match block:
+        case Header(text=text):
+            return [text_block(render(shorten(text, 300), people, entities), size="Medium", weight="Bolder")]
+        case Text(text=text):
+            return [text_block(render(shorten(text), people, entities))]
+        case Context(text=text):
+            return [text_block(render(shorten(text), people, entities), isSubtle=True, size="Small")]
+        case Fields(pairs=pairs):
+            facts = [{"title": escape(plain_mentions(shorten(label, 200), people)),
+                      "value": escape(plain_mentions(shorten(value, 1000), people))} for label, value in pairs]
+            # Small FactSets, so a long list can be shortened at the end rather than dropped whole.
+            return [{"type": "FactSet", "facts": facts[i:i + 10]} for i in range(0, len(facts), 10)]
+        case Buttons(buttons=buttons):
+            return _action_sets([submit(plain_mentions(b.label, people), action_data(b.action_id), b.style)
+                                 for b in buttons])
+        case Choice():
+            return _choice(block, index, t, people, entities)
+        case Image():
+            return _image(block)
+    return []
+
+
+def message_body(message: Message, *, t: Translator, people: Mapping[str, Person],
+                 entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not message.blocks:
+        return [text_block(render(shorten(message.text), people, entities))]
+    body: list[dict[str, Any]] = []
+    separate = False
+    for index, block in enumerate(message.blocks):
+        if isinstance(block, Divider):
+            separate = True
+            continue
+        elements = block_elements(block, index, t=t, people=people, entities=entities)
+        if elements and separate:
+            elements[0] = {**elements[0], "separator": True, "spacing": "Medium"}
+            separate = False
+        body.extend(elements)
+    return body
+
+
+def fit(body: list[dict[str, Any]], *, entities: list[dict[str, Any]], t: Translator,
+        budget: int = BUDGET) -> dict[str, Any]:
+    """Drop trailing elements (with a note saying so) until the card fits Teams' message size."""
+    content = card(body, entities=entities)
+    if size(content) <= budget:
+        return content
+    note = text_block(escape(t("teams.truncated")), isSubtle=True, size="Small")
+    kept = list(body)
+    while kept and size(card([*kept, note], entities=entities)) > budget:
+        kept.pop()
+    return card([*kept, note], entities=entities)
+
+
+def message_card(message: Message, *, t: Translator, people: Mapping[str, Person],
+                 budget: int = BUDGET) -> dict[str, Any]:
+    entities: list[dict[str, Any]] = []
+    return fit(message_body(message, t=t, people=people, entities=entities), entities=entities, t=t,
+               budget=budget)

@@ -1,0 +1,181 @@
+"""The Messenger port on Teams: proactive messages through stored conversation references."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationAccount, ConversationParameters, ConversationReference
+
+from adapters.teams.cards import message_card
+from adapters.teams.connection import Connection
+from adapters.teams.form_cards import form_card
+from adapters.teams.outbound import card_activity, form_texts, image_activity, message_texts, people_in
+from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, ReferenceStore, proactive
+from adapters.teams.reliability import ConversationForbidden
+from bot.i18n import Translator, resolve_locale
+from bot.messages import Form, Header, Message, Text
+from bot.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
+
+log = logging.getLogger(__name__)
+IMAGE_LIMIT = 1_000_000  # bytes of PNG; Teams drops larger inline images
+
+
+class NoConversationReference(UnreachableMember):
+    """Teams only lets a bot write where it was installed, and nothing is stored for this member."""
+
+
+@dataclass(frozen=True)
+class TeamsSpaceRef(SpaceRef):
+    skipped: tuple[str, ...] = ()  # members Teams never introduced to the bot: not mentioned, told to the admin
+
+
+class TeamsMessenger:
+    def __init__(self, *, connection: Connection, store: ReferenceStore, default_locale: str) -> None:
+        self.connection = connection
+        self.store = store
+        self.default_locale = default_locale
+
+    # -- rendering ---------------------------------------------------------------------------------------------
+
+    async def translator(self, target: Target) -> Translator:
+        locale = None
+        if target.kind == USER:
+            locale = await self.store.member_locale(tenant=target.workspace_id, user_id=target.ref)
+        return Translator(resolve_locale(locale, self.default_locale))
+
+    async def message_activity(self, target: Target, message: Message, t: Translator | None = None) -> Activity:
+        t = t or await self.translator(target)
+        people = await people_in(self.store, tenant=target.workspace_id, texts=message_texts(message))
+        return card_activity(message_card(message, t=t, people=people), summary=message.text)
+
+    async def form_activity(self, target: Target, form: Form, t: Translator | None = None) -> Activity:
+        t = t or await self.translator(target)
+        people = await people_in(self.store, tenant=target.workspace_id, texts=form_texts(form))
+        return card_activity(form_card(form, t=t, people=people), summary=form.title)
+
+    # -- the port ----------------------------------------------------------------------------------------------
+
+    async def send(self, target: Target, message: Message) -> MessageRef:
+        return await self.deliver(target, await self.message_activity(target, message))
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        activity = await self.message_activity(ref.target, message)
+        reference = await self._reference(ref.target)
+        await self._guarded(ref.target, self.connection.proactive(
+            reference, lambda turn: self.connection.replace(turn, ref.message_id, activity)))
+
+    async def open_form(self, actor_context: str, form: Form) -> None:
+        """`actor_context` is the Target key of where the form goes (normally the member's 1:1 chat)."""
+        target = Target.from_key(actor_context)
+        await self.deliver(target, await self.form_activity(target, form))
+
+    async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef:
+        if len(png) > IMAGE_LIMIT:
+            raise DeliveryError(f"image of {len(png)} bytes is over Teams' inline limit", permanent=True)
+        return await self.deliver(target, image_activity(png, title))
+
+    async def open_space(
+        self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
+        parent: Target | None = None,
+    ) -> SpaceRef:
+        """A circle's space on Teams is a new thread in the channel the admin chose, opened by a message that
+        @mentions its members. (A private channel or group chat needs Microsoft Graph, not configured here.)"""
+        if parent is None or parent.kind not in (CHANNEL, SPACE):
+            raise DeliveryError("a Teams circle needs a channel: create the program from a team channel "
+                                "(private channels and group chats need Microsoft Graph)", permanent=True)
+        channel_id = parent.ref.split(";", 1)[0]
+        template = await self._reference(Target(platform=PLATFORM, workspace_id=workspace_id, kind="channel",
+                                                ref=channel_id))
+        known = await self.store.people(tenant=workspace_id, user_ids=members)
+        skipped = tuple(m for m in members if m not in known)
+        t = Translator(resolve_locale(self.default_locale))
+        mentions = ", ".join(f"<@{m}>" for m in members if m in known) or "-"
+        first = Message(text=t("teams.space.opened", name=name, members=mentions),
+                        blocks=(Header(name), Text(t("teams.space.opened", name=name, members=mentions))))
+        activity = await self.message_activity(parent, first, t)
+        parameters = ConversationParameters(
+            is_group=True, bot=template.bot, tenant_id=workspace_id, activity=activity,
+            channel_data={"channel": {"id": channel_id}, "tenant": {"id": workspace_id}})
+        conversation_id, activity_id = await self._guarded(parent, self.connection.create(
+            service_url=template.service_url, parameters=parameters))
+        if ";messageid=" not in conversation_id and activity_id:
+            conversation_id = f"{channel_id};messageid={activity_id}"
+        thread = proactive(template, conversation_id=conversation_id)
+        await self.store.save(tenant=workspace_id, entries=[Entry(scope=SPACE, key=conversation_id, reference=thread,
+                                                                  name=name)])
+        target = Target(platform=platform, workspace_id=workspace_id, kind="space", ref=conversation_id)
+        return TeamsSpaceRef(target=target, name=name, skipped=skipped)
+
+    async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
+        """Threads have no member list of their own: mentioning people brings them in (and notifies them)."""
+        if not members:
+            return
+        t = Translator(resolve_locale(self.default_locale))
+        mentions = ", ".join(f"<@{m}>" for m in members)
+        await self.send(space.target, Message(text=t("teams.space.added", members=mentions)))
+
+    # -- delivery ----------------------------------------------------------------------------------------------
+
+    async def deliver(self, target: Target, activity: Activity) -> MessageRef:
+        reference = await self._reference(target)
+
+        async def post(turn: TurnContext) -> str:
+            return await self.connection.post(turn, activity)
+
+        message_id = await self._guarded(target, self.connection.proactive(reference, post))
+        return MessageRef(target=target, message_id=message_id)
+
+    async def _guarded(self, target: Target, operation: Any) -> Any:
+        """A 403 means the bot may no longer write there: remember that, and stop trying that member."""
+        try:
+            return await operation
+        except ConversationForbidden as error:
+            scope = target.kind if target.kind in (USER, CHANNEL, SPACE) else USER
+            await self.store.set_reachable(tenant=target.workspace_id, scope=scope, key=target.ref, reachable=False)
+            log.warning("Teams refused a message to a %s in %s: marked unreachable", target.kind,
+                        target.workspace_id)
+            if target.kind == USER:
+                raise UnreachableMember(f"Teams user {target.ref} blocked or removed Lingkar (403)") from error
+            raise DeliveryError(f"Lingkar was removed from Teams {target.kind} {target.ref} (403)",
+                                permanent=True) from error
+
+    async def _reference(self, target: Target) -> ConversationReference:
+        if target.kind == USER:
+            return await self._user_reference(target)
+        stored = await self.store.get(tenant=target.workspace_id, scope=target.kind, key=target.ref)
+        if stored is not None:
+            if not stored.reachable:
+                raise DeliveryError(f"Lingkar was removed from Teams {target.kind} {target.ref}", permanent=True)
+            return proactive(stored.reference)
+        # Any conversation of the team reaches its channels and threads (same service URL and bot).
+        template = await self.store.template(tenant=target.workspace_id)
+        if template is None:
+            raise DeliveryError(f"Lingkar is not installed in Teams tenant {target.workspace_id}", permanent=True)
+        return proactive(template, conversation_id=target.ref)
+
+    async def _user_reference(self, target: Target) -> ConversationReference:
+        stored = await self.store.get(tenant=target.workspace_id, scope=USER, key=target.ref)
+        if stored is None:
+            raise NoConversationReference(
+                f"no Teams conversation with user {target.ref}: they have not installed Lingkar or written to it, "
+                "and are not in a team where it is installed. Install the app for them (Teams admin center) "
+                "or ask them to open a chat with Lingkar.")
+        if not stored.reachable:
+            raise UnreachableMember(f"Teams user {target.ref} blocked or removed Lingkar")
+        reference = proactive(stored.reference)
+        if reference.conversation is not None and reference.conversation.id:
+            return reference
+        # A team member who never chatted with the bot: open the 1:1 chat now and keep it.
+        parameters = ConversationParameters(
+            is_group=False, bot=reference.bot, members=[reference.user], tenant_id=target.workspace_id,
+            channel_data={"tenant": {"id": target.workspace_id}})
+        conversation_id, _ = await self._guarded(target, self.connection.create(
+            service_url=reference.service_url, parameters=parameters))
+        reference.conversation = ConversationAccount(id=conversation_id, conversation_type="personal",
+                                                     tenant_id=target.workspace_id)
+        await self.store.save(tenant=target.workspace_id, entries=[Entry(
+            scope=USER, key=target.ref, reference=reference, alias=stored.alias, name=stored.name)])
+        return reference

@@ -1,0 +1,133 @@
+"""The core's responses -> Teams: replies in the same conversation, forms and personal results in the 1:1 chat."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from adapters.teams.cards import message_card
+from adapters.teams.connection import Connection
+from adapters.teams.form_cards import decode_form, form_card
+from adapters.teams.inbound import PERSONAL
+from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.outbound import card_activity, form_texts, message_texts, people_in
+from adapters.teams.payloads import FORM, KIND, typed_values
+from adapters.teams.references import PLATFORM
+from bot.events import Action, Actor, Event, FormSubmitted
+from bot.i18n import Translator
+from bot.messages import Form, Message
+from bot.ports import DeliveryError, Target
+from bot.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The inbound turn being answered."""
+
+    actor: Actor
+    kind: str  # personal, channel, groupChat
+    t: Translator
+    source_id: str | None = None  # the card a button or form submit came from (Teams' replyToId)
+    data: dict[str, Any] | None = None  # what that submit carried
+
+    @property
+    def shared(self) -> bool:
+        return self.kind != PERSONAL
+
+    @property
+    def me(self) -> Target:
+        return Target(platform=PLATFORM, workspace_id=self.actor.workspace_id, kind="user", ref=self.actor.user_id)
+
+
+class Responder:
+    def __init__(self, *, connection: Connection, messenger: TeamsMessenger) -> None:
+        self.connection = connection
+        self.messenger = messenger
+
+    async def respond(self, turn: TurnContext, origin: Origin, event: Event, responses: list[Response]) -> None:
+        submitted_ok = isinstance(event, FormSubmitted) and not any(isinstance(r, FormErrors) for r in responses)
+        for response in responses:
+            match response:
+                case Reply(message=message, ephemeral=ephemeral):
+                    # What answers a button or a form is the member's own business; a command typed in a
+                    # channel is answered in its thread, where it was asked.
+                    private = ephemeral and origin.shared and isinstance(event, Action | FormSubmitted)
+                    await self._message(turn, origin, message, private=private)
+                case OpenForm(form=form):
+                    await self._form(turn, origin, form)
+                case FormErrors(errors=errors):
+                    await self._errors(turn, origin, errors)
+                case UpdateSource(message=message):
+                    await self._update_source(turn, origin, message)
+        if submitted_ok and origin.source_id and not origin.shared:
+            await self._close_form(turn, origin)
+
+    async def _message(self, turn: TurnContext, origin: Origin, message: Message, *, private: bool) -> None:
+        if private:
+            await self._privately(turn, origin, await self.messenger.message_activity(origin.me, message, origin.t))
+            return
+        people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id,
+                                 texts=message_texts(message))
+        await self.connection.post(turn, card_activity(message_card(message, t=origin.t, people=people),
+                                                       summary=message.text))
+
+    async def _form(self, turn: TurnContext, origin: Origin, form: Form) -> None:
+        """Forms show the member's own data (their profile): in a channel they go to the 1:1 chat instead."""
+        if origin.shared:
+            if await self._privately(turn, origin, await self.messenger.form_activity(origin.me, form, origin.t)):
+                await self._note(turn, origin, "teams.form.sent_privately")
+            return
+        people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id, texts=form_texts(form))
+        await self.connection.post(turn, card_activity(form_card(form, t=origin.t, people=people),
+                                                       summary=form.title))
+
+    async def _errors(self, turn: TurnContext, origin: Origin, errors: dict[str, str]) -> None:
+        """Show each error under its field on the card the member submitted, keeping what they typed."""
+        data = origin.data or {}
+        form = decode_form(data.get("form")) if data.get(KIND) == FORM else None
+        if form is not None and origin.source_id:
+            content = form_card(form, t=origin.t, values=typed_values(data), errors=errors)
+            await self.connection.replace(turn, origin.source_id, card_activity(content, summary=form.title))
+            return
+        text = "\n".join([origin.t("teams.form.fix"), *errors.values()])
+        await self._message(turn, origin, Message(text=text), private=origin.shared)
+
+    async def _update_source(self, turn: TurnContext, origin: Origin, message: Message) -> None:
+        """In a 1:1 chat the card changes in place. In a channel everyone sees that card, and the update shows
+        one member's own choice (a secret ballot): that member gets it privately instead."""
+        if origin.shared or not origin.source_id:
+            await self._message(turn, origin, message, private=origin.shared)
+            return
+        people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id,
+                                 texts=message_texts(message))
+        activity = card_activity(message_card(message, t=origin.t, people=people), summary=message.text)
+        await self.connection.replace(turn, origin.source_id, activity)
+
+    async def _close_form(self, turn: TurnContext, origin: Origin) -> None:
+        """A submitted form becomes a short receipt, so it cannot be sent twice by accident."""
+        form = decode_form((origin.data or {}).get("form"))
+        title = form.title if form is not None else ""
+        done = Message(text=origin.t("teams.form.submitted", title=title))
+        try:
+            await self.connection.replace(turn, origin.source_id or "", card_activity(
+                message_card(done, t=origin.t, people={}), summary=done.text))
+        except DeliveryError as error:  # the answer was already sent; a stale card is only cosmetic
+            log.info("could not close a submitted Teams form: %s", error)
+
+    async def _privately(self, turn: TurnContext, origin: Origin, activity: Any) -> bool:
+        try:
+            await self.messenger.deliver(origin.me, activity)
+            return True
+        except DeliveryError as error:
+            log.info("could not reach a Teams member privately: %s", error)
+            await self._note(turn, origin, "teams.private_failed")
+            return False
+
+    async def _note(self, turn: TurnContext, origin: Origin, key: str) -> None:
+        await self.connection.post(turn, card_activity(message_card(Message(text=origin.t(key)), t=origin.t,
+                                                                    people={}), summary=origin.t(key)))
