@@ -123,6 +123,9 @@ class Connection:
         outcome: dict[str, Any] = {}
 
         async def callback(turn: TurnContext) -> None:
+            # The continuation activity has a made-up id; replying "to" it would name a message that does not
+            # exist. Without it, sends post to the conversation (a thread's id already places them in it).
+            turn.activity.id = None
             try:
                 outcome["value"] = await logic(turn)
             except Exception as error:  # re-raised below, outside the pipeline

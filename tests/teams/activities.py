@@ -20,7 +20,7 @@ class User:
 
     @property
     def teams_id(self) -> str:
-        return f"29:1{self.aad.replace('-', '')[:20]}"
+        return f"29:1{self.aad.replace('-', '')[::-1]}"
 
     @property
     def account(self) -> dict[str, Any]:

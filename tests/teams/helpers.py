@@ -34,3 +34,21 @@ async def references(app: App) -> list[ConversationRecord]:
     async with app.uow() as uow:
         found = await uow.session.exec(select(ConversationRecord).order_by(ConversationRecord.id))  # type: ignore[arg-type]
         return list(found.all())
+
+
+async def enroll_directly(app: App, program: Program, aad: str, *, name: str = "") -> None:
+    now = app.services.clock.now()
+    async with app.uow() as uow:
+        member = await uow.members.get_or_create(workspace_id=program.workspace_id, external_id=aad, now=now,
+                                                 defaults={"display_name": name, "profile_completed": True})
+        await uow.enrollments.enroll(workspace_id=program.workspace_id, program_id=program.id or 0,
+                                     member_id=member.id or 0, now=now)
+        await uow.commit()
+
+
+async def make_admin(app: App, aad: str) -> None:
+    now = app.services.clock.now()
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform="teams", external_id=TENANT, now=now)
+        await uow.admins.add(workspace_id=workspace.id or 0, user_external_id=aad, added_by="test", now=now)
+        await uow.commit()

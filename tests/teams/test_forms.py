@@ -89,7 +89,7 @@ async def test_a_form_asked_for_in_a_channel_goes_to_the_private_chat(
     app: App, client: Teams, connector: MockConnector
 ) -> None:
     await teams_program(app)
-    await client.post(personal(connector.url, SARI, "help"))  # Sari has a 1:1 chat with the bot
+    await client.post(personal(connector.url, SARI, "status"))  # Sari has a 1:1 chat with the bot
     activity = in_channel(connector.url, SARI, "join leadership")
     await client.post(activity)
 
