@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.teams.cards import BUDGET, card, size, submit, text_block
 from adapters.teams.payloads import field_id, form_data
-from adapters.teams.text import Person, escape, render, shorten
+from adapters.teams.text import Person, escape, plain, render, shorten
 from bot.events import FormValue
 from bot.i18n import Translator
 from bot.messages import DateInput, Form, Input, MultiSelect, Number, Option, Select, TextInput
@@ -70,18 +70,18 @@ def _as_text(value: FormValue | object) -> str:
 
 
 def _choices(options: tuple[Option, ...]) -> list[dict[str, str]]:
-    return [{"title": shorten(o.label, 200), "value": o.value} for o in options]
+    return [{"title": plain(shorten(o.label, 200)), "value": o.value} for o in options]
 
 
 def input_element(field: Input, value: str, t: Translator) -> dict[str, Any]:
-    element: dict[str, Any] = {"id": field_id(field.name), "label": shorten(field.label, 200)}
+    element: dict[str, Any] = {"id": field_id(field.name), "label": plain(shorten(field.label, 200))}
     if not field.optional:
         element.update(isRequired=True, errorMessage=t("teams.form.required"))
     match field:
         case TextInput():
             element.update(type="Input.Text", isMultiline=field.multiline, maxLength=field.max_length)
             if field.placeholder:
-                element["placeholder"] = shorten(field.placeholder, 200)
+                element["placeholder"] = plain(shorten(field.placeholder, 200))
         case Select():
             element.update(type="Input.ChoiceSet", style="compact", choices=_choices(field.options))
         case MultiSelect():
@@ -100,10 +100,6 @@ def input_element(field: Input, value: str, t: Translator) -> dict[str, Any]:
     return element
 
 
-def _initial(field: Input) -> object:
-    return field.initial
-
-
 def form_card(form: Form, *, t: Translator, people: Mapping[str, Person] | None = None,
               values: Mapping[str, FormValue] | None = None, errors: Mapping[str, str] | None = None,
               budget: int = BUDGET) -> dict[str, Any]:
@@ -118,7 +114,7 @@ def form_card(form: Form, *, t: Translator, people: Mapping[str, Person] | None 
     if errors:
         body.append(text_block(escape(t("teams.form.fix")), color="Attention", weight="Bolder"))
     for field in form.inputs:
-        typed = values.get(field.name) if values is not None and field.name in values else _initial(field)
+        typed = values.get(field.name) if values is not None and field.name in values else field.initial
         body.append(input_element(field, _as_text(typed), t))
         if field.name in errors:
             body.append(text_block(escape(errors[field.name]), color="Attention", size="Small", spacing="None"))

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -105,24 +105,26 @@ async def with_retries(
 
 @dataclass
 class TokenBucket:
-    capacity: float
+    """`capacity` tokens; each send takes one, and it comes back exactly `per_seconds` later. Unlike a bucket
+    refilled at a steady rate, this never lets more than `capacity` sends into any window of that length."""
+
+    capacity: int
     per_seconds: float
-    tokens: float
-    updated: float
+    spent: deque[float] = field(default_factory=deque)  # when the tokens in use were taken, oldest first
 
-    def refill(self, now: float) -> None:
-        rate = self.capacity / self.per_seconds
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * rate)
-        self.updated = now
+    def wait(self, now: float) -> float:
+        while self.spent and now - self.spent[0] >= self.per_seconds:
+            self.spent.popleft()
+        return 0.0 if len(self.spent) < self.capacity else self.spent[0] + self.per_seconds - now
 
-    def wait(self) -> float:
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) * self.per_seconds / self.capacity
+    def take(self, now: float) -> None:
+        self.spent.append(now)
 
 
 @dataclass
 class Pacer:
-    """Teams allows a bot about 7 messages a second and 60 per 30 seconds in one conversation: a fan-out to
-    one thread waits its turn here instead of collecting 429s. Conversations are independent."""
+    """Teams allows a bot 7 messages a second and 60 per 30 seconds in one conversation: a fan-out to one
+    conversation waits its turn here instead of collecting 429s. Conversations do not wait for each other."""
 
     limits: tuple[tuple[int, float], ...] = ((7, 1.0), (60, 30.0))
     clock: Callable[[], float] = time.monotonic
@@ -133,10 +135,9 @@ class Pacer:
     def _entry(self, conversation_id: str) -> tuple[list[TokenBucket], asyncio.Lock]:
         entry = self._buckets.get(conversation_id)
         if entry is None:
-            now = self.clock()
-            entry = ([TokenBucket(n, per, n, now) for n, per in self.limits], asyncio.Lock())
+            entry = ([TokenBucket(n, per) for n, per in self.limits], asyncio.Lock())
             self._buckets[conversation_id] = entry
-            while len(self._buckets) > self.max_conversations:  # forget the quietest conversations
+            while len(self._buckets) > self.max_conversations:  # forget the least recently used conversation
                 self._buckets.popitem(last=False)
         else:
             self._buckets.move_to_end(conversation_id)
@@ -147,12 +148,10 @@ class Pacer:
         async with lock:
             while True:
                 now = self.clock()
-                for bucket in buckets:
-                    bucket.refill(now)
-                wait = max(bucket.wait() for bucket in buckets)
+                wait = max(bucket.wait(now) for bucket in buckets)
                 if wait <= 0:
                     for bucket in buckets:
-                        bucket.tokens -= 1
+                        bucket.take(now)
                     return
                 await self.sleep(wait)
 

@@ -50,9 +50,18 @@ def _tag_name(name: str) -> str:
     return re.sub(r"[<>\\]", "", name).strip() or "?"
 
 
+_TAG_OPENING = re.compile(r"<(/?at\b)", re.IGNORECASE)
+
+
+def plain(text: str) -> str:
+    """Text Teams shows as typed (button titles, choices): only a typed <at> tag is broken, invisibly."""
+    return _TAG_OPENING.sub("<\u200b\\1", text)
+
+
 def plain_mentions(text: str, people: Mapping[str, Person]) -> str:
-    """For places without mention support (button titles, choices): `<@id>` -> `@Name`."""
-    return MENTION.sub(lambda m: "@" + (people[m.group(1)].name if m.group(1) in people else m.group(1)), text)
+    """For places without mention support (button titles, choices): `<@id>` -> `@Name`, the rest as typed."""
+    return MENTION.sub(lambda m: "@" + (people[m.group(1)].name if m.group(1) in people else m.group(1)),
+                       plain(text))
 
 
 def render(text: str, people: Mapping[str, Person], entities: list[dict[str, Any]]) -> str:

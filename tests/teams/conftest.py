@@ -18,13 +18,19 @@ from tests.teams.mock_connector import MockConnector
 
 
 class Sleeps:
-    """Stands in for asyncio.sleep in retries and pacing: records the delays, waits for nothing."""
+    """Stands in for asyncio.sleep and the monotonic clock of retries and pacing: sleeping records the delay
+    and moves this clock on, so nothing really waits."""
 
     def __init__(self) -> None:
         self.delays: list[float] = []
+        self.now = 1000.0
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
 
 
 @pytest.fixture
@@ -47,6 +53,7 @@ def teams(app: App, sleeps: Sleeps) -> TeamsMessenger:
     assert isinstance(messenger, TeamsMessenger)
     messenger.connection.sleep = sleeps
     messenger.connection.pacer.sleep = sleeps
+    messenger.connection.pacer.clock = sleeps.clock
     messenger.connection.rng = random.Random(7)
     messenger.connection.policy = RetryPolicy(attempts=6, base=0.5, cap=30.0)
     return messenger
