@@ -194,8 +194,23 @@ class TeamsBot:
             accounts = await self.connection.members(turn, str(conversation_id or activity.conversation.id))
         except Exception as error:  # the install itself is stored; the roster fills in as people write
             log.warning("could not read the Teams member list: %s", error)
+        else:
+            await self._remember_people(turn, accounts)
+        if kind == CHANNEL_CONVERSATION and conversation_id:
+            await self._remember_channels(turn, str(conversation_id))
+
+    async def _remember_channels(self, turn: TurnContext, team_id: str) -> None:
+        """Every channel of the team: any of them can be where a program is announced and its circles meet."""
+        activity = turn.activity
+        try:
+            channels = await self.connection.channels(turn, team_id)
+        except Exception as error:
+            log.warning("could not read the Teams channel list: %s", error)
             return
-        await self._remember_people(turn, accounts)
+        reference = proactive(TurnContext.get_conversation_reference(activity))
+        entries = [Entry(scope=CHANNEL, key=str(c.id), reference=proactive(reference, conversation_id=str(c.id)),
+                         name=str(c.name or "General")) for c in channels if getattr(c, "id", None)]
+        await self.store.save(tenant=inbound.tenant_of(activity), entries=entries)
 
     async def _uninstalled(self, activity: Activity, kind: str) -> None:
         tenant = inbound.tenant_of(activity)

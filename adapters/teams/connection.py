@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ConversationReference
 from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory
@@ -107,6 +108,14 @@ class Connection:
             token = page.continuation_token
             if not token:
                 return found
+
+    async def channels(self, turn: TurnContext, team_id: str) -> list[Any]:
+        """The channels of a team (id and name). botbuilder's Teams client is synchronous: run it in a thread."""
+        client = await TeamsInfo.get_teams_connector_client(turn)
+        client.config.retry_policy.retries = 0
+        found = await self.retry(lambda: asyncio.to_thread(client.teams.get_teams_channels, team_id),
+                                 "the channel list")
+        return list(found.conversations or [])
 
     async def member(self, turn: TurnContext, conversation_id: str, member_id: str) -> ChannelAccount:
         """Who a Teams user id is (name, Entra object id), asked of the team or chat they were mentioned in."""

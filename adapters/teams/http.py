@@ -6,6 +6,7 @@ import json
 import logging
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -23,10 +24,14 @@ ROUTE = "/api/messages"
 MAX_BODY = 1_000_000
 
 
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
 class TeamsEndpoint:
-    def __init__(self, *, adapter: CloudAdapter, bot: TeamsBot) -> None:
+    def __init__(self, *, adapter: CloudAdapter, bot: TeamsBot, authenticated: bool) -> None:
         self.adapter = adapter
         self.bot = bot
+        self.authenticated = authenticated
         adapter.on_turn_error = self.on_turn_error
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -37,6 +42,11 @@ class TeamsEndpoint:
         activity = _parse(await request.read())
         if activity is None:
             return web.Response(status=400, text="malformed activity")
+        if not self.authenticated and urlsplit(activity.service_url).hostname not in LOOPBACK:
+            # Without an app id nothing is verified: answering would let anyone make this server call any URL.
+            # Local mode is for the Bot Framework Emulator, which runs on this machine.
+            log.warning("Teams local mode refused an activity whose serviceUrl is not on this machine")
+            return web.Response(status=401)
         try:
             invoke = await self.adapter.process_activity(request.headers.get("Authorization", ""), activity,
                                                          self.bot.on_turn)

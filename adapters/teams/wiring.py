@@ -45,12 +45,13 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
         messenger = built
     bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
                    default_locale=lingkar.settings.default_locale, now=lingkar.services.clock.now)
-    endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot)
+    endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot,
+                             authenticated=bool(lingkar.settings.microsoft_app_id))
     web_app[TEAMS] = endpoint
     web_app.router.add_post(ROUTE, endpoint.handle)
     web_app.on_shutdown.append(lambda _: bot.drain())
     if lingkar.settings.microsoft_app_id:
         log.info("Teams: %s verifies Bot Framework tokens for app %s", ROUTE, lingkar.settings.microsoft_app_id)
     else:
-        log.warning("Teams: no MicrosoftAppId configured, %s runs in local mode for the Bot Framework Emulator "
-                    "(requests are not authenticated)", ROUTE)
+        log.warning("Teams: no MicrosoftAppId configured, %s runs in local mode for the Bot Framework Emulator: "
+                    "requests are not authenticated, and only accepted from a serviceUrl on this machine", ROUTE)

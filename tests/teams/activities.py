@@ -105,3 +105,12 @@ def installed_in_team(service_url: str, installer: User) -> dict[str, Any]:
                                "tenant": {"id": TENANT}}
     del activity["entities"]
     return activity
+
+
+def in_group_chat(service_url: str, user: User, text: str, *, chat: str = "19:meeting-chat@thread.v2"
+                  ) -> dict[str, Any]:
+    bot_tag, bot_entity = mention()
+    conversation = {"isGroup": True, "conversationType": "groupChat", "tenantId": TENANT, "id": chat}
+    activity = _base(service_url, user, conversation, text=f"{bot_tag} {text}", textFormat="plain")
+    activity["entities"] = [bot_entity, *activity["entities"]]
+    return activity

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 
 @dataclass
 class Call:
-    kind: str  # send, reply, update, create, member, members
+    kind: str  # send, reply, update, create, member, members, channels
     conversation_id: str = ""
     activity_id: str = ""
     body: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +63,7 @@ class MockConnector:
         self.failures: list[Failure] = []
         self.blocked: set[str] = set()  # conversation ids whose user blocked the bot: 403 forever
         self.roster: list[dict[str, Any]] = []  # what pagedmembers / members/{id} answer
+        self.channels: list[dict[str, Any]] = []  # what a team's channel list answers
         self._ids = itertools.count(1000)
         self._server: TestServer | None = None
 
@@ -79,6 +80,7 @@ class MockConnector:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._members)
+        app.router.add_get("/v3/teams/{cid}/conversations", self._channels)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -158,3 +160,7 @@ class MockConnector:
     async def _members(self, request: web.Request) -> web.Response:
         await self._record(request, "members")
         return web.json_response({"members": self.roster})
+
+    async def _channels(self, request: web.Request) -> web.Response:
+        await self._record(request, "channels")
+        return web.json_response({"conversations": self.channels})

@@ -8,9 +8,9 @@ from sqlmodel import select
 
 from adapters.bootstrap import App
 from storage.tables import ThemeVote, WorkspaceAdmin
-from tests.teams.activities import ADMIN, BUDI, SARI, TENANT, in_channel, personal, submit
+from tests.teams.activities import ADMIN, BUDI, SARI, TENANT, in_channel, in_group_chat, personal, submit
 from tests.teams.conftest import Teams
-from tests.teams.helpers import enroll_directly, make_admin, teams_program
+from tests.teams.helpers import enroll_directly, make_admin, references, teams_program
 from tests.teams.mock_connector import Call, MockConnector
 
 
@@ -101,3 +101,15 @@ async def test_a_button_pressed_in_a_channel_answers_privately(
     [pick] = [e for e in private.card["body"] if e.get("type") == "Input.ChoiceSet"]
     assert pick["value"] == "1"
     assert TENANT  # the tenant of the activities is the workspace
+
+
+async def test_a_group_chat_is_answered_in_the_chat_and_remembered(
+    app: App, client: Teams, connector: MockConnector
+) -> None:
+    activity = in_group_chat(connector.url, SARI, "status")
+    await client.post(activity)
+    [reply] = connector.messages()
+    assert reply.conversation_id == "19:meeting-chat@thread.v2" and reply.activity_id == activity["id"]
+    assert "enrolled" in reply.text()
+    rows = {(r.scope, r.key) for r in await references(app)}
+    assert rows == {("channel", "19:meeting-chat@thread.v2"), ("user", SARI.aad)}

@@ -45,6 +45,13 @@ async def test_an_unsigned_request_is_refused_when_an_app_id_is_configured(
         assert await uow.conversations.workspace_id(platform="teams", external_id=TENANT) is None
 
 
+async def test_local_mode_only_answers_a_service_on_this_machine(client: Teams, connector: MockConnector) -> None:
+    elsewhere = personal("http://10.20.30.40:8080/", BUDI, "status")
+    assert await client.post(elsewhere) == 401
+    assert await client.post(personal(connector.url, BUDI, "status")) == 200  # the Emulator's case
+    assert len(connector.messages()) == 1
+
+
 async def test_malformed_activities_get_400(client: Teams, connector: MockConnector) -> None:
     raw = client.client
     bad_json = await raw.post("/api/messages", data=b"{not json", headers={"Content-Type": "application/json"})

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from adapters.bootstrap import App
-from tests.teams.activities import ADMIN, BUDI, SARI, TEAM, TENANT, installed_in_team, installed_personally
+from tests.teams.activities import (
+    ADMIN,
+    BUDI,
+    CHANNEL,
+    SARI,
+    TEAM,
+    TENANT,
+    installed_in_team,
+    installed_personally,
+)
 from tests.teams.conftest import Teams
 from tests.teams.helpers import references
 from tests.teams.mock_connector import MockConnector
@@ -34,10 +43,15 @@ async def test_a_team_install_stores_the_channel_and_the_roster_without_overwrit
 ) -> None:
     await client.post(installed_personally(connector.url, BUDI))
     connector.roster = [BUDI.account, SARI.account, ADMIN.account]
+    connector.channels = [{"id": TEAM}, {"id": CHANNEL, "name": "Mentoring circles"}]
     await client.post(installed_in_team(connector.url, ADMIN))
 
     rows = {(r.scope, r.key): r for r in await references(app)}
-    assert set(rows) == {("user", BUDI.aad), ("user", SARI.aad), ("user", ADMIN.aad), ("channel", TEAM)}
+    assert set(rows) == {("user", BUDI.aad), ("user", SARI.aad), ("user", ADMIN.aad), ("channel", TEAM),
+                         ("channel", CHANNEL)}
+    assert rows[("channel", CHANNEL)].name == "Mentoring circles"
+    assert rows[("channel", CHANNEL)].reference["conversation"]["id"] == CHANNEL
+    assert [c.conversation_id for c in connector.of("channels")] == [TEAM]
     assert rows[("channel", TEAM)].reference["conversation"]["id"] == TEAM
     assert rows[("user", BUDI.aad)].reference["conversation"]["id"] == BUDI.personal  # kept his real chat
     assert rows[("user", SARI.aad)].reference["conversation"]["id"] == ""  # a chat is opened when needed
