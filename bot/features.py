@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import admin, circles, enrollment, moderators, pairs, programs, self_select, themes
+from bot import admin, circles, enrollment, moderators, pairs, programs, running, self_select, themes
 from bot.context import Feature
 
 
@@ -13,6 +13,7 @@ def all_features() -> tuple[Feature, ...]:
         self_select.FEATURE,
         circles.FEATURE,
         moderators.FEATURE,
+        running.FEATURE,
         pairs.FEATURE,
         programs.FEATURE,
         admin.FEATURE,

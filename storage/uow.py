@@ -11,6 +11,7 @@ from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
+from storage.repositories.running import RunningRepository
 from storage.repositories.tenancy import (
     AdminRepository,
     AuditRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.enrollments = EnrollmentRepository(s)
         self.themes = ThemeRepository(s)
         self.circles = CircleRepository(s)
+        self.running = RunningRepository(s)
         self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
         return self

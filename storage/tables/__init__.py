@@ -27,14 +27,17 @@ from storage.tables.programs import (
     ProgramState,
     ThemeMode,
 )
+from storage.tables.running import CheckIn, CirclePrompt, Goal, GoalUpdate, PausePeriod, PromptStatus, SessionLog
 from storage.tables.tenancy import AuditEntry, Member, Platform, Workspace, WorkspaceAdmin
 
 __all__ = [
     "AuditEntry",
     "Cadence",
+    "CheckIn",
     "Circle",
     "CircleMember",
     "CircleMemberStatus",
+    "CirclePrompt",
     "CircleStatus",
     "ConversationRecord",
     "ConversationScope",
@@ -45,6 +48,8 @@ __all__ = [
     "ElectionVote",
     "Enrollment",
     "EnrollmentStatus",
+    "Goal",
+    "GoalUpdate",
     "Member",
     "ModeratorMode",
     "Nomination",
@@ -53,10 +58,13 @@ __all__ = [
     "PairRequestStatus",
     "PairStatus",
     "Participation",
+    "PausePeriod",
     "Platform",
     "Program",
     "ProgramFormat",
     "ProgramState",
+    "PromptStatus",
+    "SessionLog",
     "Theme",
     "ThemeMode",
     "ThemeStatus",

@@ -1,0 +1,158 @@
+"""Running circles: prompts per circle, check-ins, session logs, goals, pause periods."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, delete, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import CheckIn, CirclePrompt, Delivery, Goal, GoalUpdate, PausePeriod, SessionLog
+from storage.upsert import insert_ignore
+
+
+class RunningRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # Prompts
+
+    async def prompts_of_circle(self, *, circle_id: int) -> list[CirclePrompt]:
+        found = await self._session.exec(
+            select(CirclePrompt).where(CirclePrompt.circle_id == circle_id).order_by(col(CirclePrompt.id)))
+        return list(found.all())
+
+    async def add_prompt(self, *, values: dict[str, Any]) -> int | None:
+        """Insert unless it would repeat a prompt or double-book a session (either unique key): new id or None."""
+        table = CirclePrompt.__table__  # type: ignore[attr-defined]
+        bind = self._session.bind
+        module: Any = postgresql if bind is not None and bind.dialect.name == "postgresql" else sqlite
+        # No conflict target: both unique constraints are arbitrated by the database, not by a prior SELECT.
+        statement = module.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+        row = (await self._session.exec(statement)).first()
+        return None if row is None else int(row[0])
+
+    async def release_prompt(self, *, prompt_row_id: int) -> None:
+        """Forget an assigned, never-posted library prompt so it can be chosen again later."""
+        await self._session.exec(delete(CirclePrompt).where(col(CirclePrompt.id) == prompt_row_id))
+
+    def save(self, row: CirclePrompt | CheckIn | SessionLog | Goal | GoalUpdate | PausePeriod) -> None:
+        self._session.add(row)
+
+    # Check-ins
+
+    async def save_checkin(self, *, values: dict[str, Any], now: datetime) -> bool:
+        """Insert or update the member's answer for a session: True when this call created it."""
+        new_id = await insert_ignore(self._session, CheckIn, values={**values, "created_at": now, "updated_at": now},
+                                     conflict=("circle_id", "member_id", "session_index"))
+        if new_id is not None:
+            return True
+        existing = await self.checkin(circle_id=values["circle_id"], member_id=values["member_id"],
+                                      session_index=values["session_index"])
+        assert existing is not None
+        existing.attended, existing.usefulness = values["attended"], values["usefulness"]
+        existing.progress, existing.updated_at = values["progress"], now
+        self._session.add(existing)
+        return False
+
+    async def checkin(self, *, circle_id: int, member_id: int, session_index: int) -> CheckIn | None:
+        found = await self._session.exec(select(CheckIn).where(
+            CheckIn.circle_id == circle_id, CheckIn.member_id == member_id, CheckIn.session_index == session_index))
+        return found.first()
+
+    async def checkins_of_circle(self, *, circle_id: int) -> list[CheckIn]:
+        found = await self._session.exec(
+            select(CheckIn).where(CheckIn.circle_id == circle_id).order_by(col(CheckIn.session_index),
+                                                                          col(CheckIn.id)))
+        return list(found.all())
+
+    # Session logs
+
+    async def save_log(self, *, values: dict[str, Any], now: datetime) -> bool:
+        new_id = await insert_ignore(self._session, SessionLog, values={**values, "created_at": now,
+                                                                        "updated_at": now},
+                                     conflict=("circle_id", "session_index"))
+        if new_id is not None:
+            return True
+        existing = await self.log(circle_id=values["circle_id"], session_index=values["session_index"])
+        assert existing is not None
+        existing.attendee_member_ids = list(values["attendee_member_ids"])
+        existing.outcomes, existing.updated_at = values["outcomes"], now
+        existing.logged_by_member_id = values["logged_by_member_id"]
+        self._session.add(existing)
+        return False
+
+    async def log(self, *, circle_id: int, session_index: int) -> SessionLog | None:
+        found = await self._session.exec(select(SessionLog).where(
+            SessionLog.circle_id == circle_id, SessionLog.session_index == session_index))
+        return found.first()
+
+    async def logs_of_circle(self, *, circle_id: int) -> list[SessionLog]:
+        found = await self._session.exec(
+            select(SessionLog).where(SessionLog.circle_id == circle_id).order_by(col(SessionLog.session_index)))
+        return list(found.all())
+
+    # Goals
+
+    async def goal(self, *, program_id: int, member_id: int) -> Goal | None:
+        found = await self._session.exec(
+            select(Goal).where(Goal.program_id == program_id, Goal.member_id == member_id))
+        return found.first()
+
+    async def goals_of_member(self, *, workspace_id: int, member_id: int) -> list[Goal]:
+        found = await self._session.exec(select(Goal).where(
+            Goal.workspace_id == workspace_id, Goal.member_id == member_id).order_by(col(Goal.id)))
+        return list(found.all())
+
+    async def goals_of_members(self, *, program_id: int, member_ids: Sequence[int]) -> list[Goal]:
+        if not member_ids:
+            return []
+        found = await self._session.exec(select(Goal).where(
+            Goal.program_id == program_id, col(Goal.member_id).in_(list(member_ids))))
+        return list(found.all())
+
+    async def save_goal(self, *, values: dict[str, Any], now: datetime) -> bool:
+        new_id = await insert_ignore(self._session, Goal, values={**values, "progress": 0, "created_at": now,
+                                                                  "updated_at": now},
+                                     conflict=("program_id", "member_id"))
+        if new_id is not None:
+            return True
+        existing = await self.goal(program_id=values["program_id"], member_id=values["member_id"])
+        assert existing is not None
+        for name in ("specific", "measurable", "achievable", "relevant", "due_on"):
+            setattr(existing, name, values[name])
+        existing.updated_at = now
+        self._session.add(existing)
+        return False
+
+    async def goal_updates(self, *, goal_id: int, limit: int = 3) -> list[GoalUpdate]:
+        found = await self._session.exec(select(GoalUpdate).where(GoalUpdate.goal_id == goal_id)
+                                         .order_by(col(GoalUpdate.created_at).desc(), col(GoalUpdate.id).desc())
+                                         .limit(limit))
+        return list(found.all())
+
+    # Pauses
+
+    async def open_pause(self, *, workspace_id: int, member_id: int, today: date) -> PausePeriod | None:
+        found = await self._session.exec(select(PausePeriod).where(
+            PausePeriod.workspace_id == workspace_id, PausePeriod.member_id == member_id,
+            col(PausePeriod.ended_on).is_(None), col(PausePeriod.until) >= today).order_by(col(PausePeriod.id)))
+        return found.first()
+
+    async def pauses_of(self, *, workspace_id: int, member_ids: Sequence[int]) -> list[PausePeriod]:
+        if not member_ids:
+            return []
+        found = await self._session.exec(select(PausePeriod).where(
+            PausePeriod.workspace_id == workspace_id, col(PausePeriod.member_id).in_(list(member_ids)))
+            .order_by(col(PausePeriod.id)))
+        return list(found.all())
+
+    # The outbox, read-only: which of a program's deliveries were planned already
+
+    async def delivery_keys(self, *, program_id: int, prefixes: Sequence[str]) -> set[str]:
+        found = await self._session.exec(select(Delivery.key).where(
+            Delivery.program_id == program_id, or_(*(col(Delivery.key).startswith(p) for p in prefixes))))
+        return set(found.all())
