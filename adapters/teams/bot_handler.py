@@ -131,7 +131,8 @@ class TeamsBot:
         team_id = inbound.get_path(turn.activity.channel_data, "team", "id")
         try:  # ask Teams who this is, and remember them
             account = await self.connection.member(
-                turn, team_id or inbound.base_conversation_id(turn.activity.conversation.id), teams_id)
+                turn, conversation_id=team_id or inbound.base_conversation_id(turn.activity.conversation.id),
+                member_id=teams_id)
         except Exception as error:  # a failed lookup must not lose the command: keep the raw id
             log.info("could not resolve a Teams mention: %s", error)
             return teams_id

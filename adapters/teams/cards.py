@@ -43,8 +43,8 @@ def text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def submit(title: str, data: dict[str, Any], style: str | None = None) -> dict[str, Any]:
-    action: dict[str, Any] = {"type": "Action.Submit", "title": shorten(title, TITLE_LIMIT), "data": data}
+def submit(title: str, *, data: dict[str, Any], style: str | None = None) -> dict[str, Any]:
+    action: dict[str, Any] = {"type": "Action.Submit", "title": shorten(title, limit=TITLE_LIMIT), "data": data}
     if style in ("primary", "positive"):
         action["style"] = "positive"
     elif style in ("danger", "destructive"):
@@ -61,48 +61,49 @@ def _choice(block: Choice, index: int, t: Translator, people: Mapping[str, Perso
             entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     elements: list[dict[str, Any]] = []
     if block.label:
-        elements.append(text_block(render(block.label, people, entities), weight="Bolder"))
+        elements.append(text_block(render(block.label, people=people, entities=entities), weight="Bolder"))
     if not block.multi and len(block.options) <= CHOICE_BUTTONS:
         buttons = [submit(("✓ " if o.value in block.selected else "") + plain_mentions(o.label, people),
-                          action_data(block.action_id, o.value),
-                          "positive" if o.value in block.selected else None)
+                          data=action_data(block.action_id, value=o.value),
+                          style="positive" if o.value in block.selected else None)
                    for o in block.options]
         return elements + _action_sets(buttons)
     input_id = f"choice_{index}"
     elements.append({
         "type": "Input.ChoiceSet", "id": input_id, "isMultiSelect": block.multi,
         "style": "expanded" if len(block.options) <= 10 else "compact",
-        "choices": [{"title": shorten(plain_mentions(o.label, people), 200), "value": o.value}
+        "choices": [{"title": shorten(plain_mentions(o.label, people), limit=200), "value": o.value}
                     for o in block.options],
         "value": ",".join(block.selected),
     })
-    elements.extend(_action_sets([submit(t("teams.choice.submit"),
-                                         choice_data(block.action_id, input_id, multi=block.multi), "positive")]))
+    data = choice_data(block.action_id, input_id=input_id, multi=block.multi)
+    elements.extend(_action_sets([submit(t("teams.choice.submit"), data=data, style="positive")]))
     return elements
 
 
 def _image(block: Image) -> list[dict[str, Any]]:
     if not block.url.startswith(("https://", "http://", "data:image/")):
         return [text_block(escape(block.alt), isSubtle=True)]
-    return [{"type": "Image", "url": block.url, "altText": shorten(block.alt, 200)}]
+    return [{"type": "Image", "url": block.url, "altText": shorten(block.alt, limit=200)}]
 
 
-def block_elements(block: Block, index: int, *, t: Translator, people: Mapping[str, Person],
+def block_elements(block: Block, *, index: int, t: Translator, people: Mapping[str, Person],
                    entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     match block:
         case Header(text=text):
-            return [text_block(render(shorten(text, 300), people, entities), size="Medium", weight="Bolder")]
+            return [text_block(render(shorten(text, limit=300), people=people, entities=entities), size="Medium",
+                               weight="Bolder")]
         case Text(text=text):
-            return [text_block(render(shorten(text), people, entities))]
+            return [text_block(render(shorten(text), people=people, entities=entities))]
         case Context(text=text):
-            return [text_block(render(shorten(text), people, entities), isSubtle=True, size="Small")]
+            return [text_block(render(shorten(text), people=people, entities=entities), isSubtle=True, size="Small")]
         case Fields(pairs=pairs):
-            facts = [{"title": escape(plain_mentions(shorten(label, 200), people)),
-                      "value": escape(plain_mentions(shorten(value, 1000), people))} for label, value in pairs]
+            facts = [{"title": escape(plain_mentions(shorten(label, limit=200), people)),
+                      "value": escape(plain_mentions(shorten(value, limit=1000), people))} for label, value in pairs]
             # Small FactSets, so a long list can be shortened at the end rather than dropped whole.
             return [{"type": "FactSet", "facts": facts[i:i + 10]} for i in range(0, len(facts), 10)]
         case Buttons(buttons=buttons):
-            return _action_sets([submit(plain_mentions(b.label, people), action_data(b.action_id), b.style)
+            return _action_sets([submit(plain_mentions(b.label, people), data=action_data(b.action_id), style=b.style)
                                  for b in buttons])
         case Choice():
             return _choice(block, index, t, people, entities)
@@ -114,14 +115,14 @@ def block_elements(block: Block, index: int, *, t: Translator, people: Mapping[s
 def message_body(message: Message, *, t: Translator, people: Mapping[str, Person],
                  entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not message.blocks:
-        return [text_block(render(shorten(message.text), people, entities))]
+        return [text_block(render(shorten(message.text), people=people, entities=entities))]
     body: list[dict[str, Any]] = []
     separate = False
     for index, block in enumerate(message.blocks):
         if isinstance(block, Divider):
             separate = True
             continue
-        elements = block_elements(block, index, t=t, people=people, entities=entities)
+        elements = block_elements(block, index=index, t=t, people=people, entities=entities)
         if elements and separate:
             elements[0] = {**elements[0], "separator": True, "spacing": "Medium"}
             separate = False

@@ -33,5 +33,5 @@ def manifest(
     specs = [spec for feature in all_features() for spec, _ in feature.commands]  # what Core.specs holds
     info = AppInfo(app_id=app_id, domain=domain, version=version, developer=developer, website=website,
                    privacy=privacy, terms=terms)
-    out.write_bytes(build_package(info, specs))
+    out.write_bytes(build_package(info, specs=specs))
     typer.echo(f"Wrote {out}: upload it in Teams (Apps > Manage your apps > Upload an app).")

@@ -86,7 +86,7 @@ class Connection:
         response = await self.retry(lambda: turn.send_activity(activity), "a message")
         return str(getattr(response, "id", None) or "")
 
-    async def replace(self, turn: TurnContext, activity_id: str, activity: Activity) -> None:
+    async def replace(self, turn: TurnContext, *, activity_id: str, activity: Activity) -> None:
         """Update a message the bot sent (a card whose button was pressed) in place."""
         activity.id = activity_id
         activity.conversation = turn.activity.conversation
@@ -117,7 +117,7 @@ class Connection:
                                  "the channel list")
         return list(found.conversations or [])
 
-    async def member(self, turn: TurnContext, conversation_id: str, member_id: str) -> ChannelAccount:
+    async def member(self, turn: TurnContext, *, conversation_id: str, member_id: str) -> ChannelAccount:
         """Who a Teams user id is (name, Entra object id), asked of the team or chat they were mentioned in."""
         connector = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
         found = await self.retry(lambda: connector.conversations.get_conversation_member(conversation_id, member_id),

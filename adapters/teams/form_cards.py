@@ -70,18 +70,18 @@ def _as_text(value: FormValue | object) -> str:
 
 
 def _choices(options: tuple[Option, ...]) -> list[dict[str, str]]:
-    return [{"title": plain(shorten(o.label, 200)), "value": o.value} for o in options]
+    return [{"title": plain(shorten(o.label, limit=200)), "value": o.value} for o in options]
 
 
-def input_element(field: Input, value: str, t: Translator) -> dict[str, Any]:
-    element: dict[str, Any] = {"id": field_id(field.name), "label": plain(shorten(field.label, 200))}
+def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
+    element: dict[str, Any] = {"id": field_id(field.name), "label": plain(shorten(field.label, limit=200))}
     if not field.optional:
         element.update(isRequired=True, errorMessage=t("teams.form.required"))
     match field:
         case TextInput():
             element.update(type="Input.Text", isMultiline=field.multiline, maxLength=field.max_length)
             if field.placeholder:
-                element["placeholder"] = plain(shorten(field.placeholder, 200))
+                element["placeholder"] = plain(shorten(field.placeholder, limit=200))
         case Select():
             element.update(type="Input.ChoiceSet", style="compact", choices=_choices(field.options))
         case MultiSelect():
@@ -106,22 +106,23 @@ def form_card(form: Form, *, t: Translator, people: Mapping[str, Person] | None 
     """The form as a card. `values` (what the member typed) replace the initial values; `errors` go under fields."""
     people = people or {}
     entities: list[dict[str, Any]] = []
-    body: list[dict[str, Any]] = [text_block(render(shorten(form.title, 300), people, entities),
+    body: list[dict[str, Any]] = [text_block(render(shorten(form.title, limit=300), people=people, entities=entities),
                                              size="Medium", weight="Bolder")]
     if form.intro:
-        body.append(text_block(render(shorten(form.intro), people, entities)))
+        body.append(text_block(render(shorten(form.intro), people=people, entities=entities)))
     errors = errors or {}
     if errors:
         body.append(text_block(escape(t("teams.form.fix")), color="Attention", weight="Bolder"))
     for field in form.inputs:
         typed = values.get(field.name) if values is not None and field.name in values else field.initial
-        body.append(input_element(field, _as_text(typed), t))
+        body.append(input_element(field, value=_as_text(typed), t=t))
         if field.name in errors:
             body.append(text_block(escape(errors[field.name]), color="Attention", size="Small", spacing="None"))
     unplaced = [message for name, message in errors.items() if name not in form.fields_by_name]
     body.extend(text_block(escape(message), color="Attention") for message in unplaced)
     content = card(body, entities=entities,
-                   actions=[submit(form.submit, form_data(form, encode_form(form)), "positive")])
+                   actions=[submit(form.submit, data=form_data(form, encoded=encode_form(form)), style="positive")])
     if size(content) > budget:  # a very large form: drop the copy it carries (errors then come as text)
-        content = card(body, entities=entities, actions=[submit(form.submit, form_data(form, None), "positive")])
+        content = card(body, entities=entities,
+                       actions=[submit(form.submit, data=form_data(form, encoded=None), style="positive")])
     return content

@@ -57,14 +57,14 @@ def _command_sets(specs: Sequence[CommandSpec]) -> list[tuple[tuple[str, ...], l
 def _title(spec: CommandSpec, locale: str) -> str:
     # An Indonesian alias when there is one: a tapped command is sent as typed, and the alias parses too.
     path = spec.aliases[0] if locale == "id" and spec.aliases else spec.path
-    return shorten(" ".join(path), 32)
+    return shorten(" ".join(path), limit=32)
 
 
 def _description(spec: CommandSpec, t: Translator) -> str:
-    return shorten(t(spec.help_key), 128)
+    return shorten(t(spec.help_key), limit=128)
 
 
-def build_manifest(info: AppInfo, specs: Sequence[CommandSpec]) -> dict[str, Any]:
+def build_manifest(info: AppInfo, *, specs: Sequence[CommandSpec]) -> dict[str, Any]:
     t = Translator("en")
     command_lists = [{"scopes": list(scopes), "commands": [
         {"title": _title(s, "en"), "description": _description(s, t)} for s in chosen]}
@@ -75,9 +75,9 @@ def build_manifest(info: AppInfo, specs: Sequence[CommandSpec]) -> dict[str, Any
         "developer": {"name": info.developer, "websiteUrl": info.url(info.website, "/"),
                       "privacyUrl": info.url(info.privacy, "/privacy"),
                       "termsOfUseUrl": info.url(info.terms, "/terms")},
-        "name": {"short": "Lingkar", "full": shorten(t("help.title"), 100)},
-        "description": {"short": shorten(t("teams.manifest.short"), 80),
-                        "full": shorten(t("teams.manifest.full"), 4000)},
+        "name": {"short": "Lingkar", "full": shorten(t("help.title"), limit=100)},
+        "description": {"short": shorten(t("teams.manifest.short"), limit=80),
+                        "full": shorten(t("teams.manifest.full"), limit=4000)},
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": ACCENT,
         "bots": [{"botId": info.app_id, "scopes": [*PERSONAL, *SHARED], "isNotificationOnly": False,
@@ -90,12 +90,12 @@ def build_manifest(info: AppInfo, specs: Sequence[CommandSpec]) -> dict[str, Any
     }
 
 
-def build_localization(specs: Sequence[CommandSpec], locale: str) -> dict[str, Any]:
+def build_localization(specs: Sequence[CommandSpec], *, locale: str) -> dict[str, Any]:
     t = Translator(locale)
     strings: dict[str, Any] = {
-        "$schema": LOCALIZATION_SCHEMA, "name.short": "Lingkar", "name.full": shorten(t("help.title"), 100),
-        "description.short": shorten(t("teams.manifest.short"), 80),
-        "description.full": shorten(t("teams.manifest.full"), 4000)}
+        "$schema": LOCALIZATION_SCHEMA, "name.short": "Lingkar", "name.full": shorten(t("help.title"), limit=100),
+        "description.short": shorten(t("teams.manifest.short"), limit=80),
+        "description.full": shorten(t("teams.manifest.full"), limit=4000)}
     for n, (_, chosen) in enumerate(s for s in _command_sets(specs) if s[1]):
         for m, spec in enumerate(chosen):
             strings[f"bots[0].commandLists[{n}].commands[{m}].title"] = _title(spec, locale)
@@ -135,12 +135,12 @@ def outline_icon() -> bytes:
     return _png(image)
 
 
-def build_package(info: AppInfo, specs: Sequence[CommandSpec]) -> bytes:
+def build_package(info: AppInfo, *, specs: Sequence[CommandSpec]) -> bytes:
     """The zip Teams accepts as an app upload (Apps > Manage your apps > Upload an app)."""
     uuid.UUID(info.app_id)  # Teams wants the Microsoft App ID, a GUID; fail here rather than at upload
     files = {
-        "manifest.json": json.dumps(build_manifest(info, specs), ensure_ascii=False, indent=2).encode("utf-8"),
-        "id.json": json.dumps(build_localization(specs, "id"), ensure_ascii=False, indent=2).encode("utf-8"),
+        "manifest.json": json.dumps(build_manifest(info, specs=specs), ensure_ascii=False, indent=2).encode("utf-8"),
+        "id.json": json.dumps(build_localization(specs, locale="id"), ensure_ascii=False, indent=2).encode("utf-8"),
         "color.png": color_icon(),
         "outline.png": outline_icon(),
     }

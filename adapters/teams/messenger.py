@@ -65,7 +65,7 @@ class TeamsMessenger:
         activity = await self.message_activity(ref.target, message)
         reference = await self._reference(ref.target)
         await self._guarded(ref.target, self.connection.proactive(
-            reference, lambda turn: self.connection.replace(turn, ref.message_id, activity)))
+            reference, lambda turn: self.connection.replace(turn, activity_id=ref.message_id, activity=activity)))
 
     async def open_form(self, actor_context: str, form: Form) -> None:
         """`actor_context` is the Target key of where the form goes (normally the member's 1:1 chat)."""
@@ -75,7 +75,7 @@ class TeamsMessenger:
     async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef:
         if len(png) > IMAGE_LIMIT:
             raise DeliveryError(f"image of {len(png)} bytes is over Teams' inline limit", permanent=True)
-        return await self.deliver(target, image_activity(png, title))
+        return await self.deliver(target, image_activity(png, title=title))
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,

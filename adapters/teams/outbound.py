@@ -17,14 +17,14 @@ SUMMARY_LIMIT = 200
 
 def card_activity(content: dict[str, Any], *, summary: str = "") -> Activity:
     # `summary` is what Teams shows in notifications and the chat list instead of "sent a card".
-    return Activity(type=ActivityTypes.message, summary=shorten(" ".join(summary.split()), SUMMARY_LIMIT) or None,
+    return Activity(type=ActivityTypes.message, summary=shorten(" ".join(summary.split()), limit=SUMMARY_LIMIT) or None,
                     attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
 
 
-def image_activity(png: bytes, title: str) -> Activity:
+def image_activity(png: bytes, *, title: str) -> Activity:
     url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return Activity(type=ActivityTypes.message, summary=shorten(title, SUMMARY_LIMIT),
-                    attachments=[Attachment(content_type="image/png", content_url=url, name=shorten(title, 100))])
+    return Activity(type=ActivityTypes.message, summary=shorten(title, limit=SUMMARY_LIMIT),
+                    attachments=[Attachment(content_type="image/png", content_url=url, name=shorten(title, limit=100))])
 
 
 def message_texts(message: Message) -> list[str]:

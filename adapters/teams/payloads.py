@@ -15,15 +15,15 @@ FORM = "form"
 FIELD_PREFIX = "f_"  # input ids: never collide with the keys above when Teams merges inputs into data
 
 
-def action_data(action_id: str, value: str = "") -> dict[str, Any]:
+def action_data(action_id: str, *, value: str = "") -> dict[str, Any]:
     return {KIND: ACTION, "action_id": action_id, "value": value}
 
 
-def choice_data(action_id: str, input_id: str, *, multi: bool) -> dict[str, Any]:
+def choice_data(action_id: str, *, input_id: str, multi: bool) -> dict[str, Any]:
     return {KIND: CHOICE, "action_id": action_id, "input": input_id, "multi": multi}
 
 
-def form_data(form: Form, encoded: dict[str, Any] | None) -> dict[str, Any]:
+def form_data(form: Form, *, encoded: dict[str, Any] | None) -> dict[str, Any]:
     data: dict[str, Any] = {KIND: FORM, "form_id": form.form_id, "state": form.state,
                             "fields": [i.name for i in form.inputs],
                             "multi": [i.name for i in form.inputs if isinstance(i, MultiSelect)]}

@@ -92,7 +92,8 @@ class Responder:
         form = decode_form(data.get("form")) if data.get(KIND) == FORM else None
         if form is not None and origin.source_id:
             content = form_card(form, t=origin.t, values=typed_values(data), errors=errors)
-            await self.connection.replace(turn, origin.source_id, card_activity(content, summary=form.title))
+            await self.connection.replace(turn, activity_id=origin.source_id,
+                                          activity=card_activity(content, summary=form.title))
             return
         text = "\n".join([origin.t("teams.form.fix"), *errors.values()])
         await self._message(turn, origin, Message(text=text), private=origin.shared)
@@ -106,7 +107,7 @@ class Responder:
         people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id,
                                  texts=message_texts(message))
         activity = card_activity(message_card(message, t=origin.t, people=people), summary=message.text)
-        await self.connection.replace(turn, origin.source_id, activity)
+        await self.connection.replace(turn, activity_id=origin.source_id, activity=activity)
 
     async def _close_form(self, turn: TurnContext, origin: Origin) -> None:
         """A submitted form becomes a short receipt, so it cannot be sent twice by accident."""
@@ -114,7 +115,7 @@ class Responder:
         title = form.title if form is not None else ""
         done = Message(text=origin.t("teams.form.submitted", title=title))
         try:
-            await self.connection.replace(turn, origin.source_id or "", card_activity(
+            await self.connection.replace(turn, activity_id=origin.source_id or "", activity=card_activity(
                 message_card(done, t=origin.t, people={}), summary=done.text))
         except DeliveryError as error:  # the answer was already sent; a stale card is only cosmetic
             log.info("could not close a submitted Teams form: %s", error)

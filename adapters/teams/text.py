@@ -41,7 +41,7 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{indent}\\{marker}"
 
 
-def shorten(text: str, limit: int = MAX_TEXT) -> str:
+def shorten(text: str, *, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -64,7 +64,7 @@ def plain_mentions(text: str, people: Mapping[str, Person]) -> str:
                        plain(text))
 
 
-def render(text: str, people: Mapping[str, Person], entities: list[dict[str, Any]]) -> str:
+def render(text: str, *, people: Mapping[str, Person], entities: list[dict[str, Any]]) -> str:
     """Escape `text` for card markdown; `<@id>` of known people become Teams mentions (added to `entities`).
 
     Unknown ids stay visible as plain `@id`: an id nobody in the tenant has is never turned into a mention.
