@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -33,14 +31,12 @@ UNINSTALLED = ("remove", "remove-upgrade")
 
 
 class TeamsBot:
-    def __init__(self, *, core: Core, connection: Connection, messenger: TeamsMessenger,
-                 default_locale: str, now: Callable[[], datetime]) -> None:
+    def __init__(self, *, core: Core, connection: Connection, messenger: TeamsMessenger, default_locale: str) -> None:
         self.core = core
         self.connection = connection
         self.messenger = messenger
         self.store = messenger.store
         self.default_locale = default_locale
-        self.now = now
         self.responder = Responder(connection=connection, messenger=messenger)
         self.background: set[asyncio.Task[None]] = set()
 
@@ -180,7 +176,7 @@ class TeamsBot:
         if action not in INSTALLED:
             return
         await self._remember(turn, kind)
-        if kind == PERSONAL:  # Teams also sends a conversationUpdate: the welcome goes out once, from here
+        if kind == PERSONAL and action == "add":  # not on upgrades; the conversationUpdate Teams also sends is quiet
             t = self.translator(activity)
             welcome = Message(text=t("teams.welcome"))
             await self.connection.post(turn, card_activity(message_card(welcome, t=t, people={}),
@@ -226,6 +222,16 @@ class TeamsBot:
     async def _conversation_update(self, turn: TurnContext) -> None:
         activity = turn.activity
         kind = inbound.kind_of(activity)
+        event = inbound.get_path(activity.channel_data, "eventType")
+        channel_id = inbound.get_path(activity.channel_data, "channel", "id")
+        if event in ("channelCreated", "channelRenamed", "channelRestored") and channel_id:
+            reference = proactive(TurnContext.get_conversation_reference(activity), conversation_id=channel_id)
+            name = str(inbound.get_path(activity.channel_data, "channel", "name") or "")
+            await self.store.save(tenant=inbound.tenant_of(activity),
+                                  entries=[Entry(scope=CHANNEL, key=channel_id, reference=reference, name=name)])
+        elif event == "channelDeleted" and channel_id:
+            await self.store.set_reachable(tenant=inbound.tenant_of(activity), scope=CHANNEL, key=channel_id,
+                                           reachable=False)
         bot_id = activity.recipient.id if activity.recipient else None
         added = list(activity.members_added or [])
         if any(m.id == bot_id for m in added):

@@ -44,7 +44,7 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
         assert isinstance(built, TeamsMessenger)
         messenger = built
     bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
-                   default_locale=lingkar.settings.default_locale, now=lingkar.services.clock.now)
+                   default_locale=lingkar.settings.default_locale)
     endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot,
                              authenticated=bool(lingkar.settings.microsoft_app_id))
     web_app[TEAMS] = endpoint

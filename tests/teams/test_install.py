@@ -60,3 +60,24 @@ async def test_a_team_install_stores_the_channel_and_the_roster_without_overwrit
     assert listing.conversation_id == TEAM
     assert [m for m in connector.messages() if m.conversation_id == TEAM] == []  # no chatter in the channel
     assert TENANT
+
+
+async def test_channels_created_and_deleted_later_are_followed_and_upgrades_stay_quiet(
+    app: App, client: Teams, connector: MockConnector
+) -> None:
+    created = installed_in_team(connector.url, ADMIN)
+    del created["membersAdded"]
+    created["channelData"] = {"eventType": "channelCreated", "channel": {"id": CHANNEL, "name": "Circles"},
+                              "team": {"id": TEAM}, "tenant": {"id": TENANT}}
+    created["conversation"]["id"] = CHANNEL
+    await client.post(created)
+    [row] = await references(app)
+    assert (row.scope, row.key, row.name, row.reachable) == ("channel", CHANNEL, "Circles", True)
+
+    deleted = {**created, "channelData": {**created["channelData"], "eventType": "channelDeleted"}}
+    await client.post(deleted)
+    [row] = await references(app)
+    assert row.reachable is False
+
+    await client.post({**installed_personally(connector.url, BUDI), "action": "add-upgrade"})
+    assert connector.messages() == []  # an app upgrade is not a first meeting
