@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
 from bot.messages import Form, Message
-from bot.ports import MessageRef, Messenger, SpaceRef, Target
+from bot.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
+
+
+@runtime_checkable
+class FileSender(Protocol):
+    """The proposed port addition (Messenger.send_file); platforms gain it one by one."""
+
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef: ...
 
 
 class RoutingMessenger:
@@ -42,3 +50,9 @@ class RoutingMessenger:
 
     async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef:
         return await self.for_platform(target.platform).send_image(target, png, title)
+
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        messenger = self.for_platform(target.platform)
+        if not isinstance(messenger, FileSender):
+            raise DeliveryError(f"{target.platform} cannot send files yet", permanent=True)
+        return await messenger.send_file(target, data, filename, title)

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from bot import admin, circles, enrollment, moderators, pairs, programs, running, self_select, themes
+from bot import (
+    admin,
+    circles,
+    digest,
+    enrollment,
+    feedback,
+    moderators,
+    pairs,
+    privacy,
+    programs,
+    running,
+    self_select,
+    themes,
+)
 from bot.context import Feature
 
 
@@ -15,6 +28,9 @@ def all_features() -> tuple[Feature, ...]:
         moderators.FEATURE,
         running.FEATURE,
         pairs.FEATURE,
+        feedback.FEATURE,
+        privacy.FEATURE,
         programs.FEATURE,
+        digest.FEATURE,
         admin.FEATURE,
     )

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
 from storage.repositories.running import RunningRepository
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.themes = ThemeRepository(s)
         self.circles = CircleRepository(s)
         self.running = RunningRepository(s)
+        self.feedback = FeedbackRepository(s)
         self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
         return self

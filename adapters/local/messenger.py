@@ -25,6 +25,7 @@ class LocalMessenger:
     spaces: dict[str, list[str]] = field(default_factory=dict)
     forms: list[tuple[str, Form]] = field(default_factory=list)
     images: list[tuple[Target, bytes, str]] = field(default_factory=list)
+    files: list[tuple[Target, bytes, str, str]] = field(default_factory=list)  # target, data, filename, title
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     async def send(self, target: Target, message: Message) -> MessageRef:
@@ -57,6 +58,11 @@ class LocalMessenger:
     async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef:
         ref = MessageRef(target=target, message_id=str(next(self._ids)))
         self.images.append((target, png, title))
+        return ref
+
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        ref = MessageRef(target=target, message_id=str(next(self._ids)))
+        self.files.append((target, data, filename, title))
         return ref
 
     def to(self, ref: str, *, kind: str | None = None) -> list[Message]:

@@ -15,6 +15,7 @@ from storage.tables.circles import (
 )
 from storage.tables.conversations import ConversationRecord, ConversationScope
 from storage.tables.delivery import Delivery, DeliveryStatus
+from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
     Cadence,
@@ -43,6 +44,7 @@ __all__ = [
     "ConversationScope",
     "Delivery",
     "DeliveryStatus",
+    "DigestSnapshot",
     "Election",
     "ElectionStatus",
     "ElectionVote",
@@ -60,10 +62,14 @@ __all__ = [
     "Participation",
     "PausePeriod",
     "Platform",
+    "Poll",
+    "PollKind",
+    "PollResponse",
     "Program",
     "ProgramFormat",
     "ProgramState",
     "PromptStatus",
+    "SelfAssessment",
     "SessionLog",
     "Theme",
     "ThemeMode",

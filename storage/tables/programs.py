@@ -88,6 +88,7 @@ class Program(SQLModel, table=True):
     pair_response_hours: int = Field(default=48)  # a mentor answers a request within this many hours
     exclude_same_team: bool = Field(default=False)
     pair_cooldown_days: int = Field(default=180)  # earlier pairs inside this window are not matched again
+    pulse_every_weeks: int = Field(default=4)  # feedback: a pulse poll every N weeks of the program (0: none)
     created_by_member_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_column=utc_column())
 

@@ -1,0 +1,21 @@
+"""The admin digest (weekly, with a chart), `digest now`, and program exports."""
+
+from __future__ import annotations
+
+from bot.context import Feature
+from bot.digest import commands
+from bot.digest.planner import plan_digest
+from bot.grammar import CommandSpec
+
+PLANNERS = (plan_digest,)
+
+FEATURE = Feature(
+    commands=(
+        (CommandSpec(("digest", "now"), "help.digest_now", admin=True, group="admin", slow=True,
+                     aliases=(("ringkasan",),)), commands.digest_now),
+        (CommandSpec(("export",), "help.export", admin=True, group="admin", slow=True, aliases=(("ekspor",),)),
+         commands.export),
+    ),
+)
+
+__all__ = ["FEATURE", "PLANNERS"]

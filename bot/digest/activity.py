@@ -1,0 +1,93 @@
+"""What circles did, read from the running-circles tables (session logs, check-ins): the one place that knows them.
+
+The digest, the chart and the export take every session and check-in figure from here, so a change
+in how sessions or check-ins are stored is a change to this module only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.calendar import cadence_weeks, session_count, session_time
+from storage.tables import CheckIn, Circle, Program, SessionLog
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Activity:
+    circles_met: int = 0  # circles with a session logged among the sessions scheduled in the window
+    attendance_rate: float | None = None  # attendees / active members, over those logged sessions
+    checkin_rate: float | None = None  # check-ins received / expected, for the sessions in the window
+    last_session: dict[int, datetime] = field(default_factory=dict)  # circle id -> latest logged session
+    attended_by_week: dict[int, int] = field(default_factory=dict)  # program week (0-based) -> attendees
+
+
+@dataclass(frozen=True)
+class CircleRecords:
+    circle: Circle
+    logs: list[SessionLog]
+    checkins: list[CheckIn]
+
+
+async def records(uow: UnitOfWork, circles: Sequence[Circle]) -> list[CircleRecords]:
+    return [CircleRecords(c, await uow.running.logs_of_circle(circle_id=c.id or 0),
+                          await uow.running.checkins_of_circle(circle_id=c.id or 0)) for c in circles]
+
+
+def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict[int, int], since: datetime,
+              until: datetime) -> Activity:
+    """Figures for the sessions scheduled in [since, until); `sizes` are the circles' active member counts."""
+    in_window = {i for i in range(session_count(program)) if since <= session_time(program, i) < until}
+    step = cadence_weeks(program)
+    met = attendees = seats = checkins = expected = 0
+    last: dict[int, datetime] = {}
+    by_week: dict[int, int] = {}
+    for run in circles:
+        circle_id = run.circle.id or 0
+        size = sizes.get(circle_id, 0)
+        logged = [log for log in run.logs if log.session_index in in_window]
+        if logged:
+            met += 1
+        for log in logged:
+            attendees += len(log.attendee_member_ids)
+            seats += size
+        for log in run.logs:
+            moment = session_time(program, log.session_index)
+            last[circle_id] = max(last.get(circle_id, moment), moment)
+            week = log.session_index * step
+            by_week[week] = by_week.get(week, 0) + len(log.attendee_member_ids)
+        expected += size * len(in_window)
+        checkins += sum(1 for c in run.checkins if c.session_index in in_window)
+    return Activity(
+        circles_met=met,
+        attendance_rate=round(attendees / seats, 3) if seats else None,
+        checkin_rate=round(min(1.0, checkins / expected), 3) if expected else None,
+        last_session=last,
+        attended_by_week=by_week,
+    )
+
+
+SESSION_HEADER = ("circle_id", "circle", "session", "scheduled_at", "attendees", "attendee_names", "outcomes")
+CHECKIN_HEADER = ("circle_id", "circle", "session", "member", "attended", "usefulness", "progress")
+
+
+def session_rows(program: Program, circles: Sequence[CircleRecords], names: dict[int, str]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for run in circles:
+        for log in sorted(run.logs, key=lambda x: x.session_index):
+            rows.append([run.circle.id, run.circle.name, log.session_index + 1,
+                         session_time(program, log.session_index).isoformat(), len(log.attendee_member_ids),
+                         "; ".join(names.get(m, str(m)) for m in log.attendee_member_ids), log.outcomes])
+    return rows
+
+
+def checkin_rows(circles: Sequence[CircleRecords], names: dict[int, str]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for run in circles:
+        for checkin in sorted(run.checkins, key=lambda x: (x.session_index, x.member_id)):
+            rows.append([run.circle.id, run.circle.name, checkin.session_index + 1,
+                         names.get(checkin.member_id, str(checkin.member_id)), checkin.attended,
+                         checkin.usefulness, checkin.progress])
+    return rows

@@ -1,0 +1,112 @@
+"""A program's export for admins: CSVs of members, circles, sessions, check-ins, anonymous feedback, in one zip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.digest.activity import CHECKIN_HEADER, SESSION_HEADER, checkin_rows, records, session_rows
+from bot.feedback.results import evaluate, round_label
+from bot.feedback.schedule import POLL_KINDS
+from bot.i18n import Translator
+from storage.tables import Member, Program
+from storage.uow import UnitOfWork
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection: such text is quoted with '
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read names in any script
+
+
+def _name(member: Member | None) -> str:
+    if member is None:
+        return ""
+    return member.display_name or member.external_id
+
+
+Table = tuple[Sequence[str], list[list[object]]]
+
+
+async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: int) -> dict[str, Table]:
+    workspace_id, program_id = program.workspace_id, program.id or 0
+    enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
+                                                   active_only=False)
+    circles = await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
+    memberships = {c.id or 0: await uow.circles.memberships(circle_id=c.id or 0, statuses=("active", "left",
+                                                                                              "waitlisted"))
+                   for c in circles}
+    ids = {e.member_id for e in enrollments} | {m.member_id for ms in memberships.values() for m in ms}
+    members = {m.id or 0: m for m in await uow.members.many(workspace_id=workspace_id, member_ids=sorted(ids))}
+    names = {member_id: _name(member) for member_id, member in members.items()}
+    circle_of = {m.member_id: c.name for c in circles for m in memberships[c.id or 0] if m.status == "active"}
+    themes = {th.id: th.title for th in await uow.themes.of_program(workspace_id=workspace_id, program_id=program_id)}
+
+    member_rows: list[list[object]] = []
+    for e in enrollments:
+        m = members.get(e.member_id)
+        member_rows.append([e.member_id, names.get(e.member_id, ""), m.department if m else "", m.team if m else "",
+                            m.seniority if m else "", m.job_title if m else "", e.status, e.role or "",
+                            e.joined_at, e.left_at, e.paused_until, e.left_reason, circle_of.get(e.member_id, "")])
+    circle_rows: list[list[object]] = []
+    for c in circles:
+        active = [m for m in memberships[c.id or 0] if m.status == "active"]
+        circle_rows.append([c.id, c.name, themes.get(c.theme_id, ""), c.status,
+                            names.get(c.moderator_member_id or 0, ""), len(active),
+                            "; ".join(names.get(m.member_id, "") for m in active)])
+    runs = await records(uow, circles)
+
+    rounds = [p for p in await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
+              if p.kind in POLL_KINDS]
+    labels = {p.id: (round_label(t, p), p.kind, p.opens_at.date()) for p in rounds}
+    answers = await uow.feedback.responses(workspace_id=workspace_id, poll_ids=[p.id or 0 for p in rounds])
+    # Anonymous: no member, no circle, no time; sorted by the answers so row order reveals nothing either.
+    feedback_rows: list[list[object]] = sorted(
+        ([*labels[a.poll_id], a.satisfaction, a.recommend, a.keep or "", a.improve or ""] for a in answers),
+        key=lambda row: [str(x) for x in row])
+    evaluation = evaluate(await uow.feedback.assessments(workspace_id=workspace_id, program_id=program_id), k=k)
+    evaluation_rows: list[list[object]] = [["*", evaluation.before, evaluation.after, evaluation.change,
+                                            evaluation.before_respondents, evaluation.after_respondents]]
+    evaluation_rows += [[s.skill or "*general", s.before, s.after, round(s.after - s.before, 2), "", ""]
+                        for s in evaluation.skills]
+    return {
+        "members.csv": (("member_id", "name", "department", "team", "seniority", "job_title", "status", "role",
+                         "joined_at", "left_at", "paused_until", "left_reason", "circle"), member_rows),
+        "circles.csv": (("circle_id", "name", "theme", "status", "moderator", "active_members", "members"),
+                        circle_rows),
+        "sessions.csv": (SESSION_HEADER, session_rows(program, runs, names)),
+        "checkins.csv": (CHECKIN_HEADER, checkin_rows(runs, names)),
+        "feedback.csv": (("round", "kind", "opened_on", "satisfaction", "would_recommend", "keep", "improve"),
+                         feedback_rows),
+        "evaluation.csv": (("skill", "before_mean", "after_mean", "change", "before_respondents",
+                            "after_respondents"), evaluation_rows),
+    }
+
+
+def zip_tables(tables: dict[str, Table], *, folder: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, (header, rows) in tables.items():
+            data = to_csv(header, rows)
+            # A fixed timestamp: the same data gives the same zip, and no clock leaks into the archive.
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()

@@ -1,0 +1,175 @@
+"""The admin digest's figures: members, circles that met, attendance, check-ins, circles at risk, feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import CoreConfig
+from bot.digest.activity import Activity, records, summarise
+from bot.feedback.results import PollSummary
+from bot.feedback.results import summarise as summarise_poll
+from bot.feedback.schedule import POLL_KINDS, week_moment
+from storage.tables import (
+    Circle,
+    CircleMemberStatus,
+    CircleStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Poll,
+    PollResponse,
+    Program,
+    ProgramState,
+    Workspace,
+)
+from storage.uow import UnitOfWork
+
+WEEK = timedelta(days=7)
+QUIET = timedelta(days=14)  # a circle with no session logged for this long is at risk
+LOW_RATING = 3.0  # a circle whose mean satisfaction (from at least K answers) is below this is at risk
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    circle: str
+    reasons: tuple[str, ...]  # "quiet", "small", "low_rating"
+    size: int
+
+
+@dataclass(frozen=True)
+class ProgramFigures:
+    program_id: int
+    name: str
+    size_min: int
+    enrolled: int  # still in the program, paused or not
+    active: int
+    paused: int
+    left: int
+    circles: int
+    activity: Activity
+    at_risk: tuple[AtRisk, ...]
+    feedback_round: Poll | None
+    feedback: PollSummary | None  # None below K answers
+    respondents: int
+    invited: int
+    enrolled_by_week: dict[int, int]  # program week (0-based) -> members enrolled at its end
+
+    def snapshot(self) -> dict[str, Any]:
+        """The figures next week's digest compares with."""
+        return {
+            "enrolled": self.enrolled, "active": self.active, "paused": self.paused, "left": self.left,
+            "circles_met": self.activity.circles_met, "attendance_rate": self.activity.attendance_rate,
+            "checkin_rate": self.activity.checkin_rate, "at_risk": len(self.at_risk),
+            "satisfaction": self.feedback.satisfaction if self.feedback else None,
+            "nps": self.feedback.nps if self.feedback else None,
+        }
+
+
+@dataclass(frozen=True)
+class Digest:
+    week: str  # ISO week the digest is for, "2026-W03"
+    since: datetime
+    until: datetime
+    programs: tuple[ProgramFigures, ...]
+    previous: dict[int, dict[str, Any]]  # program id -> last week's snapshot
+    failed: dict[str, int]  # delivery kind -> deliveries that gave up this week
+    erasures: int
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def previous_week(week: str) -> str:
+    year, number = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    return iso_week(monday - WEEK)
+
+
+def _enrolled_at(enrollments: list[Enrollment], moment: datetime) -> int:
+    return sum(1 for e in enrollments if e.joined_at <= moment and (e.left_at is None or e.left_at > moment))
+
+
+async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int) -> ProgramFigures:
+    workspace_id, program_id = program.workspace_id, program.id or 0
+    today = now.astimezone(ZoneInfo(program.timezone)).date()
+    enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
+                                                   active_only=False)
+    current = [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
+    paused = sum(1 for e in current if e.paused_until is not None and e.paused_until >= today)
+    circles = [c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
+               if c.status == CircleStatus.ACTIVE]
+    sizes = {c.id or 0: len(await uow.circles.memberships(circle_id=c.id or 0, statuses=(CircleMemberStatus.ACTIVE,)))
+             for c in circles}
+    activity = summarise(program, await records(uow, circles), sizes=sizes, since=now - WEEK, until=now)
+    latest, answers = await _latest_round(uow, program, now)
+    first = week_moment(program, 0)
+    weeks = max(0, min(program.weeks - 1, (now - first) // WEEK)) if now >= first else -1
+    by_week = {w: _enrolled_at(enrollments, min(now, week_moment(program, w) + WEEK)) for w in range(weeks + 1)}
+    return ProgramFigures(
+        program_id=program_id, name=program.name, size_min=program.size_min, enrolled=len(current),
+        active=len(current) - paused, paused=paused, left=len(enrollments) - len(current), circles=len(circles),
+        activity=activity, at_risk=_at_risk(program, circles, sizes, activity, answers, now=now, k=k),
+        feedback_round=latest, feedback=summarise_poll(answers, k=k), respondents=len(answers),
+        invited=await uow.feedback.count_deliveries(workspace_id=workspace_id, key_prefix=f"poll:{latest.id}:")
+        if latest else 0,
+        enrolled_by_week=by_week,
+    )
+
+
+async def _latest_round(uow: UnitOfWork, program: Program, now: datetime) -> tuple[Poll | None, list[PollResponse]]:
+    rounds = [p for p in await uow.feedback.polls_of_program(workspace_id=program.workspace_id,
+                                                             program_id=program.id or 0)
+              if p.kind in POLL_KINDS and p.opens_at <= now]
+    if not rounds:
+        return None, []
+    latest = rounds[-1]
+    return latest, await uow.feedback.responses(workspace_id=program.workspace_id, poll_ids=[latest.id or 0])
+
+
+def _at_risk(program: Program, circles: list[Circle], sizes: dict[int, int], activity: Activity,
+             answers: list[PollResponse], *, now: datetime, k: int) -> tuple[AtRisk, ...]:
+    running_long_enough = now >= week_moment(program, 0) + QUIET
+    flagged = []
+    for circle in circles:
+        circle_id = circle.id or 0
+        reasons = []
+        last = activity.last_session.get(circle_id)
+        if running_long_enough and (last is None or last < now - QUIET):
+            reasons.append("quiet")
+        if sizes.get(circle_id, 0) < program.size_min:
+            reasons.append("small")
+        rated = [a for a in answers if a.circle_id == circle_id]
+        summary = summarise_poll(rated, k=k)  # fewer than K answers never flag a circle: that would expose them
+        if summary is not None and summary.satisfaction < LOW_RATING:
+            reasons.append("low_rating")
+        if reasons:
+            flagged.append(AtRisk(circle.name, tuple(reasons), sizes.get(circle_id, 0)))
+    return tuple(flagged)
+
+
+async def build_digest(uow: UnitOfWork, workspace: Workspace, *, now: datetime, week: str,
+                       config: CoreConfig) -> Digest:
+    workspace_id = workspace.id or 0
+    programs = await uow.programs.in_states(workspace_id=workspace_id, states=(ProgramState.RUNNING,))
+    figures = tuple([await program_figures(uow, p, now=now, k=config.k_anonymity) for p in programs])
+    previous = {}
+    for program in programs:
+        snapshot = await uow.feedback.snapshot(program_id=program.id or 0, week=previous_week(week))
+        if snapshot is not None:
+            previous[program.id or 0] = dict(snapshot.figures)
+    erasures = [e for e in await uow.audit.list(workspace_id=workspace_id, action="member.erased")
+                if e.at >= now - WEEK]
+    return Digest(week=week, since=now - WEEK, until=now, programs=figures, previous=previous,
+                  failed=await uow.feedback.failed_deliveries(workspace_id=workspace_id, since=now - WEEK,
+                                                              until=now),
+                  erasures=len(erasures))
+
+
+async def keep_snapshots(uow: UnitOfWork, digest: Digest, *, workspace_id: int, now: datetime) -> None:
+    for figures in digest.programs:
+        await uow.feedback.keep_snapshot(workspace_id=workspace_id, program_id=figures.program_id, week=digest.week,
+                                         figures=figures.snapshot(), now=now)

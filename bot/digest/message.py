@@ -1,0 +1,111 @@
+"""The digest as a message (and its chart) in one admin's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.digest.chart import Labels, Series, participation_png
+from bot.digest.figures import Digest, ProgramFigures
+from bot.feedback.results import round_label, summary_line
+from bot.i18n import Translator
+from bot.messages import Block, Context, Divider, Fields, Header, Message, Text
+
+
+def _count_trend(now: int, before: Any) -> str:
+    if not isinstance(before, int | float):
+        return ""
+    delta = now - before
+    return f" ({delta:+d})" if delta else " (±0)"
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{round(value * 100)}%"
+
+
+def _rate_trend(t: Translator, now: float | None, before: Any) -> str:
+    if now is None or not isinstance(before, int | float):
+        return ""
+    return " " + t("digest.points", delta=f"{round((now - before) * 100):+d}")
+
+
+def _members(t: Translator, f: ProgramFigures, last: dict[str, Any]) -> str:
+    return t("digest.members_line", enrolled=f"{f.enrolled}{_count_trend(f.enrolled, last.get('enrolled'))}",
+             active=f"{f.active}{_count_trend(f.active, last.get('active'))}",
+             paused=f.paused, left=f"{f.left}{_count_trend(f.left, last.get('left'))}")
+
+
+def _feedback(t: Translator, f: ProgramFigures, last: dict[str, Any], k: int) -> str:
+    if f.feedback_round is None:
+        return t("digest.no_feedback")
+    text = f"{round_label(t, f.feedback_round)}: " + summary_line(t, f.feedback, respondents=f.respondents, k=k)
+    if f.invited:
+        text += " " + t("digest.response_rate", rate=_rate(f.respondents / f.invited))
+    before = last.get("satisfaction")
+    if f.feedback is not None and isinstance(before, int | float):
+        text += " " + t("digest.satisfaction_trend", delta=f"{f.feedback.satisfaction - before:+.1f}")
+    return text
+
+
+def _risk_line(t: Translator, f: ProgramFigures) -> str:
+    if not f.at_risk:
+        return t("digest.no_risk")
+    lines = [t("digest.at_risk_title", count=len(f.at_risk))]
+    for risk in f.at_risk:
+        reasons = "; ".join(t(f"digest.risk.{reason}", size=risk.size, minimum=f.size_min) for reason in risk.reasons)
+        lines.append(f"• {risk.circle}: {reasons}")
+    return "\n".join(lines)
+
+
+def program_blocks(t: Translator, f: ProgramFigures, last: dict[str, Any], *, k: int) -> list[Block]:
+    activity = f.activity
+    met = t("digest.circles_met", met=activity.circles_met, total=f.circles)
+    pairs = (
+        (t("digest.f_members"), _members(t, f, last)),
+        (t("digest.f_circles"), met + _count_trend(activity.circles_met, last.get("circles_met"))),
+        (t("digest.f_attendance"), _rate(activity.attendance_rate)
+         + _rate_trend(t, activity.attendance_rate, last.get("attendance_rate"))),
+        (t("digest.f_checkins"), _rate(activity.checkin_rate)
+         + _rate_trend(t, activity.checkin_rate, last.get("checkin_rate"))),
+        (t("digest.f_feedback"), _feedback(t, f, last, k)),
+    )
+    return [Header(f.name), Fields(pairs), Text(_risk_line(t, f))]
+
+
+def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:
+    title = t("digest.title", week=digest.week)
+    blocks: list[Block] = [Header(title)]
+    if not digest.programs:
+        blocks.append(Text(t("digest.no_programs")))
+    for figures in digest.programs:
+        last = digest.previous.get(figures.program_id, {})
+        blocks.extend(program_blocks(t, figures, last, k=k))
+        if not last:
+            blocks.append(Context(t("digest.no_trend")))
+        blocks.append(Divider())
+    if digest.failed:
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(digest.failed.items()))
+        blocks.append(Text(t("digest.failed", count=sum(digest.failed.values()), kinds=kinds)))
+    else:
+        blocks.append(Text(t("digest.no_failed")))
+    if digest.erasures:
+        blocks.append(Text(t("digest.erasures", count=digest.erasures)))
+    blocks.append(Context(t("digest.footer", k=k)))
+    return Message(text=_plain(blocks), blocks=tuple(blocks))
+
+
+def _plain(blocks: list[Block]) -> str:
+    lines: list[str] = []
+    for block in blocks:
+        match block:
+            case Header(text=text) | Text(text=text) | Context(text=text):
+                lines.append(text)
+            case Fields(pairs=pairs):
+                lines.extend(f"{label}: {value}" for label, value in pairs)
+    return "\n".join(lines)
+
+
+def digest_chart(t: Translator, digest: Digest) -> bytes:
+    series = [Series(t("digest.chart_enrolled", program=f.name), t("digest.chart_attended", program=f.name),
+                     f.enrolled_by_week, f.activity.attended_by_week) for f in digest.programs]
+    return participation_png(series, Labels(title=t("digest.chart_title"), week=t("digest.chart_week"),
+                                            people=t("digest.chart_people"), empty=t("digest.chart_empty")))

@@ -1,0 +1,75 @@
+"""Planning the weekly digest: each admin gets it on Monday at 09:00 in their own time zone, once a week."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.digest.figures import Digest, build_digest, iso_week, keep_snapshots
+from bot.digest.message import digest_chart, digest_message
+from bot.i18n import Translator, resolve_locale
+from bot.messages import Message
+from bot.notify import user_target
+from bot.outbox import enqueue
+from bot.planning import PlanContext
+
+DIGEST_WEEKDAY, DIGEST_TIME = 0, time(9, 0)  # Monday, 09:00 local
+DIGEST_STALE = timedelta(days=2)  # after a longer outage this week's digest is skipped; next Monday's comes
+
+
+def zone_of(name: str | None, fallback: str) -> ZoneInfo:
+    for candidate in (name, fallback, "UTC"):
+        try:
+            return ZoneInfo(candidate or "")
+        except (KeyError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def latest_digest_moment(now: datetime, zone: ZoneInfo) -> datetime:
+    """The most recent Monday 09:00 in `zone` at or before `now`, in UTC (wall-clock time kept across DST)."""
+    local_day = now.astimezone(zone).date()
+    monday = local_day - timedelta(days=(local_day.weekday() - DIGEST_WEEKDAY) % 7)
+    moment = datetime.combine(monday, DIGEST_TIME, tzinfo=zone)
+    if moment > now:
+        moment = datetime.combine(monday - timedelta(days=7), DIGEST_TIME, tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+async def plan_digest(pc: PlanContext) -> int:
+    """Runs once per running program, but the digest covers the whole workspace: the key makes it once per admin."""
+    workspace_id = pc.workspace.id or 0
+    admins = list(dict.fromkeys([*await pc.uow.admins.list(workspace_id=workspace_id), *sorted(pc.config.admins)]))
+    built: dict[str, Digest] = {}
+    charts: dict[tuple[str, str], bytes] = {}
+    queued = 0
+    for admin in admins:
+        member = await pc.uow.members.by_external_id(workspace_id=workspace_id, external_id=admin)
+        if member is not None and member.erased:
+            continue
+        zone = zone_of(member.timezone if member else None, pc.workspace.timezone)
+        moment = latest_digest_moment(pc.now, zone)
+        if pc.now - moment > DIGEST_STALE:
+            continue
+        week = iso_week(moment.astimezone(zone).date())
+        key = f"digest:{workspace_id}:{admin}:{week}"
+        if await pc.uow.feedback.delivery_exists(key=key):
+            continue  # planned before: skip building it again (the unique key would refuse it anyway)
+        if week not in built:
+            built[week] = await build_digest(pc.uow, pc.workspace, now=pc.now, week=week, config=pc.config)
+            await keep_snapshots(pc.uow, built[week], workspace_id=workspace_id, now=pc.now)
+        digest = built[week]
+        t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
+        if (week, t.locale) not in charts:
+            charts[(week, t.locale)] = digest_chart(t, digest)
+        target = user_target(pc.workspace, admin)
+        member_id = member.id if member else None
+        stale_at = moment + DIGEST_STALE
+        queued += await enqueue(pc.uow, workspace_id=workspace_id, key=key, kind="digest", target=target,
+                                message=digest_message(t, digest, k=pc.config.k_anonymity), due_at=moment,
+                                member_id=member_id, stale_at=stale_at)
+        await enqueue(pc.uow, workspace_id=workspace_id, key=f"digest-chart:{workspace_id}:{admin}:{week}",
+                      kind="digest_chart", target=target, message=Message(text=t("digest.chart_title")),
+                      due_at=moment, member_id=member_id, stale_at=stale_at, image=charts[(week, t.locale)])
+    return queued
+

@@ -1,0 +1,310 @@
+"""Privacy: `my data` (a JSON file of everything stored about the member) and `forget me` (erasure).
+
+What a member owns is declared table by table in PERSONAL_TABLES; both commands read that registry,
+so a new table is covered by adding one line. tests/feedback/test_privacy.py fails for any table
+that is neither declared here nor listed in NOT_PERSONAL, and scans every table after an erasure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Select, String, Table, Text, cast, delete, func, or_, select, update
+from sqlmodel import SQLModel
+
+from bot.context import Ctx, Feature
+from bot.digest.files import FILE_KIND, enqueue_file
+from bot.errors import UserError
+from bot.events import Action
+from bot.grammar import CommandSpec
+from bot.messages import Button, Buttons, Header, Message
+from bot.messages import Text as TextBlock
+from bot.replies import Reply, Response, UpdateSource
+from storage.tables import DeliveryStatus, EnrollmentStatus, Member, ProgramState
+from storage.uow import UnitOfWork
+
+ERASED_PREFIX = "erased-"
+REDACTED = "…"  # what a former member's name becomes inside messages kept for others
+
+
+def _forget_skill_names(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"ratings": [{**rating, "skill": None} for rating in row["ratings"] or []]}
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """Which rows of a table are a member's, and what erasure does to them (tables are looked up by name)."""
+
+    table: str
+    section: str  # its name in the `my data` file
+    member_columns: tuple[str, ...] = ()  # hold Member.id: the row is the member's when any of them matches
+    external_columns: tuple[str, ...] = ()  # hold the platform's user id
+    member_list_columns: tuple[str, ...] = ()  # JSON lists of Member.id (e.g. attendees): shown in `my data` only
+    others_columns: tuple[str, ...] = ()  # point at a member in someone else's row (a vote for them): left as is
+    via: tuple[str, str] | None = None  # (column, parent table): rows of the member's parent rows
+    text_columns: tuple[str, ...] = ()  # what they wrote or chose: cleared ("", NULL, [] or {})
+    unlink_columns: tuple[str, ...] = ()  # nullable member references set to NULL: the numbers stay, anonymous
+    delete: bool = False  # rows that are nothing but identity are removed
+    extra: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None  # further changes to each of their rows
+
+
+PERSONAL_TABLES: tuple[PersonalTable, ...] = (
+    PersonalTable("workspaceadmin", "admin_roles", external_columns=("user_external_id",), delete=True),
+    PersonalTable("conversation_reference", "conversations", external_columns=("key", "alias"), delete=True),
+    PersonalTable("program", "programs_created", member_columns=("created_by_member_id",),
+                  unlink_columns=("created_by_member_id",)),
+    PersonalTable("enrollment", "enrollments", member_columns=("member_id",),
+                  text_columns=("left_reason", "avoid_member_ids")),
+    PersonalTable("theme", "themes_proposed", member_columns=("proposed_by_member_id",),
+                  unlink_columns=("proposed_by_member_id",)),
+    PersonalTable("themevote", "theme_votes", member_columns=("member_id",)),
+    PersonalTable("circle", "circles_moderated", member_columns=("moderator_member_id",)),
+    PersonalTable("circlemember", "circle_memberships", member_columns=("member_id",),
+                  text_columns=("left_reason", "why")),
+    PersonalTable("election", "elections_won", member_columns=("winner_member_id",)),
+    PersonalTable("nomination", "nominations", member_columns=("nominee_member_id", "nominated_by_member_id")),
+    PersonalTable("electionvote", "election_votes", member_columns=("voter_member_id",),
+                  others_columns=("nominee_member_id",)),
+    PersonalTable("pairrequest", "pair_requests", member_columns=("mentee_member_id", "mentor_member_id")),
+    PersonalTable("pair", "pairs", member_columns=("mentor_member_id", "mentee_member_id", "ended_by_member_id"),
+                  text_columns=("end_reason",)),
+    PersonalTable("pollresponse", "feedback", member_columns=("member_id",), text_columns=("keep", "improve"),
+                  unlink_columns=("member_id",)),
+    PersonalTable("selfassessment", "self_assessments", member_columns=("member_id",),
+                  unlink_columns=("member_id",), extra=_forget_skill_names),
+    PersonalTable("checkin", "checkins", member_columns=("member_id",), text_columns=("progress",)),
+    PersonalTable("sessionlog", "sessions", member_columns=("logged_by_member_id",),
+                  member_list_columns=("attendee_member_ids",), text_columns=("outcomes",)),
+    PersonalTable("circleprompt", "prompts_added", member_columns=("added_by_member_id",),
+                  text_columns=("custom_text",)),
+    PersonalTable("goal", "goals", member_columns=("member_id",),
+                  text_columns=("specific", "measurable", "achievable", "relevant")),
+    PersonalTable("goalupdate", "goal_updates", via=("goal_id", "goal"), text_columns=("note",)),
+    PersonalTable("pauseperiod", "pauses", member_columns=("member_id",)),
+    PersonalTable("auditentry", "audit", member_columns=("actor_member_id",)),
+    PersonalTable("delivery", "messages_to_you", member_columns=("member_id",)),  # erased apart: see _erase_deliveries
+)
+# Tables that hold nothing about a person (Member itself is handled apart, field by field).
+NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot"})
+# Free text kept for others in which a former member's name is blanked out too (not only their platform id).
+NAME_SCRUBBED = frozenset({("delivery", "payload"), ("delivery", "last_error"), ("auditentry", "detail"),
+                           ("sessionlog", "outcomes"), ("conversation_reference", "name")})
+
+
+def _table(name: str) -> Table | None:
+    return SQLModel.metadata.tables.get(name)
+
+
+async def _fetch(uow: UnitOfWork, statement: Select[Any]) -> list[dict[str, Any]]:
+    result = await uow.session.exec(statement)  # type: ignore[call-overload]  # Core select of a Table
+    return [dict(row._mapping) for row in result.all()]
+
+
+async def personal_rows(uow: UnitOfWork, member: Member) -> dict[str, list[dict[str, Any]]]:
+    """Every declared table's rows that are the member's, by table name (parents before children)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for spec in PERSONAL_TABLES:
+        table = _table(spec.table)
+        if table is None:
+            continue  # declared for a capability this deployment does not have (yet)
+        conditions = [table.c[c] == member.id for c in spec.member_columns]
+        conditions += [table.c[c] == member.external_id for c in spec.external_columns]
+        if spec.via is not None:
+            parent_ids = [row["id"] for row in found.get(spec.via[1], [])]
+            conditions.append(table.c[spec.via[0]].in_(parent_ids))
+        query = select(table)
+        if "workspace_id" in table.c:
+            query = query.where(table.c.workspace_id == member.workspace_id)
+        rows = await _fetch(uow, query.where(or_(*conditions))) if conditions else []
+        if spec.member_list_columns:  # JSON lists cannot be searched portably: read the workspace's rows
+            seen = {row["id"] for row in rows}
+            for row in await _fetch(uow, query):
+                if row["id"] not in seen and any(member.id in (row[c] or []) for c in spec.member_list_columns):
+                    rows.append(row)
+        found[spec.table] = sorted(rows, key=lambda row: row["id"])
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+PROFILE_FIELDS = ("external_id", "display_name", "locale", "timezone", "department", "team", "manager_external_id",
+                  "seniority", "job_title", "skills_offered", "skills_wanted", "interests", "work_start_hour",
+                  "work_end_hour", "profile_completed", "created_at")
+
+
+async def my_data(uow: UnitOfWork, member: Member, *, now: datetime) -> dict[str, Any]:
+    rows = await personal_rows(uow, member)
+    sections = {spec.section: [{k: _plain(v) for k, v in row.items() if k != "workspace_id" and not isinstance(
+        v, bytes | memoryview)} for row in rows.get(spec.table, [])] for spec in PERSONAL_TABLES}
+    programs = {str(p.id): p.name for p in await uow.programs.all_in(workspace_id=member.workspace_id)}
+    return {"generated_at": now.isoformat(), "profile": {f: _plain(getattr(member, f)) for f in PROFILE_FIELDS},
+            "program_names": programs, **sections}
+
+
+async def _leave_everything(ctx: Ctx) -> None:
+    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
+        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
+        enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, ctx.now
+        ctx.uow.session.add(enrollment)
+        if program is not None and program.state != ProgramState.CLOSED:
+            for hook in ctx.leave_hooks:  # circles and pairs let go of them as on any exit
+                await hook(ctx, program)
+    await ctx.uow.flush()
+
+
+def _cleared(table: Table, column: str, value: Any) -> Any:
+    if isinstance(table.c[column].type, JSON):
+        return type(value)() if isinstance(value, list | dict) else None
+    return None if table.c[column].nullable else ""
+
+
+async def _erase_declared(uow: UnitOfWork, member: Member) -> set[str]:
+    """Apply every declared table's erasure; returns the platform ids found (a Teams user has two)."""
+    identifiers = {member.external_id}
+    for name, rows in (await personal_rows(uow, member)).items():
+        spec = next(s for s in PERSONAL_TABLES if s.table == name)
+        table = _table(name)
+        assert table is not None
+        for row in rows:
+            identifiers.update(str(row[c]) for c in spec.external_columns if row.get(c))
+        if spec.delete:
+            if rows:
+                await uow.session.exec(delete(table).where(table.c.id.in_([row["id"] for row in rows])))
+            continue
+        for row in rows:
+            changes = {c: _cleared(table, c, row[c]) for c in spec.text_columns}
+            changes.update({c: None for c in spec.unlink_columns if row[c] == member.id})
+            if spec.extra is not None:
+                changes.update(spec.extra(row))
+            if changes:
+                await uow.session.exec(update(table).where(table.c.id == row["id"]).values(**changes))
+    return identifiers
+
+
+async def _erase_deliveries(uow: UnitOfWork, member: Member, identifiers: set[str], platform: str,
+                            workspace_ref: str) -> None:
+    table = _table("delivery")
+    assert table is not None
+    targets = [f"{platform}:{workspace_ref}:user:{i}" for i in identifiers]
+    theirs = (table.c.workspace_id == member.workspace_id) & or_(table.c.member_id == member.id,
+                                                                  table.c.target.in_(targets))
+    await uow.session.exec(update(table).where(theirs, table.c.status.in_(
+        [DeliveryStatus.PENDING, DeliveryStatus.SENDING])).values(status=DeliveryStatus.SKIPPED, last_error="erased"))
+    await uow.session.exec(update(table).where(theirs).values(payload={"text": "", "blocks": []}, image=None))
+    # Exports made before the erasure may hold their data: no copy is kept, and unsent ones are not sent.
+    files = (table.c.workspace_id == member.workspace_id) & (table.c.kind == FILE_KIND)
+    await uow.session.exec(update(table).where(files, table.c.status == DeliveryStatus.PENDING)
+                           .values(status=DeliveryStatus.SKIPPED, last_error="cancelled by an erasure"))
+    await uow.session.exec(update(table).where(files).values(image=None))
+
+
+def _holds_text(column: Column[Any]) -> bool:
+    kind = getattr(column.type, "impl", column.type)  # SQLModel's AutoString is a TypeDecorator over String
+    return isinstance(column.type, String | JSON) or isinstance(kind, String | JSON)
+
+
+def _replace(value: Any, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(replacement, value)
+    if isinstance(value, list):
+        return [_replace(v, pattern, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, pattern, replacement) for k, v in value.items()}
+    return value
+
+
+async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[str], name: str, token: str) -> None:
+    """Wherever a platform id survives (message targets, keys, archived texts) it becomes the token; in kept
+    texts meant for others, the name is blanked out too."""
+    ids = {i.lower() for i in identifiers}
+
+    def replacement(match: re.Match[str]) -> str:
+        return token if match.group(0).lower() in ids else REDACTED
+
+    for table in SQLModel.metadata.sorted_tables:
+        if "workspace_id" not in table.c or "id" not in table.c:
+            continue
+        for column in table.c:
+            if not _holds_text(column):
+                continue
+            needles = set(identifiers)
+            if (table.name, column.name) in NAME_SCRUBBED and len(name) >= 2:
+                needles.add(name)
+            variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
+            text = func.lower(cast(column, Text))
+            rows = await _fetch(uow, select(table.c.id, column.label("value")).where(
+                table.c.workspace_id == workspace_id, or_(*[text.contains(v, autoescape=True) for v in variants])))
+            pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I)
+            for row in rows:
+                new = _replace(row["value"], pattern, replacement)
+                if new != row["value"]:
+                    await uow.session.exec(update(table).where(table.c.id == row["id"]).values({column.name: new}))
+
+
+async def erase_member(ctx: Ctx) -> str:
+    """Erase the acting member's identity and free text everywhere; keep anonymous numbers. Returns the token."""
+    member, token = ctx.member, f"{ERASED_PREFIX}{uuid.uuid4().hex[:20]}"
+    name = member.display_name
+    await _leave_everything(ctx)
+    identifiers = await _erase_declared(ctx.uow, member)
+    await _erase_deliveries(ctx.uow, member, identifiers, ctx.workspace.platform, ctx.workspace.external_id)
+    member.display_name, member.external_id, member.manager_external_id = "", token, None
+    member.department = member.team = member.job_title = ""
+    member.skills_offered, member.skills_wanted, member.interests = [], [], []
+    member.profile_completed, member.reachable, member.erased = False, False, True
+    ctx.uow.members.add(member)
+    await ctx.uow.flush()
+    await _scrub_identity(ctx.uow, ctx.workspace_id, identifiers, name, token)
+    ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="member.erased",
+                         actor_member_id=member.id, detail={"member_id": member.id})
+    return token
+
+
+async def my_data_command(ctx: Ctx, args: str) -> list[Response]:
+    data = json.dumps(await my_data(ctx.uow, ctx.member, now=ctx.now), ensure_ascii=False, indent=2, default=str)
+    await enqueue_file(ctx.uow, workspace_id=ctx.workspace_id, key=f"mydata:{ctx.member_id}:{ctx.now.isoformat()}",
+                       target=ctx.user_target(), data=data.encode("utf-8"), filename="lingkar-my-data.json",
+                       title=ctx.t("privacy.my_data_title"), due_at=ctx.now, member_id=ctx.member_id)
+    return [Reply(Message(text=ctx.t("privacy.my_data_queued")))]
+
+
+async def forget_me(ctx: Ctx, args: str) -> list[Response]:
+    title, text = ctx.t("privacy.forget_title"), ctx.t("privacy.forget_explain")
+    buttons = Buttons((Button(ctx.t("privacy.forget_confirm"), f"forget.confirm:{ctx.member_id}", style="danger"),
+                       Button(ctx.t("privacy.forget_cancel"), f"forget.cancel:{ctx.member_id}")))
+    return [Reply(Message(text=f"{title}\n{text}", blocks=(Header(title), TextBlock(text), buttons)))]
+
+
+async def forget_confirmed(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    if arg != str(ctx.member_id):
+        raise UserError("errors.stale_action")  # someone else's button, or one from before an erasure
+    await erase_member(ctx)
+    return [UpdateSource(Message(text=ctx.t("privacy.forgotten")))]
+
+
+async def forget_cancelled(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    return [UpdateSource(Message(text=ctx.t("privacy.forget_kept")))]
+
+
+FEATURE = Feature(
+    commands=(
+        (CommandSpec(("my", "data"), "help.my_data", aliases=(("data", "saya"),)), my_data_command),
+        (CommandSpec(("forget", "me"), "help.forget_me", aliases=(("lupakan", "saya"),)), forget_me),
+    ),
+    actions={"forget.confirm": forget_confirmed, "forget.cancel": forget_cancelled},
+)
