@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from adapters.bootstrap import App
@@ -134,3 +136,25 @@ async def test_open_space_needs_a_channel(teams: TeamsMessenger, connector: Mock
         await teams.open_space(workspace_id=TENANT, platform="teams", name="c1", members=[BUDI.aad])
     assert raised.value.permanent and "channel" in str(raised.value)
     assert connector.calls == []
+
+
+async def test_images_and_forms_can_be_sent_proactively(
+    client: Teams, connector: MockConnector, teams: TeamsMessenger
+) -> None:
+    from bot.messages import Form, TextInput
+
+    await client.post(installed_personally(connector.url, BUDI))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    await teams.send_image(dm(BUDI), png, "Attendance, weeks 1-4")
+    [attachment] = connector.messages()[-1].body["attachments"]
+    assert attachment["contentType"] == "image/png" and attachment["name"] == "Attendance, weeks 1-4"
+    assert attachment["contentUrl"] == "data:image/png;base64," + base64.b64encode(png).decode()
+    with pytest.raises(DeliveryError) as raised:
+        await teams.send_image(dm(BUDI), b"\x00" * 2_000_000, "too big")
+    assert raised.value.permanent
+
+    form = Form(form_id="checkin", title="Weekly check-in", submit="Send", state="circle:4",
+                inputs=(TextInput("note", "How did it go?"),))
+    await teams.open_form(dm(BUDI).key(), form)
+    card = connector.messages()[-1].card
+    assert card["actions"][0]["data"]["form_id"] == "checkin" and card["actions"][0]["data"]["state"] == "circle:4"
