@@ -125,3 +125,23 @@ def test_backoff_stays_under_its_ceiling() -> None:
     rng = random.Random(1)
     for retry in range(1, 12):
         assert 0 <= policy.backoff(retry, rng) <= min(4.0, 0.5 * 2 ** retry)
+
+
+async def test_a_connector_that_cannot_be_reached_is_retried_then_reported_as_temporary() -> None:
+    from adapters.teams.reliability import with_retries
+
+    class ClientRequestError(Exception):  # what msrest raises when the connection fails
+        pass
+
+    sleeps = Sleeps()
+    tries: list[int] = []
+
+    async def unreachable() -> None:
+        tries.append(1)
+        raise ClientRequestError("connection refused")
+
+    with pytest.raises(DeliveryError) as raised:
+        await with_retries(unreachable, policy=RetryPolicy(attempts=3), sleep=sleeps, rng=random.Random(3),
+                           what="a message")
+    assert len(tries) == 3 and len(sleeps.delays) == 2
+    assert not raised.value.permanent and "ClientRequestError" in str(raised.value)
