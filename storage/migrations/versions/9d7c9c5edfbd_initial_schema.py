@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5be57a83fe7a
+Revision ID: 9d7c9c5edfbd
 Revises: 
-Create Date: 2026-11-25 20:56:03.266174
+Create Date: 2026-11-25 21:34:21.056604
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 import storage.types
 
 
-revision = '5be57a83fe7a'
+revision = '9d7c9c5edfbd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -41,6 +41,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('auditentry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auditentry_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('conversation_reference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('alias', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('reference', sa.JSON(), nullable=False),
+    sa.Column('reachable', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('workspace_id', 'scope', 'key')
+    )
+    with op.batch_alter_table('conversation_reference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_reference_alias'), ['alias'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conversation_reference_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('delivery',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -131,6 +149,11 @@ def upgrade() -> None:
     sa.Column('rules_topics', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('announcement_target', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('checkins_by_dm', sa.Boolean(), nullable=False),
+    sa.Column('pair_matching', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('pair_response_hours', sa.Integer(), nullable=False),
+    sa.Column('exclude_same_team', sa.Boolean(), nullable=False),
+    sa.Column('pair_cooldown_days', sa.Integer(), nullable=False),
+    sa.Column('pulse_every_weeks', sa.Integer(), nullable=False),
     sa.Column('created_by_member_id', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
@@ -154,6 +177,22 @@ def upgrade() -> None:
     with op.batch_alter_table('workspaceadmin', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workspaceadmin_workspace_id'), ['workspace_id'], unique=False)
 
+    op.create_table('digestsnapshot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('week', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'week')
+    )
+    with op.batch_alter_table('digestsnapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_digestsnapshot_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_digestsnapshot_workspace_id'), ['workspace_id'], unique=False)
+
     op.create_table('enrollment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -162,6 +201,7 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('avoid_member_ids', sa.JSON(), nullable=False),
     sa.Column('left_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('paused_until', sa.Date(), nullable=True),
     sa.Column('joined_at', storage.types.UTCDateTime(), nullable=False),
@@ -176,6 +216,116 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_enrollment_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollment_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollment_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('goal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('specific', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('measurable', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('achievable', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('relevant', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'member_id')
+    )
+    with op.batch_alter_table('goal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_goal_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_goal_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_goal_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('pair',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('mentor_member_id', sa.Integer(), nullable=False),
+    sa.Column('mentee_member_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('space', sqlmodel.sql.sqltypes.AutoString(length=600), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('started_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('ended_by_member_id', sa.Integer(), nullable=True),
+    sa.Column('end_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.ForeignKeyConstraint(['mentee_member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['mentor_member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'mentee_member_id', 'round')
+    )
+    with op.batch_alter_table('pair', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pair_mentee_member_id'), ['mentee_member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pair_mentor_member_id'), ['mentor_member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pair_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pair_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pair_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('pairrequest',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('mentee_member_id', sa.Integer(), nullable=False),
+    sa.Column('mentor_member_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('expires_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('answered_at', storage.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['mentee_member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['mentor_member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'mentee_member_id', 'mentor_member_id')
+    )
+    with op.batch_alter_table('pairrequest', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pairrequest_mentee_member_id'), ['mentee_member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pairrequest_mentor_member_id'), ['mentor_member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pairrequest_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pairrequest_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pairrequest_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('pauseperiod',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('until', sa.Date(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pauseperiod', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pauseperiod_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pauseperiod_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('poll',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('opens_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('closes_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('program_id', 'key')
+    )
+    with op.batch_alter_table('poll', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_poll_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_poll_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('theme',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -216,6 +366,71 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_circle_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_circle_workspace_id'), ['workspace_id'], unique=False)
 
+    op.create_table('goalupdate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('goal_id', sa.Integer(), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['goal_id'], ['goal.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('goalupdate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_goalupdate_goal_id'), ['goal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_goalupdate_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('pollresponse',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('poll_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('circle_id', sa.Integer(), nullable=True),
+    sa.Column('satisfaction', sa.Integer(), nullable=False),
+    sa.Column('recommend', sa.Integer(), nullable=False),
+    sa.Column('keep', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('improve', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('submitted_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['poll_id'], ['poll.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('poll_id', 'member_id')
+    )
+    with op.batch_alter_table('pollresponse', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pollresponse_circle_id'), ['circle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pollresponse_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pollresponse_poll_id'), ['poll_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pollresponse_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pollresponse_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('selfassessment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('poll_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('ratings', sa.JSON(), nullable=False),
+    sa.Column('submitted_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['poll_id'], ['poll.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('poll_id', 'member_id')
+    )
+    with op.batch_alter_table('selfassessment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_selfassessment_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_selfassessment_poll_id'), ['poll_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_selfassessment_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_selfassessment_workspace_id'), ['workspace_id'], unique=False)
+
     op.create_table('themevote',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -235,6 +450,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_themevote_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_themevote_theme_id'), ['theme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_themevote_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('checkin',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('circle_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('session_index', sa.Integer(), nullable=False),
+    sa.Column('attended', sa.Boolean(), nullable=False),
+    sa.Column('usefulness', sa.Integer(), nullable=False),
+    sa.Column('progress', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['circle_id'], ['circle.id'], ),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('circle_id', 'member_id', 'session_index')
+    )
+    with op.batch_alter_table('checkin', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checkin_circle_id'), ['circle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('circlemember',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -260,6 +500,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_circlemember_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_circlemember_workspace_id'), ['workspace_id'], unique=False)
 
+    op.create_table('circleprompt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('circle_id', sa.Integer(), nullable=False),
+    sa.Column('prompt_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('session_index', sa.Integer(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('custom_text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('added_by_member_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['circle_id'], ['circle.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('circle_id', 'prompt_id'),
+    sa.UniqueConstraint('circle_id', 'session_index')
+    )
+    with op.batch_alter_table('circleprompt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_circleprompt_circle_id'), ['circle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_circleprompt_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_circleprompt_workspace_id'), ['workspace_id'], unique=False)
+
     op.create_table('election',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -278,6 +541,28 @@ def upgrade() -> None:
     with op.batch_alter_table('election', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_election_circle_id'), ['circle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_election_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('sessionlog',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('circle_id', sa.Integer(), nullable=False),
+    sa.Column('session_index', sa.Integer(), nullable=False),
+    sa.Column('attendee_member_ids', sa.JSON(), nullable=False),
+    sa.Column('outcomes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('logged_by_member_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['circle_id'], ['circle.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('circle_id', 'session_index')
+    )
+    with op.batch_alter_table('sessionlog', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sessionlog_circle_id'), ['circle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sessionlog_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sessionlog_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('electionvote',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -331,11 +616,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_electionvote_election_id'))
 
     op.drop_table('electionvote')
+    with op.batch_alter_table('sessionlog', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sessionlog_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_sessionlog_program_id'))
+        batch_op.drop_index(batch_op.f('ix_sessionlog_circle_id'))
+
+    op.drop_table('sessionlog')
     with op.batch_alter_table('election', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_election_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_election_circle_id'))
 
     op.drop_table('election')
+    with op.batch_alter_table('circleprompt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_circleprompt_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_circleprompt_program_id'))
+        batch_op.drop_index(batch_op.f('ix_circleprompt_circle_id'))
+
+    op.drop_table('circleprompt')
     with op.batch_alter_table('circlemember', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_circlemember_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_circlemember_program_id'))
@@ -343,6 +640,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_circlemember_circle_id'))
 
     op.drop_table('circlemember')
+    with op.batch_alter_table('checkin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_checkin_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_checkin_program_id'))
+        batch_op.drop_index(batch_op.f('ix_checkin_member_id'))
+        batch_op.drop_index(batch_op.f('ix_checkin_circle_id'))
+
+    op.drop_table('checkin')
     with op.batch_alter_table('themevote', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_themevote_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_themevote_theme_id'))
@@ -350,6 +654,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_themevote_member_id'))
 
     op.drop_table('themevote')
+    with op.batch_alter_table('selfassessment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_selfassessment_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_selfassessment_program_id'))
+        batch_op.drop_index(batch_op.f('ix_selfassessment_poll_id'))
+        batch_op.drop_index(batch_op.f('ix_selfassessment_member_id'))
+
+    op.drop_table('selfassessment')
+    with op.batch_alter_table('pollresponse', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pollresponse_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_pollresponse_program_id'))
+        batch_op.drop_index(batch_op.f('ix_pollresponse_poll_id'))
+        batch_op.drop_index(batch_op.f('ix_pollresponse_member_id'))
+        batch_op.drop_index(batch_op.f('ix_pollresponse_circle_id'))
+
+    op.drop_table('pollresponse')
+    with op.batch_alter_table('goalupdate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_goalupdate_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_goalupdate_goal_id'))
+
+    op.drop_table('goalupdate')
     with op.batch_alter_table('circle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_circle_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_circle_program_id'))
@@ -360,12 +684,49 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_theme_program_id'))
 
     op.drop_table('theme')
+    with op.batch_alter_table('poll', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_poll_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_poll_program_id'))
+
+    op.drop_table('poll')
+    with op.batch_alter_table('pauseperiod', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pauseperiod_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_pauseperiod_member_id'))
+
+    op.drop_table('pauseperiod')
+    with op.batch_alter_table('pairrequest', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pairrequest_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_pairrequest_status'))
+        batch_op.drop_index(batch_op.f('ix_pairrequest_program_id'))
+        batch_op.drop_index(batch_op.f('ix_pairrequest_mentor_member_id'))
+        batch_op.drop_index(batch_op.f('ix_pairrequest_mentee_member_id'))
+
+    op.drop_table('pairrequest')
+    with op.batch_alter_table('pair', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pair_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_pair_status'))
+        batch_op.drop_index(batch_op.f('ix_pair_program_id'))
+        batch_op.drop_index(batch_op.f('ix_pair_mentor_member_id'))
+        batch_op.drop_index(batch_op.f('ix_pair_mentee_member_id'))
+
+    op.drop_table('pair')
+    with op.batch_alter_table('goal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_goal_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_goal_program_id'))
+        batch_op.drop_index(batch_op.f('ix_goal_member_id'))
+
+    op.drop_table('goal')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrollment_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_enrollment_program_id'))
         batch_op.drop_index(batch_op.f('ix_enrollment_member_id'))
 
     op.drop_table('enrollment')
+    with op.batch_alter_table('digestsnapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_digestsnapshot_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_digestsnapshot_program_id'))
+
+    op.drop_table('digestsnapshot')
     with op.batch_alter_table('workspaceadmin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workspaceadmin_workspace_id'))
 
@@ -387,6 +748,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_delivery_due_at'))
 
     op.drop_table('delivery')
+    with op.batch_alter_table('conversation_reference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversation_reference_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_conversation_reference_alias'))
+
+    op.drop_table('conversation_reference')
     with op.batch_alter_table('auditentry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auditentry_workspace_id'))
 
