@@ -218,6 +218,12 @@ def _holds_text(column: Column[Any]) -> bool:
     return isinstance(column.type, String | JSON) or isinstance(kind, String | JSON)
 
 
+def _whole(needles: set[str]) -> re.Pattern[str]:
+    """The needles as whole words only: erasing user U1 must not touch U12's messages, nor "Al" turn "Also"."""
+    alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I)
+
+
 def _replace(value: Any, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]) -> Any:
     if isinstance(value, str):
         return pattern.sub(replacement, value)
@@ -249,7 +255,7 @@ async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[s
             text = func.lower(cast(column, Text))
             rows = await _fetch(uow, select(table.c.id, column.label("value")).where(
                 table.c.workspace_id == workspace_id, or_(*[text.contains(v, autoescape=True) for v in variants])))
-            pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I)
+            pattern = _whole(needles)
             for row in rows:
                 new = _replace(row["value"], pattern, replacement)
                 if new != row["value"]:

@@ -37,8 +37,8 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
 
 
 def _name(member: Member | None) -> str:
-    if member is None:
-        return ""
+    if member is None or member.erased:
+        return ""  # an erased member's opaque token means nothing to a reader
     return member.display_name or member.external_id
 
 

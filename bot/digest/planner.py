@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest.figures import Digest, build_digest, iso_week, keep_snapshots
 from bot.digest.message import digest_chart, digest_message
+from bot.feedback.planner import admin_recipients
 from bot.i18n import Translator, resolve_locale
 from bot.messages import Message
 from bot.notify import user_target
@@ -39,14 +40,10 @@ def latest_digest_moment(now: datetime, zone: ZoneInfo) -> datetime:
 async def plan_digest(pc: PlanContext) -> int:
     """Runs once per running program, but the digest covers the whole workspace: the key makes it once per admin."""
     workspace_id = pc.workspace.id or 0
-    admins = list(dict.fromkeys([*await pc.uow.admins.list(workspace_id=workspace_id), *sorted(pc.config.admins)]))
     built: dict[str, Digest] = {}
     charts: dict[tuple[str, str], bytes] = {}
     queued = 0
-    for admin in admins:
-        member = await pc.uow.members.by_external_id(workspace_id=workspace_id, external_id=admin)
-        if member is not None and member.erased:
-            continue
+    for admin, member in await admin_recipients(pc):
         zone = zone_of(member.timezone if member else None, pc.workspace.timezone)
         moment = latest_digest_moment(pc.now, zone)
         if pc.now - moment > DIGEST_STALE:

@@ -25,6 +25,20 @@ def local_today(member: Member, fallback_zone: str, now: datetime) -> date:
     return now.astimezone(zone).date()
 
 
+async def admin_recipients(pc: PlanContext) -> list[tuple[str, Member | None]]:
+    """Admins to DM here: every WorkspaceAdmin, and configured admins who are members of this workspace
+    (LINGKAR_ADMINS names people across workspaces; only where they exist may we write to them)."""
+    workspace_id = pc.workspace.id or 0
+    found: list[tuple[str, Member | None]] = []
+    stored = await pc.uow.admins.list(workspace_id=workspace_id)
+    for external_id in dict.fromkeys([*stored, *sorted(pc.config.admins)]):
+        member = await pc.uow.members.by_external_id(workspace_id=workspace_id, external_id=external_id)
+        if (member is None and external_id not in stored) or (member is not None and member.erased):
+            continue
+        found.append((external_id, member))
+    return found
+
+
 async def plan_feedback(pc: PlanContext) -> int:
     """Polls and self-assessments: one DM per member and round, to everyone active in the program."""
     queued = 0
@@ -65,10 +79,8 @@ async def plan_final_report(pc: PlanContext) -> int:
     if not final.closes_at <= pc.now < final.closes_at + REPORT_STALE:
         return 0
     workspace_id = pc.workspace.id or 0
-    admins = list(dict.fromkeys([*await pc.uow.admins.list(workspace_id=workspace_id), *sorted(pc.config.admins)]))
     queued = 0
-    for admin in admins:
-        member = await pc.uow.members.by_external_id(workspace_id=workspace_id, external_id=admin)
+    for admin, member in await admin_recipients(pc):
         t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
         message = await program_results(pc.uow, t, program=pc.program, k=pc.config.k_anonymity, admin=True)
         queued += await enqueue(

@@ -30,6 +30,7 @@ async def busy_program(app: App, clock: ManualClock) -> Program:
     U3 is paused, U7 left; three of circle A answered the week-3 pulse poll, unhappily."""
     users = [f"U{i}" for i in range(1, 8)]
     program = await running_program(app, users, circles=[users[:4], users[4:6]], pulse_every_weeks=2)
+    await say(app, "UADMIN", "status")  # a configured admin gets DMs only where they are a member
     await leave(app, "U7", program)
     ids = {user: await member_id(app, user) for user in users}
     async with app.uow() as uow:
@@ -149,6 +150,13 @@ async def test_due_once_a_week_at_nine_on_monday_in_each_admins_zone(app: App) -
     assert rows == jakarta | amsterdam
     assert first_seen == rows  # planned at the first tick at or after nine, never before
     assert len(await deliveries(app, kind="digest_chart")) == 8
+
+
+async def test_configured_admins_get_digests_only_where_they_are_members(app: App) -> None:
+    await running_program(app, ["U1"])
+    assert await run(app, plan_digest, MONDAY) == 0  # LINGKAR_ADMINS=UADMIN, who never wrote in workspace W1
+    await say(app, "UADMIN", "status")
+    assert await run(app, plan_digest, MONDAY) == 1
 
 
 async def test_catch_up_once_after_a_short_gap_skip_after_a_long_one(app: App) -> None:

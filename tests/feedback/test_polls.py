@@ -10,7 +10,9 @@ from sqlmodel import select
 from adapters.bootstrap import App
 from bot.clock import ManualClock
 from bot.feedback.planner import plan_feedback, plan_final_report
+from bot.feedback.results import round_label
 from bot.feedback.schedule import rounds
+from bot.i18n import Translator
 from bot.message_codec import decode
 from bot.messages import Buttons, Select
 from bot.planning import planners
@@ -46,6 +48,22 @@ def test_rounds_of_a_twelve_week_program() -> None:
 
 def test_feedback_planners_are_wired() -> None:
     assert plan_feedback in planners() and plan_final_report in planners()
+
+
+def test_every_round_and_risk_has_words_in_both_languages() -> None:
+    for locale, expected in (("en", "Midpoint poll"), ("id", "Survei tengah program")):
+        t = Translator(locale)
+        labels = [round_label(t, r_poll) for r_poll in (
+            Poll(workspace_id=1, program_id=1, kind=kind, key=key, opens_at=PULSE_4, closes_at=PULSE_4,
+                 created_at=PULSE_4) for kind, key in (("pulse", "pulse-4"), ("midpoint", "midpoint"),
+                                                      ("final", "final"), ("before", "before"), ("after", "after")))]
+        assert len(set(labels)) == 5 and expected in labels
+        for reason in ("quiet", "small", "low_rating"):
+            assert t(f"digest.risk.{reason}", size=2, minimum=3)
+        for n in range(1, 6):
+            assert t(f"feedback.satisfaction.{n}").startswith(str(n)) and t(f"feedback.level.{n}").startswith(str(n))
+        for phase in ("before", "after"):
+            assert t(f"feedback.assess_invite_{phase}", program="X")
 
 
 async def test_one_invitation_per_member_and_round_not_to_paused_members(app: App) -> None:
@@ -155,6 +173,7 @@ async def test_before_and_after_self_assessment(app: App, clock: ManualClock) ->
     assert "Overall: 1.8 before (3 people), 3.5 after (3 people), change +1.7" in full
     assert "• public speaking: 2.3 → 4.3 (+2.0)" in full and "• negotiation: 1.3 → 2.7 (+1.3)" in full
     report_time = datetime(2026, 4, 8, 5, 0, tzinfo=UTC)  # the final poll closes: admins get the report
+    await say(app, "UADMIN", "status")
     assert await run(app, plan_final_report, report_time) == 1
     assert await run(app, plan_final_report, report_time) == 0
     report = (await deliveries(app, kind="report"))[0]
@@ -168,3 +187,30 @@ async def make_with_skills(app: App) -> Program:
 async def polls(app: App, program: Program) -> list[Poll]:
     async with app.uow() as uow:
         return await uow.feedback.polls_of_program(workspace_id=1, program_id=program.id or 0)
+
+
+async def test_admins_set_the_pulse_cadence(app: App) -> None:
+    program = await running_program(app, ["U1"])
+    assert "Only Lingkar admins" in text_of(await say(app, "U1", "feedback every leadership 2"))
+    assert "weeks from 0 (no pulse polls) to 12" in text_of(await say(app, "UADMIN", "feedback every leadership 13"))
+    assert "a pulse poll every 2 weeks" in text_of(await say(app, "UADMIN", "feedback every leadership 2"))
+    assert "no pulse polls" in text_of(await say(app, "UADMIN", "feedback every Leadership Circles 0"))
+    async with app.uow() as uow:
+        fresh = await uow.programs.get(workspace_id=1, program_id=program.id or 0)
+    assert fresh is not None and fresh.pulse_every_weeks == 0
+
+
+async def test_feedback_command_opens_what_is_waiting(app: App, clock: ManualClock) -> None:
+    await make_with_skills(app)
+    await run(app, plan_feedback, clock.now())
+    opened = form_of(await say(app, "U2", "feedback")).form
+    assert opened.form_id == "feedback.assessment" and opened.state == "1"
+    clock.set(datetime(2026, 1, 14, 5, 0, tzinfo=UTC))  # week 2: the before round is still open
+    async with app.uow() as uow:
+        await uow.feedback.ensure_poll(workspace_id=1, program_id=1, kind="pulse", key="pulse-1",
+                                       opens_at=clock.now(), closes_at=PULSE_4, now=clock.now())
+        await uow.commit()
+    both = await say(app, "U2", "umpan balik")
+    buttons = [b.action_id for r in both for block in r.message.blocks  # type: ignore[union-attr]
+               if isinstance(block, Buttons) for b in block.buttons]
+    assert buttons == ["assess.open:1", "poll.open:2"]

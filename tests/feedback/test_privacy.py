@@ -218,3 +218,23 @@ def test_every_table_is_declared_personal_or_not() -> None:
             assert column in table.c, f"{name}.{column} is declared but does not exist"
         for column in spec.unlink_columns:
             assert table.c[column].nullable, f"{name}.{column} cannot be unlinked: it is not nullable"
+
+
+async def test_erasure_leaves_similar_ids_and_names_alone(app: App, clock: ManualClock) -> None:
+    al, alma = person("U1", "Al"), person("U12", "Alma")
+    for who in (al, alma):
+        await app.core.handle(Command(who, "status"))
+    now = clock.now()
+    async with app.uow() as uow:
+        uow.session.add(Delivery(workspace_id=1, key="dm:U12", kind="dm", target="local:W1:user:U12",
+                                 payload={"text": "Hi Alma, see U12", "blocks": []}, due_at=now, created_at=now))
+        uow.session.add(Delivery(workspace_id=1, key="post", kind="announcement", target="local:W1:space:c",
+                                 payload={"text": "Al and Alma met. Also <@U1> and <@U12>.", "blocks": []},
+                                 due_at=now, created_at=now))
+        await uow.commit()
+    me = await member_id(app, "U1")
+    await app.core.handle(Action(al, f"forget.confirm:{me}"))
+    rows = {d.key: d for d in await deliveries(app)}
+    assert rows["dm:U12"].target == "local:W1:user:U12" and rows["dm:U12"].payload["text"] == "Hi Alma, see U12"
+    text = rows["post"].payload["text"]
+    assert text.startswith("… and Alma met. Also <@erased-") and text.endswith("> and <@U12>.")
