@@ -1,0 +1,214 @@
+"""The outbox's state changes: claiming due deliveries under a lease, and recording how each send went.
+
+Every change after the claim is fenced by `claimed_by` and status `sending`: a worker whose lease ran out
+and was taken over can no longer overwrite what the new owner records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import and_, case, or_, update
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+
+from storage.tables import Delivery, DeliveryStatus, Enrollment, Member
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+@dataclass
+class Claim:
+    """What one claim transaction took: deliveries to send now, and how many it skipped, by reason."""
+
+    deliveries: list[Delivery] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def taken(self) -> int:
+        return len(self.deliveries) + sum(self.skipped.values())
+
+
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """Due and not waiting for a retry; or claimed by a worker whose lease ran out (it crashed or hung)."""
+    pending = and_(
+        col(Delivery.status) == DeliveryStatus.PENDING,
+        col(Delivery.due_at) <= now,
+        or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
+    )
+    abandoned = and_(col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < now)
+    return or_(pending, abandoned)
+
+
+async def claim(uow: UnitOfWork, *, worker_id: str, now: datetime, lease_until: datetime, limit: int) -> Claim:
+    """Take up to `limit` due deliveries in one short transaction, skipping the ones nobody should get.
+
+    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint
+    rows without waiting on each other. SQLite: the single UPDATE takes the database's write lock first, so
+    claims are serialised (one process is the intended set-up; several still never share a row). Either way
+    the outer WHERE repeats the condition, so a row that changed since the subquery looked is left alone.
+    """
+    candidates = (
+        select(Delivery.id).where(claimable(now)).order_by(col(Delivery.due_at), col(Delivery.id)).limit(limit)
+    )
+    bind = uow.session.bind
+    chosen: Any
+    if bind is not None and bind.dialect.name == "postgresql":
+        # Lock first, update the locked ids second: inside `UPDATE ... WHERE id IN (subquery)` PostgreSQL
+        # may run a LIMIT ... SKIP LOCKED subquery more than once and take more rows than asked.
+        locked = await uow.session.exec(candidates.with_for_update(skip_locked=True))
+        chosen = list(locked.all())
+        if not chosen:
+            await uow.commit()
+            return Claim()
+    else:
+        chosen = candidates.scalar_subquery()
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id).in_(chosen), claimable(now))
+        .values(
+            status=DeliveryStatus.SENDING, claimed_by=worker_id, lease_until=lease_until,
+            # A row taken over from an expired lease was tried once already, with an unknown outcome:
+            # counting it lets a message that crashes its sender end up failed instead of looping forever.
+            attempts=col(Delivery.attempts) + case((col(Delivery.status) == DeliveryStatus.SENDING, 1), else_=0),
+        )
+        .returning(Delivery)
+        .execution_options(synchronize_session=False)
+    )
+    rows = sorted((await uow.session.exec(statement)).scalars().all(), key=lambda d: (d.due_at, d.id or 0))
+    result = Claim()
+    reasons = await _skip_reasons(uow, rows, now)
+    for delivery in rows:
+        if (reason := reasons.get(delivery.id or 0)) is None:
+            result.deliveries.append(delivery)
+        else:
+            result.skipped[reason] += 1
+    for reason in set(reasons.values()):
+        ids = [i for i, r in reasons.items() if r == reason]
+        await uow.session.exec(update(Delivery).where(col(Delivery.id).in_(ids)).values(
+            status=DeliveryStatus.SKIPPED, last_error=reason, lease_until=None, claimed_by=None,
+        ).execution_options(synchronize_session=False))
+    await uow.commit()
+    return result
+
+
+async def _skip_reasons(uow: UnitOfWork, rows: Iterable[Delivery], now: datetime) -> dict[int, str]:
+    """Why a delivery should not go out any more: stale, or its recipient was erased or has paused."""
+    reasons: dict[int, str] = {}
+    personal: list[Delivery] = []
+    for delivery in rows:
+        if delivery.stale_at is not None and delivery.stale_at <= now:
+            reasons[delivery.id or 0] = "stale"
+        elif delivery.member_id is not None:
+            personal.append(delivery)
+    if not personal:
+        return reasons
+    member_ids = {d.member_id for d in personal}
+    members = {m.id: m for m in (await uow.session.exec(select(Member).where(col(Member.id).in_(member_ids)))).all()}
+    program_ids = {d.program_id for d in personal if d.program_id is not None}
+    enrollments: dict[tuple[int, int], Enrollment] = {}
+    if program_ids:
+        found = await uow.session.exec(select(Enrollment).where(
+            col(Enrollment.member_id).in_(member_ids), col(Enrollment.program_id).in_(program_ids)))
+        enrollments = {(e.program_id, e.member_id): e for e in found.all()}
+    for delivery in personal:
+        member = members.get(delivery.member_id)
+        if member is None or member.erased:
+            reasons[delivery.id or 0] = "erased"
+            continue
+        enrollment = enrollments.get((delivery.program_id or 0, member.id or 0))
+        if enrollment is not None and enrollment.paused_until is not None \
+                and enrollment.paused_until >= _local_today(member, now):
+            reasons[delivery.id or 0] = "paused"
+    return reasons
+
+
+def _local_today(member: Member, now: datetime) -> date:
+    try:
+        zone = ZoneInfo(member.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def _mine(delivery_id: int, worker_id: str) -> ColumnElement[bool]:
+    return and_(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == worker_id,
+                col(Delivery.status) == DeliveryStatus.SENDING)
+
+
+async def _record(uow_factory: UowFactory, delivery_id: int, worker_id: str, values: dict[str, Any]) -> bool:
+    """Apply a change to a delivery this worker still holds; False (and a warning) if it lost the lease."""
+    async with uow_factory() as uow:
+        result = await uow.session.exec(update(Delivery).where(_mine(delivery_id, worker_id)).values(**values)
+                                        .execution_options(synchronize_session=False))
+        await uow.commit()
+    held = bool(getattr(result, "rowcount", 0))
+    if not held:
+        log.warning("delivery %s: lease lost before its outcome was recorded (%s)", delivery_id, values["status"])
+    return held
+
+
+_RELEASED: dict[str, Any] = {"lease_until": None, "claimed_by": None}
+
+
+async def mark_sent(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, ref: str, now: datetime) -> bool:
+    return await _record(uow_factory, delivery_id, worker_id, {
+        "status": DeliveryStatus.SENT, "sent_ref": ref[:600], "sent_at": now, "next_attempt_at": None,
+        "last_error": None, "attempts": col(Delivery.attempts) + 1, **_RELEASED})
+
+
+async def mark_retry(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, at: datetime, error: str) -> bool:
+    return await _record(uow_factory, delivery_id, worker_id, {
+        "status": DeliveryStatus.PENDING, "next_attempt_at": at, "last_error": error[:500],
+        "attempts": col(Delivery.attempts) + 1, **_RELEASED})
+
+
+async def mark_failed(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, error: str) -> bool:
+    return await _record(uow_factory, delivery_id, worker_id, {
+        "status": DeliveryStatus.FAILED, "last_error": error[:500], "attempts": col(Delivery.attempts) + 1,
+        **_RELEASED})
+
+
+async def give_back(uow_factory: UowFactory, *, delivery_id: int, worker_id: str,
+                    not_before: datetime | None = None) -> bool:
+    """Return a delivery that was not tried (stopping, or its target is throttled): no attempt is counted."""
+    return await _record(uow_factory, delivery_id, worker_id, {
+        "status": DeliveryStatus.PENDING, "next_attempt_at": not_before, **_RELEASED})
+
+
+async def renew(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, lease_until: datetime) -> bool:
+    """Extend a lease that would run out before the send could finish; False if it was already taken over."""
+    async with uow_factory() as uow:
+        result = await uow.session.exec(update(Delivery).where(_mine(delivery_id, worker_id))
+                                        .values(lease_until=lease_until)
+                                        .execution_options(synchronize_session=False))
+        await uow.commit()
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_unreachable(uow_factory: UowFactory, *, workspace_id: int, member_id: int | None,
+                           user_ref: str | None) -> None:
+    """The platform says this person cannot be messaged: planners stop queueing for them until they speak."""
+    async with uow_factory() as uow:
+        if member_id is not None:
+            where = and_(col(Member.id) == member_id, col(Member.workspace_id) == workspace_id)
+        elif user_ref is not None:
+            where = and_(col(Member.external_id) == user_ref, col(Member.workspace_id) == workspace_id)
+        else:
+            return
+        await uow.session.exec(update(Member).where(where).values(reachable=False)
+                               .execution_options(synchronize_session=False))
+        await uow.commit()
+
+
+def lease_end(now: datetime, seconds: float) -> datetime:
+    return now + timedelta(seconds=seconds)

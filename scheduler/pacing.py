@@ -1,0 +1,122 @@
+"""Pacing sends under the platforms' rate limits: a gap per target and a steady rate per workspace."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from bot.ports import Target
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One platform's limits. `workspace_rate` is messages per second for a whole workspace (None: no cap)."""
+
+    target_interval: float = 0.0  # seconds between two messages to the same channel or DM
+    workspace_rate: float | None = None
+    burst: int = 1  # sends a workspace may make back to back after a quiet spell
+
+    def __post_init__(self) -> None:
+        if self.target_interval < 0 or (self.workspace_rate is not None and self.workspace_rate <= 0):
+            raise ValueError("rate limits must be positive")
+        if self.burst < 1:
+            raise ValueError("burst must be at least 1")
+
+
+# Slack: chat.postMessage allows about one message per second per channel, and keeps an undocumented
+# workspace-wide limit (LINGKAR_SLACK_WORKSPACE_RATE). Teams: the adapter paces each conversation itself
+# (7/s, 60/30 s); Microsoft documents 50 requests/s per app per tenant for all calls, replies included.
+DEFAULT_LIMITS: Mapping[str, RateLimit] = {
+    "slack": RateLimit(target_interval=1.0, workspace_rate=10.0),
+    "teams": RateLimit(target_interval=0.0, workspace_rate=30.0),
+}
+
+
+class _Cadence:
+    """A workspace's schedule as a generic cell rate algorithm: one slot every 1/rate seconds, `burst` early."""
+
+    def __init__(self, limit: RateLimit) -> None:
+        assert limit.workspace_rate is not None
+        self.spacing = 1.0 / limit.workspace_rate
+        self.tolerance = (limit.burst - 1) * self.spacing
+        self.theoretical = float("-inf")  # when the next send would be on schedule
+        self.lock = asyncio.Lock()  # FIFO: whoever asked first gets the next slot
+
+
+class Pacer:
+    """Waits before each send so that no target and no workspace goes over its platform's limits.
+
+    One Pacer lives as long as the process's scheduler, so the pacing holds across ticks. It paces this
+    process only: replicas each keep their own, and a 429 (Retry-After) from the platform covers the rest.
+    Time is the monotonic clock, not the injected Clock: rate limits are about real seconds.
+    """
+
+    def __init__(
+        self, limits: Mapping[str, RateLimit] | None = None, *, monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep, max_targets: int = 50_000,
+    ) -> None:
+        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.max_targets = max_targets
+        self._next_at: OrderedDict[str, float] = OrderedDict()  # per target: not before this moment
+        self._cadences: dict[tuple[str, str], _Cadence] = {}
+
+    @classmethod
+    def unlimited(cls) -> Pacer:
+        return cls({})
+
+    def limit_for(self, target: Target) -> RateLimit:
+        return self.limits.get(target.platform, RateLimit())
+
+    async def _sleep_until(self, moment: float) -> None:
+        # asyncio may wake a timer up to one clock resolution early: check again rather than trust it.
+        while (remaining := moment - self.monotonic()) > 0:
+            await self.sleep(remaining)
+
+    async def target_turn(self, target: Target) -> None:
+        """Wait until this target may receive its next message."""
+        moment = self._next_at.get(target.key())
+        if moment is not None:
+            await self._sleep_until(moment)
+
+    async def workspace_turn(self, target: Target) -> float:
+        """Wait for the workspace's next slot and take it; returns the moment (monotonic) it was taken."""
+        limit = self.limit_for(target)
+        if limit.workspace_rate is None:
+            return self.monotonic()
+        key = (target.platform, target.workspace_id)
+        cadence = self._cadences.get(key)
+        if cadence is None:
+            cadence = self._cadences[key] = _Cadence(limit)
+        async with cadence.lock:
+            await self._sleep_until(cadence.theoretical - cadence.tolerance)
+            now = self.monotonic()
+            cadence.theoretical = max(cadence.theoretical, now) + cadence.spacing
+            return now
+
+    def sent(self, target: Target, *, at: float) -> None:
+        """Record a send that started at `at`, so the target's next message keeps its distance."""
+        interval = self.limit_for(target).target_interval
+        if interval > 0:
+            self._push(target.key(), at + interval)
+
+    def hold(self, target: Target, seconds: float) -> None:
+        """The platform said to come back later (Retry-After): this target waits at least that long."""
+        self._push(target.key(), self.monotonic() + max(0.0, seconds))
+
+    def _push(self, key: str, moment: float) -> None:
+        self._next_at[key] = max(moment, self._next_at.get(key, moment))
+        self._next_at.move_to_end(key)
+        while len(self._next_at) > self.max_targets:  # forget the longest-idle targets; their gaps have passed
+            self._next_at.popitem(last=False)
+
+    async def turn(self, target: Target) -> float:
+        """Both waits, in order: the target's gap, then the workspace's slot."""
+        await self.target_turn(target)
+        return await self.workspace_turn(target)

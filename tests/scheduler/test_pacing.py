@@ -1,0 +1,134 @@
+"""Pacing on a simulated clock: one message per second per target, a steady rate per workspace."""
+
+from __future__ import annotations
+
+import asyncio
+from itertools import pairwise
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.messages import Message
+from bot.ports import MessageRef, Target
+from scheduler.deliver import deliver_due
+from scheduler.pacing import Pacer, RateLimit
+from tests.scheduler.support import Recorder, World, channel, later
+
+
+class SimulatedTime:
+    """A monotonic clock that sleeping moves forward: pacing is checked exactly, with no real waiting."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def slack(ref: str, workspace: str = "T1") -> Target:
+    return Target(platform="slack", workspace_id=workspace, kind="channel", ref=ref)
+
+
+def pacer(time: SimulatedTime, **limit: float) -> Pacer:
+    return Pacer({"slack": RateLimit(**limit)}, monotonic=time.monotonic, sleep=time.sleep)  # type: ignore[arg-type]
+
+
+async def test_a_target_waits_its_interval() -> None:
+    time = SimulatedTime()
+    paced = pacer(time, target_interval=1.0)
+    await paced.target_turn(slack("C1"))
+    assert time.now == 100.0  # nothing sent yet: no wait
+    paced.sent(slack("C1"), at=time.now)
+    await paced.target_turn(slack("C2"))
+    assert time.now == 100.0  # other channels do not wait for C1
+    await paced.target_turn(slack("C1"))
+    assert time.now == pytest.approx(101.0)
+
+
+async def test_the_workspace_rate_spaces_concurrent_senders_evenly() -> None:
+    time = SimulatedTime()
+    paced = pacer(time, workspace_rate=50)
+    moments = await asyncio.gather(*(paced.workspace_turn(slack(f"C{n}")) for n in range(100)))
+    gaps = [b - a for a, b in pairwise(sorted(moments))]
+    assert min(gaps) >= 0.02 - 1e-9
+    assert max(moments) - min(moments) == pytest.approx(99 * 0.02)  # no slower than the rate either
+
+
+async def test_workspaces_and_platforms_do_not_share_a_rate() -> None:
+    time = SimulatedTime()
+    paced = pacer(time, workspace_rate=1)
+    await paced.workspace_turn(slack("C1", "T1"))
+    await paced.workspace_turn(slack("C1", "T2"))
+    await paced.workspace_turn(Target(platform="teams", workspace_id="T1", kind="channel", ref="x"))
+    assert time.now == 100.0
+    await paced.workspace_turn(slack("C2", "T1"))
+    assert time.now == pytest.approx(101.0)
+
+
+async def test_a_burst_goes_back_to_back_then_the_rate_holds() -> None:
+    time = SimulatedTime()
+    paced = pacer(time, workspace_rate=10, burst=3)
+    moments = [await paced.workspace_turn(slack(f"C{n}")) for n in range(5)]
+    assert moments[:3] == [100.0, 100.0, 100.0]
+    assert moments[3] == pytest.approx(100.1) and moments[4] == pytest.approx(100.2)
+
+
+async def test_retry_after_holds_the_target() -> None:
+    time = SimulatedTime()
+    paced = pacer(time, target_interval=1.0)
+    paced.hold(slack("C1"), 30)
+    await paced.target_turn(slack("C1"))
+    assert time.now == pytest.approx(130.0)
+
+
+def test_limits_must_make_sense() -> None:
+    with pytest.raises(ValueError):
+        RateLimit(workspace_rate=0)
+    with pytest.raises(ValueError):
+        RateLimit(burst=0)
+
+
+class StampingRecorder(Recorder):
+    def __init__(self, time: SimulatedTime) -> None:
+        super().__init__()
+        self.time = time
+        self.stamps: list[tuple[str, float]] = []
+
+    async def send(self, target: Target, message: Message) -> MessageRef:
+        self.stamps.append((target.ref, self.time.now))
+        return await super().send(target, message)
+
+
+async def test_the_deliverer_keeps_both_limits(world: World, manual: ManualClock) -> None:
+    time = SimulatedTime()
+    for n in range(4):
+        for ref in ("C1", "C2", "C3"):
+            await world.queue(f"{ref}-{n}", Target(platform="slack", workspace_id="T1", kind="channel", ref=ref),
+                              due=later(manual.now(), seconds=n - 10))
+    await world.queue("local", channel("L1"))
+    messenger = StampingRecorder(time)
+    report = await deliver_due(uow_factory=world.uow, messenger=messenger, clock=manual, worker_id="w1",
+                               pacer=pacer(time, target_interval=1.0, workspace_rate=5), concurrency=8)
+    assert report.sent == 13
+    slack_stamps = [(ref, at) for ref, at in messenger.stamps if ref != "L1"]
+    for ref in ("C1", "C2", "C3"):
+        times = [at for r, at in slack_stamps if r == ref]
+        assert len(times) == 4 and all(b - a >= 1.0 - 1e-9 for a, b in pairwise(times))
+    ordered = sorted(at for _, at in slack_stamps)
+    assert all(b - a >= 0.2 - 1e-9 for a, b in pairwise(ordered))
+    assert [text for text in messenger.texts() if text.startswith("C1")] == [f"C1-{n}" for n in range(4)]
+
+
+async def test_unknown_platforms_are_not_paced() -> None:
+    time = SimulatedTime()
+    paced = Pacer.unlimited()
+    paced.monotonic = time.monotonic
+    for _ in range(3):
+        moment = await paced.workspace_turn(slack("C1"))
+        paced.sent(slack("C1"), at=moment)
+        await paced.target_turn(slack("C1"))
+    assert time.now == 100.0
