@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
-from bot.message_codec import decode
 from bot.ports import Target
+from scheduler.deliver import deliver_due as scheduler_deliver_due
 from storage.tables import (
     Circle,
     CircleMember,
     Delivery,
     DeliveryStatus,
-    Enrollment,
-    Member,
     ModeratorMode,
     Program,
     ProgramFormat,
@@ -87,30 +84,16 @@ async def build_circle(
 
 
 async def deliver_due(app: App, local: LocalMessenger) -> list[Delivery]:
-    """A stand-in for the scheduler's deliverer: send what is due, skip stale items and paused recipients."""
+    """The scheduler's own deliverer (it skips stale items and paused recipients); returns what it sent now."""
     now = app.services.clock.now()
-    sent: list[Delivery] = []
+    report = await scheduler_deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock,
+                                         worker_id="running-tests")
+    assert report.failed == 0 and report.errors == 0, report
     async with app.uow() as uow:
         rows = (await uow.session.exec(select(Delivery).where(
-            Delivery.status == DeliveryStatus.PENDING, col(Delivery.due_at) <= now).order_by(col(Delivery.id)))).all()
-        for row in rows:
-            stale = row.stale_at is not None and now >= row.stale_at
-            if stale or (row.member_id is not None and await _paused(uow, row.member_id, now)):
-                row.status = DeliveryStatus.SKIPPED
-            else:
-                ref = await local.send(Target.from_key(row.target), decode(row.payload))
-                row.status, row.sent_at, row.sent_ref = DeliveryStatus.SENT, now, ref.message_id
-                sent.append(row)
-            uow.session.add(row)
-        await uow.commit()
-    return sent
-
-
-async def _paused(uow, member_id: int, now: datetime) -> bool:  # type: ignore[no-untyped-def]
-    member = await uow.session.get(Member, member_id)
-    today = now.astimezone(ZoneInfo(member.timezone)).date()
-    enrollments = (await uow.session.exec(select(Enrollment).where(Enrollment.member_id == member_id))).all()
-    return any(e.paused_until is not None and today <= e.paused_until for e in enrollments)
+            Delivery.status == DeliveryStatus.SENT, Delivery.sent_at == now).order_by(col(Delivery.id)))).all()
+    assert len(local.sent) >= len(rows)
+    return list(rows)
 
 
 async def deliveries(app: App, *, kinds: tuple[str, ...] = ("prompt", "reminder", "checkin", "flag"),
