@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.context import ActionHandler, CommandHandler, Ctx, Feature, FormHandler, LeaveHook, Services
 from bot.errors import UserError
-from bot.events import Action, Actor, Command, Event, FormSubmitted
-from bot.grammar import CommandSpec, parse
+from bot.events import Action, Actor, Command, Event, FormSubmitted, FormValue
+from bot.grammar import CommandSpec, parse, without_mentions
 from bot.help import help_message
 from bot.i18n import Translator, resolve_locale
 from bot.messages import Message
@@ -116,8 +117,18 @@ class Core:
             form_handler = self._forms.get(event.form_id)
             if form_handler is None:
                 raise UserError("errors.stale_action")
-            return await form_handler(ctx, event)
+            return await form_handler(ctx, _plain_values(event))
         raise TypeError(f"unknown event {event!r}")
+
+
+def _plain_values(event: FormSubmitted) -> FormSubmitted:
+    """Forms never carry mentions: typed `<@id>` stays text instead of pinging someone when echoed."""
+    values: dict[str, FormValue] = {
+        name: (without_mentions(value) if isinstance(value, str)
+               else [without_mentions(v) for v in value] if isinstance(value, list) else value)
+        for name, value in event.values.items()
+    }
+    return replace(event, values=values)
 
 
 def _defaults(actor: Actor, workspace: Workspace) -> dict[str, object]:

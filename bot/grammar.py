@@ -71,6 +71,11 @@ def parse(text: str, specs: list[CommandSpec]) -> Parsed:
     return Parsed(spec=spec, args=rest.strip(), words=tuple(raw_words))
 
 
+def without_mentions(text: str) -> str:
+    """User free text keeps what was typed but can never carry the core's mention form (`<@id>` -> `@id`)."""
+    return MENTION.sub(lambda match: "@" + match.group(1), text).replace("<@", "@")
+
+
 def mentioned_users(text: str) -> list[str]:
     """User ids in the neutral mention form `<@U123>` that adapters translate platform mentions into."""
     return MENTION.findall(text)

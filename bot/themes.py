@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx, Feature
 from bot.errors import UserError
 from bot.events import Action
-from bot.grammar import CommandSpec
+from bot.grammar import CommandSpec, without_mentions
 from bot.i18n import Translator
 from bot.messages import Choice, Context, Header, Message, Option, Text
 from bot.notify import post
@@ -41,7 +41,7 @@ async def _admin_program(ctx: Ctx) -> Program:
 
 
 async def _add_theme(ctx: Ctx, program: Program, title: str) -> tuple[Theme, bool]:
-    title = " ".join(title.split())
+    title = " ".join(without_mentions(title).split())
     limit = ctx.services.config.max_theme_title
     if not title:
         raise UserError("themes.usage")
@@ -176,7 +176,7 @@ async def admin_add(ctx: Ctx, args: str) -> list[Response]:
 async def admin_rename(ctx: Ctx, args: str) -> list[Response]:
     number, _, title = args.partition(" ")
     theme = await _theme(ctx, number)
-    title = " ".join(title.split())
+    title = " ".join(without_mentions(title).split())
     if not title or len(title) > ctx.services.config.max_theme_title:
         raise UserError("themes.too_long", limit=ctx.services.config.max_theme_title)
     clash = await ctx.uow.themes.by_key(program_id=theme.program_id, title_key=fold(title)[:120])

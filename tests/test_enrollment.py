@@ -159,3 +159,11 @@ async def test_unknown_command_answers_with_help(app: App) -> None:
 async def test_stale_button_gets_a_clear_reply(app: App) -> None:
     assert "out of date" in text_of(await press(app, "U1", "join:99999"))
     assert "out of date" in text_of(await press(app, "U1", "nonsense:1"))
+
+
+async def test_typed_mentions_in_forms_stay_plain_text(app: App) -> None:
+    program = await make_program(app)
+    await submit(app, "U1", "profile", {**PROFILE, "department": "Ops <@U999>"}, state=f"join:{program.id}")
+    async with app.uow() as uow:
+        member = await uow.members.by_external_id(workspace_id=program.workspace_id, external_id="U1")
+    assert member is not None and member.department == "Ops @U999"

@@ -90,9 +90,10 @@ async def test_theme_proposals_dedupe_case_and_accents_and_escape_nothing_raw(ap
     duplicate = text_of(await say(app, "U01", "theme propose   CAFE   Culture "))
     assert "already proposed" in duplicate
     assert "under 80 characters" in text_of(await say(app, "U01", "theme propose " + "x" * 81))
+    assert "proposed" in text_of(await say(app, "U02", "theme propose Ask <@UADMIN> about <!channel>"))
     async with app.uow() as uow:
         themes = await uow.themes.of_program(workspace_id=1, program_id=1)
-        assert [t.title for t in themes] == ["Café culture"]
+        assert [t.title for t in themes] == ["Café culture", "Ask @UADMIN about <!channel>"]  # no live mention
 
 
 async def test_vote_change_and_limits(app: App) -> None:
