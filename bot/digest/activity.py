@@ -18,7 +18,7 @@ from storage.uow import UnitOfWork
 @dataclass(frozen=True)
 class Activity:
     circles_met: int = 0  # circles with a session logged among the sessions scheduled in the window
-    attendance_rate: float | None = None  # attendees / active members, over those logged sessions
+    attendance_rate: float | None = None  # attendees / members able to come (not paused), over logged sessions
     checkin_rate: float | None = None  # check-ins received / expected, for the sessions in the window
     last_session: dict[int, datetime] = field(default_factory=dict)  # circle id -> latest logged session
     attended_by_week: dict[int, int] = field(default_factory=dict)  # program week (0-based) -> attendees
@@ -38,7 +38,7 @@ async def records(uow: UnitOfWork, circles: Sequence[Circle]) -> list[CircleReco
 
 def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict[int, int], since: datetime,
               until: datetime) -> Activity:
-    """Figures for the sessions scheduled in [since, until); `sizes` are the circles' active member counts."""
+    """Figures for the sessions scheduled in [since, until); `sizes`: each circle's members who can take part."""
     in_window = {i for i in range(session_count(program)) if since <= session_time(program, i) < until}
     step = cadence_weeks(program)
     met = attendees = seats = checkins = expected = 0
@@ -52,7 +52,7 @@ def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict
             met += 1
         for log in logged:
             attendees += len(log.attendee_member_ids)
-            seats += size
+            seats += max(size, len(log.attendee_member_ids))  # a paused member who came anyway still counts
         for log in run.logs:
             moment = session_time(program, log.session_index)
             last[circle_id] = max(last.get(circle_id, moment), moment)

@@ -99,12 +99,16 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
                                                    active_only=False)
     current = [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
-    paused = sum(1 for e in current if e.paused_until is not None and e.paused_until >= today)
+    paused_ids = {e.member_id for e in current if e.paused_until is not None and e.paused_until >= today}
+    paused = len(paused_ids)
     circles = [c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
                if c.status == CircleStatus.ACTIVE]
-    sizes = {c.id or 0: len(await uow.circles.memberships(circle_id=c.id or 0, statuses=(CircleMemberStatus.ACTIVE,)))
-             for c in circles}
-    activity = summarise(program, await records(uow, circles), sizes=sizes, since=now - WEEK, until=now)
+    members = {c.id or 0: [m.member_id for m in await uow.circles.memberships(
+        circle_id=c.id or 0, statuses=(CircleMemberStatus.ACTIVE,))] for c in circles}
+    sizes = {circle_id: len(ids) for circle_id, ids in members.items()}
+    # Paused members are asked nothing and expected nowhere: they count in the circle's size, not in the rates.
+    available = {circle_id: len(set(ids) - paused_ids) for circle_id, ids in members.items()}
+    activity = summarise(program, await records(uow, circles), sizes=available, since=now - WEEK, until=now)
     latest, answers = await _latest_round(uow, program, now)
     first = week_moment(program, 0)
     weeks = max(0, min(program.weeks - 1, (now - first) // WEEK)) if now >= first else -1

@@ -69,8 +69,8 @@ async def test_digest_figures_on_monday_morning(app: App, clock: ManualClock) ->
     assert "Lingkar weekly digest, 2026-W05" in text
     assert "Members: 6 enrolled, 5 active, 1 paused, 1 left" in text
     assert "Circles that met: 1 of 2" in text  # only circle A logged the session of 21 January
-    assert "Attendance: 50%" in text  # 2 of circle A's 4 members came
-    assert "Check-ins answered: 33%" in text  # 2 of 6 members answered
+    assert "Attendance: 67%" in text  # 2 of circle A's 3 members who are not paused came
+    assert "Check-ins answered: 40%" in text  # 2 of the 5 members who are not paused answered
     assert ("Feedback: Pulse poll (week 3): 3 answers, satisfaction 2.3/5, would recommend 6.7/10 (NPS -33) "
             "· response rate 60%") in text
     assert "Circles that need attention (2):" in text
