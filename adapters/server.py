@@ -12,6 +12,7 @@ from adapters.bootstrap import App, bootstrap
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.teams import wiring as teams_wiring
+from scheduler.runner import SchedulerRunner
 
 log = logging.getLogger(__name__)
 LINGKAR = web.AppKey("lingkar", App)
@@ -42,8 +43,13 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     log.warning("Lingkar is listening on http://%s:%s", settings.host, settings.port)
+    scheduler = SchedulerRunner(uow_factory=lingkar.services.uow, messenger=lingkar.messenger,
+                                clock=lingkar.services.clock, config=lingkar.services.config,
+                                options=settings.scheduler_options())
     try:
+        scheduler.start()
         await asyncio.Event().wait()
     finally:
+        await scheduler.shutdown()  # sends in flight finish, the rest goes back to the queue
         await runner.cleanup()
         await lingkar.close()

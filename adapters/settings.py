@@ -6,6 +6,8 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config import CoreConfig
+from scheduler.pacing import RateLimit
+from scheduler.runner import SchedulerOptions
 
 
 class Settings(BaseSettings):
@@ -23,6 +25,11 @@ class Settings(BaseSettings):
     port: int = Field(3000, alias="LINGKAR_PORT")
     log_level: str = Field("INFO", alias="LINGKAR_LOG_LEVEL")
     scheduler_tick_seconds: int = Field(60, alias="LINGKAR_SCHEDULER_TICK_SECONDS", ge=1)
+    delivery_max_attempts: int = Field(8, alias="LINGKAR_DELIVERY_MAX_ATTEMPTS", ge=1)
+    delivery_concurrency: int = Field(16, alias="LINGKAR_DELIVERY_CONCURRENCY", ge=1)
+    delivery_lease_seconds: int = Field(300, alias="LINGKAR_DELIVERY_LEASE_SECONDS", ge=30)
+    slack_workspace_rate: float = Field(10.0, alias="LINGKAR_SLACK_WORKSPACE_RATE", gt=0)
+    teams_tenant_rate: float = Field(30.0, alias="LINGKAR_TEAMS_TENANT_RATE", gt=0)
 
     # Slack: the names Slack's SDKs and docs use.
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
@@ -43,6 +50,16 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field(
         "", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"),
         alias="MicrosoftAppTenantId")
+
+    def scheduler_options(self) -> SchedulerOptions:
+        limits = {"slack": RateLimit(target_interval=1.0, workspace_rate=self.slack_workspace_rate),
+                  "teams": RateLimit(workspace_rate=self.teams_tenant_rate)}
+        return SchedulerOptions(
+            tick_seconds=self.scheduler_tick_seconds, max_attempts=self.delivery_max_attempts,
+            concurrency=self.delivery_concurrency, lease_seconds=self.delivery_lease_seconds,
+            # A send may take a while (the Teams adapter retries inside it), but must end well inside the lease.
+            send_timeout=min(60.0, self.delivery_lease_seconds / 4), limits=limits,
+        )
 
     def core_config(self) -> CoreConfig:
         return CoreConfig(
