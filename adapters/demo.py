@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -22,6 +23,7 @@ from bot.events import Action, Actor, Command, Event, FormSubmitted, FormValue
 from bot.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
 
 WORKSPACE = "T-DEMO"
+START = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)  # Monday 09:00 in Jakarta
 ADMIN = "UHR01"
 
 
@@ -31,8 +33,10 @@ class Demo:
     local: LocalMessenger
     clock: ManualClock
     console: Console
+    out_dir: Path = field(default_factory=Path)
     people: list[Person] = field(default_factory=list)
     quiet: bool = False
+    button_labels: dict[str, str] = field(default_factory=dict)  # action id -> label, for readable transcripts
 
     def actor(self, user: str) -> Actor:
         person = next((p for p in self.people if p.user_id == user), None)
@@ -59,11 +63,12 @@ class Demo:
     def show(self, event: Event, responses: list[Response]) -> None:
         who = event.actor.display_name or event.actor.user_id
         if isinstance(event, Command):
-            self.console.print(f"[bold cyan]{who}[/]: /circle {event.text}")
+            self.console.print(f"[bold cyan]{escape(who)}[/]: /circle {escape(event.text)}")
         elif isinstance(event, Action):
-            self.console.print(f"[bold cyan]{who}[/] presses [{event.action_id}] {event.value}")
+            label = self.button_labels.get(event.action_id, event.action_id)
+            self.console.print(f"[bold cyan]{escape(who)}[/] presses {escape(f'[{label}]')} {escape(event.value)}")
         else:
-            self.console.print(f"[bold cyan]{who}[/] submits the {event.form_id} form")
+            self.console.print(f"[bold cyan]{escape(who)}[/] submits the {escape(event.form_id)} form")
         for response in responses:
             match response:
                 case Reply(message=message) | UpdateSource(message=message):
@@ -83,11 +88,12 @@ async def run_demo(*, members: int = 36, out_dir: Path | None = None, console: C
     out.mkdir(parents=True, exist_ok=True)
     database = out / "lingkar-demo.db"
     database.unlink(missing_ok=True)
-    clock = ManualClock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+    clock = ManualClock(START)
     local = LocalMessenger()
     settings = Settings(LINGKAR_DATABASE_URL=f"sqlite+aiosqlite:///{database}", LINGKAR_ADMINS=ADMIN)
     app = await bootstrap(settings, clock=clock, messenger_overrides={"local": local})
-    demo = Demo(app=app, local=local, clock=clock, console=console or Console(), people=people(members))
+    demo = Demo(app=app, local=local, clock=clock, console=console or Console(), out_dir=out,
+                people=people(members))
     try:
         from adapters.demo_scenes import SCENES
 
@@ -95,7 +101,7 @@ async def run_demo(*, members: int = 36, out_dir: Path | None = None, console: C
             await scene(demo)
     finally:
         await app.close()
-    demo.console.print(f"\nDemo database: {database}")
+    demo.console.print(f"\nDemo database and files: {out}")
     return out
 
 
