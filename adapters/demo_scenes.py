@@ -235,11 +235,11 @@ async def pairs(demo: Demo) -> None:
         role = "mentor" if person in juniors else "mentee"
         opened = form_in(await demo.say(person.user_id, f"join {slug}", show=False))
         assert opened is not None
-        values = {**person.profile(), "role": role, "capacity": "1"}
+        values: dict[str, str | list[str] | None] = {**person.profile(), "role": role, "capacity": "1"}
         if role == "mentor":
-            values["skills_offered"] = "ai tools, social media, " + values["skills_offered"]
+            values["skills_offered"] = "ai tools, social media, " + person.profile()["skills_offered"]
         else:
-            values["skills_wanted"] = "ai tools, " + values["skills_wanted"]
+            values["skills_wanted"] = "ai tools, " + person.profile()["skills_wanted"]
         await demo.submit(person.user_id, opened.form_id, values, state=opened.state, show=index == 0)
     await demo.say(ADMIN, f"program close {slug}")
     await demo.say(ADMIN, f"program form {slug}")

@@ -76,6 +76,10 @@ class Messenger(Protocol):
 
     async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef: ...
 
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        """Exports and `my data`; platforms without file support raise a permanent DeliveryError."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -77,6 +77,11 @@ class TeamsMessenger:
             raise DeliveryError(f"image of {len(png)} bytes is over Teams' inline limit", permanent=True)
         return await self.deliver(target, image_activity(png, title=title))
 
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        """Bots send files in Teams only through the file-consent flow (OneDrive upload), not built yet."""
+        raise DeliveryError(f"Teams cannot receive {filename} from Lingkar yet (file consent is not built)",
+                            permanent=True)
+
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
         parent: Target | None = None,
