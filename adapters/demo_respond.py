@@ -27,7 +27,9 @@ def fill(form: Form, rng: random.Random, *, today_iso: str) -> dict[str, str | l
     for field in form.inputs:
         match field:
             case Select(options=options, initial=initial):
-                values[field.name] = initial if initial and rng.random() < 0.3 else rng.choice(options).value
+                # Ratings and yes/no questions list their best answer last or first; most people are content.
+                upper = options[len(options) // 2:] if len(options) > 2 else options[:1]
+                values[field.name] = initial if initial and rng.random() < 0.3 else rng.choice(upper).value
             case MultiSelect(options=options):
                 values[field.name] = [o.value for o in options if rng.random() < 0.8] or [options[0].value]
             case Number(min_value=low, max_value=high, initial=initial):

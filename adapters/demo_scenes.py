@@ -164,6 +164,26 @@ async def answer(demo: Demo, sent: Sent, rng: random.Random, *, share: float, sh
     return answered
 
 
+async def moderators_log(demo: Demo, sent: Sent, rng: random.Random, *, show: bool) -> bool:
+    """After a session's check-in goes out in a circle, its moderator logs attendance and outcomes there."""
+    if sent.target.kind == "user" or not (first_action(sent) or "").startswith("checkin.open"):
+        return False
+    async with demo.app.uow() as uow:
+        circle = await uow.circles.by_space(workspace_id=1, space=sent.target.key())
+        moderator = await uow.members.get(workspace_id=1, member_id=circle.moderator_member_id or 0) \
+            if circle else None
+    if moderator is None:
+        return False
+    responses = await demo.send(Command(demo.actor(moderator.external_id), "session log", where=sent.target),
+                                show=show)
+    form = form_in(responses)
+    if form is None:
+        return False
+    await demo.submit(moderator.external_id, form.form_id, fill(form, rng, today_iso=demo.clock.now().date()
+                                                                .isoformat()), state=form.state, show=show)
+    return True
+
+
 async def weeks(demo: Demo) -> None:
     demo.heading("The weeks run: prompts, reminders, check-ins and polls, at each member's local time")
     rng = random.Random(11)
@@ -184,7 +204,9 @@ async def weeks(demo: Demo) -> None:
             kind = sent.message.blocks[0].text if sent.message.blocks and hasattr(sent.message.blocks[0], "text") \
                 else sent.message.text.split("\n")[0]
             kinds[kind[:40]] = kinds.get(kind[:40], 0) + 1
+            logged = await moderators_log(demo, sent, rng, show=answers == 0)
             answers += await answer(demo, sent, rng, share=0.7, show=hour < 24 * 7 and answers == 0)
+            answers += int(logged)
         if hour == 24 * 7 + 3 and fresh:
             for sent in fresh[:3]:
                 demo.console.print(Panel(render_message(sent.message), title=f"#{sent.target.ref}",
