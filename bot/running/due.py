@@ -38,14 +38,16 @@ class PlanPass:
 
 
 async def planning_pass(pc: PlanContext) -> PlanPass:
-    # The scheduler hands every planner the same PlanContext for a program and tick: keep the loads on it.
-    memo = vars(pc).get("_running_pass")
+    # The scheduler hands every planner the same PlanContext for a program and tick: keep the loads on it
+    # (when it cannot hold them, each planner simply loads its own).
+    holder: dict[str, object] = getattr(pc, "__dict__", {})
+    memo = holder.get("_running_pass")
     if not isinstance(memo, PlanPass):
         circles = await active_circles(pc, pc.program)
         keys = await pc.uow.running.delivery_keys(program_id=pc.program.id or 0,
                                                   prefixes=PREFIXES) if circles else set()
         memo = PlanPass(pc=pc, circles=circles, keys=keys)
-        vars(pc)["_running_pass"] = memo
+        holder["_running_pass"] = memo
     return memo
 
 
