@@ -305,16 +305,8 @@ def _outgoing(messenger: Messenger, delivery: Delivery, target: Target) -> Send:
     """Read the payload now (a bad one fails at once) and return the call that sends it."""
     outgoing = file_of(delivery)
     if outgoing is not None:
-        file = outgoing
-
-        async def send_file() -> MessageRef:
-            sender = getattr(messenger, "send_file", None)
-            if sender is None:
-                raise DeliveryError("this platform cannot send files", permanent=True)
-            ref: MessageRef = await sender(target, file.data, file.filename, file.title)
-            return ref
-
-        return send_file
+        file = outgoing  # bound for the lambda: mypy cannot narrow `outgoing` inside it
+        return lambda: messenger.send_file(target, file.data, file.filename, file.title)
     message = decode(delivery.payload)
     if delivery.image is not None:
         png = bytes(delivery.image)

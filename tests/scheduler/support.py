@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.messages import Form, Message
 from bot.outbox import enqueue
-from bot.ports import MessageRef, SpaceRef, Target
+from bot.ports import DeliveryError, MessageRef, SpaceRef, Target
 from storage.engine import make_engine, make_session_factory
 from storage.tables import Delivery, Enrollment, Member, Program, ProgramState
 from storage.uow import UnitOfWork
@@ -82,9 +82,10 @@ class Recorder:
 
 
 class NoFiles(Recorder):
-    """A platform without file uploads (the Messenger port has no send_file)."""
+    """A platform without file uploads: the port says it raises a permanent DeliveryError."""
 
-    send_file = None  # type: ignore[assignment]
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        raise DeliveryError("this platform cannot send files yet", permanent=True)
 
 
 def channel(ref: str, *, platform: str = "local") -> Target:

@@ -206,7 +206,7 @@ async def test_a_platform_without_files_fails_the_file(world: World, manual: Man
     report = await run(world, NoFiles(), manual)
     row = (await world.rows())["export"]
     assert (report.failed, row.status) == (1, DeliveryStatus.FAILED)
-    assert row.last_error == "DeliveryError: this platform cannot send files"
+    assert row.last_error == "DeliveryError: this platform cannot send files yet"
 
 
 async def test_unexpected_errors_retry_without_quoting_the_message(world: World, recorder: Recorder,
