@@ -9,12 +9,14 @@ from pathlib import Path
 import typer
 
 from adapters.settings import Settings
+from adapters.slack.cli import slack_app
 from adapters.teams.cli import teams_app
 
 app = typer.Typer(help="Lingkar: mentoring circles and pairs for Slack and Microsoft Teams.", no_args_is_help=True)
 db = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(teams_app, name="teams")
+app.add_typer(slack_app, name="slack")
 
 
 @app.command()

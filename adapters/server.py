@@ -46,10 +46,13 @@ async def serve(settings: Settings) -> None:
     scheduler = SchedulerRunner(uow_factory=lingkar.services.uow, messenger=lingkar.messenger,
                                 clock=lingkar.services.clock, config=lingkar.services.config,
                                 options=settings.scheduler_options())
+    socket_mode = await slack_wiring.start_socket_mode(web_app, settings)  # only when SLACK_APP_TOKEN is set
     try:
         scheduler.start()
         await asyncio.Event().wait()
     finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
         await scheduler.shutdown()  # sends in flight finish, the rest goes back to the queue
         await runner.cleanup()
         await lingkar.close()

@@ -1,22 +1,65 @@
-"""How the composition root and the server plug Slack in. (Filled in by the Slack adapter work.)"""
+"""How the composition root and the server plug Slack in: the Messenger, /slack/events, Socket Mode."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from adapters.settings import Settings
+from adapters.slack.api import SlackApi, make_client
+from adapters.slack.app import ROUTE, SlackBot
+from adapters.slack.identity import PLATFORM, Directory
+from adapters.slack.messenger import SlackMessenger
 from bot.ports import Messenger
 
 if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
     from adapters.bootstrap import App
+
+log = logging.getLogger(__name__)
+SLACK = web.AppKey("slack", SlackBot)
 
 
 def build_messenger(settings: Settings) -> Messenger | None:
     """The Slack Messenger when a bot token is configured, else None."""
-    return None
+    if not settings.slack_bot_token:
+        return None
+    api = SlackApi(make_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    return SlackMessenger(api=api, directory=Directory(api), default_locale=settings.default_locale)
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:
-    """Add /slack/events to the shared aiohttp app when Slack is configured for HTTP mode."""
+    """Add /slack/events to the shared aiohttp app when Slack is configured (HTTP mode needs the signing
+    secret; Socket Mode only the app token, see start_socket_mode)."""
+    settings = lingkar.settings
+    if not settings.slack_bot_token:
+        return
+    messenger = lingkar.messenger.messengers.get(PLATFORM)
+    if not isinstance(messenger, SlackMessenger):  # replaced by a fake: the endpoint still needs the real one
+        built = build_messenger(settings)
+        assert isinstance(built, SlackMessenger)
+        messenger = built
+    bot = SlackBot(core=lingkar.core, messenger=messenger, settings=settings)
+    web_app[SLACK] = bot
+    web_app.on_shutdown.append(lambda _: bot.background.drain())
+    web_app.on_cleanup.append(lambda _: messenger.api.aclose())
+    if settings.slack_signing_secret:
+        web_app.router.add_post(ROUTE, bot.handle)
+    elif not settings.slack_app_token:
+        log.warning("Slack: SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN "
+                    "(Socket Mode): Slack cannot reach Lingkar")
+
+
+async def start_socket_mode(web_app: web.Application, settings: Settings) -> AsyncSocketModeHandler | None:
+    """Connect out to Slack over Socket Mode when SLACK_APP_TOKEN is set; the caller closes the handler."""
+    if not settings.slack_app_token or SLACK not in web_app:
+        return None
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(web_app[SLACK].bolt, settings.slack_app_token)
+    await handler.connect_async()
+    log.warning("Slack: connected over Socket Mode")
+    return handler

@@ -1,0 +1,229 @@
+"""The bolt AsyncApp and its listeners: slash command, buttons and menus, modal submissions, App Home."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Coroutine
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.settings import Settings
+from adapters.slack.blocks import SURFACE_BLOCKS, render
+from adapters.slack.events import (
+    Body,
+    Origin,
+    action_event,
+    action_origin,
+    command_event,
+    command_origin,
+    submission_event,
+    submission_origin,
+    team_of,
+    user_of,
+)
+from adapters.slack.messenger import FORM_BUTTON, SlackMessenger
+from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal
+from adapters.slack.mrkdwn import mrkdwn
+from adapters.slack.responder import Responder
+from bot.core import Core
+from bot.events import Actor
+from bot.i18n import Translator, resolve_locale
+from bot.messages import Message
+from bot.ports import DeliveryError
+from bot.replies import FormErrors, OpenForm, Response
+
+log = logging.getLogger(__name__)
+ROUTE = "/slack/events"
+
+
+class Background:
+    """Work that continues after Slack got its answer: tracked, so tests and a shutdown can wait for it."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None], *, what: str) -> None:
+        task = asyncio.create_task(self._guarded(work, what))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _guarded(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("Slack: unexpected error in %s", what)
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+
+class RecentEvents:
+    """Event ids already handled. Slack retries an event it thinks we missed (X-Slack-Retry-Num); a bounded LRU
+    in this process drops the repeats. Several replicas would need a shared store (the database)."""
+
+    def __init__(self, *, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def first(self, event_id: str | None) -> bool:
+        if not event_id:
+            return True
+        if event_id in self._seen:
+            self._seen.move_to_end(event_id)
+            return False
+        self._seen[event_id] = None
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
+def build_bolt_app(*, settings: Settings, messenger: SlackMessenger) -> AsyncApp:
+    """process_before_response: each listener decides when Slack gets its answer, and spawns what may follow,
+    instead of bolt polling for the ack every 10 ms."""
+    return AsyncApp(
+        name="lingkar", signing_secret=settings.slack_signing_secret,  # the token comes with the client
+        client=messenger.api.client, process_before_response=True, logger=logging.getLogger("adapters.slack.bolt"),
+    )
+
+
+class SlackBot:
+    def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings) -> None:
+        self.core = core
+        self.messenger = messenger
+        self.directory = messenger.directory
+        self.default_locale = settings.default_locale
+        self.responder = Responder(messenger=messenger)
+        self.background = Background()
+        self.seen = RecentEvents()
+        self.bolt = build_bolt_app(settings=settings, messenger=messenger)
+        self.bolt.command(settings.slack_command)(self.on_command)
+        self.bolt.action(re.compile(".+"))(self.on_action)
+        self.bolt.view_submission(CALLBACK_ID)(self.on_submit)
+        self.bolt.view_closed(CALLBACK_ID)(self.on_closed)
+        self.bolt.event("app_home_opened")(self.on_home_opened)
+        self.bolt.error(self.on_error)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """The aiohttp endpoint: bolt verifies the signature and timestamp (401 otherwise) and dispatches."""
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    def translator(self, actor: Actor) -> Translator:
+        return Translator(resolve_locale(actor.locale, self.default_locale))
+
+    async def actor(self, body: Body, *, fallback_name: str | None = None) -> Actor:
+        return await self.directory.actor(team_id=team_of(body), user_id=user_of(body), fallback_name=fallback_name)
+
+    # -- the slash command --------------------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, body: Body) -> None:
+        actor = await self.actor(body, fallback_name=body.get("user_name"))
+        origin = command_origin(body, actor=actor, t=self.translator(actor))
+        event = command_event(body, actor=actor)
+        if self.core.is_slow(event.text):  # Slack waits 3 s: say we are on it, answer through response_url
+            await ack(text=mrkdwn(origin.t("slack.working")), response_type="ephemeral")
+            self.background.spawn(self._finish(origin, self.core.handle(event)), what="a slow command")
+            return
+        responses = await self.core.handle(event)
+        body_now, rest = self.responder.ack_body(origin, responses)
+        await ack(**body_now)
+        if rest:
+            self.background.spawn(self.responder.deliver(origin, rest), what="command replies")
+
+    async def _finish(self, origin: Origin, responses: Coroutine[Any, Any, list[Response]]) -> None:
+        await self.responder.deliver(origin, await responses)
+
+    # -- buttons and menus ---------------------------------------------------------------------------------------
+
+    async def on_action(self, ack: AsyncAck, body: Body) -> None:
+        await ack()  # the answer goes through response_url, views.open or the Web API, after Slack has its ack
+        self.background.spawn(self._action(body), what="an action")
+
+    async def _action(self, body: Body) -> None:
+        actor = await self.actor(body)
+        origin = action_origin(body, actor=actor, t=self.translator(actor))
+        event = action_event(body, actor=actor, origin=origin)
+        if event is None:
+            return
+        if event.action_id.startswith(f"{FORM_BUTTON}:"):
+            await self._open_kept_form(origin, event.action_id.removeprefix(f"{FORM_BUTTON}:"))
+            return
+        await self.responder.deliver(origin, await self.core.handle(event))
+        if origin.surface == "home":  # what the member just did may change their overview
+            await self.publish_home(actor)
+
+    async def _open_kept_form(self, origin: Origin, token: str) -> None:
+        kept = self.messenger.forms.take(token)
+        if kept is None or origin.trigger_id is None:
+            await self.responder.reply(origin, Message(text=origin.t("slack.form.expired")))
+            return
+        form, metadata = kept
+        try:
+            await self.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata, t=origin.t)
+        except DeliveryError as error:
+            self.messenger.forms.keep_again(token, form, metadata)
+            log.warning("could not open a kept form: %s", error)
+
+    # -- modals -------------------------------------------------------------------------------------------------
+
+    async def on_submit(self, ack: AsyncAck, body: Body) -> None:
+        view = body.get("view") or {}
+        metadata = Metadata.decode(str(view.get("private_metadata") or ""))
+        if metadata is None:
+            await ack()
+            return
+        actor = await self.actor(body)
+        origin = submission_origin(body, actor=actor, t=self.translator(actor), metadata=metadata)
+        responses = await self.core.handle(submission_event(body, actor=actor, metadata=metadata))
+        errors = next((r for r in responses if isinstance(r, FormErrors)), None)
+        if errors is not None:  # shown under each field; what the member typed stays
+            await ack(response_action="errors", errors=errors_for(view, errors.errors))
+            return
+        follow = next((r for r in responses if isinstance(r, OpenForm)), None)
+        rest = [r for r in responses if r is not follow]
+        if follow is not None:  # the next step replaces this modal
+            next_metadata = Metadata(follow.form.form_id, follow.form.state, channel=metadata.channel,
+                                     user=actor.user_id, response_url=metadata.response_url)
+            await ack(response_action="update", view=modal(follow.form, t=origin.t, metadata=next_metadata,
+                                                           names=self.directory.name))
+        else:
+            await ack()
+        if rest:
+            self.background.spawn(self.responder.deliver(origin, rest), what="form replies")
+
+    async def on_closed(self, ack: AsyncAck) -> None:
+        await ack()
+
+    # -- App Home -------------------------------------------------------------------------------------------------
+
+    async def on_home_opened(self, event: dict[str, Any], body: Body) -> None:
+        if event.get("tab", "home") != "home" or not self.seen.first(body.get("event_id")):
+            return  # the Messages tab, or Slack retrying an event we already took
+        team = team_of(body) or str(event.get("view", {}).get("team_id") or "")
+        user = str(event.get("user") or "")
+        self.background.spawn(self._home(team, user), what="the home tab")
+
+    async def _home(self, team: str, user: str) -> None:
+        await self.publish_home(await self.directory.actor(team_id=team, user_id=user))
+
+    async def publish_home(self, actor: Actor) -> None:
+        message = await self.core.home(actor)
+        view = {"type": "home", "blocks": render(message, t=self.translator(actor), names=self.directory.name,
+                                                 limit=SURFACE_BLOCKS)}
+        try:
+            await self.messenger.publish_home(user_id=actor.user_id, view=view)
+        except DeliveryError as error:
+            log.warning("could not publish a Slack home tab: %s", error)
+
+    async def on_error(self, error: Exception, body: Body, request: AsyncBoltRequest) -> None:
+        retry = (request.headers.get("x-slack-retry-num") or [""])[0]
+        log.error("Slack: unhandled %s for a %s request%s", type(error).__name__, body.get("type", "command"),
+                  f" (Slack retry {retry})" if retry else "", exc_info=error)

@@ -1,0 +1,67 @@
+"""The Slack app manifest (YAML): the slash command, the bot scopes Lingkar uses, and where Slack sends requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from adapters.slack.app import ROUTE
+from bot.i18n import translate
+
+# Each scope is here because a call needs it; nothing reads messages or channel lists.
+BOT_SCOPES: dict[str, str] = {
+    "commands": "the slash command",
+    "chat:write": "messages, ephemeral replies and updates (chat.postMessage, chat.postEphemeral, chat.update)",
+    "im:write": "a member's DM with the bot (conversations.open)",
+    "users:read": "display name, time zone and admin flag of whoever uses the bot (users.info)",
+    "groups:write": "private circle channels and their invitations (conversations.create, conversations.invite)",
+    "files:write": "charts and exports (files.getUploadURLExternal, files.completeUploadExternal)",
+}
+EVENTS = ("app_home_opened",)  # needs no scope of its own
+
+
+def manifest(*, url: str | None, socket_mode: bool, command: str = "/circle", name: str = "Lingkar") -> dict[str, Any]:
+    """Either a public HTTPS base URL (commands, interactivity and events all go to <url>/slack/events) or Socket
+    Mode (no public URL; the app token connects out)."""
+    if not socket_mode and not url:
+        raise ValueError("give the public URL Slack should call, or use Socket Mode")
+    endpoint = f"{url.rstrip('/')}{ROUTE}" if url and not socket_mode else None
+    slash: dict[str, Any] = {
+        "command": command,
+        "description": translate("slack.manifest.command", "en"),
+        "usage_hint": translate("slack.manifest.usage", "en"),
+        "should_escape": True,  # mentions arrive as <@U123|name>, which the adapter turns into the core's <@U123>
+    }
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    events: dict[str, Any] = {"bot_events": list(EVENTS)}
+    if endpoint:
+        slash["url"] = endpoint
+        interactivity["request_url"] = endpoint
+        events["request_url"] = endpoint
+    return {
+        "display_information": {
+            "name": name,
+            "description": translate("slack.manifest.description", "en"),
+            "background_color": "#0f766e",
+        },
+        "features": {
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": True},  # the bot writes DMs, members use the command
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [slash],
+        },
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": {
+            "event_subscriptions": events,
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket_mode,
+            "token_rotation_enabled": False,
+        },
+    }
+
+
+def manifest_yaml(*, url: str | None, socket_mode: bool, command: str = "/circle") -> str:
+    return yaml.safe_dump(manifest(url=url, socket_mode=socket_mode, command=command), sort_keys=False,
+                          allow_unicode=True)

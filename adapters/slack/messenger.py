@@ -1,0 +1,163 @@
+"""The Messenger port on the Slack Web API: messages, updates, circle channels, forms, images and files."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from typing import Any
+
+from adapters.slack.api import SlackApi, call
+from adapters.slack.blocks import fallback_text, render
+from adapters.slack.identity import Directory
+from adapters.slack.modals import Metadata, modal
+from adapters.slack.spaces import SlackSpaceRef, create_channel, invite
+from bot.i18n import Translator, resolve_locale
+from bot.messages import Button, Buttons, Form, Message, Text
+from bot.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
+
+log = logging.getLogger(__name__)
+
+TRIGGER = "slack:trigger:"  # open_form context "slack:trigger:<trigger_id>[:<channel>]": a modal right away
+FORM_BUTTON = "lingkar.slack.form"  # our own button that opens a form kept in PendingForms (never the core's)
+DM_CACHE = 10_000
+
+
+class PendingForms:
+    """Forms waiting for a button press (Slack opens a modal only with a fresh trigger_id). In memory, bounded and
+    for a day: after a restart the button says the form expired and the member runs the command again."""
+
+    def __init__(self, *, size: int = 2000, ttl: float = 86_400.0) -> None:
+        self.size = size
+        self.ttl = ttl
+        self._forms: OrderedDict[str, tuple[float, Form, Metadata]] = OrderedDict()
+
+    def keep(self, form: Form, metadata: Metadata) -> str:
+        token = secrets.token_urlsafe(12)
+        self._forms[token] = (time.monotonic() + self.ttl, form, metadata)
+        while len(self._forms) > self.size:
+            self._forms.popitem(last=False)
+        return token
+
+    def keep_again(self, token: str, form: Form, metadata: Metadata) -> None:
+        """Put a form back when its modal could not open, so the button still works."""
+        self._forms[token] = (time.monotonic() + self.ttl, form, metadata)
+
+    def take(self, token: str) -> tuple[Form, Metadata] | None:
+        entry = self._forms.pop(token, None)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1], entry[2]
+
+
+class SlackMessenger:
+    def __init__(self, *, api: SlackApi, directory: Directory, default_locale: str) -> None:
+        self.api = api
+        self.directory = directory
+        self.default_locale = default_locale
+        self.forms = PendingForms()
+        self._dm: OrderedDict[str, str] = OrderedDict()  # user id -> their DM channel with the bot
+
+    def translator(self, user_id: str | None = None) -> Translator:
+        profile = self.directory.cached(user_id) if user_id else None
+        return Translator(resolve_locale(profile.locale if profile else None, self.default_locale))
+
+    def render(self, message: Message, *, t: Translator) -> dict[str, Any]:
+        return {"text": fallback_text(message), "blocks": render(message, t=t, names=self.directory.name)}
+
+    async def channel_of(self, target: Target) -> str:
+        """Channels are their own id; a member is reached in their DM with the bot (conversations.open, cached)."""
+        if target.kind != "user":
+            return target.ref
+        channel = self._dm.get(target.ref)
+        if channel is None:
+            opened = await call(self.api.web.conversations_open(users=target.ref), what="conversations.open")
+            channel = str((opened.get("channel") or {})["id"])
+            self._dm[target.ref] = channel
+            while len(self._dm) > DM_CACHE:
+                self._dm.popitem(last=False)
+        return channel
+
+    async def send(self, target: Target, message: Message) -> MessageRef:
+        channel = await self.channel_of(target)
+        t = self.translator(target.ref if target.kind == "user" else None)
+        posted = await call(self.api.web.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
+                                                          **self.render(message, t=t)), what="chat.postMessage")
+        return MessageRef(target=target, message_id=str(posted["ts"]))
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        channel = await self.channel_of(ref.target)
+        t = self.translator(ref.target.ref if ref.target.kind == "user" else None)
+        await self.update_in(channel=channel, ts=ref.message_id, message=message, t=t)
+
+    async def update_in(self, *, channel: str, ts: str, message: Message, t: Translator) -> None:
+        await call(self.api.web.chat_update(channel=channel, ts=ts, **self.render(message, t=t)), what="chat.update")
+
+    async def post_ephemeral(self, *, channel: str, user: str, message: Message, t: Translator) -> None:
+        await call(self.api.web.chat_postEphemeral(channel=channel, user=user, **self.render(message, t=t)),
+                   what="chat.postEphemeral")
+
+    async def open_space(
+        self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
+        parent: Target | None = None,
+    ) -> SpaceRef:
+        """A new channel (Slack has no sub-channels, so `parent` is not used) with the members invited. Members
+        Slack refuses (left, deactivated) are skipped and listed in `SlackSpaceRef.skipped`. The Target's kind is
+        "channel": a command typed in this channel carries the same Target, so the core finds its circle."""
+        channel, used = await create_channel(self.api, name=name, private=private)
+        skipped = await invite(self.api, channel=channel, members=members)
+        target = Target(platform=platform, workspace_id=workspace_id, kind="channel", ref=channel)
+        return SlackSpaceRef(target=target, name=used, skipped=tuple(skipped))
+
+    async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
+        """Invite more members; when Slack refuses every one of them, UnreachableMember says so."""
+        skipped = await invite(self.api, channel=space.target.ref, members=members)
+        if skipped and len(skipped) >= len({m for m in members if m}):
+            raise UnreachableMember(f"conversations.invite: none of {len(skipped)} member(s) could be added")
+
+    async def open_modal(self, *, trigger_id: str, form: Form, metadata: Metadata, t: Translator,
+                         push: bool = False) -> None:
+        view = modal(form, t=t, metadata=metadata, names=self.directory.name)
+        if push:  # from inside a modal Slack stacks the next one
+            await call(self.api.web.views_push(trigger_id=trigger_id, view=view), what="views.push")
+        else:
+            await call(self.api.web.views_open(trigger_id=trigger_id, view=view), what="views.open")
+
+    async def open_form(self, actor_context: str, form: Form) -> None:
+        """`slack:trigger:<trigger_id>[:<channel>]` opens the modal at once. Any other context is a Target key:
+        Slack cannot open a modal without a fresh trigger, so the member gets a message with a button for it."""
+        if actor_context.startswith(TRIGGER):
+            trigger_id, _, channel = actor_context.removeprefix(TRIGGER).partition(":")
+            await self.open_modal(trigger_id=trigger_id, form=form, t=self.translator(),
+                                  metadata=Metadata(form.form_id, form.state, channel=channel or None))
+            return
+        target = Target.from_key(actor_context)
+        await self.send(target, self.form_button(form, target=target))
+
+    def form_button(self, form: Form, *, target: Target, metadata: Metadata | None = None) -> Message:
+        """A message whose button opens `form` (kept in PendingForms until pressed)."""
+        user = target.ref if target.kind == "user" else None
+        t = self.translator(user)
+        token = self.forms.keep(form, metadata or Metadata(form.form_id, form.state, user=user))
+        text = form.intro or form.title
+        return Message(text=text, blocks=(Text(text), Buttons((Button(t("slack.form.open", title=form.title),
+                                                                       f"{FORM_BUTTON}:{token}", "primary"),))))
+
+    async def publish_home(self, *, user_id: str, view: dict[str, Any]) -> None:
+        await call(self.api.web.views_publish(user_id=user_id, view=view), what="views.publish")
+
+    async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef:
+        return await self.send_file(target, png, "image.png", title)
+
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        """files_upload_v2 (Slack's upload URL, then completeUploadExternal). The ref is the file id: Slack shares
+        the file asynchronously and does not return the message's ts."""
+        channel = await self.channel_of(target)
+        uploaded = await call(self.api.web.files_upload_v2(channel=channel, file=data, filename=filename,
+                                                           title=title[:250] or filename),
+                              what="files.upload")
+        file = uploaded.get("file") or {}
+        if not file.get("id"):
+            raise DeliveryError("files.completeUploadExternal: no file in the answer")
+        return MessageRef(target=target, message_id=str(file["id"]))

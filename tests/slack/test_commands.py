@@ -1,0 +1,157 @@
+"""The slash command end to end: signed requests into Lingkar's server, the mock Web API recording the answers."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from adapters.bootstrap import App
+from adapters.slack.modals import Metadata
+from storage.tables import EnrollmentStatus
+from tests.helpers import PROFILE
+from tests.slack.conftest import TEAM, Slack, slack_program
+from tests.slack.mock_slack import Scripted
+
+
+async def enrollment_of(app: App, user: str) -> tuple[Any, Any]:
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform="slack", external_id=TEAM,
+                                                       now=app.services.clock.now())
+        member = await uow.members.by_external_id(workspace_id=workspace.id or 0, external_id=user)
+        if member is None:
+            return None, None
+        enrollments = await uow.enrollments.of_member(workspace_id=workspace.id or 0, member_id=member.id or 0)
+        return member, (enrollments[0] if enrollments else None)
+
+
+async def test_join_opens_the_profile_modal(slack: Slack, lingkar: App) -> None:
+    program = await slack_program(lingkar)
+    status, answer = await slack.command("join", user="U1", channel="C0GENERAL")
+    assert status == 200
+    assert answer == {"raw": ""}  # nothing to show in the channel: the modal is the answer
+    opened = slack.mock.last("views.open")
+    assert opened.args["trigger_id"] == "trigger-1"
+    view = opened.args["view"]
+    assert view["type"] == "modal"
+    assert view["title"]["text"] == "Your profile"
+    assert view["close"]["text"] == "Cancel"
+    blocks = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert list(blocks)[:3] == ["department", "seniority", "job_title"]
+    assert blocks["department"]["optional"] is False and blocks["job_title"]["optional"] is True
+    assert blocks["work_start_hour"]["element"]["type"] == "number_input"
+    assert blocks["work_start_hour"]["element"]["max_value"] == "23"
+    assert blocks["timezone"]["element"]["initial_option"]["value"] == "Asia/Jakarta"  # from users.info
+    metadata = Metadata.decode(view["private_metadata"])
+    assert metadata == Metadata(form_id="profile", state=f"join:{program.id}", channel="C0GENERAL", user="U1",
+                                response_url=slack.mock.response_url("cmd-U1"))
+
+
+async def test_submitting_the_modal_enrolls_the_member(slack: Slack, lingkar: App) -> None:
+    program = await slack_program(lingkar)
+    await slack.command("join", user="U1")
+    view = slack.mock.last("views.open").args["view"]
+    status, body = await slack.submit(view, {**PROFILE, "department": "Finance & Risk"}, user="U1")
+    assert status == 200 and body == ""  # the modal closes
+    member, enrollment = await enrollment_of(lingkar, "U1")
+    assert enrollment is not None and enrollment.program_id == program.id
+    assert enrollment.status == EnrollmentStatus.ACTIVE
+    assert member.display_name == "Ayu Lestari" and member.department == "Finance & Risk"
+    # The answer goes back where the command was typed, through its response_url, only to the member.
+    reply = slack.mock.last("respond")
+    assert reply.path == "/respond/cmd-U1"
+    assert reply.args["response_type"] == "ephemeral"
+    assert "Welcome to Leadership Circles!" in reply.text()
+    assert "Finance &amp; Risk" in reply.text()
+
+
+async def test_a_reply_falls_back_to_an_ephemeral_post_then_a_dm(slack: Slack, lingkar: App) -> None:
+    await slack_program(lingkar)
+    await slack.command("join", user="U2", channel="C0GENERAL")
+    view = slack.mock.last("views.open").args["view"]
+    slack.mock.script("respond", Scripted(status=404))  # the response_url expired
+    slack.mock.fail("chat.postEphemeral", "not_in_channel")
+    await slack.submit(view, PROFILE, user="U2")
+    ephemeral = slack.mock.last("chat.postEphemeral")
+    assert ephemeral.args["channel"] == "C0GENERAL" and ephemeral.args["user"] == "U2"
+    dm = slack.mock.last("chat.postMessage")
+    assert dm.args["channel"] == "DU2"
+    assert "Welcome to Leadership Circles!" in dm.text()
+
+
+async def test_validation_errors_show_under_the_fields(slack: Slack, lingkar: App) -> None:
+    await slack_program(lingkar)
+    await slack.command("join", user="U1")
+    view = slack.mock.last("views.open").args["view"]
+    status, body = await slack.submit(view, {**PROFILE, "department": "", "work_start_hour": "25"}, user="U1")
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert answer["errors"] == {"department": "This field is required.",
+                                "work_start_hour": "Enter a whole hour from 0 to 23."}
+    _, enrollment = await enrollment_of(lingkar, "U1")
+    assert enrollment is None
+    assert slack.mock.calls_to("respond") == []
+
+
+async def test_status_help_and_unknown_commands_answer_in_the_ack(slack: Slack, lingkar: App) -> None:
+    status, answer = await slack.command("status")
+    assert status == 200 and answer["response_type"] == "ephemeral"
+    assert "You're not enrolled in any program yet." in answer["text"]
+
+    _, answer = await slack.command("")
+    assert answer["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                                              "text": "Lingkar: mentoring circles and pairs"}}
+    assert any("join [program]" in b.get("text", {}).get("text", "") for b in answer["blocks"])
+
+    _, answer = await slack.command("frobnicate &lt;now&gt;")  # Slack escapes what the member typed
+    assert "I didn't understand \"frobnicate <now>\"" not in answer["text"]  # escaped, not raw
+    assert "I didn't understand \"frobnicate &lt;now&gt;\"" in answer["text"]
+    assert slack.mock.calls_to("respond") == []  # answered in the HTTP response itself, no extra call
+
+
+async def test_indonesian_members_get_indonesian_answers(slack: Slack, lingkar: App) -> None:
+    slack.mock.add_user("U7", name="Putu", locale="id-ID")
+    _, answer = await slack.command("status", user="U7")
+    assert "Anda belum terdaftar" in answer["text"]
+
+
+async def test_a_bad_signature_is_refused_and_reaches_nothing(slack: Slack, lingkar: App) -> None:
+    body = "team_id=T1&user_id=U1&command=%2Fcircle&text=status&channel_id=C1&trigger_id=t"
+    status, _ = await slack.post(body, content_type="application/x-www-form-urlencoded", secret="not-the-secret")
+    assert status == 401
+    headers = slack.headers(body, content_type="application/x-www-form-urlencoded")
+    response = await slack.client.post("/slack/events", data=(body + "&text=join").encode(), headers=headers)
+    assert response.status == 401  # the body changed after signing
+    assert slack.mock.calls_to("users.info") == []
+    member, _ = await enrollment_of(lingkar, "U1")
+    assert member is None
+
+
+async def test_a_stale_timestamp_is_refused(slack: Slack, lingkar: App) -> None:
+    body = "team_id=T1&user_id=U1&command=%2Fcircle&text=status&channel_id=C1&trigger_id=t"
+    status, _ = await slack.post(body, content_type="application/x-www-form-urlencoded",
+                                 timestamp=int(time.time()) - 6 * 60)  # a replay from six minutes ago
+    assert status == 401
+    assert slack.mock.calls_to("users.info") == []
+
+
+async def test_a_slow_command_is_acknowledged_then_answered_by_response_url(slack: Slack, lingkar: App) -> None:
+    assert lingkar.core.is_slow("export")
+    status, answer = await slack.command("export", user="U1")
+    assert status == 200
+    assert answer == {"text": "Working on it… I'll post the answer here when it's ready.",
+                      "response_type": "ephemeral"}
+    later = slack.mock.last("respond")
+    assert later.path == "/respond/cmd-U1"
+    assert later.args["response_type"] == "ephemeral"
+    assert later.text()  # the core's answer (here: only admins may export)
+    assert "Working on it" not in later.text()
+
+
+async def test_mentions_reach_the_core_in_neutral_form(slack: Slack, lingkar: App) -> None:
+    status, answer = await slack.command("admin add <@U2|budi>", user="UADMIN")
+    assert status == 200
+    assert "<@U2>" in answer["text"]  # the core's mention, rendered as a Slack mention
+    _, answer = await slack.command("admin list", user="UADMIN")
+    assert "<@U2>" in answer["text"]
