@@ -8,6 +8,7 @@ from bot.enrollment import status
 from bot.i18n import format_moment
 from bot.messages import Block, Context, Divider, Fields, Header, Message
 from bot.replies import Reply
+from bot.running.home import home_fields
 from storage.tables import CircleMemberStatus
 
 
@@ -40,7 +41,7 @@ async def home_message(ctx: Ctx) -> Message:
         if isinstance(response, Reply):
             blocks.extend(response.message.blocks)
             lines.append(response.message.text)
-    extra = await _circle_lines(ctx)
+    extra = await _circle_lines(ctx) + await home_fields(ctx)
     if extra:
         blocks.append(Fields(tuple(extra)))
         lines.extend(f"{a}: {b}" for a, b in extra)
