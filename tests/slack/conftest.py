@@ -133,7 +133,7 @@ class Slack:
         return await self.post(body, content_type="application/x-www-form-urlencoded")
 
     async def press(self, element: dict[str, Any], *, user: str = "U1", channel: str | None = "C0GENERAL",
-                    ephemeral: bool = False, value: dict[str, Any] | None = None,
+                    ephemeral: bool = False, value: dict[str, Any] | list[dict[str, Any]] | None = None,
                     home: bool = False) -> tuple[int, str]:
         """Press a rendered button (or pick from a rendered menu: `value` is the chosen option object)."""
         action: dict[str, Any] = {"action_id": element["action_id"], "block_id": "b1", "type": element["type"],
