@@ -40,9 +40,9 @@ class PlanReport:
 
 def planners() -> tuple[Planner, ...]:
     """Every capability's planners; each module exposes PLANNERS."""
-    from bot import digest, feedback, moderators, pairs
+    from bot import digest, feedback, moderators, pair_running, pairs
 
-    return (*moderators.PLANNERS, *pairs.PLANNERS, *feedback.PLANNERS, *digest.PLANNERS)
+    return (*moderators.PLANNERS, *pairs.PLANNERS, *pair_running.PLANNERS, *feedback.PLANNERS, *digest.PLANNERS)
 
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:

@@ -75,6 +75,8 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("pairrequest", "pair_requests", member_columns=("mentee_member_id", "mentor_member_id")),
     PersonalTable("pair", "pairs", member_columns=("mentor_member_id", "mentee_member_id", "ended_by_member_id"),
                   text_columns=("end_reason",)),
+    PersonalTable("pairprompt", "pair_prompts", via=("pair_id", "pair")),
+    PersonalTable("paircheckin", "pair_checkins", member_columns=("member_id",), text_columns=("progress",)),
     PersonalTable("pollresponse", "feedback", member_columns=("member_id",), text_columns=("keep", "improve"),
                   unlink_columns=("member_id",)),
     PersonalTable("selfassessment", "self_assessments", member_columns=("member_id",),

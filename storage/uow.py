@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.feedback import FeedbackRepository
+from storage.repositories.pair_running import PairRunningRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
 from storage.repositories.running import RunningRepository
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.feedback = FeedbackRepository(s)
         self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
+        self.pair_running = PairRunningRepository(s)
         return self
 
     async def __aexit__(

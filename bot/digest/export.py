@@ -12,7 +12,8 @@ from bot.digest.activity import CHECKIN_HEADER, SESSION_HEADER, checkin_rows, re
 from bot.feedback.results import evaluate, round_label
 from bot.feedback.schedule import POLL_KINDS
 from bot.i18n import Translator
-from storage.tables import Member, Program
+from bot.pair_running.figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
+from storage.tables import Member, Program, ProgramFormat
 from storage.uow import UnitOfWork
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection: such text is quoted with '
@@ -93,6 +94,8 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
                         circle_rows),
         "sessions.csv": (SESSION_HEADER, session_rows(program, runs, names)),
         "checkins.csv": (CHECKIN_HEADER, checkin_rows(runs, names)),
+        **({"pair_checkins.csv": (PAIR_CHECKIN_HEADER, await pair_checkin_rows(uow, program, names))}
+           if program.format != ProgramFormat.CIRCLES else {}),
         "feedback.csv": (("round", "kind", "opened_on", "satisfaction", "would_recommend", "keep", "improve"),
                          feedback_rows),
         "evaluation.csv": (("skill", "before_mean", "after_mean", "change", "before_respondents",

@@ -12,6 +12,7 @@ from bot.digest.activity import Activity, records, summarise
 from bot.feedback.results import PollSummary
 from bot.feedback.results import summarise as summarise_poll
 from bot.feedback.schedule import POLL_KINDS, week_moment
+from bot.pair_running.figures import PairFigures, pair_figures
 from storage.tables import (
     Circle,
     CircleMemberStatus,
@@ -55,6 +56,7 @@ class ProgramFigures:
     respondents: int
     invited: int
     enrolled_by_week: dict[int, int]  # program week (0-based) -> members enrolled at its end
+    pairs: PairFigures | None = None  # pair programs only
 
     def snapshot(self) -> dict[str, Any]:
         """The figures next week's digest compares with."""
@@ -64,6 +66,7 @@ class ProgramFigures:
             "checkin_rate": self.activity.checkin_rate, "at_risk": len(self.at_risk),
             "satisfaction": self.feedback.satisfaction if self.feedback else None,
             "nps": self.feedback.nps if self.feedback else None,
+            **(self.pairs.snapshot() if self.pairs else {}),
         }
 
 
@@ -121,6 +124,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         invited=await uow.feedback.count_deliveries(workspace_id=workspace_id, key_prefix=f"poll:{latest.id}:")
         if latest else 0,
         enrolled_by_week=by_week,
+        pairs=await pair_figures(uow, program, now=now, k=k),
     )
 
 

@@ -59,7 +59,7 @@ def _risk_line(t: Translator, f: ProgramFigures) -> str:
 def program_blocks(t: Translator, f: ProgramFigures, last: dict[str, Any], *, k: int) -> list[Block]:
     activity = f.activity
     met = t("digest.circles_met", met=activity.circles_met, total=f.circles)
-    pairs = (
+    pairs: tuple[tuple[str, str], ...] = (
         (t("digest.f_members"), _members(t, f, last)),
         (t("digest.f_circles"), met + _count_trend(activity.circles_met, last.get("circles_met"))),
         (t("digest.f_attendance"), _rate(activity.attendance_rate)
@@ -68,6 +68,10 @@ def program_blocks(t: Translator, f: ProgramFigures, last: dict[str, Any], *, k:
          + _rate_trend(t, activity.checkin_rate, last.get("checkin_rate"))),
         (t("digest.f_feedback"), _feedback(t, f, last, k)),
     )
+    if f.pairs is not None:
+        pairs += ((t("pair_running.digest.label"), t(
+            "pair_running.digest.line", active=f.pairs.active, never_met=f.pairs.never_met,
+            at_risk=f.pairs.at_risk, ended=f.pairs.ended_this_week)),)
     return [Header(f.name), Fields(pairs), Text(_risk_line(t, f))]
 
 

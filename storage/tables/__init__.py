@@ -16,6 +16,7 @@ from storage.tables.circles import (
 from storage.tables.conversations import ConversationRecord, ConversationScope
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
+from storage.tables.pair_running import PairCheckIn, PairPrompt
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
     Cadence,
@@ -56,6 +57,8 @@ __all__ = [
     "ModeratorMode",
     "Nomination",
     "Pair",
+    "PairCheckIn",
+    "PairPrompt",
     "PairRequest",
     "PairRequestStatus",
     "PairStatus",
