@@ -31,6 +31,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 Send = Callable[[], Awaitable[MessageRef]]
+THROTTLED_PATIENCE = 4  # a delivery only ever answered 429 gets this many times max_attempts tries
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,7 @@ class _Run:
                 until = self.clock.now() + timedelta(seconds=max(0.0, error.retry_after))
                 self.throttled[delivery.target] = until
                 self.pacer.hold(target, error.retry_after)
-                await self._retry(delivery, until, _describe(error))
+                await self._retry(delivery, until, _describe(error), throttled=True)
             else:
                 await self._retry(delivery, None, _describe(error))
         except TimeoutError:
@@ -283,9 +284,11 @@ class _Run:
                                       ref=ref.message_id, now=self.clock.now()):
                 self.report.sent += 1
 
-    async def _retry(self, delivery: Delivery, at: datetime | None, error: str) -> None:
+    async def _retry(self, delivery: Delivery, at: datetime | None, error: str, *, throttled: bool = False) -> None:
         attempts = delivery.attempts + 1
-        if attempts >= self.max_attempts:
+        # Retry-After is the platform asking for patience, not a fault: it counts as a try, but only a much
+        # longer run of them gives up (staleness usually ends such a message first).
+        if attempts >= self.max_attempts * (THROTTLED_PATIENCE if throttled else 1):
             await self._fail(delivery, f"gave up after {attempts} tries: {error}")
             return
         if at is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -15,17 +15,34 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True)
 class RateLimit:
-    """One platform's limits. `workspace_rate` is messages per second for a whole workspace (None: no cap)."""
+    """One platform's limits. `workspace_rate` is messages per second for a whole workspace (None: no cap).
+
+    The workspace's sends go in small bursts: at most `burst` in any `burst / workspace_rate` seconds
+    (default: about a tenth of the rate, chosen to divide it, so a burst every tenth of a second). When the
+    burst divides the rate, no one-second window ever holds more than `workspace_rate` sends; and a late
+    wake-up of the event loop delays one burst rather than every later send, so a long fan-out keeps to
+    the rate instead of drifting below it.
+    """
 
     target_interval: float = 0.0  # seconds between two messages to the same channel or DM
     workspace_rate: float | None = None
-    burst: int = 1  # sends a workspace may make back to back after a quiet spell
+    burst: int | None = None
 
     def __post_init__(self) -> None:
         if self.target_interval < 0 or (self.workspace_rate is not None and self.workspace_rate <= 0):
             raise ValueError("rate limits must be positive")
-        if self.burst < 1:
+        if self.burst is not None and self.burst < 1:
             raise ValueError("burst must be at least 1")
+
+    @property
+    def workspace_burst(self) -> int:
+        if self.burst is not None:
+            return self.burst
+        rate = self.workspace_rate or 1.0
+        if not float(rate).is_integer():
+            return 1
+        whole = int(rate)
+        return next(k for k in range(max(1, whole // 10), 0, -1) if whole % k == 0)
 
 
 # Slack: chat.postMessage allows about one message per second per channel, and keeps an undocumented
@@ -37,14 +54,15 @@ DEFAULT_LIMITS: Mapping[str, RateLimit] = {
 }
 
 
-class _Cadence:
-    """A workspace's schedule as a generic cell rate algorithm: one slot every 1/rate seconds, `burst` early."""
+class _Window:
+    """A workspace's recent sends: at most `size` in any `period` seconds, counted on the send times."""
 
     def __init__(self, limit: RateLimit) -> None:
         assert limit.workspace_rate is not None
-        self.spacing = 1.0 / limit.workspace_rate
-        self.tolerance = (limit.burst - 1) * self.spacing
-        self.theoretical = float("-inf")  # when the next send would be on schedule
+        self.size = limit.workspace_burst
+        self.period = self.size / limit.workspace_rate
+        self.spent: deque[float] = deque(maxlen=self.size)  # the last `size` send times, oldest first
+        self.paused_until = float("-inf")  # the platform answered 429: nobody in the workspace sends before
         self.lock = asyncio.Lock()  # FIFO: whoever asked first gets the next slot
 
 
@@ -65,7 +83,7 @@ class Pacer:
         self.sleep = sleep
         self.max_targets = max_targets
         self._next_at: OrderedDict[str, float] = OrderedDict()  # per target: not before this moment
-        self._cadences: dict[tuple[str, str], _Cadence] = {}
+        self._windows: dict[tuple[str, str], _Window] = {}
 
     @classmethod
     def unlimited(cls) -> Pacer:
@@ -91,13 +109,15 @@ class Pacer:
         if limit.workspace_rate is None:
             return self.monotonic()
         key = (target.platform, target.workspace_id)
-        cadence = self._cadences.get(key)
-        if cadence is None:
-            cadence = self._cadences[key] = _Cadence(limit)
-        async with cadence.lock:
-            await self._sleep_until(cadence.theoretical - cadence.tolerance)
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = _Window(limit)
+        async with window.lock:
+            await self._sleep_until(window.paused_until)
+            if len(window.spent) == window.size:
+                await self._sleep_until(window.spent[0] + window.period)
             now = self.monotonic()
-            cadence.theoretical = max(cadence.theoretical, now) + cadence.spacing
+            window.spent.append(now)
             return now
 
     def sent(self, target: Target, *, at: float) -> None:
@@ -107,8 +127,16 @@ class Pacer:
             self._push(target.key(), at + interval)
 
     def hold(self, target: Target, seconds: float) -> None:
-        """The platform said to come back later (Retry-After): this target waits at least that long."""
-        self._push(target.key(), self.monotonic() + max(0.0, seconds))
+        """The platform said to come back later (Retry-After): this target, and its workspace, wait that long.
+
+        We pace each channel ourselves, so a 429 most likely means the workspace-wide limit (other replicas,
+        interactive replies): pausing the whole workspace briefly is what stops a storm of them.
+        """
+        until = self.monotonic() + max(0.0, seconds)
+        self._push(target.key(), until)
+        window = self._windows.get((target.platform, target.workspace_id))
+        if window is not None:
+            window.paused_until = max(window.paused_until, until)
 
     def _push(self, key: str, moment: float) -> None:
         self._next_at[key] = max(moment, self._next_at.get(key, moment))

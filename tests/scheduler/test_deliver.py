@@ -129,6 +129,17 @@ async def test_gives_up_after_the_last_attempt(world: World, recorder: Recorder,
     assert row.last_error == "gave up after 3 tries: DeliveryError: 502"
 
 
+async def test_throttling_alone_takes_longer_to_give_up(world: World, recorder: Recorder, manual: ManualClock) -> None:
+    await world.queue("crowded", channel("C1"))
+    recorder.script["crowded"] = [DeliveryError("429", retry_after=1)] * 3
+    for _ in range(4):
+        await run(world, recorder, manual, max_attempts=2)
+        manual.advance(timedelta(seconds=1))
+    row = (await world.rows())["crowded"]
+    assert (row.status, row.attempts) == (DeliveryStatus.SENT, 4)
+    assert recorder.texts() == {"crowded": 1}
+
+
 async def test_unreachable_member_fails_and_is_marked(world: World, recorder: Recorder, manual: ManualClock) -> None:
     blocked = await world.member("U9")
     fine = await world.member("U8")

@@ -49,13 +49,19 @@ async def test_a_target_waits_its_interval() -> None:
     assert time.now == pytest.approx(101.0)
 
 
-async def test_the_workspace_rate_spaces_concurrent_senders_evenly() -> None:
+async def test_the_workspace_rate_holds_in_every_second_without_drifting() -> None:
     time = SimulatedTime()
-    paced = pacer(time, workspace_rate=50)
-    moments = await asyncio.gather(*(paced.workspace_turn(slack(f"C{n}")) for n in range(100)))
-    gaps = [b - a for a, b in pairwise(sorted(moments))]
-    assert min(gaps) >= 0.02 - 1e-9
-    assert max(moments) - min(moments) == pytest.approx(99 * 0.02)  # no slower than the rate either
+    paced = pacer(time, workspace_rate=50)  # bursts of 5 every tenth of a second
+    moments = sorted(await asyncio.gather(*(paced.workspace_turn(slack(f"C{n}")) for n in range(500))))
+    busiest = max(sum(1 for m in moments if start <= m < start + 1.0 - 1e-6) for start in moments)
+    assert busiest == 50
+    assert all(later - earlier >= 0.1 - 1e-9 for earlier, later in zip(moments, moments[5:], strict=False))
+    assert moments[-1] - moments[0] == pytest.approx(9.9)  # 500 sends in 10 s: no slower than the rate
+
+
+def test_the_default_burst_divides_the_rate() -> None:
+    assert [RateLimit(workspace_rate=r).workspace_burst for r in (50, 10, 30, 25, 7, 2.5)] == [5, 1, 3, 1, 1, 1]
+    assert RateLimit(workspace_rate=50, burst=2).workspace_burst == 2
 
 
 async def test_workspaces_and_platforms_do_not_share_a_rate() -> None:
@@ -69,20 +75,24 @@ async def test_workspaces_and_platforms_do_not_share_a_rate() -> None:
     assert time.now == pytest.approx(101.0)
 
 
-async def test_a_burst_goes_back_to_back_then_the_rate_holds() -> None:
+async def test_a_burst_goes_back_to_back_then_waits_its_period() -> None:
     time = SimulatedTime()
     paced = pacer(time, workspace_rate=10, burst=3)
     moments = [await paced.workspace_turn(slack(f"C{n}")) for n in range(5)]
     assert moments[:3] == [100.0, 100.0, 100.0]
-    assert moments[3] == pytest.approx(100.1) and moments[4] == pytest.approx(100.2)
+    assert moments[3:] == [pytest.approx(100.3), pytest.approx(100.3)]
 
 
-async def test_retry_after_holds_the_target() -> None:
+async def test_retry_after_holds_the_target_and_its_workspace() -> None:
     time = SimulatedTime()
-    paced = pacer(time, target_interval=1.0)
+    paced = pacer(time, target_interval=1.0, workspace_rate=50)
+    await paced.workspace_turn(slack("C1"))
     paced.hold(slack("C1"), 30)
     await paced.target_turn(slack("C1"))
     assert time.now == pytest.approx(130.0)
+    time.now = 110.0
+    assert await paced.workspace_turn(slack("C3", "T2")) == 110.0  # another workspace does not wait
+    assert await paced.workspace_turn(slack("C2")) == pytest.approx(130.0)  # the same workspace waits too
 
 
 def test_limits_must_make_sense() -> None:
