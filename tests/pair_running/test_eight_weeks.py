@@ -49,15 +49,15 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
             assert "until" in text_of(await say(app, "MENTEE", "pause until 2026-02-05"))
             paused = True
         await plan(app.services.uow, now=moment, config=app.services.config)
-        for sent in await deliver_due(app, local):
-            if sent.kind != "pair_checkin":
+        for delivered in await deliver_due(app, local):
+            if delivered.kind != "pair_checkin":
                 continue
-            user = sent.target.rsplit(":", 1)[1]
-            meeting = int(sent.key.split(":")[2])
-            reply = await answer(app, user, checkin_button(sent), usefulness="4" if user == "MENTOR" else "5",
-                                 progress=f"{user}-SECRET-{meeting}")
-            assert f"check-in for meeting {meeting + 1} is saved" in reply, reply
-            answered.append((user, meeting))
+            user = delivered.target.rsplit(":", 1)[1]
+            index = int(delivered.key.split(":")[2])
+            reply = await answer(app, user, checkin_button(delivered), usefulness="4" if user == "MENTOR" else "5",
+                                 progress=f"{user}-SECRET-{index}")
+            assert f"check-in for meeting {index + 1} is saved" in reply, reply
+            answered.append((user, index))
 
     space = pair.space
     sent = await pair_deliveries(app, status=DeliveryStatus.SENT)
@@ -96,15 +96,15 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
     checkins = [d for d in sent if d.kind == "pair_checkin"]
     by_user: dict[str, list[int]] = {}
     for delivery in checkins:
-        user, meeting = delivery.target.rsplit(":", 1)[1], int(delivery.key.split(":")[2])
-        by_user.setdefault(user, []).append(meeting)
-        session = MEETINGS[meeting]
+        user, number = delivery.target.rsplit(":", 1)[1], int(delivery.key.split(":")[2])
+        by_user.setdefault(user, []).append(number)
+        session = MEETINGS[number]
         if user == "MENTEE":
             assert delivery.due_at == session + timedelta(hours=1)  # 11:00 in Jakarta, inside working hours
         else:
             local_day = session.astimezone(LONDON).date()
             assert delivery.due_at == datetime.combine(local_day, time(9), tzinfo=LONDON).astimezone(UTC)
-        if meeting == 2:  # caught up once after the gap, still in its window
+        if number == 2:  # caught up once after the gap, still in its window
             assert delivery.sent_at == min(t for t in ticks if t >= GAP[1])
         else:
             assert delivery.due_at <= delivery.sent_at < delivery.due_at + timedelta(hours=1)  # type: ignore[operator]
