@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -33,14 +33,16 @@ from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.responder import Responder
 from bot.core import Core
-from bot.events import Actor
+from bot.events import Actor, Event
 from bot.i18n import Translator, resolve_locale
 from bot.messages import Message
 from bot.ports import DeliveryError
 from bot.replies import FormErrors, OpenForm, Response
+from storage.engine import is_sqlite
 
 log = logging.getLogger(__name__)
 ROUTE = "/slack/events"
+ACK_BUDGET = 2.0  # seconds the core gets before Slack hears "working on it" (Slack gives up after 3)
 
 
 class Background:
@@ -95,8 +97,13 @@ def build_bolt_app(*, settings: Settings, messenger: SlackMessenger) -> AsyncApp
 
 
 class SlackBot:
-    def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings) -> None:
+    def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings, core_slots: int | None = None,
+                 ack_budget: float = ACK_BUDGET) -> None:
         self.core = core
+        # At most this many Slack events in the core at once; the rest wait their turn here, in order. Unbounded,
+        # a burst has every request contend for the database (SQLite has one writer) and all of them finish late.
+        self.gate = asyncio.Semaphore(core_slots or (2 if is_sqlite(settings.database_url) else 10))
+        self.ack_budget = ack_budget
         self.messenger = messenger
         self.directory = messenger.directory
         self.default_locale = settings.default_locale
@@ -116,6 +123,10 @@ class SlackBot:
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
+    async def ask_core(self, event: Event) -> list[Response]:
+        async with self.gate:
+            return await self.core.handle(event)
+
     def translator(self, actor: Actor) -> Translator:
         return Translator(resolve_locale(actor.locale, self.default_locale))
 
@@ -129,16 +140,23 @@ class SlackBot:
         origin = command_origin(body, actor=actor, t=self.translator(actor))
         event = command_event(body, actor=actor)
         if self.core.is_slow(event.text):  # Slack waits 3 s: say we are on it, answer through response_url
-            await ack(text=mrkdwn(origin.t("slack.working")), response_type="ephemeral")
-            self.background.spawn(self._finish(origin, self.core.handle(event)), what="a slow command")
+            await self._working(ack, origin, self.ask_core(event))
             return
-        responses = await self.core.handle(event)
-        body_now, rest = self.responder.ack_body(origin, responses)
+        work = asyncio.ensure_future(self.ask_core(event))
+        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
+        if not done:  # a busy moment: Slack still gets its answer in time, the member gets theirs when ready
+            await self._working(ack, origin, work)
+            return
+        body_now, rest = self.responder.ack_body(origin, work.result())
         await ack(**body_now)
         if rest:
             self.background.spawn(self.responder.deliver(origin, rest), what="command replies")
 
-    async def _finish(self, origin: Origin, responses: Coroutine[Any, Any, list[Response]]) -> None:
+    async def _working(self, ack: AsyncAck, origin: Origin, responses: Awaitable[list[Response]]) -> None:
+        await ack(text=mrkdwn(origin.t("slack.working")), response_type="ephemeral")
+        self.background.spawn(self._finish(origin, responses), what="a slow command")
+
+    async def _finish(self, origin: Origin, responses: Awaitable[list[Response]]) -> None:
         await self.responder.deliver(origin, await responses)
 
     # -- buttons and menus ---------------------------------------------------------------------------------------
@@ -156,7 +174,7 @@ class SlackBot:
         if event.action_id.startswith(f"{FORM_BUTTON}:"):
             await self._open_kept_form(origin, event.action_id.removeprefix(f"{FORM_BUTTON}:"))
             return
-        await self.responder.deliver(origin, await self.core.handle(event))
+        await self.responder.deliver(origin, await self.ask_core(event))
         if origin.surface == "home":  # what the member just did may change their overview
             await self.publish_home(actor)
 
@@ -182,7 +200,13 @@ class SlackBot:
             return
         actor = await self.actor(body)
         origin = submission_origin(body, actor=actor, t=self.translator(actor), metadata=metadata)
-        responses = await self.core.handle(submission_event(body, actor=actor, metadata=metadata))
+        work = asyncio.ensure_future(self.ask_core(submission_event(body, actor=actor, metadata=metadata)))
+        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
+        if not done:  # close the modal in time; what the core says (errors too) follows as a message
+            await ack()
+            self.background.spawn(self._finish(origin, work), what="a slow form")
+            return
+        responses = work.result()
         errors = next((r for r in responses if isinstance(r, FormErrors)), None)
         if errors is not None:  # shown under each field; what the member typed stays
             await ack(response_action="errors", errors=errors_for(view, errors.errors))

@@ -103,8 +103,12 @@ class Directory:
                     budget: float = 1.5) -> Actor:
         """The Actor for an inbound request. Slack wants an answer within 3 s, so the lookup gets `budget`
         seconds; without it the member still gets served, only without their Slack name, language and zone."""
+        profile = self.cached(user_id)
         try:
-            profile: Profile | None = await asyncio.wait_for(self.profile(user_id), budget)
+            if profile is None:  # only a lookup needs a task and a deadline; the warm path stays cheap
+                profile = await asyncio.wait_for(self.profile(user_id), budget)
+            elif profile.deleted:
+                raise UnreachableMember(f"users.info: {user_id} was deactivated")
         except (DeliveryError, TimeoutError) as error:
             log.info("no Slack profile for a member of %s: %s", team_id, type(error).__name__)
             profile = None

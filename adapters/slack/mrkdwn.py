@@ -36,30 +36,46 @@ def _atoms(text: str) -> list[str]:
 
 def mrkdwn(text: str) -> str:
     """Escape plain text for a mrkdwn field; only the core's `<@U…>` mentions stay live."""
-    return "".join(_atoms(text))
+    if "<@" not in text:
+        return escape(text)
+    parts = MENTION.split(text)  # text, user id, text, user id, ..., text
+    return "".join(f"<@{part}>" if i % 2 else escape(part) for i, part in enumerate(parts))
 
 
 def split_mrkdwn(text: str, *, limit: int) -> list[str]:
-    """`mrkdwn(text)` in pieces of at most `limit` characters, breaking after a newline where it can and never
-    inside an escape or a mention (escaping makes text longer, so split after escaping)."""
+    """`mrkdwn(text)` in pieces of at most `limit` characters, breaking at line ends where it can and never
+    inside an escape or a mention (escaping makes text longer, so it is measured after escaping)."""
     chunks: list[str] = []
-    current: list[str] = []
+    lines: list[str] = []
     size = 0
-    last_newline = -1  # index in `current` just after the latest newline
-    for atom in _atoms(text):
-        if size + len(atom) > limit and current:
-            cut = last_newline if last_newline > 0 else len(current)
-            chunks.append("".join(current[:cut]))
-            current = current[cut:]
-            size = sum(len(a) for a in current)
-            last_newline = -1
-        current.append(atom)
-        size += len(atom)
-        if atom == "\n":
-            last_newline = len(current)
-    if current:
-        chunks.append("".join(current))
+    for line in text.split("\n"):
+        escaped = mrkdwn(line)
+        if len(escaped) > limit:  # a single line longer than a piece: cut it between escapes
+            if lines:
+                chunks.append("\n".join(lines))
+            *whole, rest = _cut(line, limit)
+            chunks.extend(whole)
+            lines, size = [rest], len(rest)
+            continue
+        if lines and size + 1 + len(escaped) > limit:
+            chunks.append("\n".join(lines))
+            lines, size = [], 0
+        size += len(escaped) + (1 if lines else 0)
+        lines.append(escaped)
+    if lines:
+        chunks.append("\n".join(lines))
     return [c for c in (chunk.strip("\n") for chunk in chunks) if c.strip()]
+
+
+def _cut(line: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for atom in _atoms(line):
+        if current and len(current) + len(atom) > limit:
+            pieces.append(current)
+            current = ""
+        current += atom
+    return [*pieces, current]
 
 
 def shorten(text: str, limit: int) -> str:
@@ -68,10 +84,11 @@ def shorten(text: str, limit: int) -> str:
 
 def shorten_mrkdwn(text: str, limit: int) -> str:
     """mrkdwn of `text` in at most `limit` characters, cut between escapes, with an ellipsis if cut."""
+    escaped = mrkdwn(text)
+    if len(escaped) <= limit:
+        return escaped
     pieces = split_mrkdwn(text, limit=limit - 1)
-    if len(pieces) <= 1:
-        return pieces[0] if pieces else ""
-    return pieces[0] + ELLIPSIS
+    return pieces[0] + ELLIPSIS if pieces else ""
 
 
 def plain(text: str, *, names: Names | None = None, limit: int | None = None) -> str:

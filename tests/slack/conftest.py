@@ -106,26 +106,28 @@ class Slack:
         return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature, "Content-Type": content_type}
 
     async def post(self, body: str, *, content_type: str, timestamp: int | None = None, secret: str | None = None,
-                   extra_headers: dict[str, str] | None = None) -> tuple[int, str]:
+                   extra_headers: dict[str, str] | None = None, settle: bool = True) -> tuple[int, str]:
+        """Post and read Slack's answer; `settle` also waits for the work that follows the ack."""
         headers = {**self.headers(body, content_type=content_type, timestamp=timestamp, secret=secret),
                    **(extra_headers or {})}
         response = await self.client.post(ROUTE, data=body.encode(), headers=headers)
         text = await response.text()
-        await self.bot.background.drain()
+        if settle:
+            await self.bot.background.drain()
         return response.status, text
 
     def trigger(self) -> str:
         self._triggers += 1
         return f"trigger-{self._triggers}"
 
-    async def command(self, text: str, *, user: str = "U1", channel: str = "C0GENERAL",
-                      command: str = "/circle") -> tuple[int, dict[str, Any]]:
+    async def command(self, text: str, *, user: str = "U1", channel: str = "C0GENERAL", command: str = "/circle",
+                      settle: bool = True) -> tuple[int, dict[str, Any]]:
         body = urlencode({
             "token": "legacy", "team_id": TEAM, "team_domain": "lingkar-test", "channel_id": channel,
             "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": command, "text": text,
             "api_app_id": "A1", "response_url": self.mock.response_url(f"cmd-{user}"), "trigger_id": self.trigger(),
         })
-        status, answer = await self.post(body, content_type="application/x-www-form-urlencoded")
+        status, answer = await self.post(body, content_type="application/x-www-form-urlencoded", settle=settle)
         return status, (json.loads(answer) if answer.startswith("{") else {"raw": answer})
 
     async def interact(self, payload: dict[str, Any]) -> tuple[int, str]:

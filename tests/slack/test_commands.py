@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from typing import Any
+from typing import Any, Literal
+
+import pytest
 
 from adapters.bootstrap import App
 from adapters.slack.modals import Metadata
+from bot.events import Event
+from bot.replies import Response
 from storage.tables import EnrollmentStatus
 from tests.helpers import PROFILE
 from tests.slack.conftest import TEAM, Slack, slack_program
@@ -155,3 +160,54 @@ async def test_mentions_reach_the_core_in_neutral_form(slack: Slack, lingkar: Ap
     assert "<@U2>" in answer["text"]  # the core's mention, rendered as a Slack mention
     _, answer = await slack.command("admin list", user="UADMIN")
     assert "<@U2>" in answer["text"]
+
+
+async def test_a_command_that_runs_long_is_acknowledged_in_time(slack: Slack, lingkar: App,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    release = asyncio.Event()
+    handle = lingkar.core.handle
+
+    async def busy(event: Event) -> list[Response]:
+        await release.wait()  # the database is busy until the test says otherwise
+        return await handle(event)
+
+    monkeypatch.setattr(lingkar.core, "handle", busy)
+    slack.bot.ack_budget = 0.01
+    status, answer = await slack.command("status", settle=False)
+    assert status == 200
+    assert answer["text"] == "Working on it… I'll post the answer here when it's ready."
+    release.set()
+    await slack.bot.background.drain()
+    assert "You're not enrolled in any program yet." in slack.mock.last("respond").text()
+
+
+async def test_the_core_takes_events_a_few_at_a_time(slack: Slack, lingkar: App,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    entered: list[str] = []
+    in_core, queued, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    handle = lingkar.core.handle
+
+    async def first_one_blocks(event: Event) -> list[Response]:
+        entered.append(event.actor.user_id)
+        if len(entered) == 1:
+            in_core.set()
+            await release.wait()
+        return await handle(event)
+
+    class Gate(asyncio.Semaphore):
+        async def acquire(self) -> Literal[True]:
+            if self.locked():
+                queued.set()
+            return await super().acquire()
+
+    monkeypatch.setattr(lingkar.core, "handle", first_one_blocks)
+    slack.bot.gate = Gate(1)
+    first = asyncio.create_task(slack.command("status", user="U1", settle=False))
+    await in_core.wait()
+    second = asyncio.create_task(slack.command("status", user="U2", settle=False))
+    await queued.wait()
+    assert entered == ["U1"]  # the second waits its turn instead of crowding the database
+    release.set()
+    answers = await asyncio.gather(first, second)
+    assert entered == ["U1", "U2"]
+    assert all("not enrolled" in answer["text"] for _, answer in answers)
