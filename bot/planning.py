@@ -40,9 +40,10 @@ class PlanReport:
 
 def planners() -> tuple[Planner, ...]:
     """Every capability's planners; each module exposes PLANNERS."""
-    from bot import digest, feedback, moderators, pair_running, pairs
+    from bot import digest, feedback, moderators, pair_running, pairs, running
 
-    return (*moderators.PLANNERS, *pairs.PLANNERS, *pair_running.PLANNERS, *feedback.PLANNERS, *digest.PLANNERS)
+    return (*moderators.PLANNERS, *pairs.PLANNERS, *pair_running.PLANNERS, *running.PLANNERS, *feedback.PLANNERS,
+            *digest.PLANNERS)
 
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:
