@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9d7c9c5edfbd
+Revision ID: e9de878acf01
 Revises: 
-Create Date: 2026-11-25 21:34:21.056604
+Create Date: 2026-11-25 22:00:58.858992
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 import storage.types
 
 
-revision = '9d7c9c5edfbd'
+revision = 'e9de878acf01'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -381,6 +381,51 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_goalupdate_goal_id'), ['goal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_goalupdate_workspace_id'), ['workspace_id'], unique=False)
 
+    op.create_table('paircheckin',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('pair_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_index', sa.Integer(), nullable=False),
+    sa.Column('met', sa.Boolean(), nullable=False),
+    sa.Column('usefulness', sa.Integer(), nullable=False),
+    sa.Column('progress', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pair_id', 'member_id', 'meeting_index')
+    )
+    with op.batch_alter_table('paircheckin', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_paircheckin_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paircheckin_pair_id'), ['pair_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paircheckin_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paircheckin_workspace_id'), ['workspace_id'], unique=False)
+
+    op.create_table('pairprompt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('pair_id', sa.Integer(), nullable=False),
+    sa.Column('prompt_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('meeting_index', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], ),
+    sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pair_id', 'meeting_index'),
+    sa.UniqueConstraint('pair_id', 'prompt_id')
+    )
+    with op.batch_alter_table('pairprompt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pairprompt_pair_id'), ['pair_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pairprompt_program_id'), ['program_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pairprompt_workspace_id'), ['workspace_id'], unique=False)
+
     op.create_table('pollresponse',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -669,6 +714,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_pollresponse_circle_id'))
 
     op.drop_table('pollresponse')
+    with op.batch_alter_table('pairprompt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pairprompt_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_pairprompt_program_id'))
+        batch_op.drop_index(batch_op.f('ix_pairprompt_pair_id'))
+
+    op.drop_table('pairprompt')
+    with op.batch_alter_table('paircheckin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_paircheckin_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_paircheckin_program_id'))
+        batch_op.drop_index(batch_op.f('ix_paircheckin_pair_id'))
+        batch_op.drop_index(batch_op.f('ix_paircheckin_member_id'))
+
+    op.drop_table('paircheckin')
     with op.batch_alter_table('goalupdate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_goalupdate_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_goalupdate_goal_id'))
