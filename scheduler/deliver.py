@@ -133,6 +133,7 @@ class _Run:
     lanes: dict[str, deque[Delivery]] = field(default_factory=dict)  # per target, in claim order
     tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     throttled: dict[str, datetime] = field(default_factory=dict)  # target -> the platform's Retry-After
+    committed: set[int | None] = field(default_factory=set)  # past their pacing: `stop` lets them finish
     inflight: int = 0
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -213,14 +214,49 @@ class _Run:
             return
         if await self._not_now(delivery):
             return
+        # The pacing waits can be long (a workspace's rate, a Retry-After): `stop` cuts them short, but
+        # never a send that has begun.
+        sending = asyncio.create_task(self._paced_send(delivery, target, send))
+        stopping = asyncio.create_task(self.stop.wait())
+        try:
+            await asyncio.wait((sending, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not sending.done() and delivery.id not in self.committed:
+                sending.cancel()
+            await asyncio.gather(sending, stopping, return_exceptions=True)
+        if sending.cancelled():
+            await self._not_now(delivery)  # gives it back
+        elif (failure := sending.exception()) is not None:
+            raise failure
+
+    async def _paced_send(self, delivery: Delivery, target: Target, send: Send) -> None:
+        """Wait for the target's gap and the workspace's turn, then send within a concurrency slot.
+
+        The waits happen before taking a slot, so a workspace waiting out its rate or a 429 never holds the
+        slots other workspaces need: behind the workspace's gate, one of its senders at a time waits for a
+        slot, and takes the workspace's turn only once it has one. From the turn to the send nothing
+        yields, so the platform sees the spacing the pacer chose.
+        """
         await self.pacer.target_turn(target)
-        async with self.slots:
-            started = await self.pacer.workspace_turn(target)
+        async with self.pacer.gate(target):
+            while True:
+                await self.pacer.until_ready(target)
+                await self.slots.acquire()
+                if self.pacer.ready(target):
+                    break
+                self.slots.release()  # a 429 paused the workspace while we waited for the slot
+            started = self.pacer.take(target)
+            self.committed.add(delivery.id)
+        try:
             if await self._not_now(delivery) or not await self._hold_lease(delivery):
                 return
             self.pacer.sent(target, at=started)
             # The outcome is recorded inside the slot: at most `concurrency` rows are ever sent-but-unrecorded.
             await self._attempt(delivery, target, send)
+        finally:
+            self.committed.discard(delivery.id)
+            self.slots.release()
 
     async def _not_now(self, delivery: Delivery) -> bool:
         """Give the row back untried when the run is stopping or its target is waiting out a Retry-After."""

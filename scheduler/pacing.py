@@ -63,7 +63,10 @@ class _Window:
         self.period = self.size / limit.workspace_rate
         self.spent: deque[float] = deque(maxlen=self.size)  # the last `size` send times, oldest first
         self.paused_until = float("-inf")  # the platform answered 429: nobody in the workspace sends before
-        self.lock = asyncio.Lock()  # FIFO: whoever asked first gets the next slot
+
+    def ready_at(self) -> float:
+        full = self.spent[0] + self.period if len(self.spent) == self.size else float("-inf")
+        return max(full, self.paused_until)
 
 
 class Pacer:
@@ -84,6 +87,7 @@ class Pacer:
         self.max_targets = max_targets
         self._next_at: OrderedDict[str, float] = OrderedDict()  # per target: not before this moment
         self._windows: dict[tuple[str, str], _Window] = {}
+        self._gates: dict[tuple[str, str], asyncio.Lock] = {}
 
     @classmethod
     def unlimited(cls) -> Pacer:
@@ -103,22 +107,48 @@ class Pacer:
         if moment is not None:
             await self._sleep_until(moment)
 
-    async def workspace_turn(self, target: Target) -> float:
-        """Wait for the workspace's next slot and take it; returns the moment (monotonic) it was taken."""
+    def gate(self, target: Target) -> asyncio.Lock:
+        """The workspace's gate: one sender at a time waits for the workspace's next turn (FIFO), so a busy
+        workspace queues behind its own gate instead of filling every concurrency slot while it waits."""
+        key = (target.platform, target.workspace_id)
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = asyncio.Lock()
+        return gate
+
+    def _window(self, target: Target) -> _Window | None:
         limit = self.limit_for(target)
         if limit.workspace_rate is None:
-            return self.monotonic()
+            return None
         key = (target.platform, target.workspace_id)
         window = self._windows.get(key)
         if window is None:
             window = self._windows[key] = _Window(limit)
-        async with window.lock:
-            await self._sleep_until(window.paused_until)
-            if len(window.spent) == window.size:
-                await self._sleep_until(window.spent[0] + window.period)
-            now = self.monotonic()
+        return window
+
+    def ready(self, target: Target) -> bool:
+        window = self._window(target)
+        return window is None or window.ready_at() <= self.monotonic()
+
+    async def until_ready(self, target: Target) -> None:
+        """Wait (holding the gate) until the workspace may send; a 429 arriving meanwhile extends the wait."""
+        window = self._window(target)
+        while window is not None and (moment := window.ready_at()) > self.monotonic():
+            await self._sleep_until(moment)
+
+    def take(self, target: Target) -> float:
+        """Use the workspace's turn now (call when ready, holding the gate); returns the moment (monotonic)."""
+        now = self.monotonic()
+        window = self._window(target)
+        if window is not None:
             window.spent.append(now)
-            return now
+        return now
+
+    async def workspace_turn(self, target: Target) -> float:
+        """Wait for the workspace's next turn and take it."""
+        async with self.gate(target):
+            await self.until_ready(target)
+            return self.take(target)
 
     def sent(self, target: Target, *, at: float) -> None:
         """Record a send that started at `at`, so the target's next message keeps its distance."""
@@ -134,7 +164,7 @@ class Pacer:
         """
         until = self.monotonic() + max(0.0, seconds)
         self._push(target.key(), until)
-        window = self._windows.get((target.platform, target.workspace_id))
+        window = self._window(target)
         if window is not None:
             window.paused_until = max(window.paused_until, until)
 
@@ -143,8 +173,3 @@ class Pacer:
         self._next_at.move_to_end(key)
         while len(self._next_at) > self.max_targets:  # forget the longest-idle targets; their gaps have passed
             self._next_at.popitem(last=False)
-
-    async def turn(self, target: Target) -> float:
-        """Both waits, in order: the target's gap, then the workspace's slot."""
-        await self.target_turn(target)
-        return await self.workspace_turn(target)

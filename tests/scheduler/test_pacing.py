@@ -142,3 +142,19 @@ async def test_unknown_platforms_are_not_paced() -> None:
         paced.sent(slack("C1"), at=moment)
         await paced.target_turn(slack("C1"))
     assert time.now == 100.0
+
+
+async def test_a_workspace_waiting_out_a_429_does_not_hold_up_another(world: World, manual: ManualClock) -> None:
+    await world.queue("busy-workspace", slack("C1", "T1"), due=later(manual.now(), seconds=-1))
+    await world.queue("quiet-workspace", slack("C1", "T2"))
+    paced = Pacer({"slack": RateLimit(workspace_rate=50)})
+    await paced.workspace_turn(slack("C0", "T1"))
+    paced.hold(slack("C0", "T1"), 3600)  # T1 must wait an hour
+    recorder, stop = Recorder(), asyncio.Event()
+    running = asyncio.create_task(deliver_due(uow_factory=world.uow, messenger=recorder, clock=manual,
+                                              worker_id="w1", pacer=paced, concurrency=1, stop=stop))
+    assert await asyncio.wait_for(recorder.starts.get(), 30) == "quiet-workspace"  # the one slot was free for T2
+    stop.set()  # ends the hour's wait at once
+    report = await asyncio.wait_for(running, 30)
+    assert (report.sent, report.released) == (1, 1)
+    assert recorder.texts() == {"quiet-workspace": 1}
