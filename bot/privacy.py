@@ -220,10 +220,16 @@ def _holds_text(column: Column[Any]) -> bool:
     return isinstance(column.type, String | JSON) or isinstance(kind, String | JSON)
 
 
-def _whole(needles: set[str]) -> re.Pattern[str]:
-    """The needles as whole words only: erasing user U1 must not touch U12's messages, nor "Al" turn "Also"."""
-    alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I)
+def _whole(identifiers: set[str], name: str | None = None) -> re.Pattern[str]:
+    """The needles as whole words only: erasing user U1 must not touch U12's messages, nor "Al" turn "Also".
+
+    Platform ids match exactly (they are case-sensitive, and an id like "MENTEE" must not eat the word
+    "mentee" in a role column); a display name matches in any case.
+    """
+    parts = [re.escape(n) for n in sorted(identifiers, key=len, reverse=True)]
+    if name:
+        parts.append(f"(?i:{re.escape(name)})")
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
 
 
 def _replace(value: Any, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]) -> Any:
@@ -239,10 +245,8 @@ def _replace(value: Any, pattern: re.Pattern[str], replacement: Callable[[re.Mat
 async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[str], name: str, token: str) -> None:
     """Wherever a platform id survives (message targets, keys, archived texts) it becomes the token; in kept
     texts meant for others, the name is blanked out too."""
-    ids = {i.lower() for i in identifiers}
-
     def replacement(match: re.Match[str]) -> str:
-        return token if match.group(0).lower() in ids else REDACTED
+        return token if match.group(0) in identifiers else REDACTED
 
     for table in SQLModel.metadata.sorted_tables:
         if "workspace_id" not in table.c or "id" not in table.c:
@@ -251,13 +255,14 @@ async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[s
             if not _holds_text(column):
                 continue
             needles = set(identifiers)
-            if (table.name, column.name) in NAME_SCRUBBED and len(name) >= 2:
+            scrub_name = (table.name, column.name) in NAME_SCRUBBED and len(name) >= 2
+            if scrub_name:
                 needles.add(name)
             variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
             text = func.lower(cast(column, Text))
             rows = await _fetch(uow, select(table.c.id, column.label("value")).where(
                 table.c.workspace_id == workspace_id, or_(*[text.contains(v, autoescape=True) for v in variants])))
-            pattern = _whole(needles)
+            pattern = _whole(set(identifiers), name if scrub_name else None)
             for row in rows:
                 new = _replace(row["value"], pattern, replacement)
                 if new != row["value"]:

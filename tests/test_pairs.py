@@ -211,3 +211,18 @@ async def test_admin_sets_a_pair_by_hand(app: App) -> None:
     assert "is not an active mentor" in text_of(await say(app, "UADMIN", f"pair set {SLUG} <@MENTEE> <@MENTOR>"))
     assert "MENTOR now mentors MENTEE" in text_of(await say(app, "UADMIN", f"pair set {SLUG} <@MENTOR> <@MENTEE>"))
     assert "Only Lingkar admins" in text_of(await say(app, "MENTEE", f"pair set {SLUG} <@MENTOR> <@MENTEE>"))
+
+
+async def test_forgetting_a_member_whose_id_is_a_word_leaves_other_values_alone(app: App) -> None:
+    await _pair_program(app)
+    await _join(app, "MENTOR", role="mentor", seniority=3)
+    await _join(app, "MENTEE", role="mentee", seniority=0)  # an id that is also the role's value
+    mentee = await member_id(app, "MENTEE")
+    await press(app, "MENTEE", f"forget.confirm:{mentee}")
+    async with app.uow() as uow:
+        mentor_row = await uow.enrollments.get(workspace_id=1, program_id=1, member_id=await member_id(app, "MENTOR"))
+        mentee_row = await uow.enrollments.get(workspace_id=1, program_id=1, member_id=mentee)
+        erased = await uow.members.get(workspace_id=1, member_id=mentee)
+    assert erased is not None and erased.erased and erased.external_id != "MENTEE"
+    assert mentor_row is not None and mentor_row.role == "mentor"
+    assert mentee_row is not None and mentee_row.role == "mentee"  # a value, not the member's id
