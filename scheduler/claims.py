@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, case, or_, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
@@ -32,66 +32,60 @@ class Claim:
 
     deliveries: list[Delivery] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    failed: int = 0  # taken over from senders that kept dying mid-send, until no tries were left
 
     @property
     def taken(self) -> int:
-        return len(self.deliveries) + sum(self.skipped.values())
+        return len(self.deliveries) + sum(self.skipped.values()) + self.failed
 
 
-def claimable(now: datetime) -> ColumnElement[bool]:
-    """Due and not waiting for a retry; or claimed by a worker whose lease ran out (it crashed or hung)."""
-    pending = and_(
+def due(now: datetime) -> ColumnElement[bool]:
+    """Pending, due, and not waiting for a retry."""
+    return and_(
         col(Delivery.status) == DeliveryStatus.PENDING,
         col(Delivery.due_at) <= now,
         or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
     )
-    abandoned = and_(col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < now)
-    return or_(pending, abandoned)
 
 
-async def claim(uow: UnitOfWork, *, worker_id: str, now: datetime, lease_until: datetime, limit: int) -> Claim:
-    """Take up to `limit` due deliveries in one short transaction, skipping the ones nobody should get.
+def abandoned(now: datetime) -> ColumnElement[bool]:
+    """Claimed by a worker whose lease ran out: it crashed, hung or lost the database mid-send."""
+    return and_(col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_until) < now)
+
+
+async def claim(uow: UnitOfWork, *, worker_id: str, now: datetime, lease_until: datetime, limit: int,
+                max_attempts: int | None = None) -> Claim:
+    """Take up to `limit` deliveries in one short transaction (abandoned ones first, then due ones),
+    skipping the ones nobody should get any more.
 
     PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint
-    rows without waiting on each other. SQLite: the single UPDATE takes the database's write lock first, so
+    rows without waiting on each other. SQLite: each UPDATE takes the database's write lock first, so
     claims are serialised (one process is the intended set-up; several still never share a row). Either way
-    the outer WHERE repeats the condition, so a row that changed since the subquery looked is left alone.
+    the UPDATE repeats the condition, so a row that changed since the candidates were chosen is left alone.
     """
-    candidates = (
-        select(Delivery.id).where(claimable(now)).order_by(col(Delivery.due_at), col(Delivery.id)).limit(limit)
-    )
-    bind = uow.session.bind
-    chosen: Any
-    if bind is not None and bind.dialect.name == "postgresql":
-        # Lock first, update the locked ids second: inside `UPDATE ... WHERE id IN (subquery)` PostgreSQL
-        # may run a LIMIT ... SKIP LOCKED subquery more than once and take more rows than asked.
-        locked = await uow.session.exec(candidates.with_for_update(skip_locked=True))
-        chosen = list(locked.all())
-        if not chosen:
-            await uow.commit()
-            return Claim()
-    else:
-        chosen = candidates.scalar_subquery()
-    statement = (
-        update(Delivery)
-        .where(col(Delivery.id).in_(chosen), claimable(now))
-        .values(
-            status=DeliveryStatus.SENDING, claimed_by=worker_id, lease_until=lease_until,
-            # A row taken over from an expired lease was tried once already, with an unknown outcome:
-            # counting it lets a message that crashes its sender end up failed instead of looping forever.
-            attempts=col(Delivery.attempts) + case((col(Delivery.status) == DeliveryStatus.SENDING, 1), else_=0),
-        )
-        .returning(Delivery)
-        .execution_options(synchronize_session=False)
-    )
-    rows = sorted((await uow.session.exec(statement)).scalars().all(), key=lambda d: (d.due_at, d.id or 0))
+    # A row taken over from an expired lease was tried once already, with an unknown outcome: counting it
+    # lets a message that crashes its sender end up failed instead of taking the workers down forever.
+    taken_over = await _take(uow, abandoned(now), worker_id=worker_id, lease_until=lease_until, limit=limit,
+                             count_a_try=True)
+    fresh = await _take(uow, due(now), worker_id=worker_id, lease_until=lease_until,
+                        limit=limit - len(taken_over), count_a_try=False) if len(taken_over) < limit else []
+    rows = sorted(taken_over + fresh, key=lambda d: (d.due_at, d.id or 0))
+    exhausted = {d.id or 0 for d in taken_over if max_attempts is not None and d.attempts >= max_attempts}
     result = Claim()
     reasons = await _skip_reasons(uow, rows, now)
     for delivery in rows:
-        if (reason := reasons.get(delivery.id or 0)) is None:
-            result.deliveries.append(delivery)
-        else:
+        if (reason := reasons.get(delivery.id or 0)) is not None:
             result.skipped[reason] += 1
+        elif (delivery.id or 0) not in exhausted:
+            result.deliveries.append(delivery)
+    exhausted -= set(reasons)
+    if exhausted:
+        result.failed = len(exhausted)
+        log.warning("deliveries %s failed: their senders stopped mid-send %d times", exhausted, max_attempts)
+        await uow.session.exec(update(Delivery).where(col(Delivery.id).in_(exhausted)).values(
+            status=DeliveryStatus.FAILED, lease_until=None, claimed_by=None,
+            last_error=f"gave up after {max_attempts} tries: the sender stopped before recording the outcome",
+        ).execution_options(synchronize_session=False))
     for reason in set(reasons.values()):
         ids = [i for i, r in reasons.items() if r == reason]
         await uow.session.exec(update(Delivery).where(col(Delivery.id).in_(ids)).values(
@@ -99,6 +93,31 @@ async def claim(uow: UnitOfWork, *, worker_id: str, now: datetime, lease_until: 
         ).execution_options(synchronize_session=False))
     await uow.commit()
     return result
+
+
+async def _take(uow: UnitOfWork, condition: ColumnElement[bool], *, worker_id: str, lease_until: datetime,
+                limit: int, count_a_try: bool) -> list[Delivery]:
+    candidates = (
+        select(Delivery.id).where(condition).order_by(col(Delivery.due_at), col(Delivery.id)).limit(limit)
+    )
+    bind = uow.session.bind
+    chosen: Any
+    if bind is not None and bind.dialect.name == "postgresql":
+        # Lock first, update the locked ids second: inside `UPDATE ... WHERE id IN (subquery)` PostgreSQL
+        # may run a LIMIT ... SKIP LOCKED subquery more than once and take more rows than asked.
+        chosen = list((await uow.session.exec(candidates.with_for_update(skip_locked=True))).all())
+        if not chosen:
+            return []
+    else:
+        chosen = candidates.scalar_subquery()
+    values: dict[str, Any] = {"status": DeliveryStatus.SENDING, "claimed_by": worker_id, "lease_until": lease_until}
+    if count_a_try:
+        values["attempts"] = col(Delivery.attempts) + 1
+    statement = (
+        update(Delivery).where(col(Delivery.id).in_(chosen), condition).values(**values)
+        .returning(Delivery).execution_options(synchronize_session=False)
+    )
+    return list((await uow.session.exec(statement)).scalars().all())
 
 
 async def _skip_reasons(uow: UnitOfWork, rows: Iterable[Delivery], now: datetime) -> dict[int, str]:

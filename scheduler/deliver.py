@@ -171,9 +171,10 @@ class _Run:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             got = await claims.claim(uow, worker_id=self.worker_id, now=now, lease_until=now + self.lease,
-                                     limit=want)
+                                     limit=want, max_attempts=self.max_attempts)
         self.report.claimed += len(got.deliveries)
         self.report.skipped.update(got.skipped)
+        self.report.failed += got.failed
         for delivery in got.deliveries:
             self.inflight += 1
             lane = self.lanes.setdefault(delivery.target, deque())

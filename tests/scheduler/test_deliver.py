@@ -282,6 +282,21 @@ async def test_an_abandoned_lease_is_taken_over_once_it_expires(world: World, re
     assert recorder.texts() == {"orphan": 1}
 
 
+async def test_a_message_whose_senders_keep_dying_ends_up_failed(world: World, recorder: Recorder,
+                                                                manual: ManualClock) -> None:
+    await world.queue("poison", channel("C1"))
+    for dead in ("dead-1", "dead-2", "dead-3"):  # each claims it and dies before recording an outcome
+        async with world.uow() as uow:
+            await claims.claim(uow, worker_id=dead, now=manual.now(), lease_until=later(manual.now(), seconds=60),
+                               limit=10, max_attempts=3)
+        manual.advance(timedelta(seconds=61))
+    report = await run(world, recorder, manual, max_attempts=3)  # three tries with unknown outcomes: enough
+    row = (await world.rows())["poison"]
+    assert (report.failed, report.claimed, row.status, row.attempts) == (1, 0, DeliveryStatus.FAILED, 3)
+    assert row.last_error == "gave up after 3 tries: the sender stopped before recording the outcome"
+    assert recorder.sent == []
+
+
 async def test_a_worker_that_lost_its_lease_cannot_record_over_the_new_owner(world: World,
                                                                              manual: ManualClock) -> None:
     await world.queue("contested", channel("C1"))
