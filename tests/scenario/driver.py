@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from adapters.bootstrap import App
@@ -96,12 +97,19 @@ class Driver(ABC):
 
     # -- running a step ------------------------------------------------------------------------------------------
 
-    async def run(self, steps: Sequence[Step]) -> None:
+    async def run(self, steps: Sequence[Step], *, known: Sequence[tuple[Step, str]] = ()) -> None:
+        """Every step in order. `known`: steps that fail because of a known bug (and the bug). Such a step failing
+        ends the test as xfail; passing fails it, so the entry goes once the bug is fixed."""
         for number, step in enumerate(steps, 1):
+            bug = next((why for known_step, why in known if known_step is step), None)
             try:
                 await self.step(step)
             except AssertionError as error:
+                if bug is not None:
+                    pytest.xfail(f"{self.platform}, step {number}: {bug}")
                 raise AssertionError(f"{self.platform}, step {number} {step}: {error}") from None
+            if bug is not None:
+                raise AssertionError(f"{self.platform}, step {number} {step} passes: is this fixed? {bug}")
 
     async def step(self, step: Step) -> None:
         match step:
