@@ -211,3 +211,14 @@ async def test_the_core_takes_events_a_few_at_a_time(slack: Slack, lingkar: App,
     answers = await asyncio.gather(first, second)
     assert entered == ["U1", "U2"]
     assert all("not enrolled" in answer["text"] for _, answer in answers)
+
+
+async def test_a_member_is_served_when_users_info_fails(slack: Slack, lingkar: App) -> None:
+    slack.mock.fail("users.info", "internal_error", status=500)
+    status, answer = await slack.command("status", user="U3")
+    assert status == 200 and "You're not enrolled in any program yet." in answer["text"]
+    member, _ = await enrollment_of(lingkar, "U3")
+    assert member.display_name == "u3"  # the command's user_name until users.info answers
+    await slack.command("status", user="U3")
+    member, _ = await enrollment_of(lingkar, "U3")
+    assert member.display_name == "Citra Dewi"  # the next request looked again and found the name
