@@ -12,7 +12,7 @@ from tests.conftest import Database, create_schema
 
 
 async def routes_for(database: Database, **slack: str) -> tuple[web.Application, list[str]]:
-    settings = Settings(LINGKAR_DATABASE_URL=database.url, **slack)
+    settings = Settings.model_validate({"LINGKAR_DATABASE_URL": database.url, **slack})
     await create_schema(database)
     lingkar = await bootstrap(settings, migrate=False, schema=database.schema)
     web_app = build_web_app(lingkar)
