@@ -130,6 +130,9 @@ async def launch_circle(ctx: Ctx, program: Program, circle: Circle) -> None:
     theme_title = theme.title if theme else circle.name
     parent = Target.from_key(program.announcement_target) if program.announcement_target else None
     space: SpaceRef | None = None
+    # A channel the platform creates cannot be rolled back, so the circle must be on record before it exists;
+    # committing here also frees SQLite's write lock for messengers that store what they create (Teams).
+    await ctx.uow.commit()
     try:
         space = await ctx.services.messenger.open_space(
             workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform,

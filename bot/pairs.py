@@ -92,7 +92,7 @@ async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member
     pair = Pair(workspace_id=ctx.workspace_id, program_id=program.id or 0, mentor_member_id=mentor.id or 0,
                 mentee_member_id=mentee.id or 0, round=len(earlier) + 1, score=score, started_at=ctx.now)
     ctx.uow.pairs.add(pair)
-    await ctx.uow.flush()
+    await ctx.uow.commit()  # on record before the platform creates its space (see launch_circle)
     try:
         space = await ctx.services.messenger.open_space(
             workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform,
