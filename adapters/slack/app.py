@@ -42,7 +42,7 @@ from storage.engine import is_sqlite
 
 log = logging.getLogger(__name__)
 ROUTE = "/slack/events"
-ACK_BUDGET = 2.0  # seconds the core gets before Slack hears "working on it" (Slack gives up after 3)
+ACK_BUDGET = 2.0  # seconds from a request's arrival to "working on it" at the latest (Slack gives up after 3)
 
 
 class Background:
@@ -135,7 +135,12 @@ class SlackBot:
 
     # -- the slash command --------------------------------------------------------------------------------------
 
+    def _left(self, started: float) -> float:
+        """What is left of the ack budget for a request that reached us at `started` (loop time)."""
+        return max(0.05, self.ack_budget - (asyncio.get_running_loop().time() - started))
+
     async def on_command(self, ack: AsyncAck, body: Body) -> None:
+        started = asyncio.get_running_loop().time()
         actor = await self.actor(body, fallback_name=body.get("user_name"))
         origin = command_origin(body, actor=actor, t=self.translator(actor))
         event = command_event(body, actor=actor)
@@ -143,7 +148,7 @@ class SlackBot:
             await self._working(ack, origin, self.ask_core(event))
             return
         work = asyncio.ensure_future(self.ask_core(event))
-        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
+        done, _ = await asyncio.wait({work}, timeout=self._left(started))
         if not done:  # a busy moment: Slack still gets its answer in time, the member gets theirs when ready
             await self._working(ack, origin, work)
             return
@@ -193,6 +198,7 @@ class SlackBot:
     # -- modals -------------------------------------------------------------------------------------------------
 
     async def on_submit(self, ack: AsyncAck, body: Body) -> None:
+        started = asyncio.get_running_loop().time()
         view = body.get("view") or {}
         metadata = Metadata.decode(str(view.get("private_metadata") or ""))
         if metadata is None:
@@ -201,7 +207,7 @@ class SlackBot:
         actor = await self.actor(body)
         origin = submission_origin(body, actor=actor, t=self.translator(actor), metadata=metadata)
         work = asyncio.ensure_future(self.ask_core(submission_event(body, actor=actor, metadata=metadata)))
-        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
+        done, _ = await asyncio.wait({work}, timeout=self._left(started))
         if not done:  # close the modal in time; what the core says (errors too) follows as a message
             await ack()
             self.background.spawn(self._finish(origin, work), what="a slow form")
@@ -209,7 +215,7 @@ class SlackBot:
         responses = work.result()
         errors = next((r for r in responses if isinstance(r, FormErrors)), None)
         if errors is not None:  # shown under each field; what the member typed stays
-            await ack(response_action="errors", errors=errors_for(view, errors.errors))
+            await ack(response_action="errors", errors=errors_for(view, errors=errors.errors))
             return
         follow = next((r for r in responses if isinstance(r, OpenForm)), None)
         rest = [r for r in responses if r is not follow]
@@ -231,7 +237,7 @@ class SlackBot:
     async def on_home_opened(self, event: dict[str, Any], body: Body) -> None:
         if event.get("tab", "home") != "home" or not self.seen.first(body.get("event_id")):
             return  # the Messages tab, or Slack retrying an event we already took
-        team = team_of(body) or str(event.get("view", {}).get("team_id") or "")
+        team = team_of(body) or str((event.get("view") or {}).get("team_id") or "")
         user = str(event.get("user") or "")
         self.background.spawn(self._home(team, user), what="the home tab")
 

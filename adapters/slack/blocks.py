@@ -43,7 +43,7 @@ SEPARATOR = "#"  # Slack wants action ids unique within a block: "<core id>#<ind
 Json = dict[str, Any]
 
 
-def encode_action(action_id: str, index: int) -> str:
+def encode_action(action_id: str, *, index: int) -> str:
     return f"{action_id}{SEPARATOR}{index}"
 
 
@@ -58,12 +58,12 @@ def plain_text(text: str, *, limit: int, names: Names | None = None) -> Json:
 
 
 def mrkdwn_text(text: str, *, limit: int = SECTION_TEXT) -> Json:
-    return {"type": "mrkdwn", "text": shorten_mrkdwn(text, limit), "verbatim": True}
+    return {"type": "mrkdwn", "text": shorten_mrkdwn(text, limit=limit), "verbatim": True}
 
 
 def fallback_text(message: Message) -> str:
     """The `text` that goes beside the blocks (notifications, screen readers), escaped like everything else."""
-    return shorten_mrkdwn(message.text, FALLBACK_TEXT) or " "
+    return shorten_mrkdwn(message.text, limit=FALLBACK_TEXT) or " "
 
 
 def sections(text: str) -> list[Json]:
@@ -104,7 +104,7 @@ def _block(block: Block, *, t: Translator, names: Names | None) -> list[Json]:
         case Image(url=url, alt=alt):
             if not url.startswith(("https://", "http://")):
                 return sections(alt) if alt else []
-            return [{"type": "image", "image_url": url, "alt_text": shorten(alt or "image", ALT_TEXT)}]
+            return [{"type": "image", "image_url": url, "alt_text": shorten(alt or "image", limit=ALT_TEXT)}]
         case Divider():
             return [{"type": "divider"}]
         case Context(text=text):
@@ -114,8 +114,8 @@ def _block(block: Block, *, t: Translator, names: Names | None) -> list[Json]:
 
 def _field(label: str, value: str) -> Json:
     """The label in bold over its value; both escaped, together within a field's 2,000 characters."""
-    head = f"*{shorten_mrkdwn(label.strip(), 200)}*\n" if label.strip() else ""
-    return {"type": "mrkdwn", "text": head + (shorten_mrkdwn(value, FIELD_TEXT - len(head)) or " "),
+    head = f"*{shorten_mrkdwn(label.strip(), limit=200)}*\n" if label.strip() else ""
+    return {"type": "mrkdwn", "text": head + (shorten_mrkdwn(value, limit=FIELD_TEXT - len(head)) or " "),
             "verbatim": True}
 
 
@@ -123,7 +123,7 @@ def _button(button: Button, *, index: int, names: Names | None, value: str = "",
             selected: bool = False) -> Json:
     label = ("✓ " if selected else "") + button.label
     element: Json = {"type": "button", "text": plain_text(label, limit=BUTTON_TEXT, names=names),
-                     "action_id": encode_action(button.action_id, index)}
+                     "action_id": encode_action(button.action_id, index=index)}
     if value:
         element["value"] = value
     style = "primary" if selected else button.style
@@ -160,7 +160,7 @@ def _choice(choice: Choice, *, t: Translator, names: Names | None) -> list[Json]
         return [*blocks, {"type": "actions", "elements": elements}]
     menu: Json = {
         "type": "multi_static_select" if choice.multi else "static_select",
-        "action_id": encode_action(choice.action_id, 0),
+        "action_id": encode_action(choice.action_id, index=0),
         "placeholder": plain_text(choice.label or t("slack.choose"), limit=150, names=names),
         **menu_options(choice.options, names=names),
     }

@@ -100,7 +100,7 @@ class Directory:
         return profile
 
     async def actor(self, *, team_id: str, user_id: str, fallback_name: str | None = None,
-                    budget: float = 1.5) -> Actor:
+                    budget: float = 1.0) -> Actor:
         """The Actor for an inbound request. Slack wants an answer within 3 s, so the lookup gets `budget`
         seconds; without it the member still gets served, only without their Slack name, language and zone."""
         profile = self.cached(user_id)

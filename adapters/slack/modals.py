@@ -147,7 +147,7 @@ def _value(element: dict[str, Any]) -> FormValue:
     return value if isinstance(value, str) else None
 
 
-def errors_for(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+def errors_for(view: dict[str, Any], *, errors: dict[str, str]) -> dict[str, str]:
     """Slack only accepts errors for the view's input blocks: any other field's error goes on the first one."""
     inputs = [b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input" and b.get("block_id")]
     shown: dict[str, str] = {}

@@ -78,11 +78,11 @@ def _cut(line: str, limit: int) -> list[str]:
     return [*pieces, current]
 
 
-def shorten(text: str, limit: int) -> str:
+def shorten(text: str, *, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def shorten_mrkdwn(text: str, limit: int) -> str:
+def shorten_mrkdwn(text: str, *, limit: int) -> str:
     """mrkdwn of `text` in at most `limit` characters, cut between escapes, with an ellipsis if cut."""
     escaped = mrkdwn(text)
     if len(escaped) <= limit:
@@ -95,7 +95,7 @@ def plain(text: str, *, names: Names | None = None, limit: int | None = None) ->
     """Text for a plain_text field (headers, buttons, options, modal labels), where Slack shows no mentions:
     `<@U123>` becomes `@Name` when we know the name, else `@U123`."""
     shown = MENTION.sub(lambda m: "@" + ((names(m.group(1)) if names else None) or m.group(1)), text)
-    return shorten(shown, limit) if limit is not None else shown
+    return shorten(shown, limit=limit) if limit is not None else shown
 
 
 def from_slack(text: str) -> str:

@@ -112,7 +112,7 @@ def test_buttons_options_and_headers_keep_to_their_lengths() -> None:
 
 
 def test_action_ids_round_trip() -> None:
-    assert decode_action(encode_action("theme.vote:12", 3)) == "theme.vote:12"
+    assert decode_action(encode_action("theme.vote:12", index=3)) == "theme.vote:12"
     assert decode_action("slack#thing") == "slack#thing"  # not ours: unchanged
 
 
@@ -162,7 +162,7 @@ def test_submitted_values_and_errors() -> None:
                 "note": {"value": {"type": "plain_text_input", "value": None}}}}}
     assert values_of(view) == {"name": "Guild <@U1>", "weeks": "12", "format": "pairs", "days": ["1"],
                                "start": None, "note": None}
-    assert errors_for(view, {"weeks": "Too many", "size_min": "Too small"}) == {
+    assert errors_for(view, errors={"weeks": "Too many", "size_min": "Too small"}) == {
         "weeks": "Too many", "name": "Too small"}  # a field without a block shows on the first one
 
 
