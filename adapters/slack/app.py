@@ -104,6 +104,7 @@ class SlackBot:
         # a burst has every request contend for the database (SQLite has one writer) and all of them finish late.
         self.gate = asyncio.Semaphore(core_slots or (2 if is_sqlite(settings.database_url) else 10))
         self.ack_budget = ack_budget
+        self._slow: dict[str, bool] = {}  # command text -> core.is_slow(text): members repeat the same few
         self.messenger = messenger
         self.directory = messenger.directory
         self.default_locale = settings.default_locale
@@ -135,6 +136,14 @@ class SlackBot:
 
     # -- the slash command --------------------------------------------------------------------------------------
 
+    def is_slow(self, text: str) -> bool:
+        slow = self._slow.get(text)
+        if slow is None:
+            slow = self.core.is_slow(text)
+            if len(self._slow) < 4096:  # bounded: anything typed after that is simply parsed each time
+                self._slow[text] = slow
+        return slow
+
     def _left(self, started: float) -> float:
         """What is left of the ack budget for a request that reached us at `started` (loop time)."""
         return max(0.05, self.ack_budget - (asyncio.get_running_loop().time() - started))
@@ -144,7 +153,7 @@ class SlackBot:
         actor = await self.actor(body, fallback_name=body.get("user_name"))
         origin = command_origin(body, actor=actor, t=self.translator(actor))
         event = command_event(body, actor=actor)
-        if self.core.is_slow(event.text):  # Slack waits 3 s: say we are on it, answer through response_url
+        if self.is_slow(event.text):  # Slack waits 3 s: say we are on it, answer through response_url
             await self._working(ack, origin, self.ask_core(event))
             return
         work = asyncio.ensure_future(self.ask_core(event))
