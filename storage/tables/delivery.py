@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from storage.tables.columns import json_column, utc_column
@@ -22,7 +23,8 @@ class DeliveryStatus(StrEnum):
 class Delivery(SQLModel, table=True):
     """One message (or image) to one target. `key` is the idempotency key: planning twice inserts once."""
 
-    __table_args__ = (UniqueConstraint("key"),)
+    # Claims look for due rows by status and time; the index keeps that cheap with millions of sent rows.
+    __table_args__ = (UniqueConstraint("key"), Index("ix_delivery_status_due_at", "status", "due_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)

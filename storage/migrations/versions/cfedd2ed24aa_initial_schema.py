@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e9de878acf01
+Revision ID: cfedd2ed24aa
 Revises: 
-Create Date: 2026-11-25 22:00:58.858992
+Create Date: 2026-11-25 22:17:13.709936
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel.sql.sqltypes
 import storage.types
 
 
-revision = 'e9de878acf01'
+revision = 'cfedd2ed24aa'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -90,6 +90,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_delivery_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_status'), ['status'], unique=False)
+        batch_op.create_index('ix_delivery_status_due_at', ['status', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('member',
@@ -800,6 +801,7 @@ def downgrade() -> None:
     op.drop_table('member')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_workspace_id'))
+        batch_op.drop_index('ix_delivery_status_due_at')
         batch_op.drop_index(batch_op.f('ix_delivery_status'))
         batch_op.drop_index(batch_op.f('ix_delivery_program_id'))
         batch_op.drop_index(batch_op.f('ix_delivery_member_id'))
