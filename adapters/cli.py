@@ -55,6 +55,8 @@ def serve() -> None:
 
     settings = Settings()
     logging.getLogger().setLevel(settings.log_level.upper())
+    # The Bot Framework SDK's HTTP logger writes whole message bodies at DEBUG: never other people's messages.
+    logging.getLogger("msrest").setLevel(max(logging.INFO, logging.getLogger().level))
     asyncio.run(run_server(settings))
 
 

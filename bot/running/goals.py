@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.events import FormSubmitted, FormValue
+from bot.grammar import without_mentions
 from bot.i18n import Translator
 from bot.messages import DateInput, Fields, Form, Header, Message, Number, Text, TextInput
 from bot.moderators import circle_of_actor
@@ -131,7 +132,7 @@ async def _my_goal(ctx: Ctx) -> tuple[Program, Goal]:
 async def goal_update(ctx: Ctx, args: str) -> list[Response]:
     program, goal = await _my_goal(ctx)
     if args.strip():
-        match = INLINE_UPDATE.match(args.strip())
+        match = INLINE_UPDATE.match(without_mentions(args).strip())
         if match is None:
             raise UserError("running.goal.update_usage")
         return await _record(ctx, program, goal, match.group(1), match.group(2))

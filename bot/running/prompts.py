@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.calendar import session_count, session_time
 from bot.context import Ctx, Scope
 from bot.errors import UserError
+from bot.grammar import without_mentions
 from bot.i18n import Translator, format_moment
 from bot.messages import Context, Header, Message, Text
 from bot.outbox import enqueue
@@ -160,7 +161,7 @@ async def prompt_skip(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def prompt_add(ctx: Ctx, args: str) -> list[Response]:
-    text = " ".join(args.split())
+    text = " ".join(without_mentions(args).split())  # posted to the circle later: no live mentions
     if len(text) < 3:
         raise UserError("running.prompt.add_usage")
     if len(text) > MAX_CUSTOM:
