@@ -278,6 +278,7 @@ async def pairs(demo: Demo) -> None:
         action = (first_action(sent) or "").replace("pair.accept", verb)
         await demo.press(sent.target.ref, action, show=index in (0, len(requests) - 1))
     await deliver(demo, show=False)
+    await first_pair_meetings(demo)
     async with demo.app.uow() as uow:
         program = await uow.programs.by_slug(workspace_id=1, slug=slug)
         made = await uow.pairs.of_program(workspace_id=1, program_id=program.id or 0) if program else []
@@ -290,6 +291,27 @@ async def pairs(demo: Demo) -> None:
                              f"{pair.score:.2f}"))
     demo.console.print(members_table("Reverse-mentoring pairs", rows,
                                      ("mentor (junior)", "level", "mentee (senior)", "level", "score")))
+
+
+async def first_pair_meetings(demo: Demo) -> None:
+    """Run the clock through the pairs' first meeting: reminder and prompt in the pair's space, then each
+    side's private check-in by DM, which they answer."""
+    rng = random.Random(5)
+    begin, shown, answered = demo.clock.now(), 0, 0
+    for hour in range(0, 24 * 15, 3):
+        demo.clock.set(begin + timedelta(hours=hour))
+        for sent in await tick(demo, show=False):
+            in_pair_space = sent.target.ref.startswith("reverse-mentoring")
+            is_checkin = (first_action(sent) or "").startswith("pair_checkin.open")
+            if not (in_pair_space or is_checkin):
+                continue  # the circles' own week goes on meanwhile
+            if shown < 3:
+                title = f"DM to {sent.target.ref}" if sent.target.kind == "user" else f"#{sent.target.ref}"
+                demo.console.print(Panel(render_message(sent.message), title=title, border_style="magenta"))
+                shown += 1
+            if is_checkin:
+                answered += await answer(demo, sent, rng, share=1.0, show=answered == 0)
+    demo.console.print(f"{answered} private pair check-ins answered (neither side sees the other's answers)")
 
 
 SCENES: list[Callable[[Demo], Awaitable[None]]] = [
