@@ -7,6 +7,7 @@ from bot.errors import UserError
 from bot.events import Action, FormSubmitted
 from bot.grammar import CommandSpec
 from bot.help import help_message
+from bot.i18n import Translator
 from bot.messages import Button, Buttons, Fields, Form, Header, Input, Message, Text, TextInput
 from bot.profile import PROFILE_FORM, apply_profile, pair_inputs, profile_form, read_pair_fields
 from bot.program_lookup import find_program, open_programs, program_by_id
@@ -89,7 +90,7 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     if errors:
         return [FormErrors(errors)]
     ctx.uow.members.add(ctx.member)
-    t = ctx.t.__class__(ctx.member.locale or ctx.t.locale)  # answer in the language they just chose
+    t = Translator(ctx.member.locale or ctx.t.locale)  # answer in the language they just chose
     if program is None:
         return [Reply(Message(text=t("profile.saved")))]
     outcome = await enroll_member(ctx, program)

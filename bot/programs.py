@@ -11,7 +11,7 @@ from bot.messages import Button, Buttons, Fields, Header, Message, Text
 from bot.notify import dm, post
 from bot.ports import Target
 from bot.program_form import PROGRAM_FORM, apply_fields, program_form, read_program
-from bot.program_lookup import find_program, open_programs
+from bot.program_lookup import find_program
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.text_keys import slugify
 from storage.tables import Participation, Program, ProgramFormat, ProgramState
@@ -176,10 +176,6 @@ async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
                      build=lambda t: Message(text=t("program.mandatory_dm", program=program.name, goal=program.goal)))
     return [Reply(Message(text=ctx.t("program.enrolled_listed", program=program.name, count=added,
                                      already=len(users) - added)))]
-
-
-async def programs_open_for_member(ctx: Ctx) -> list[Program]:
-    return await open_programs(ctx)
 
 
 def _admin(path: tuple[str, ...], key: str, slow: bool = False) -> CommandSpec:
