@@ -254,7 +254,8 @@ class SlackBot:
         await self.publish_home(await self.directory.actor(team_id=team, user_id=user))
 
     async def publish_home(self, actor: Actor) -> None:
-        message = await self.core.home(actor)
+        async with self.gate:
+            message = await self.core.home(actor)
         view = {"type": "home", "blocks": render(message, t=self.translator(actor), names=self.directory.name,
                                                  limit=SURFACE_BLOCKS)}
         try:
