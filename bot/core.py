@@ -85,13 +85,20 @@ class Core:
     async def _context(self, uow: UnitOfWork, event: Event) -> Ctx:
         actor = event.actor
         now = self.services.clock.now()
-        workspace = await uow.workspaces.get_or_create(
-            platform=actor.platform, external_id=actor.workspace_id, now=now
+        # One query for the common case (a known member of a known workspace); create only what is missing.
+        workspace, member = await uow.workspaces.with_member(
+            platform=actor.platform, external_id=actor.workspace_id, member_external_id=actor.user_id
         )
+        if workspace is None:
+            workspace = await uow.workspaces.get_or_create(
+                platform=actor.platform, external_id=actor.workspace_id, now=now
+            )
         assert workspace.id is not None
-        member = await uow.members.get_or_create(
-            workspace_id=workspace.id, external_id=actor.user_id, now=now, defaults=_defaults(actor, workspace)
-        )
+        if member is None:
+            member = await uow.members.get_or_create(
+                workspace_id=workspace.id, external_id=actor.user_id, now=now,
+                defaults=_defaults(actor, workspace),
+            )
         _refresh_identity(member, actor)
         locale = resolve_locale(member.locale, actor.locale, workspace.locale)
         return Ctx(services=self.services, uow=uow, actor=actor, workspace=workspace, member=member,

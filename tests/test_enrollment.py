@@ -167,3 +167,23 @@ async def test_typed_mentions_in_forms_stay_plain_text(app: App) -> None:
     async with app.uow() as uow:
         member = await uow.members.by_external_id(workspace_id=program.workspace_id, external_id="U1")
     assert member is not None and member.department == "Ops @U999"
+
+
+async def test_first_contacts_at_once_end_as_one_workspace_and_one_member(app: App) -> None:
+    # The core reads first and inserts only what is missing; two first events racing must still make one row each.
+    from sqlmodel import func, select
+
+    from bot.events import Actor, Command
+    from storage.tables import Member, Workspace
+
+    newcomer = Actor("local", "TNEW", "UNEW", display_name="Nur Aini", locale="id")
+    answers = await asyncio.gather(*(app.core.handle(Command(newcomer, "status")) for _ in range(4)))
+    assert all("belum terdaftar" in text_of(a) for a in answers)  # every one answered, in the member's language
+    async with app.uow() as uow:
+        workspaces = (await uow.session.exec(select(Workspace).where(Workspace.external_id == "TNEW"))).all()
+        assert len(workspaces) == 1
+        members = await uow.session.exec(select(func.count()).select_from(Member).where(
+            Member.workspace_id == workspaces[0].id, Member.external_id == "UNEW"))
+        assert members.one() == 1
+        member = await uow.members.by_external_id(workspace_id=workspaces[0].id or 0, external_id="UNEW")
+        assert member is not None and member.display_name == "Nur Aini"

@@ -18,6 +18,10 @@ class WorkspaceRepository:
         self._session = session
 
     async def get_or_create(self, *, platform: str, external_id: str, now: datetime) -> Workspace:
+        # SELECT first: an INSERT that inserts nothing still takes SQLite's write lock on every event.
+        found = await self.find(platform=platform, external_id=external_id)
+        if found is not None:
+            return found
         await insert_ignore(
             self._session,
             Workspace,
@@ -25,10 +29,27 @@ class WorkspaceRepository:
                     "locale": "en", "timezone": "Asia/Jakarta"},
             conflict=("platform", "external_id"),
         )
+        created = await self.find(platform=platform, external_id=external_id)
+        assert created is not None
+        return created
+
+    async def find(self, *, platform: str, external_id: str) -> Workspace | None:
         found = await self._session.exec(
             select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
         )
-        return found.one()
+        return found.first()
+
+    async def with_member(
+        self, *, platform: str, external_id: str, member_external_id: str
+    ) -> tuple[Workspace | None, Member | None]:
+        """The workspace and the member in one query: the common case for every event from a known member."""
+        found = await self._session.exec(
+            select(Workspace, Member)
+            .outerjoin(Member, (col(Member.workspace_id) == Workspace.id) & (Member.external_id == member_external_id))
+            .where(Workspace.platform == platform, Workspace.external_id == external_id)
+        )
+        row = found.first()
+        return (None, None) if row is None else (row[0], row[1])
 
     async def get(self, workspace_id: int) -> Workspace | None:
         return await self._session.get(Workspace, workspace_id)
@@ -41,16 +62,18 @@ class MemberRepository:
     async def get_or_create(
         self, *, workspace_id: int, external_id: str, now: datetime, defaults: dict[str, Any] | None = None
     ) -> Member:
+        existing = await self.by_external_id(workspace_id=workspace_id, external_id=external_id)
+        if existing is not None:
+            return existing
         values: dict[str, Any] = {
             "workspace_id": workspace_id, "external_id": external_id, "created_at": now,
             "skills_offered": [], "skills_wanted": [], "interests": [],
         }
         values.update(defaults or {})
         await insert_ignore(self._session, Member, values=values, conflict=("workspace_id", "external_id"))
-        found = await self._session.exec(
-            select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)
-        )
-        return found.one()
+        created = await self.by_external_id(workspace_id=workspace_id, external_id=external_id)
+        assert created is not None
+        return created
 
     async def get(self, *, workspace_id: int, member_id: int) -> Member | None:
         found = await self._session.exec(
