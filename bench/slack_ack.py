@@ -1,13 +1,16 @@
 """Benchmark the slash command's ack: signed `/circle status|help` against Lingkar's server and a bare bolt app.
 
 Each server runs in its own process on 127.0.0.1 (a free port), with the mock Slack Web API in that process;
-this process only signs, sends and times. Lingkar runs on a SQLite file database.
+this process only signs, sends and times: the ack (Slack's HTTP answer) and the member's answer, which rides in
+the ack or arrives at the request's response_url (served here, on 127.0.0.1). Lingkar runs on a SQLite file
+database, or on PostgreSQL with --postgres. Prints figures only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import statistics
@@ -57,8 +60,6 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
     async with engine.begin() as connection:  # the tables as the code has them now (like the tests)
         await connection.run_sync(SQLModel.metadata.create_all)
     await engine.dispose()
-    if variant == "select-first":
-        _select_first()
     settings = Settings(LINGKAR_DATABASE_URL=url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         LINGKAR_SLACK_API_URL=mock.url)
     lingkar = await bootstrap(settings, migrate=False, schema=schema)
@@ -76,33 +77,6 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
-
-
-def _select_first() -> None:
-    """EXPERIMENT, not Lingkar's code: the core's get_or_create of workspace and member SELECTs first and only
-    INSERTs (ON CONFLICT DO NOTHING, still race-safe) when the row is missing. Today every event INSERTs, and on
-    SQLite an INSERT takes the single write lock even when it conflicts. Measures the change proposed to the core."""
-    from sqlmodel import select
-
-    from storage.repositories import tenancy
-    from storage.tables import Member, Workspace
-
-    insert_workspace = tenancy.WorkspaceRepository.get_or_create
-    insert_member = tenancy.MemberRepository.get_or_create
-
-    async def workspace(self: Any, *, platform: str, external_id: str, now: Any) -> Any:
-        found = (await self._session.exec(select(Workspace).where(
-            Workspace.platform == platform, Workspace.external_id == external_id))).first()
-        return found or await insert_workspace(self, platform=platform, external_id=external_id, now=now)
-
-    async def member(self: Any, *, workspace_id: int, external_id: str, now: Any, defaults: Any = None) -> Any:
-        found = (await self._session.exec(select(Member).where(
-            Member.workspace_id == workspace_id, Member.external_id == external_id))).first()
-        return found or await insert_member(self, workspace_id=workspace_id, external_id=external_id, now=now,
-                                            defaults=defaults)
-
-    tenancy.WorkspaceRepository.get_or_create = workspace  # type: ignore[method-assign]
-    tenancy.MemberRepository.get_or_create = member  # type: ignore[method-assign]
 
 
 async def _serve_bare(ready: Any, stop: Any, default_bolt: bool) -> None:
@@ -163,24 +137,22 @@ def _child(kind: str, ready: Any, stop: Any, db_dir: str) -> None:
 @dataclass
 class Result:
     name: str
-    latencies: list[float]  # seconds
+    acks: list[float]  # seconds from sending the request to reading Slack's HTTP answer (the ack)
+    answers: list[float]  # seconds until the member's answer: in the ack, or when it reached the response_url
+    in_ack: int  # answers that rode in the ack itself
+    missing: int  # answers that never arrived (0 for a correct server; the bare apps send none by design)
     statuses: dict[int, int]
     wall: float
 
-    def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
-    @property
-    def p50(self) -> float:
-        return self.pct(0.50)
-
-    @property
-    def p99(self) -> float:
-        return self.pct(0.99)
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
-def _requests(n: int, start: int) -> list[tuple[bytes, dict[str, str]]]:
+def _requests(n: int, start: int, answer_base: str) -> list[tuple[int, bytes, dict[str, str]]]:
     verifier = SignatureVerifier(SECRET)
     stamp = str(int(time.time()))
     prepared = []
@@ -189,47 +161,117 @@ def _requests(n: int, start: int) -> list[tuple[bytes, dict[str, str]]]:
             "token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0BENCH",
             "channel_name": "bench", "user_id": f"U{i % USERS:04d}", "user_name": f"member{i % USERS}",
             "command": "/circle", "text": "status" if i % 2 else "help", "api_app_id": "A1",
-            "response_url": "http://127.0.0.1:9/unused", "trigger_id": f"bench-{i}",
+            "response_url": f"{answer_base}/{i}", "trigger_id": f"bench-{i}",
         })
         signature = verifier.generate_signature(timestamp=stamp, body=body)
         assert signature is not None
-        prepared.append((body.encode(), {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature,
-                                         "Content-Type": "application/x-www-form-urlencoded"}))
+        prepared.append((i, body.encode(), {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature,
+                                            "Content-Type": "application/x-www-form-urlencoded"}))
     return prepared
 
 
-async def _load(name: str, port: int, *, total: int, warmup: int, concurrency: int) -> Result:
-    url = f"http://127.0.0.1:{port}/slack/events"
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        async def fire(batch: list[tuple[bytes, dict[str, str]]], latencies: list[float],
-                       statuses: dict[int, int]) -> None:
-            queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
-            for item in batch:
-                queue.put_nowait(item)
+class AnswerBox:
+    """Stands in for Slack's response_url endpoint, in this process: notes when each request's answer arrives."""
 
-            async def worker() -> None:
-                while not queue.empty():
-                    body, headers = queue.get_nowait()
-                    began = time.perf_counter()
+    def __init__(self) -> None:
+        self.arrived: dict[int, float] = {}
+        self.changed = asyncio.Event()
+
+    async def receive(self, request: Any) -> Any:
+        from aiohttp import web
+
+        await request.read()
+        self.arrived.setdefault(int(request.match_info["i"]), time.perf_counter())
+        self.changed.set()
+        return web.json_response({"ok": True})
+
+    async def wait_for(self, wanted: set[int]) -> None:
+        """Until every wanted answer arrived; the caller bounds the wait (asyncio.timeout)."""
+        while not wanted <= self.arrived.keys():
+            self.changed.clear()
+            await self.changed.wait()
+
+
+async def _load(name: str, port: int, *, total: int, warmup: int, concurrency: int, rate: float) -> Result:
+    """Closed loop (`concurrency` clients, each sending its next request when the last one is acked), or with
+    `rate` an open loop: requests leave on a fixed schedule whatever the server does, like members typing."""
+    from aiohttp import web
+
+    box = AnswerBox()
+    receiver = web.Application()
+    receiver.router.add_post("/answer/{i}", box.receive)
+    runner = web.AppRunner(receiver, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    answer_base = f"http://127.0.0.1:{runner.addresses[0][1]}/answer"
+    url = f"http://127.0.0.1:{port}/slack/events"
+    expects_answers = name.startswith("lingkar")
+    connector = aiohttp.TCPConnector(limit=concurrency if not rate else 0)
+    try:
+        async with aiohttp.ClientSession(connector=connector) as session:
+            async def fire(batch: list[tuple[int, bytes, dict[str, str]]], result: Result | None,
+                           paced: float) -> None:
+                began_at: dict[int, float] = {}
+                later: set[int] = set()
+
+                async def send(i: int, body: bytes, headers: dict[str, str]) -> None:
+                    began = began_at[i] = time.perf_counter()
                     async with session.post(url, data=body, headers=headers) as response:
                         answer = await response.read()
-                    latencies.append(time.perf_counter() - began)
-                    # Count what came back: 200 with the answer, or the core's apology (a bug, not speed).
+                    acked = time.perf_counter() - began
+                    if result is None:
+                        return
+                    result.acks.append(acked)
+                    result.wall = max(result.wall, time.perf_counter())  # made relative by the caller
+                    # Count what came back: 200 (with the answer or empty), or the core's apology (a bug).
                     key = response.status if b"something went wrong" not in answer else -1
-                    statuses[key] = statuses.get(key, 0) + 1
+                    result.statuses[key] = result.statuses.get(key, 0) + 1
+                    if b'"text"' in answer and b"Working on it" not in answer:
+                        result.in_ack += 1
+                        result.answers.append(acked)
+                    else:
+                        later.add(i)
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+                if paced:
+                    start = time.perf_counter()
+                    sent = []
+                    for k, item in enumerate(batch):
+                        await asyncio.sleep(max(0.0, start + k / paced - time.perf_counter()))
+                        sent.append(asyncio.create_task(send(*item)))
+                    await asyncio.gather(*sent)
+                else:
+                    queue = list(reversed(batch))
 
-        await fire(_requests(warmup, 10_000), [], {})  # caches warm: auth.test, users.info, connections
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        began = time.perf_counter()
-        await fire(_requests(total, 0), latencies, statuses)
-        return Result(name, latencies, statuses, time.perf_counter() - began)
+                    async def worker() -> None:
+                        while queue:
+                            await send(*queue.pop())
+
+                    await asyncio.gather(*(worker() for _ in range(concurrency)))
+                if result is None or not expects_answers:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(120):  # what has not arrived by then is counted as lost
+                        await box.wait_for(later)
+                for i in later:
+                    if i in box.arrived:
+                        result.answers.append(box.arrived[i] - began_at[i])
+                    else:
+                        result.missing += 1
+
+            # Caches warm (auth.test, users.info, connections), then a pause for whatever the warm-up left queued.
+            await fire(_requests(warmup, 10_000, answer_base), None, min(rate, 200.0) if rate else 0.0)
+            await asyncio.sleep(2)
+            result = Result(name, [], [], 0, 0, {}, 0.0)
+            began = time.perf_counter()
+            await fire(_requests(total, 0, answer_base), result, rate)
+            result.wall -= began  # from the first request sent to the last ack read
+            return result
+    finally:
+        await runner.cleanup()
 
 
-def _measure(kind: str, *, total: int, warmup: int, concurrency: int) -> Result:
+def _measure(kind: str, *, total: int, warmup: int, concurrency: int, rate: float) -> Result:
     context = mp.get_context("spawn")
     ready, stop = context.Queue(), context.Event()
     with tempfile.TemporaryDirectory() as db_dir:
@@ -237,7 +279,8 @@ def _measure(kind: str, *, total: int, warmup: int, concurrency: int) -> Result:
         child.start()
         try:
             port = ready.get(timeout=120)
-            return asyncio.run(_load(kind, port, total=total, warmup=warmup, concurrency=concurrency))
+            return asyncio.run(_load(kind, port, total=total, warmup=warmup, concurrency=concurrency,
+                                     rate=rate))
         finally:
             stop.set()
             child.join(timeout=30)
@@ -245,7 +288,6 @@ def _measure(kind: str, *, total: int, warmup: int, concurrency: int) -> Result:
 
 LABELS = {
     "lingkar": "Lingkar (bolt + adapter + core + database)",
-    "lingkar-select-first": "  same, core get_or_create SELECTs first (*)",
     "lingkar-stub-core": "Lingkar's adapter, core answering from memory",
     "bolt": "bare bolt app, acks only (same bolt settings)",
     "bolt-default": "bare bolt app, acks only (bolt defaults)",
@@ -257,38 +299,46 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="open loop: send this many requests per second instead of --concurrency clients")
+    parser.add_argument("--servers", default=",".join(LABELS), help=f"a subset of {','.join(LABELS)}")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every server, in a rotating order")
-    parser.add_argument("--select-first", action="store_true",
-                        help="(*) also measure the proposed core change (patched in the server process only)")
     parser.add_argument("--postgres", default="", help="run Lingkar on this PostgreSQL URL instead of a SQLite file")
     args = parser.parse_args()
     if args.postgres:
         os.environ["BENCH_POSTGRES_URL"] = args.postgres  # spawned children inherit the environment
-    kinds = ["lingkar", "lingkar-stub-core", "bolt", "bolt-default"]
-    if args.select_first:
-        kinds.insert(1, "lingkar-select-first")
+    kinds = [kind for kind in LABELS if kind in args.servers.split(",")]
     results: dict[str, list[Result]] = {kind: [] for kind in kinds}
     for round_ in range(args.rounds):
         shift = round_ % len(kinds)
         for kind in kinds[shift:] + kinds[:shift]:  # no server always runs first (or last) on a busy machine
             results[kind].append(_measure(kind, total=args.requests, warmup=args.warmup,
-                                          concurrency=args.concurrency))
+                                          concurrency=args.concurrency, rate=args.rate))
     print(f"Lingkar's database: {'PostgreSQL' if args.postgres else 'a SQLite file'}")
+    load = f"{args.rate:g} per second (open loop)" if args.rate else f"{args.concurrency} concurrent"
     print(f"{args.requests} signed slash commands (status/help alternating, {USERS} members), "
-          f"{args.concurrency} concurrent, after {args.warmup} warm-up requests; median of {args.rounds} round(s)")
-    print(f"{'server':<48} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}  HTTP statuses (-1: the core apologised)")
+          f"{load}, after {args.warmup} warm-up requests; median of {args.rounds} round(s)")
+    print("ack: until Slack's HTTP answer; answer: until the member's reply (in the ack, or at the response_url)")
+    print(f"{'server':<48} {'ack p50':>8} {'ack p99':>8} {'acks/s':>7} {'ans p50':>8} {'ans p99':>8} "
+          f"{'in ack':>7} {'lost':>5}  HTTP statuses (-1: the core apologised)")
     summary: dict[str, tuple[float, float]] = {}
     for kind, runs in results.items():
-        p50 = statistics.median(r.p50 for r in runs)
-        p99 = statistics.median(r.p99 for r in runs)
-        rate = statistics.median(len(r.latencies) / r.wall for r in runs)
+        p50 = statistics.median(pct(r.acks, 0.50) for r in runs)
+        p99 = statistics.median(pct(r.acks, 0.99) for r in runs)
+        a50 = statistics.median(pct(r.answers, 0.50) for r in runs)
+        a99 = statistics.median(pct(r.answers, 0.99) for r in runs)
+        rate = statistics.median(len(r.acks) / r.wall for r in runs)
+        in_ack = sum(r.in_ack for r in runs) / max(1, sum(len(r.acks) for r in runs))
+        lost = sum(r.missing for r in runs)
         statuses = {k: sum(r.statuses.get(k, 0) for r in runs) for k in {s for r in runs for s in r.statuses}}
         summary[kind] = (p50, p99)
-        print(f"{LABELS[kind]:<48} {p50:>8.1f} {p99:>8.1f} {rate:>8.0f}  {statuses}")
-    for kind in kinds[:-2]:
-        print(f"{kind} / bare bolt (same settings): p50 x{summary[kind][0] / summary['bolt'][0]:.2f}, "
-              f"p99 x{summary[kind][1] / summary['bolt'][1]:.2f}")
-    print("target: Lingkar p99 < 100 ms and within x1.5 of the bare bolt app")
+        answers = f"{a50:>8.1f} {a99:>8.1f} {in_ack:>7.0%} {lost:>5}" if kind.startswith("lingkar") else \
+            f"{'-':>8} {'-':>8} {'-':>7} {'-':>5}"
+        print(f"{LABELS[kind]:<48} {p50:>8.1f} {p99:>8.1f} {rate:>7.0f} {answers}  {statuses}")
+    for kind in (k for k in kinds if k.startswith("lingkar") and "bolt" in summary):
+        print(f"{kind} / bare bolt (same settings): ack p50 x{summary[kind][0] / summary['bolt'][0]:.2f}, "
+              f"ack p99 x{summary[kind][1] / summary['bolt'][1]:.2f}")
+    print("target: Lingkar's ack p99 < 100 ms and within x1.5 of the bare bolt app")
 
 
 if __name__ == "__main__":

@@ -38,11 +38,13 @@ from bot.i18n import Translator, resolve_locale
 from bot.messages import Message
 from bot.ports import DeliveryError
 from bot.replies import FormErrors, OpenForm, Response
-from storage.engine import is_sqlite
 
 log = logging.getLogger(__name__)
 ROUTE = "/slack/events"
 ACK_BUDGET = 2.0  # seconds from a request's arrival to "working on it" at the latest (Slack gives up after 3)
+# Slack events in the core at once, on SQLite and PostgreSQL alike: with more, the core's database work crowds the
+# event loop that reads Slack's requests and acks slow down (measured: docs/benchmarks.md, bench/slack_ack.py).
+CORE_SLOTS = 2
 
 
 class Background:
@@ -101,9 +103,11 @@ class SlackBot:
                  ack_budget: float = ACK_BUDGET) -> None:
         self.core = core
         # At most this many Slack events in the core at once; the rest wait their turn here, in order. Unbounded,
-        # a burst has every request contend for the database (SQLite has one writer) and all of them finish late.
-        self.gate = asyncio.Semaphore(core_slots or (2 if is_sqlite(settings.database_url) else 10))
+        # a burst has every request contend for the database (SQLite has one writer) and for the event loop that
+        # also reads Slack's requests, and all of them finish late.
+        self.gate = asyncio.Semaphore(core_slots or CORE_SLOTS)
         self.ack_budget = ack_budget
+        self.in_core = 0  # Slack events in the core or waiting at the gate
         self._slow: dict[str, bool] = {}  # command text -> core.is_slow(text): members repeat the same few
         self.messenger = messenger
         self.directory = messenger.directory
@@ -125,8 +129,12 @@ class SlackBot:
         return await to_aiohttp_response(bolt_response)
 
     async def ask_core(self, event: Event) -> list[Response]:
-        async with self.gate:
-            return await self.core.handle(event)
+        self.in_core += 1
+        try:
+            async with self.gate:
+                return await self.core.handle(event)
+        finally:
+            self.in_core -= 1
 
     def translator(self, actor: Actor) -> Translator:
         return Translator(resolve_locale(actor.locale, self.default_locale))
@@ -155,6 +163,14 @@ class SlackBot:
         event = command_event(body, actor=actor)
         if self.is_slow(event.text):  # Slack waits 3 s: say we are on it, answer through response_url
             await self._working(ack, origin, self.ask_core(event))
+            return
+        if self.in_core:
+            # Other events are in the core: holding this request would share the core (and the event loop) with
+            # them and keep Slack waiting. Slack gets an empty ack now and the answer follows through
+            # response_url when its turn comes. When the core is idle (the usual case) the answer rides in the
+            # ack itself, one round trip sooner.
+            await ack()
+            self.background.spawn(self._finish(origin, self.ask_core(event)), what="a queued command")
             return
         work = asyncio.ensure_future(self.ask_core(event))
         done, _ = await asyncio.wait({work}, timeout=self._left(started))

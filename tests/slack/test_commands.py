@@ -204,13 +204,20 @@ async def test_the_core_takes_events_a_few_at_a_time(slack: Slack, lingkar: App,
     slack.bot.gate = Gate(1)
     first = asyncio.create_task(slack.command("status", user="U1", settle=False))
     await in_core.wait()
-    second = asyncio.create_task(slack.command("status", user="U2", settle=False))
+    # The core is busy: the second command is acknowledged at once, empty, instead of holding Slack's request.
+    status, second_ack = await asyncio.wait_for(slack.command("status", user="U2", settle=False), 10)
+    assert status == 200 and second_ack == {"raw": ""}
     await queued.wait()
     assert entered == ["U1"]  # the second waits its turn instead of crowding the database
+    assert slack.mock.calls_to("respond") == []
     release.set()
-    answers = await asyncio.gather(first, second)
+    _, first_answer = await first
+    assert "not enrolled" in first_answer["text"]  # the first was in the core: its answer rides in the ack
+    await slack.bot.background.drain()
     assert entered == ["U1", "U2"]
-    assert all("not enrolled" in answer["text"] for _, answer in answers)
+    later = slack.mock.last("respond")  # the second's answer, through its response_url, only to that member
+    assert later.path == "/respond/cmd-U2" and later.args["response_type"] == "ephemeral"
+    assert "not enrolled" in later.text()
 
 
 async def test_a_member_is_served_when_users_info_fails(slack: Slack, lingkar: App) -> None:
