@@ -34,11 +34,11 @@ class RoutingMessenger:
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
-        parent: Target | None = None,
+        parent: Target | None = None, group_chat: bool = False,
     ) -> SpaceRef:
         return await self.for_platform(platform).open_space(
             workspace_id=workspace_id, platform=platform, name=name, members=members, private=private,
-            parent=parent,
+            parent=parent, group_chat=group_chat,
         )
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:

@@ -74,7 +74,8 @@ class SlackLimits:
         raise NotImplementedError
 
     async def open_space(self, *, workspace_id: str, platform: str, name: str, members: list[str],
-                         private: bool = True, parent: Target | None = None) -> SpaceRef:
+                         private: bool = True, parent: Target | None = None,
+                         group_chat: bool = False) -> SpaceRef:
         raise NotImplementedError
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:

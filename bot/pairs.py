@@ -97,7 +97,7 @@ async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member
         space = await ctx.services.messenger.open_space(
             workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform,
             name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
-            members=[mentor.external_id, mentee.external_id], private=True)
+            members=[mentor.external_id, mentee.external_id], private=True, group_chat=True)
         pair.space = space.target.key()
     except DeliveryError:
         pair.space = ""  # they still get DMs; the admin sees the pair without a space in `pair list`

@@ -67,8 +67,10 @@ class Messenger(Protocol):
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
-        parent: Target | None = None,
-    ) -> SpaceRef: ...
+        parent: Target | None = None, group_chat: bool = False,
+    ) -> SpaceRef:
+        """A place for these members to talk. `group_chat` asks for a conversation of just them, for a few
+        people (a pair), where the platform has one (Slack's group DM); elsewhere the usual space."""
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None: ...
 

@@ -38,7 +38,7 @@ class LocalMessenger:
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
-        parent: Target | None = None,
+        parent: Target | None = None, group_chat: bool = False,
     ) -> SpaceRef:
         unique = name
         suffix = itertools.count(2)

@@ -14,6 +14,7 @@ BOT_SCOPES: dict[str, str] = {
     "commands": "the slash command",
     "chat:write": "messages, ephemeral replies and updates (chat.postMessage, chat.postEphemeral, chat.update)",
     "im:write": "a member's DM with the bot (conversations.open)",
+    "mpim:write": "a mentoring pair's group DM with the bot (conversations.open with both members)",
     "users:read": "display name, time zone and admin flag of whoever uses the bot (users.info)",
     "groups:write": "private circle channels and their invitations (conversations.create, conversations.invite)",
     "files:write": "charts and exports (files.getUploadURLExternal, files.completeUploadExternal)",

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 TRIGGER = "slack:trigger:"  # open_form context "slack:trigger:<trigger_id>[:<channel>]": a modal right away
 FORM_BUTTON = "lingkar.slack.form"  # our own button that opens a form kept in PendingForms (never the core's)
 DM_CACHE = 10_000
+GROUP_DM_MAX = 8  # people in a Slack group DM, besides the bot
 
 
 class PendingForms:
@@ -79,6 +80,13 @@ class SlackMessenger:
                 self._dm.popitem(last=False)
         return channel
 
+    async def open_group_dm(self, members: list[str]) -> str:
+        """conversations.open with several users opens (or finds again) their group DM, the bot included. A member
+        who left or was deactivated fails the whole call: UnreachableMember, and the caller falls back to DMs."""
+        users = ",".join(dict.fromkeys(m for m in members if m))
+        opened = await call(self.api.web.conversations_open(users=users), what="conversations.open")
+        return str((opened.get("channel") or {})["id"])
+
     async def send(self, target: Target, message: Message) -> MessageRef:
         channel = await self.channel_of(target)
         t = self.translator(target.ref if target.kind == "user" else None)
@@ -100,11 +108,16 @@ class SlackMessenger:
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
-        parent: Target | None = None,
+        parent: Target | None = None, group_chat: bool = False,
     ) -> SpaceRef:
         """A new channel (Slack has no sub-channels, so `parent` is not used) with the members invited. Members
         Slack refuses (left, deactivated) are skipped and listed in `SlackSpaceRef.skipped`. The Target's kind is
-        "channel": a command typed in this channel carries the same Target, so the core finds its circle."""
+        "channel": a command typed in this channel carries the same Target, so the core finds its circle.
+        With `group_chat`, a group DM of the members and the bot instead (no name; Slack allows 8 people)."""
+        if group_chat and 1 < len(set(members)) <= GROUP_DM_MAX:
+            channel = await self.open_group_dm(members)
+            return SlackSpaceRef(target=Target(platform=platform, workspace_id=workspace_id, kind="channel",
+                                               ref=channel), name=name)
         channel, used = await create_channel(self.api, name=name, private=private)
         skipped = await invite(self.api, channel=channel, members=members)
         target = Target(platform=platform, workspace_id=workspace_id, kind="channel", ref=channel)

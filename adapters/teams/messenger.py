@@ -84,7 +84,7 @@ class TeamsMessenger:
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
-        parent: Target | None = None,
+        parent: Target | None = None, group_chat: bool = False,
     ) -> SpaceRef:
         """A circle's space on Teams is a new thread in the channel the admin chose, opened by a message that
         @mentions its members. (A private channel or group chat needs Microsoft Graph, not configured here.)"""

@@ -68,7 +68,8 @@ class Recorder:
         raise AssertionError("the deliverer never updates")
 
     async def open_space(self, *, workspace_id: str, platform: str, name: str, members: list[str],
-                         private: bool = True, parent: Target | None = None) -> SpaceRef:
+                         private: bool = True, parent: Target | None = None,
+                         group_chat: bool = False) -> SpaceRef:
         raise AssertionError("the deliverer never opens spaces")
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:

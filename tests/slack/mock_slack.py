@@ -200,12 +200,24 @@ class MockSlack:
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = self.users.get(str(args.get("users")))
-        if user is None:
-            return {"ok": False, "error": "user_not_found"}
-        if user["deleted"]:
-            return {"ok": False, "error": "user_disabled"}
-        return {"ok": True, "channel": {"id": "D" + user["id"]}}
+        """One user: their DM with the bot. Several: their group DM with the bot, the same one each time."""
+        ids = [u for u in str(args.get("users") or "").split(",") if u]
+        if not 1 <= len(ids) <= 8:
+            return {"ok": False, "error": "invalid_arguments"}
+        for user_id in ids:
+            user = self.users.get(user_id)
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            if user["deleted"]:
+                return {"ok": False, "error": "user_disabled"}
+        if len(ids) == 1:
+            return {"ok": True, "channel": {"id": "D" + ids[0]}}
+        members = sorted({*ids, self.bot_user})
+        name = "mpdm-" + "--".join(members)
+        existing = next((c for c in self.channels.values() if c.name == name), None)
+        group = existing or self.add_channel(name, private=True)
+        group.members = members
+        return {"ok": True, "channel": {"id": group.id, "is_mpim": True}}
 
     def _post(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channels.get(str(args.get("channel")))

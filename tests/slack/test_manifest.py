@@ -23,8 +23,8 @@ def test_the_manifest_for_an_https_url() -> None:
                                                            "request_url": endpoint}
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "im:write", "users:read",
-                                                         "groups:write", "files:write"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "im:write", "mpim:write",
+                                                         "users:read", "groups:write", "files:write"]
     assert set(BOT_SCOPES) == set(manifest["oauth_config"]["scopes"]["bot"])
 
 

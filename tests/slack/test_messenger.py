@@ -127,6 +127,40 @@ async def test_add_to_space_reports_when_nobody_could_be_added(slack_messenger: 
         await slack_messenger.add_to_space(space, ["UGONE"])
 
 
+async def test_a_pair_space_is_a_group_dm_with_the_bot(slack_messenger: SlackMessenger, mock_slack: MockSlack) -> None:
+    space = await slack_messenger.open_space(workspace_id=TEAM, platform="slack", name="mentoring-pair-4",
+                                             members=["U1", "U2"], group_chat=True)
+    opened = mock_slack.last("conversations.open")
+    assert opened.args["users"] == "U1,U2"
+    assert mock_slack.calls_to("conversations.create") == []  # no channel named after the pair
+    group = mock_slack.channels[space.target.ref]
+    assert sorted(group.members) == sorted(["U1", "U2", mock_slack.bot_user])
+    assert space.target == Target(platform="slack", workspace_id=TEAM, kind="channel", ref=group.id)
+    await slack_messenger.send(space.target, Message(text="Welcome, Ayu and Budi"))
+    assert mock_slack.last("chat.postMessage").args["channel"] == group.id
+    again = await slack_messenger.open_space(workspace_id=TEAM, platform="slack", name="mentoring-pair-4",
+                                             members=["U2", "U1"], group_chat=True)
+    assert again.target == space.target  # Slack finds the same group DM again
+
+
+async def test_a_pair_with_a_member_who_left_gets_no_group_dm(slack_messenger: SlackMessenger,
+                                                              mock_slack: MockSlack) -> None:
+    mock_slack.add_user("UOLD", deleted=True)
+    with pytest.raises(UnreachableMember):  # the core falls back to each member's DM
+        await slack_messenger.open_space(workspace_id=TEAM, platform="slack", name="pair-5",
+                                         members=["U1", "UOLD"], group_chat=True)
+
+
+async def test_more_people_than_a_group_dm_holds_get_a_channel(slack_messenger: SlackMessenger,
+                                                               mock_slack: MockSlack) -> None:
+    many = [f"UM{i}" for i in range(9)]
+    for member in many:
+        mock_slack.add_user(member)
+    space = await slack_messenger.open_space(workspace_id=TEAM, platform="slack", name="big-pair", members=many,
+                                             group_chat=True)
+    assert space.name == "big-pair" and mock_slack.calls_to("conversations.open") == []
+
+
 async def test_an_image_is_uploaded_with_files_upload_v2(slack_messenger: SlackMessenger,
                                                          mock_slack: MockSlack) -> None:
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
