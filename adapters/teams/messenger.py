@@ -78,9 +78,10 @@ class TeamsMessenger:
         return await self.deliver(target, image_activity(png, title=title))
 
     async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
-        """Bots send files in Teams only through the file-consent flow (OneDrive upload), not built yet."""
-        raise DeliveryError(f"Teams cannot receive {filename} from Lingkar yet (file consent is not built)",
-                            permanent=True)
+        """Bots send files in Teams only through the file-consent flow (OneDrive upload), not built yet: the
+        member who asked is told so instead of waiting for a file that never comes."""
+        t = Translator(resolve_locale(self.default_locale))
+        return await self.send(target, Message(text=t("teams.file_unsupported", title=title, filename=filename)))
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
