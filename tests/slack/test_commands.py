@@ -229,3 +229,35 @@ async def test_a_member_is_served_when_users_info_fails(slack: Slack, lingkar: A
     await slack.command("status", user="U3")
     member, _ = await enrollment_of(lingkar, "U3")
     assert member.display_name == "Citra Dewi"  # the next request looked again and found the name
+
+
+async def test_a_pair_set_by_an_admin_meets_in_a_group_dm(slack: Slack, lingkar: App) -> None:
+    from sqlmodel import select
+
+    from scheduler.deliver import deliver_due
+    from storage.tables import Pair, Program
+
+    now = lingkar.services.clock.now()
+    async with lingkar.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform="slack", external_id=TEAM, now=now)
+        uow.programs.add(Program(workspace_id=workspace.id or 0, name="Reverse Mentoring", slug="reverse",
+                                 state="enrolling", format="reverse", created_at=now))
+        await uow.commit()
+    for user, role, seniority in (("U1", "mentor", "1"), ("U2", "mentee", "4")):
+        await slack.command("join", user=user)
+        await slack.submit(slack.mock.last("views.open").args["view"],
+                           {**PROFILE, "role": role, "seniority": seniority, "capacity": "1"}, user=user)
+    status, answer = await slack.command("pair set reverse <@U1|ayu> <@U2|budi>", user="UADMIN")
+    assert status == 200 and "Ayu Lestari" in answer["text"], answer
+    opened = slack.mock.last("conversations.open")
+    assert opened.args["users"] == "U1,U2"  # mentor and mentee, with the bot: their own group DM
+    assert slack.mock.calls_to("conversations.create") == []
+    async with lingkar.uow() as uow:
+        [pair] = (await uow.session.exec(select(Pair))).all()
+    group = slack.mock.channels[pair.space.rsplit(":", 1)[-1]]
+    assert sorted(group.members) == sorted(["U1", "U2", slack.mock.bot_user])
+    assert pair.space == f"slack:{TEAM}:channel:{group.id}"
+    await deliver_due(uow_factory=lingkar.uow, messenger=lingkar.messenger, clock=lingkar.services.clock,
+                      worker_id="test")
+    welcome = slack.mock.last("chat.postMessage")
+    assert welcome.args["channel"] == group.id and "Budi Santoso" in welcome.text()
