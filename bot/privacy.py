@@ -58,6 +58,7 @@ class PersonalTable:
 PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("workspaceadmin", "admin_roles", external_columns=("user_external_id",), delete=True),
     PersonalTable("conversation_reference", "conversations", external_columns=("key", "alias"), delete=True),
+    PersonalTable("pending_file", "files_waiting_for_consent", external_columns=("user_key",), delete=True),
     PersonalTable("program", "programs_created", member_columns=("created_by_member_id",),
                   unlink_columns=("created_by_member_id",)),
     PersonalTable("enrollment", "enrollments", member_columns=("member_id",),

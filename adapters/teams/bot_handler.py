@@ -6,10 +6,11 @@ import asyncio
 import logging
 from typing import Any
 
-from botbuilder.core import TurnContext
+import aiohttp
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from adapters.teams import inbound
+from adapters.teams import files, inbound
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
 from adapters.teams.inbound import CHANNEL as CHANNEL_CONVERSATION
@@ -48,7 +49,12 @@ class TeamsBot:
             await self._installation(turn, activity.action or "")
         elif activity.type == ActivityTypes.conversation_update:
             await self._conversation_update(turn)
-        # Other activities (typing, reactions, message edits, invokes we never ask for) need no answer.
+        elif activity.type == ActivityTypes.invoke and activity.name == files.INVOKE:
+            await self._file_consent(turn)
+            # Teams waits for the answer to an invoke; 200 says we took it. (Invokes we never ask for get
+            # none, and the adapter answers 501.)
+            await turn.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
+        # Other activities (typing, reactions, message edits) need no answer.
 
     def translator(self, activity: Activity) -> Translator:
         return Translator(resolve_locale(activity.locale, self.default_locale))
@@ -134,6 +140,45 @@ class TeamsBot:
             return teams_id
         await self._remember_people(turn, [account])
         return inbound.user_id_of(account)
+
+    # -- files ------------------------------------------------------------------------------------------------
+
+    async def _file_consent(self, turn: TurnContext) -> None:
+        """The member answered a file consent card: upload on Allow, forget the file on Decline."""
+        activity = turn.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        tenant, user = inbound.tenant_of(activity), inbound.user_id_of(activity.from_property)
+        t = self.translator(activity)
+        store = self.messenger.files
+        waiting = await store.get(tenant=tenant, token=files.token_of(value))
+        if waiting is None or waiting.user != user:
+            await self._say(turn, t, t("teams.file.gone"))
+            return
+        if value.get("action") != "accept":
+            await store.drop(tenant=tenant, token=waiting.token)
+            await self._say(turn, t, t("teams.file.declined", filename=waiting.filename))
+            return
+        given = value.get("uploadInfo")
+        upload_info: dict[str, Any] = given if isinstance(given, dict) else {}
+        url = str(upload_info.get("uploadUrl") or "")
+        uploaded = False
+        if not files.upload_url_allowed(url):
+            log.warning("refused to upload a file to a Teams upload URL that is not HTTPS")
+        else:
+            try:
+                await files.upload(url, waiting.data)
+                uploaded = True
+            except (aiohttp.ClientError, TimeoutError) as error:
+                log.warning("could not upload a file to Teams: %s", type(error).__name__)
+        if not uploaded:
+            await self._say(turn, t, t("teams.file.failed", filename=waiting.filename))
+            return  # the file stays: a second Allow, or the same request again, can still send it
+        await store.drop(tenant=tenant, token=waiting.token)
+        await self.connection.post(turn, files.info_activity(upload_info))
+
+    async def _say(self, turn: TurnContext, t: Translator, text: str) -> None:
+        await self.connection.post(turn, card_activity(message_card(Message(text=text), t=t, people={}),
+                                                       summary=text))
 
     # -- where the bot can write -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from botbuilder.schema import Activity, ConversationAccount, ConversationParamet
 
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
+from adapters.teams.files import FileStore, consent_activity
 from adapters.teams.form_cards import form_card
 from adapters.teams.outbound import card_activity, form_texts, image_activity, message_texts, people_in
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, ReferenceStore, proactive
@@ -33,9 +34,11 @@ class TeamsSpaceRef(SpaceRef):
 
 
 class TeamsMessenger:
-    def __init__(self, *, connection: Connection, store: ReferenceStore, default_locale: str) -> None:
+    def __init__(self, *, connection: Connection, store: ReferenceStore, files: FileStore,
+                 default_locale: str) -> None:
         self.connection = connection
         self.store = store
+        self.files = files
         self.default_locale = default_locale
 
     # -- rendering ---------------------------------------------------------------------------------------------
@@ -78,10 +81,21 @@ class TeamsMessenger:
         return await self.deliver(target, image_activity(png, title=title))
 
     async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
-        """Bots send files in Teams only through the file-consent flow (OneDrive upload), not built yet: the
-        member who asked is told so instead of waiting for a file that never comes."""
-        t = Translator(resolve_locale(self.default_locale))
-        return await self.send(target, Message(text=t("teams.file_unsupported", title=title, filename=filename)))
+        """A consent card in the member's 1:1 chat; the file follows when they press Allow (adapters/teams/files).
+        Teams offers that only in 1:1 chats: anywhere else the message says where to ask instead."""
+        if target.kind != USER:
+            t = await self.translator(target)
+            return await self.send(target, Message(text=t("teams.file.only_personal", title=title,
+                                                          filename=filename)))
+        reference = await self._reference(target)  # before keeping anything: an unreachable member fails here
+        token = await self.files.keep(tenant=target.workspace_id, user=target.ref, filename=filename, title=title,
+                                      data=data)
+        try:
+            return await self.deliver(target, consent_activity(token=token, filename=filename, title=title,
+                                                               size=len(data)), reference=reference)
+        except Exception:  # no card, nothing to wait for: the outbox retries with a fresh one
+            await self.files.drop(tenant=target.workspace_id, token=token)
+            raise
 
     async def open_space(
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
@@ -125,8 +139,9 @@ class TeamsMessenger:
 
     # -- delivery ----------------------------------------------------------------------------------------------
 
-    async def deliver(self, target: Target, activity: Activity) -> MessageRef:
-        reference = await self._reference(target)
+    async def deliver(self, target: Target, activity: Activity,
+                      reference: ConversationReference | None = None) -> MessageRef:
+        reference = reference or await self._reference(target)
 
         async def post(turn: TurnContext) -> str:
             return await self.connection.post(turn, activity)

@@ -12,6 +12,7 @@ from aiohttp import web
 from adapters.settings import Settings
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.connection import BotConfig, Connection, make_adapter
+from adapters.teams.files import FileStore
 from adapters.teams.http import ROUTE, TeamsEndpoint
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.references import PLATFORM, ReferenceStore
@@ -32,7 +33,7 @@ def _now() -> datetime:
 def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork]) -> Messenger | None:
     """The Teams Messenger (proactive messages through stored conversation references)."""
     connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id)
-    return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=_now),
+    return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=_now), files=FileStore(uow, now=_now),
                           default_locale=settings.default_locale)
 
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import ConversationRecord, Workspace
+from storage.tables import ConversationRecord, PendingFile, Workspace
 from storage.upsert import insert_ignore
 
 
@@ -97,3 +97,21 @@ class ConversationRepository:
         row.updated_at = now
         self._session.add(row)
         return True
+
+    # -- files waiting for a member's consent ---------------------------------------------------------------------
+
+    def keep_file(self, pending: PendingFile) -> None:
+        self._session.add(pending)
+
+    async def pending_file(self, *, workspace_id: int, token: str) -> PendingFile | None:
+        found = await self._session.exec(
+            select(PendingFile).where(PendingFile.workspace_id == workspace_id, PendingFile.token == token)
+        )
+        return found.first()
+
+    async def drop_file(self, pending: PendingFile) -> None:
+        await self._session.delete(pending)
+
+    async def drop_files_before(self, *, before: datetime) -> None:
+        """Files nobody accepted in time: their consent cards answer "no longer available"."""
+        await self._session.exec(delete(PendingFile).where(col(PendingFile.created_at) < before))

@@ -13,7 +13,7 @@ from storage.tables.circles import (
     ThemeStatus,
     ThemeVote,
 )
-from storage.tables.conversations import ConversationRecord, ConversationScope
+from storage.tables.conversations import ConversationRecord, ConversationScope, PendingFile
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
 from storage.tables.pair_running import PairCheckIn, PairPrompt
@@ -64,6 +64,7 @@ __all__ = [
     "PairStatus",
     "Participation",
     "PausePeriod",
+    "PendingFile",
     "Platform",
     "Poll",
     "PollKind",

@@ -32,3 +32,19 @@ class ConversationRecord(SQLModel, table=True):
     reference: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     reachable: bool = Field(default=True)  # false once the platform refused (blocked, uninstalled)
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class PendingFile(SQLModel, table=True):
+    """A file waiting for its member's consent: Teams lets a bot put a file in someone's OneDrive only after they
+    press Allow on a consent card, which may be days later. Removed once uploaded or declined."""
+
+    __tablename__ = "pending_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    token: str = Field(max_length=64, unique=True)  # what the consent card carries back, never guessable
+    user_key: str = Field(max_length=255, index=True)  # the member's external id
+    filename: str = Field(max_length=255)
+    title: str = Field(default="", max_length=500)
+    data: bytes
+    created_at: datetime = Field(sa_column=utc_column())

@@ -91,10 +91,12 @@ async def plant_everything(app: App, clock: ManualClock) -> int:
         assert u1 is not None
         u1.manager_external_id = USER
         uow.members.add(u1)
-        from storage.tables import ConversationRecord
+        from storage.tables import ConversationRecord, PendingFile
 
         s.add(ConversationRecord(workspace_id=1, scope="user", key=USER, alias=ALIAS, name=NAME,
                                  reference={"user": {"id": ALIAS, "name": NAME}}, updated_at=now))
+        s.add(PendingFile(workspace_id=1, token="t0ken", user_key=USER, filename="lingkar-my-data.json",
+                          title="Your data", data=f'{{"name": "{NAME}"}}'.encode(), created_at=now))
         await uow.commit()
     await run(app, plan_digest, datetime(2026, 2, 9, 2, 0, tzinfo=UTC))  # Ratna is an admin: she gets one
     await _as_me(app, "my data")

@@ -114,3 +114,18 @@ def in_group_chat(service_url: str, user: User, text: str, *, chat: str = "19:me
     activity = _base(service_url, user, conversation, text=f"{bot_tag} {text}", textFormat="plain")
     activity["entities"] = [bot_entity, *activity["entities"]]
     return activity
+
+
+def file_consent(service_url: str, user: User, *, action: str, context: dict[str, Any], reply_to_id: str,
+                 upload_url: str = "", name: str = "") -> dict[str, Any]:
+    """The invoke Teams posts when a file consent card's Allow (accept) or Decline is pressed."""
+    conversation = {"conversationType": "personal", "tenantId": TENANT, "id": user.personal}
+    value: dict[str, Any] = {"type": "fileUpload", "action": action, "context": context}
+    if action == "accept":
+        value["uploadInfo"] = {"name": name, "uploadUrl": upload_url, "uniqueId": "1150D938-8870-4044-9F2C",
+                               "fileType": name.rsplit(".", 1)[-1],
+                               "contentUrl": f"https://contoso-my.sharepoint.com/personal/{name}"}
+    activity = _base(service_url, user, conversation, type="invoke", name="fileConsent/invoke", value=value,
+                     replyToId=reply_to_id)
+    del activity["entities"]
+    return activity

@@ -73,6 +73,14 @@ class Teams:
         return response.status
 
 
+    async def invoke(self, activity: dict[str, Any]) -> tuple[int, str]:
+        """Post an invoke; Teams reads its answer from the HTTP response."""
+        response = await self.client.post("/api/messages", json=activity)
+        body = await response.text()
+        await self.endpoint.bot.drain()
+        return response.status, body
+
+
 @pytest.fixture
 async def client(app: App, teams: TeamsMessenger) -> AsyncIterator[Teams]:
     web_app = build_web_app(app)

@@ -64,6 +64,8 @@ class MockConnector:
         self.blocked: set[str] = set()  # conversation ids whose user blocked the bot: 403 forever
         self.roster: list[dict[str, Any]] = []  # what pagedmembers / members/{id} answer
         self.channels: list[dict[str, Any]] = []  # what a team's channel list answers
+        self.uploads: list[tuple[str, bytes, dict[str, str]]] = []  # OneDrive uploads: (name, bytes, headers)
+        self.upload_failures = 0  # the next uploads refused with 503
         self._ids = itertools.count(1000)
         self._server: TestServer | None = None
 
@@ -81,6 +83,7 @@ class MockConnector:
         app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._members)
         app.router.add_get("/v3/teams/{cid}/conversations", self._channels)
+        app.router.add_put("/upload/{name}", self._upload)  # stands in for a OneDrive upload session
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -164,3 +167,13 @@ class MockConnector:
     async def _channels(self, request: web.Request) -> web.Response:
         await self._record(request, "channels")
         return web.json_response({"conversations": self.channels})
+
+    def upload_url(self, name: str) -> str:
+        return f"{self.url}upload/{name}"
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        if self.upload_failures:
+            self.upload_failures -= 1
+            return web.json_response({"error": {"code": "serviceNotAvailable"}}, status=503)
+        self.uploads.append((request.match_info["name"], await request.read(), dict(request.headers)))
+        return web.json_response({"id": "01ONEDRIVEITEM", "name": request.match_info["name"]}, status=201)

@@ -31,6 +31,7 @@ def test_the_cli_builds_a_package_teams_accepts(tmp_path: Path) -> None:
     assert manifest["developer"]["privacyUrl"] == "https://lingkar.example.com/privacy"
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and bot["scopes"] == ["personal", "team", "groupChat"]
+    assert bot["supportsFiles"] is True  # file consent cards (exports, `my data`) in 1:1 chats
     specs = {" ".join(s.path): s for f in all_features() for s, _ in f.commands}
     for command_list in bot["commandLists"]:
         assert 0 < len(command_list["commands"]) <= 10

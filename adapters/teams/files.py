@@ -1,0 +1,123 @@
+"""Files on Teams: a bot may put a file in a member's OneDrive only after they press Allow on a consent card.
+
+send_file keeps the bytes (database, `pending_file`) and posts the consent card in the member's 1:1 chat. When
+they answer, Teams posts a `fileConsent/invoke`: on Allow the bytes go to the upload URL Teams gives and a file
+card follows in the chat; on Decline the file is dropped. Either way the row is gone afterwards, and rows nobody
+answered are dropped after KEEP.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from adapters.teams.references import PLATFORM
+from adapters.teams.text import shorten
+from storage.tables import PendingFile
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+INFO = "application/vnd.microsoft.teams.card.file.info"
+INVOKE = "fileConsent/invoke"
+KEEP = timedelta(days=14)
+UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    token: str
+    user: str
+    filename: str
+    title: str
+    data: bytes
+
+
+class FileStore:
+    def __init__(self, uow: Callable[[], UnitOfWork], *, now: Callable[[], datetime]) -> None:
+        self._uow = uow
+        self._now = now
+
+    async def keep(self, *, tenant: str, user: str, filename: str, title: str, data: bytes) -> str:
+        """Keep a file until its member answers the consent card; returns the token the card carries."""
+        token = secrets.token_urlsafe(24)
+        now = self._now()
+        async with self._uow() as uow:
+            workspace = await uow.workspaces.get_or_create(platform=PLATFORM, external_id=tenant, now=now)
+            await uow.conversations.drop_files_before(before=now - KEEP)
+            uow.conversations.keep_file(PendingFile(workspace_id=workspace.id or 0, token=token, user_key=user,
+                                                    filename=filename[:255], title=title[:500], data=data,
+                                                    created_at=now))
+            await uow.commit()
+        return token
+
+    async def get(self, *, tenant: str, token: str) -> Waiting | None:
+        async with self._uow() as uow:
+            row = await self._row(uow, tenant=tenant, token=token)
+            if row is None:
+                return None
+            return Waiting(token=row.token, user=row.user_key, filename=row.filename, title=row.title,
+                           data=bytes(row.data))
+
+    async def drop(self, *, tenant: str, token: str) -> None:
+        async with self._uow() as uow:
+            row = await self._row(uow, tenant=tenant, token=token)
+            if row is not None:
+                await uow.conversations.drop_file(row)
+                await uow.commit()
+
+    @staticmethod
+    async def _row(uow: UnitOfWork, *, tenant: str, token: str) -> PendingFile | None:
+        workspace_id = await uow.conversations.workspace_id(platform=PLATFORM, external_id=tenant)
+        if workspace_id is None or not token:
+            return None
+        return await uow.conversations.pending_file(workspace_id=workspace_id, token=token)
+
+
+def consent_activity(*, token: str, filename: str, title: str, size: int) -> Activity:
+    """The card Teams renders with Allow / Decline; both contexts carry the token back to us."""
+    context = {"lingkar_file": token}
+    content = {"description": shorten(title, limit=200), "sizeInBytes": size,
+               "acceptContext": context, "declineContext": context}
+    return Activity(type=ActivityTypes.message, summary=shorten(title, limit=200),
+                    attachments=[Attachment(content_type=CONSENT, name=filename, content=content)])
+
+
+def info_activity(upload: dict[str, Any]) -> Activity:
+    """The file card that shows the uploaded file in the chat (it opens from the member's OneDrive)."""
+    name = str(upload.get("name") or "")
+    content = {"uniqueId": upload.get("uniqueId"), "fileType": upload.get("fileType")}
+    return Activity(type=ActivityTypes.message, summary=name,
+                    attachments=[Attachment(content_type=INFO, name=name, content_url=upload.get("contentUrl"),
+                                            content=content)])
+
+
+def token_of(value: Any) -> str:
+    context = value.get("context") if isinstance(value, dict) else None
+    return str(context.get("lingkar_file") or "") if isinstance(context, dict) else ""
+
+
+def upload_url_allowed(url: str) -> bool:
+    """OneDrive's upload URLs are HTTPS; plain HTTP only to this machine (the Emulator and tests)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
+
+
+async def upload(url: str, data: bytes) -> None:
+    """One PUT of the whole file (Lingkar's files are small: exports and `my data`), as OneDrive's upload
+    session expects: Content-Range names the bytes. Raises aiohttp.ClientError when it is refused."""
+    headers = {"Content-Length": str(len(data))}
+    if data:
+        headers["Content-Range"] = f"bytes 0-{len(data) - 1}/{len(data)}"
+    async with aiohttp.ClientSession(timeout=UPLOAD_TIMEOUT) as session, \
+            session.put(url, data=data, headers=headers) as response:
+        response.raise_for_status()
