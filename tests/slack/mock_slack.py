@@ -7,16 +7,18 @@ free port. Scripted answers (`fail`, `rate_limit`, `script`) are consumed in ord
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test-app-token"  # Socket Mode: only apps.connections.open takes it
 JSON_FIELDS = ("blocks", "view", "attachments", "files")  # form-encoded calls carry these as JSON strings
 
 
@@ -82,6 +84,9 @@ class MockSlack:
         self.scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._ids = itertools.count(1)
         self._server: TestServer | None = None
+        self.socket: web.WebSocketResponse | None = None  # Socket Mode: the app's connection, once it connects
+        self.socket_connected = asyncio.Event()
+        self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.add_user(bot_user, name="lingkar", bot=True)
 
     # -- the world -------------------------------------------------------------------------------------------------
@@ -144,6 +149,7 @@ class MockSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/link", self._link)
         self._server = TestServer(app, host="127.0.0.1", port=0)
         await self._server.start_server()
         return self
@@ -164,13 +170,41 @@ class MockSlack:
             if isinstance(args.get(key), str) and args[key][:1] in "[{":
                 args[key] = json.loads(args[key])
         self.calls.append(Call(method=method, args=args, path=request.path))
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else TOKEN
+        if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if self.scripts[method]:
             answer = self.scripts[method].popleft()
             return web.json_response(answer.body or {"ok": True}, status=answer.status, headers=answer.headers)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         return web.json_response(handler(args) if handler else {"ok": True})
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode's WebSocket: says hello, then carries envelopes out and the app's acks back."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.socket = socket
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "connection_info": {"app_id": "A1"}, "debug_info": {"host": "mock"}})
+        self.socket_connected.set()
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                ack = json.loads(frame.data)
+                waiting = self._socket_acks.pop(str(ack.get("envelope_id")), None)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(ack)
+        return socket
+
+    async def push(self, kind: str, payload: dict[str, Any], *, envelope_id: str) -> dict[str, Any]:
+        """Send one envelope over Socket Mode as Slack does, and wait for the app's ack of it."""
+        await asyncio.wait_for(self.socket_connected.wait(), 10)
+        assert self.socket is not None
+        ack: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._socket_acks[envelope_id] = ack
+        await self.socket.send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                     "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
+                                     "retry_reason": ""})
+        return await asyncio.wait_for(ack, 10)
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()
@@ -194,6 +228,9 @@ class MockSlack:
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://lingkar-test.slack.com/", "team": "Lingkar Test", "user": "lingkar",
                 "team_id": self.team_id, "user_id": self.bot_user, "bot_id": "B0001", "is_enterprise_install": False}
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.base.replace("http://", "ws://", 1) + "/link"}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))
