@@ -91,9 +91,7 @@ class TeamsBot:
 
     async def _acknowledge(self, turn: TurnContext, origin: Origin, event: Command) -> None:
         """Teams gives a bot 15 seconds: say we are on it, answer in the same conversation when done."""
-        note = origin.t("teams.working")
-        await self.connection.post(turn, card_activity(message_card(Message(text=note), t=origin.t, people={}),
-                                                       summary=note))
+        await self._say(turn, origin.t, origin.t("teams.working"))
         reference = TurnContext.get_conversation_reference(turn.activity)
 
         async def later() -> None:
@@ -177,6 +175,7 @@ class TeamsBot:
         await self.connection.post(turn, files.info_activity(upload_info))
 
     async def _say(self, turn: TurnContext, t: Translator, text: str) -> None:
+        """A plain card in the turn's conversation."""
         await self.connection.post(turn, card_activity(message_card(Message(text=text), t=t, people={}),
                                                        summary=text))
 
@@ -223,9 +222,7 @@ class TeamsBot:
         await self._remember(turn, kind)
         if kind == PERSONAL and action == "add":  # not on upgrades; the conversationUpdate Teams also sends is quiet
             t = self.translator(activity)
-            welcome = Message(text=t("teams.welcome"))
-            await self.connection.post(turn, card_activity(message_card(welcome, t=t, people={}),
-                                                           summary=welcome.text))
+            await self._say(turn, t, t("teams.welcome"))
 
     async def _sync_roster(self, turn: TurnContext, kind: str) -> None:
         """Installed in a team or chat: learn its members so the bot can open a 1:1 chat with any of them."""
