@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlmodel import func, select
+
 from adapters.bootstrap import App
-from storage.tables import EnrollmentStatus
+from bot.events import Actor, Command
+from storage.tables import EnrollmentStatus, Member, Workspace
 from tests.helpers import (
     PROFILE,
     enroll,
@@ -171,11 +174,6 @@ async def test_typed_mentions_in_forms_stay_plain_text(app: App) -> None:
 
 async def test_first_contacts_at_once_end_as_one_workspace_and_one_member(app: App) -> None:
     # The core reads first and inserts only what is missing; two first events racing must still make one row each.
-    from sqlmodel import func, select
-
-    from bot.events import Actor, Command
-    from storage.tables import Member, Workspace
-
     newcomer = Actor("local", "TNEW", "UNEW", display_name="Nur Aini", locale="id")
     answers = await asyncio.gather(*(app.core.handle(Command(newcomer, "status")) for _ in range(4)))
     assert all("belum terdaftar" in text_of(a) for a in answers)  # every one answered, in the member's language

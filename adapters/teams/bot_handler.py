@@ -6,7 +6,6 @@ import asyncio
 import logging
 from typing import Any
 
-import aiohttp
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
@@ -158,17 +157,7 @@ class TeamsBot:
             return
         given = value.get("uploadInfo")
         upload_info: dict[str, Any] = given if isinstance(given, dict) else {}
-        url = str(upload_info.get("uploadUrl") or "")
-        uploaded = False
-        if not files.upload_url_allowed(url):
-            log.warning("refused to upload a file to a Teams upload URL that is not HTTPS")
-        else:
-            try:
-                await files.upload(url, waiting.data)
-                uploaded = True
-            except (aiohttp.ClientError, TimeoutError) as error:
-                log.warning("could not upload a file to Teams: %s", type(error).__name__)
-        if not uploaded:
+        if not await files.upload(str(upload_info.get("uploadUrl") or ""), waiting.data):
             await self._say(turn, t, t("teams.file.failed", filename=waiting.filename))
             return  # the file stays: a second Allow, or the same request again, can still send it
         await store.drop(tenant=tenant, token=waiting.token)

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from adapters.teams.inbound import on_this_machine
 from adapters.teams.references import PLATFORM
 from adapters.teams.text import shorten
 from storage.tables import PendingFile
@@ -30,7 +30,6 @@ INFO = "application/vnd.microsoft.teams.card.file.info"
 INVOKE = "fileConsent/invoke"
 KEEP = timedelta(days=14)
 UPLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -108,16 +107,23 @@ def token_of(value: Any) -> str:
 
 def upload_url_allowed(url: str) -> bool:
     """OneDrive's upload URLs are HTTPS; plain HTTP only to this machine (the Emulator and tests)."""
-    parts = urlsplit(url)
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
+    return url.startswith("https://") or (url.startswith("http://") and on_this_machine(url))
 
 
-async def upload(url: str, data: bytes) -> None:
+async def upload(url: str, data: bytes) -> bool:
     """One PUT of the whole file (Lingkar's files are small: exports and `my data`), as OneDrive's upload
-    session expects: Content-Range names the bytes. Raises aiohttp.ClientError when it is refused."""
+    session expects: Content-Range names the bytes. False when the URL is not allowed or the upload refused."""
+    if not upload_url_allowed(url):
+        log.warning("refused to upload a file to a Teams upload URL that is not HTTPS")
+        return False
     headers = {"Content-Length": str(len(data))}
     if data:
         headers["Content-Range"] = f"bytes 0-{len(data) - 1}/{len(data)}"
-    async with aiohttp.ClientSession(timeout=UPLOAD_TIMEOUT) as session, \
-            session.put(url, data=data, headers=headers) as response:
-        response.raise_for_status()
+    try:
+        async with aiohttp.ClientSession(timeout=UPLOAD_TIMEOUT) as session, \
+                session.put(url, data=data, headers=headers) as response:
+            response.raise_for_status()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not upload a file to Teams: %s", type(error).__name__)
+        return False
+    return True

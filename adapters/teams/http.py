@@ -6,7 +6,6 @@ import json
 import logging
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -15,16 +14,13 @@ from botbuilder.schema import Activity
 
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.cards import message_card
-from adapters.teams.inbound import tenant_of
+from adapters.teams.inbound import on_this_machine, tenant_of
 from adapters.teams.outbound import card_activity
 from bot.messages import Message
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"
 MAX_BODY = 1_000_000
-
-
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class TeamsEndpoint:
@@ -42,7 +38,7 @@ class TeamsEndpoint:
         activity = _parse(await request.read())
         if activity is None:
             return web.Response(status=400, text="malformed activity")
-        if not self.authenticated and urlsplit(activity.service_url).hostname not in LOOPBACK:
+        if not self.authenticated and not on_this_machine(activity.service_url):
             # Without an app id nothing is verified: answering would let anyone make this server call any URL.
             # Local mode is for the Bot Framework Emulator, which runs on this machine.
             log.warning("Teams local mode refused an activity whose serviceUrl is not on this machine")

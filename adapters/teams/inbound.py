@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from botbuilder.schema import Activity, ChannelAccount
@@ -18,6 +19,14 @@ CHANNEL = "channel"
 GROUP_CHAT = "groupChat"
 _AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?(?:p|div|span|br)\b[^>]*>", re.IGNORECASE)
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def on_this_machine(url: str | None) -> bool:
+    """Local mode answers only the Emulator on this machine; plain-HTTP uploads only go here too."""
+    return urlsplit(url or "").hostname in LOOPBACK
 
 
 def get_path(data: Any, *path: str) -> Any:

@@ -8,12 +8,14 @@ import time
 from typing import Any, Literal
 
 import pytest
+from sqlmodel import select
 
 from adapters.bootstrap import App
 from adapters.slack.modals import Metadata
 from bot.events import Event
 from bot.replies import Response
-from storage.tables import EnrollmentStatus
+from scheduler.deliver import deliver_due
+from storage.tables import EnrollmentStatus, Pair, Program
 from tests.helpers import PROFILE
 from tests.slack.conftest import TEAM, Slack, slack_program
 from tests.slack.mock_slack import Scripted
@@ -232,11 +234,6 @@ async def test_a_member_is_served_when_users_info_fails(slack: Slack, lingkar: A
 
 
 async def test_a_pair_set_by_an_admin_meets_in_a_group_dm(slack: Slack, lingkar: App) -> None:
-    from sqlmodel import select
-
-    from scheduler.deliver import deliver_due
-    from storage.tables import Pair, Program
-
     now = lingkar.services.clock.now()
     async with lingkar.uow() as uow:
         workspace = await uow.workspaces.get_or_create(platform="slack", external_id=TEAM, now=now)
