@@ -32,7 +32,7 @@ async def export(ctx: Ctx, args: str) -> list[Response]:
     if not args.strip():
         raise UserError("digest.export_usage")
     program = await find_program(ctx, args.strip())
-    tables = await export_tables(ctx.uow, program, t=ctx.t, k=ctx.services.config.k_anonymity)
+    tables = await export_tables(ctx.uow, program, t=ctx.t, k=ctx.services.config.k_anonymity, now=ctx.now)
     stamp = ctx.now.strftime("%Y%m%d-%H%M")
     folder = f"lingkar-{program.slug}-{stamp}"
     key = f"export:{program.id}:{ctx.actor.user_id}:{ctx.now.isoformat()}"

@@ -1,4 +1,4 @@
-"""A program's export for admins: CSVs of members, circles, sessions, check-ins, anonymous feedback, in one zip."""
+"""A program's export for admins: CSVs of members, circles, sessions, check-ins, feedback totals, in one zip."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.digest.activity import CHECKIN_HEADER, SESSION_HEADER, checkin_rows, records, session_rows
-from bot.feedback.results import evaluate, round_label
+from bot.feedback.disclosure import disclose_evaluation, disclose_round
+from bot.feedback.results import round_label
 from bot.feedback.schedule import POLL_KINDS
 from bot.i18n import Translator
 from bot.pair_running.figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
@@ -46,7 +47,8 @@ def _name(member: Member | None) -> str:
 Table = tuple[Sequence[str], list[list[object]]]
 
 
-async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: int) -> dict[str, Table]:
+async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: int,
+                        now: datetime) -> dict[str, Table]:
     workspace_id, program_id = program.workspace_id, program.id or 0
     enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
                                                    active_only=False)
@@ -74,15 +76,26 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
                             "; ".join(names.get(m.member_id, "") for m in active)])
     runs = await records(uow, circles)
 
-    rounds = [p for p in await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
-              if p.kind in POLL_KINDS]
-    labels = {p.id: (round_label(t, p), p.kind, p.opens_at.date()) for p in rounds}
+    all_rounds = await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
+    rounds = [p for p in all_rounds if p.kind in POLL_KINDS and p.opens_at <= now]
     answers = await uow.feedback.responses(workspace_id=workspace_id, poll_ids=[p.id or 0 for p in rounds])
-    # Anonymous: no member, no circle, no time; sorted by the answers so row order reveals nothing either.
-    feedback_rows: list[list[object]] = sorted(
-        ([*labels[a.poll_id], a.satisfaction, a.recommend, a.keep or "", a.improve or ""] for a in answers),
-        key=lambda row: [str(x) for x in row])
-    evaluation = evaluate(await uow.feedback.assessments(workspace_id=workspace_id, program_id=program_id), k=k)
+    # The export obeys the same rule as the chat (bot.feedback.disclosure): a round's totals once it has closed
+    # and from K answers, never one row per answer; comments from K, shuffled, with no member, circle or time.
+    feedback_rows: list[list[object]] = []
+    comment_rows: list[list[object]] = []
+    for poll in rounds:
+        shown = disclose_round(poll=poll, answers=[a for a in answers if a.poll_id == poll.id], k=k, now=now)
+        summary = shown.summary
+        feedback_rows.append([round_label(t, poll), poll.kind, poll.opens_at.date(), poll.closes_at.date(),
+                              shown.shown, shown.respondents, summary.satisfaction if summary else None,
+                              summary.recommend if summary else None, summary.nps if summary else None,
+                              shown.keep.count, shown.improve.count])
+        comment_rows += [[round_label(t, poll), question, text]
+                         for question, comments in (("keep", shown.keep), ("improve", shown.improve))
+                         for text in comments.texts]
+    evaluation = disclose_evaluation(
+        rounds=all_rounds, assessments=await uow.feedback.assessments(workspace_id=workspace_id,
+                                                                      program_id=program_id), k=k, now=now)
     evaluation_rows: list[list[object]] = [["*", evaluation.before, evaluation.after, evaluation.change,
                                             evaluation.before_respondents, evaluation.after_respondents]]
     evaluation_rows += [[s.skill or "*general", s.before, s.after, round(s.after - s.before, 2), "", ""]
@@ -96,8 +109,9 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
         "checkins.csv": (CHECKIN_HEADER, checkin_rows(runs, names)),
         **({"pair_checkins.csv": (PAIR_CHECKIN_HEADER, await pair_checkin_rows(uow, program, names))}
            if program.format != ProgramFormat.CIRCLES else {}),
-        "feedback.csv": (("round", "kind", "opened_on", "satisfaction", "would_recommend", "keep", "improve"),
-                         feedback_rows),
+        "feedback.csv": (("round", "kind", "opened_on", "closes_on", "shown", "respondents", "satisfaction_mean",
+                          "would_recommend_mean", "nps", "keep_comments", "improve_comments"), feedback_rows),
+        "feedback_comments.csv": (("round", "question", "comment"), comment_rows),
         "evaluation.csv": (("skill", "before_mean", "after_mean", "change", "before_respondents",
                             "after_respondents"), evaluation_rows),
     }

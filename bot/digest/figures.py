@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import CoreConfig
 from bot.digest.activity import Activity, records, summarise
-from bot.feedback.results import PollSummary
-from bot.feedback.results import summarise as summarise_poll
+from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed
 from bot.feedback.schedule import POLL_KINDS, week_moment
 from bot.pair_running.figures import PairFigures, pair_figures
 from storage.tables import (
@@ -29,7 +28,7 @@ from storage.uow import UnitOfWork
 
 WEEK = timedelta(days=7)
 QUIET = timedelta(days=14)  # a circle with no session logged for this long is at risk
-LOW_RATING = 3.0  # a circle whose mean satisfaction (from at least K answers) is below this is at risk
+LOW_RATING = 3.0  # a circle whose mean satisfaction (closed round, at least K answers) is below this is at risk
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class AtRisk:
 class ProgramFigures:
     program_id: int
     name: str
+    timezone: str  # the program's: when its rounds close is said in it
     size_min: int
     enrolled: int  # still in the program, paused or not
     active: int
@@ -51,12 +51,17 @@ class ProgramFigures:
     circles: int
     activity: Activity
     at_risk: tuple[AtRisk, ...]
-    feedback_round: Poll | None
-    feedback: PollSummary | None  # None below K answers
+    feedback_round: Poll | None  # the latest round opened: its count and response rate
+    feedback: RoundResults | None  # what may be seen of it (nothing but the count while open or below K)
     respondents: int
     invited: int
+    published: RoundResults | None  # the latest closed round, whose figures are final: trends and risk use it
     enrolled_by_week: dict[int, int]  # program week (0-based) -> members enrolled at its end
     pairs: PairFigures | None = None  # pair programs only
+
+    @property
+    def published_summary(self) -> PollSummary | None:
+        return self.published.summary if self.published else None
 
     def snapshot(self) -> dict[str, Any]:
         """The figures next week's digest compares with."""
@@ -64,8 +69,8 @@ class ProgramFigures:
             "enrolled": self.enrolled, "active": self.active, "paused": self.paused, "left": self.left,
             "circles_met": self.activity.circles_met, "attendance_rate": self.activity.attendance_rate,
             "checkin_rate": self.activity.checkin_rate, "at_risk": len(self.at_risk),
-            "satisfaction": self.feedback.satisfaction if self.feedback else None,
-            "nps": self.feedback.nps if self.feedback else None,
+            "satisfaction": self.published_summary.satisfaction if self.published_summary else None,
+            "nps": self.published_summary.nps if self.published_summary else None,
             **(self.pairs.snapshot() if self.pairs else {}),
         }
 
@@ -112,35 +117,46 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     # Paused members are asked nothing and expected nowhere: they count in the circle's size, not in the rates.
     available = {circle_id: len(set(ids) - paused_ids) for circle_id, ids in members.items()}
     activity = summarise(program, await records(uow, circles), sizes=available, since=now - WEEK, until=now)
-    latest, answers = await _latest_round(uow, program, now)
+    latest, answers, closed, closed_answers = await _latest_rounds(uow, program, now)
+    published = disclose_round(poll=closed, answers=closed_answers, k=k, now=now) if closed else None
     first = week_moment(program, 0)
     weeks = max(0, min(program.weeks - 1, (now - first) // WEEK)) if now >= first else -1
     by_week = {w: _enrolled_at(enrollments, min(now, week_moment(program, w) + WEEK)) for w in range(weeks + 1)}
     return ProgramFigures(
-        program_id=program_id, name=program.name, size_min=program.size_min, enrolled=len(current),
+        program_id=program_id, name=program.name, timezone=program.timezone, size_min=program.size_min,
+        enrolled=len(current),
         active=len(current) - paused, paused=paused, left=len(enrollments) - len(current), circles=len(circles),
-        activity=activity, at_risk=_at_risk(program, circles, sizes, activity, answers, now=now, k=k),
-        feedback_round=latest, feedback=summarise_poll(answers, k=k), respondents=len(answers),
+        activity=activity, at_risk=_at_risk(program, circles, sizes, activity, closed, closed_answers, now=now, k=k),
+        feedback_round=latest, feedback=disclose_round(poll=latest, answers=answers, k=k, now=now) if latest else None,
+        respondents=len(answers),
         invited=await uow.feedback.count_deliveries(workspace_id=workspace_id, key_prefix=f"poll:{latest.id}:")
         if latest else 0,
+        published=published,
         enrolled_by_week=by_week,
         pairs=await pair_figures(uow, program, now=now, k=k),
     )
 
 
-async def _latest_round(uow: UnitOfWork, program: Program, now: datetime) -> tuple[Poll | None, list[PollResponse]]:
+async def _latest_rounds(uow: UnitOfWork, program: Program, now: datetime
+                         ) -> tuple[Poll | None, list[PollResponse], Poll | None, list[PollResponse]]:
+    """The latest round opened and the latest closed (the same one once it has closed), with their answers."""
     rounds = [p for p in await uow.feedback.polls_of_program(workspace_id=program.workspace_id,
                                                              program_id=program.id or 0)
               if p.kind in POLL_KINDS and p.opens_at <= now]
-    if not rounds:
-        return None, []
-    latest = rounds[-1]
-    return latest, await uow.feedback.responses(workspace_id=program.workspace_id, poll_ids=[latest.id or 0])
+    latest = rounds[-1] if rounds else None
+    closed = next((p for p in reversed(rounds) if is_closed(p, now=now)), None)
+    wanted = [p.id or 0 for p in (latest, closed) if p is not None]
+    answers = await uow.feedback.responses(workspace_id=program.workspace_id, poll_ids=wanted)
+    return (latest, [a for a in answers if latest and a.poll_id == latest.id],
+            closed, [a for a in answers if closed and a.poll_id == closed.id])
 
 
 def _at_risk(program: Program, circles: list[Circle], sizes: dict[int, int], activity: Activity,
-             answers: list[PollResponse], *, now: datetime, k: int) -> tuple[AtRisk, ...]:
+             closed: Poll | None, answers: list[PollResponse], *, now: datetime, k: int) -> tuple[AtRisk, ...]:
     running_long_enough = now >= week_moment(program, 0) + QUIET
+    # Circles of fewer than K answers never get a rating flag: that would expose them (see disclosure).
+    by_circle = disclose_breakdown(poll=closed, answers=answers, k=k, now=now,
+                                   group=lambda a: a.circle_id) if closed else {}
     flagged = []
     for circle in circles:
         circle_id = circle.id or 0
@@ -150,8 +166,7 @@ def _at_risk(program: Program, circles: list[Circle], sizes: dict[int, int], act
             reasons.append("quiet")
         if sizes.get(circle_id, 0) < program.size_min:
             reasons.append("small")
-        rated = [a for a in answers if a.circle_id == circle_id]
-        summary = summarise_poll(rated, k=k)  # fewer than K answers never flag a circle: that would expose them
+        summary = by_circle.get(circle_id)
         if summary is not None and summary.satisfaction < LOW_RATING:
             reasons.append("low_rating")
         if reasons:

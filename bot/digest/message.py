@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.digest.chart import Labels, Series, participation_png
 from bot.digest.figures import Digest, ProgramFigures
-from bot.feedback.results import round_label, summary_line
+from bot.feedback.results import round_label, round_line
 from bot.i18n import Translator
 from bot.messages import Block, Context, Divider, Fields, Header, Message, Text
 
@@ -35,14 +35,16 @@ def _members(t: Translator, f: ProgramFigures, last: dict[str, Any]) -> str:
 
 
 def _feedback(t: Translator, f: ProgramFigures, last: dict[str, Any], k: int) -> str:
-    if f.feedback_round is None:
+    if f.feedback_round is None or f.feedback is None:
         return t("digest.no_feedback")
-    text = f"{round_label(t, f.feedback_round)}: " + summary_line(t, f.feedback, respondents=f.respondents, k=k)
+    text = f"{round_label(t, f.feedback_round)}: " + round_line(t, f.feedback, k=k, timezone=f.timezone)
     if f.invited:
         text += " " + t("digest.response_rate", rate=_rate(f.respondents / f.invited))
+    if f.published is not None and f.published.poll.id != f.feedback_round.id:
+        text += "; " + f"{round_label(t, f.published.poll)}: " + round_line(t, f.published, k=k, timezone=f.timezone)
     before = last.get("satisfaction")
-    if f.feedback is not None and isinstance(before, int | float):
-        text += " " + t("digest.satisfaction_trend", delta=f"{f.feedback.satisfaction - before:+.1f}")
+    if f.published_summary is not None and isinstance(before, int | float):
+        text += " " + t("digest.satisfaction_trend", delta=f"{f.published_summary.satisfaction - before:+.1f}")
     return text
 
 

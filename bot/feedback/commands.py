@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.events import Action
 from bot.feedback import assessment, polls
-from bot.feedback.results import evaluate, results_message, round_label
+from bot.feedback.disclosure import disclose_evaluation, disclose_round
+from bot.feedback.results import results_message, round_label
 from bot.feedback.schedule import ASSESSMENT_KINDS, POLL_KINDS
 from bot.i18n import Translator
 from bot.messages import Button, Buttons, Message, Text
@@ -18,16 +21,20 @@ from storage.uow import UnitOfWork
 MAX_PULSE_EVERY = 12
 
 
-async def program_results(uow: UnitOfWork, t: Translator, *, program: Program, k: int, admin: bool) -> Message:
+async def program_results(uow: UnitOfWork, t: Translator, *, program: Program, k: int, admin: bool,
+                          now: datetime) -> Message:
+    """Every reader's view goes through bot.feedback.disclosure: admins see no more figures than members."""
     workspace_id, program_id = program.workspace_id, program.id or 0
-    rounds = [p for p in await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
-              if p.kind in POLL_KINDS]
+    all_rounds = await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
+    rounds = [p for p in all_rounds if p.kind in POLL_KINDS and p.opens_at <= now]
     answers = await uow.feedback.responses(workspace_id=workspace_id, poll_ids=[p.id or 0 for p in rounds])
     by_poll: dict[int, list[PollResponse]] = {}
     for answer in answers:
         by_poll.setdefault(answer.poll_id, []).append(answer)
-    evaluation = evaluate(await uow.feedback.assessments(workspace_id=workspace_id, program_id=program_id), k=k)
-    return results_message(t, program_name=program.name, rounds=[(p, by_poll.get(p.id or 0, [])) for p in rounds],
+    assessments = await uow.feedback.assessments(workspace_id=workspace_id, program_id=program_id)
+    evaluation = disclose_evaluation(rounds=all_rounds, assessments=assessments, k=k, now=now)
+    disclosed = [disclose_round(poll=p, answers=by_poll.get(p.id or 0, []), k=k, now=now) for p in rounds]
+    return results_message(t, program_name=program.name, timezone=program.timezone, rounds=disclosed,
                            evaluation=evaluation, k=k, admin=admin)
 
 
@@ -61,7 +68,7 @@ async def answer(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def results(ctx: Ctx, args: str) -> list[Response]:
-    """`feedback results [program]`: aggregates for participants; admins also read the answers (never names)."""
+    """`feedback results [program]`: the same figures for everyone; admins also read the comments (never names)."""
     admin = await ctx.is_admin()
     if args.strip():
         program = await find_program(ctx, args.strip())
@@ -76,7 +83,7 @@ async def results(ctx: Ctx, args: str) -> list[Response]:
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             raise UserError("feedback.not_in_program")
     return [Reply(await program_results(ctx.uow, ctx.t, program=program, k=ctx.services.config.k_anonymity,
-                                        admin=admin))]
+                                        admin=admin, now=ctx.now))]
 
 
 async def every(ctx: Ctx, args: str) -> list[Response]:

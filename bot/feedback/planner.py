@@ -82,7 +82,8 @@ async def plan_final_report(pc: PlanContext) -> int:
     queued = 0
     for admin, member in await admin_recipients(pc):
         t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
-        message = await program_results(pc.uow, t, program=pc.program, k=pc.config.k_anonymity, admin=True)
+        message = await program_results(pc.uow, t, program=pc.program, k=pc.config.k_anonymity, admin=True,
+                                        now=pc.now)
         queued += await enqueue(
             pc.uow, workspace_id=workspace_id, key=f"feedback-report:{pc.program.id}:{admin}", kind="report",
             target=user_target(pc.workspace, admin), message=message, due_at=pc.now, program_id=pc.program.id,

@@ -71,10 +71,11 @@ async def test_digest_figures_on_monday_morning(app: App, clock: ManualClock) ->
     assert "Circles that met: 1 of 2" in text  # only circle A logged the session of 21 January
     assert "Attendance: 67%" in text  # 2 of circle A's 3 members who are not paused came
     assert "Check-ins answered: 40%" in text  # 2 of the 5 members who are not paused answered
-    assert ("Feedback: Pulse poll (week 3): 3 answers, satisfaction 2.3/5, would recommend 6.7/10 (NPS -33) "
-            "· response rate 60%") in text
-    assert "Circles that need attention (2):" in text
-    assert "• Circle A: low satisfaction in the latest poll" in text
+    # The poll closes on Wednesday: until then the count and the rate, no figure and no rating flag.
+    assert ("Feedback: Pulse poll (week 3): 3 answers so far; results when the poll closes "
+            "(Wed, 28 Jan 2026, 12:00 +0700) · response rate 60%") in text
+    assert "satisfaction" not in text and "low satisfaction" not in text
+    assert "Circles that need attention (1):" in text
     assert "• Circle B: no session logged for two weeks; below the minimum size (2 of 3)" in text
     assert "2 messages could not be delivered this week (poll: 1, prompt: 1)." in text
     assert "No figures from last week to compare with yet." in text
@@ -84,13 +85,19 @@ async def test_trend_against_last_week(app: App, clock: ManualClock) -> None:
     program = await busy_program(app, clock)
     await run(app, plan_digest, MONDAY)
     clock.set(MONDAY + timedelta(days=3))
-    await leave(app, "U4", program)
+    await leave(app, "U4", program)  # after the poll closed: U4's answer still counts
     next_monday = MONDAY + timedelta(days=7)
     assert await run(app, plan_digest, next_monday) == 1
     text = decode((await deliveries(app, kind="digest"))[1].payload).text
     assert "Members: 5 (-1) enrolled, 4 (-1) active, 1 paused, 2 (+1) left" in text
-    assert "satisfaction +0.0 vs last week" in text
+    assert ("Feedback: Pulse poll (week 3): 3 answers, satisfaction 2.3/5, would recommend 6.7/10 (NPS -33) "
+            "· response rate 60%") in text
+    assert "• Circle A: low satisfaction in the latest closed poll" in text
+    assert "vs last week" not in text  # last week's digest had no published satisfaction to compare with
     assert "No figures from last week" not in text
+    assert await run(app, plan_digest, next_monday + timedelta(days=7)) == 1
+    text = decode((await deliveries(app, kind="digest"))[2].payload).text
+    assert "satisfaction +0.0 vs last week" in text
 
 
 async def test_chart_is_a_png_sent_as_an_image(app: App, clock: ManualClock) -> None:

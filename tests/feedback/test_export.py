@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 
@@ -31,6 +32,8 @@ def _tables(data: bytes) -> dict[str, list[list[str]]]:
 async def test_export_csv_content(app: App, clock: ManualClock) -> None:
     await busy_program(app, clock)
     await answer_poll(app, "U5", 1, satisfaction=4, recommend=8, keep="=HYPERLINK(\"http://x\")", improve="more time")
+    await answer_poll(app, "U6", 1, satisfaction=5, recommend=10, keep="the prompts")
+    await answer_poll(app, "U1", 1, satisfaction=2, recommend=5, keep="my circle")  # edited while open
     clock.set(MONDAY)
     assert "Only Lingkar admins" in text_of(await say(app, "U1", "export leadership"))
     reply = text_of(await say(app, "UADMIN", "export leadership"))
@@ -41,8 +44,8 @@ async def test_export_csv_content(app: App, clock: ManualClock) -> None:
     assert sent is not None and sent.filename == "lingkar-leadership-20260126-0200.zip"
     assert sent.title == "Lingkar export: Leadership Circles"
     tables = _tables(sent.data)
-    assert sorted(tables) == ["checkins.csv", "circles.csv", "evaluation.csv", "feedback.csv", "members.csv",
-                              "sessions.csv"]
+    assert sorted(tables) == ["checkins.csv", "circles.csv", "evaluation.csv", "feedback.csv",
+                              "feedback_comments.csv", "members.csv", "sessions.csv"]
     members = {row[1]: row for row in tables["members.csv"][1:]}
     assert tables["members.csv"][0][:3] == ["member_id", "name", "department"]
     assert members["U1"][2] == "Finance" and members["U1"][6] == "active" and members["U1"][12] == "Circle A"
@@ -54,12 +57,24 @@ async def test_export_csv_content(app: App, clock: ManualClock) -> None:
                                                                 ["3", "2026-01-21T03:00:00+00:00", "2"]]
     assert tables["sessions.csv"][3][5] == "U1; U2"
     assert [row[2:6] for row in tables["checkins.csv"][1:]] == [["3", "U1", "True", "4"], ["3", "U2", "True", "4"]]
+    # The poll is still open on Monday: the export, like the chat, has the count only.
     feedback = tables["feedback.csv"]
-    assert feedback[0] == ["round", "kind", "opened_on", "satisfaction", "would_recommend", "keep", "improve"]
-    assert [row[3:5] for row in feedback[1:]] == [["2", "5"], ["2", "6"], ["3", "9"], ["4", "8"]]
-    assert feedback[4][5:] == ["'=HYPERLINK(\"http://x\")", "more time"]  # no formula runs in a spreadsheet
-    flat = "\n".join(",".join(row) for row in feedback)
-    assert not any(user in flat for user in ("U1", "U2", "U4", "U5"))  # anonymous: no names, no circles
+    assert feedback[0] == ["round", "kind", "opened_on", "closes_on", "shown", "respondents", "satisfaction_mean",
+                           "would_recommend_mean", "nps", "keep_comments", "improve_comments"]
+    assert feedback[1:] == [["Pulse poll (week 3)", "pulse", "2026-01-21", "2026-01-28", "open", "5", "", "", "",
+                             "3", "1"]]
+    assert tables["feedback_comments.csv"] == [["round", "question", "comment"]]
+    clock.set(MONDAY + timedelta(days=7))  # closed: totals, and the comments given by at least K people
+    await say(app, "UADMIN", "export leadership")
+    later = file_of((await deliveries(app, kind="file"))[-1])
+    assert later is not None
+    tables = _tables(later.data)
+    assert tables["feedback.csv"][1][4:] == ["shown", "5", "3.2", "7.6", "0", "3", "1"]
+    comments = tables["feedback_comments.csv"][1:]
+    assert sorted(row[2] for row in comments) == ["'=HYPERLINK(\"http://x\")", "my circle", "the prompts"]
+    assert {row[1] for row in comments} == {"keep"}  # one "improve" comment: below K, left out
+    flat = "\n".join(",".join(row) for rows in tables.values() if rows[0][0] == "round" for row in rows)
+    assert not any(user in flat for user in ("U1", "U2", "U4", "U5", "U6", "Circle"))  # no names, no circles
 
 
 async def test_send_file_is_recorded_locally_and_refused_where_unsupported() -> None:

@@ -82,7 +82,7 @@ async def test_one_invitation_per_member_and_round_not_to_paused_members(app: Ap
     assert sorted(d.target for d in sent) == ["local:W1:user:U1", "local:W1:user:U2", "local:W1:user:U3"]
     message = decode(sent[0].payload)
     assert "Leadership Circles: Pulse poll (week 5)" in message.text
-    assert "Totals are shown only when at least 3 people answered" in message.text
+    assert "Totals are shown once the poll has closed, and only when at least 3 people answered" in message.text
     buttons = [b for block in message.blocks if isinstance(block, Buttons) for b in block.buttons]
     assert [b.action_id for b in buttons] == [f"poll.open:{sent[0].key.split(':')[1]}"]
     assert all(d.stale_at == datetime(2026, 2, 11, 5, 0, tzinfo=UTC) for d in sent)
@@ -131,23 +131,27 @@ async def test_concurrent_double_submit_is_one_answer(app: App, clock: ManualClo
     assert len(rows) == 1 and rows[0].member_id == await member_id(app, "U2") and rows[0].satisfaction in {2, 3, 4}
 
 
-async def test_k_anonymity_and_answers_only_for_admins(app: App, clock: ManualClock) -> None:
+async def test_k_anonymity_and_no_answers_for_anyone(app: App, clock: ManualClock) -> None:
     await running_program(app, USERS)
     clock.set(PULSE_4)
     await run(app, plan_feedback, PULSE_4)
     await answer_poll(app, "U1", 1, satisfaction=5, recommend=10, keep="the mix of departments")
     await answer_poll(app, "U2", 1, satisfaction=4, recommend=8, improve="start on time")
     two = text_of(await say(app, "U3", "feedback results leadership"))
-    assert "2 answers: not enough responses to show results (at least 3 needed)" in two
-    assert "satisfaction" not in two.split("needed)")[0] and "start on time" not in two
+    assert "Pulse poll (week 5): 2 answers so far; results when the poll closes (Wed, 11 Feb 2026" in two
     await answer_poll(app, "U3", 1, satisfaction=3, recommend=6)
-    three = text_of(await say(app, "U3", "feedback results leadership"))
-    assert "Pulse poll (week 5): 3 answers, satisfaction 4.0/5, would recommend 8.0/10 (NPS +0)" in three
-    assert "start on time" not in three and "mix of departments" not in three
+    three = text_of(await say(app, "UADMIN", "feedback results leadership"))
+    assert "3 answers so far" in three and "satisfaction 4.0" not in three  # open: the count only, admins too
+    clock.set(datetime(2026, 2, 11, 5, 0, tzinfo=UTC))  # closed: the figures, the same for everyone
+    member = text_of(await say(app, "U3", "feedback results leadership"))
+    assert "Pulse poll (week 5): 3 answers, satisfaction 4.0/5, would recommend 8.0/10 (NPS +0)" in member
+    assert "start on time" not in member and "mix of departments" not in member
     admin = text_of(await say(app, "UADMIN", "feedback results leadership"))
     assert "3 answers, satisfaction 4.0/5" in admin
-    assert "improve: start on time" in admin and "keep: the mix of departments" in admin
-    assert not any(user in admin for user in ("U1", "U2", "U3"))  # answers are shown without names
+    # One comment each: below K, so not even admins read them; no answer is ever listed on its own.
+    assert "What to keep: too few to show (1 of the 3 needed)." in admin
+    assert "start on time" not in admin and "mix of departments" not in admin and "10/10" not in admin
+    assert not any(user in admin for user in ("U1", "U2", "U3"))
     assert "only for members" in text_of(await say(app, "U9", "feedback results leadership"))
 
 
@@ -167,8 +171,10 @@ async def test_before_and_after_self_assessment(app: App, clock: ManualClock) ->
     for user, (a, b) in zip(("U1", "U2"), ((4, 3), (4, 3)), strict=True):
         await submit(app, user, "feedback.assessment", {"skill_0": str(a), "skill_1": str(b)}, state=str(after.id))
     partial = text_of(await say(app, "U1", "feedback results"))
-    assert "3 before and 2 after: not enough responses to compare (at least 3 each)" in partial
+    assert "3 before and 2 after so far: compared once both self-assessments have closed." in partial
     await submit(app, "U3", "feedback.assessment", {"skill_0": "5", "skill_1": "2"}, state=str(after.id))
+    assert "change" not in text_of(await say(app, "UADMIN", "feedback results leadership"))  # still open
+    clock.set(datetime(2026, 4, 8, 5, 0, tzinfo=UTC))  # the "after" round closes
     full = text_of(await say(app, "U1", "feedback results"))
     assert "Overall: 1.8 before (3 people), 3.5 after (3 people), change +1.7" in full
     assert "• public speaking: 2.3 → 4.3 (+2.0)" in full and "• negotiation: 1.3 → 2.7 (+1.3)" in full
