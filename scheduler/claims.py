@@ -6,15 +6,18 @@ and was taken over can no longer overwrite what the new owner records.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
@@ -24,6 +27,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 UowFactory = Callable[[], UnitOfWork]
+FIRST_PAUSE = 0.05  # seconds before retrying a write the database dropped; doubles up to LONGEST_PAUSE
+LONGEST_PAUSE = 2.0
 
 
 @dataclass
@@ -164,54 +169,107 @@ def _mine(delivery_id: int, worker_id: str) -> ColumnElement[bool]:
                 col(Delivery.status) == DeliveryStatus.SENDING)
 
 
-async def _record(uow_factory: UowFactory, delivery_id: int, worker_id: str, values: dict[str, Any]) -> bool:
-    """Apply a change to a delivery this worker still holds; False (and a warning) if it lost the lease."""
-    async with uow_factory() as uow:
-        result = await uow.session.exec(update(Delivery).where(_mine(delivery_id, worker_id)).values(**values)
-                                        .execution_options(synchronize_session=False))
-        await uow.commit()
-    held = bool(getattr(result, "rowcount", 0))
+def transient(error: BaseException) -> bool:
+    """A database error worth another try: the connection dropped or the server was briefly unavailable."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
+    return isinstance(error, (ConnectionError, TimeoutError))
+
+
+async def _persist(write: Callable[[bool], Awaitable[bool]], *, delivery_id: int, what: str,
+                   patience: float) -> bool:
+    """Run `write` (told whether it is a retry), trying again with backoff after a transient database error
+    for up to `patience` seconds. Once the platform has a message, an outcome that is not recorded becomes a
+    duplicate when the lease runs out: the deliverer gives as much patience as the lease leaves."""
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + patience
+    pause, tries = FIRST_PAUSE, 0
+    while True:
+        try:
+            return await write(tries > 0)
+        except Exception as error:
+            tries += 1
+            wait = random.uniform(pause / 2, pause)
+            if not transient(error) or loop.time() + wait >= give_up_at:
+                raise
+            # Only the error's type: its text may quote the statement.
+            log.warning("delivery %s: could not record %s (%s, try %d); trying again in %.2fs", delivery_id,
+                        what, type(error).__name__, tries, wait)
+            await asyncio.sleep(wait)
+            pause = min(LONGEST_PAUSE, pause * 2)
+
+
+async def _record(uow_factory: UowFactory, delivery_id: int, worker_id: str, values: dict[str, Any], *,
+                  patience: float = 0.0) -> bool:
+    """Apply a change to a delivery this worker still holds; False (and a warning) if it lost the lease.
+    A transient database error is retried for up to `patience` seconds."""
+    async def write(again: bool) -> bool:
+        async with uow_factory() as uow:
+            result = await uow.session.exec(update(Delivery).where(_mine(delivery_id, worker_id)).values(**values)
+                                            .execution_options(synchronize_session=False))
+            if not getattr(result, "rowcount", 0) and again:
+                # The try that failed may have committed and only lost the answer: then the row says so.
+                return await _already(uow, delivery_id, values)
+            await uow.commit()
+        return bool(getattr(result, "rowcount", 0))
+
+    held = await _persist(write, delivery_id=delivery_id, what=str(values["status"]), patience=patience)
     if not held:
         log.warning("delivery %s: lease lost before its outcome was recorded (%s)", delivery_id, values["status"])
     return held
 
 
+async def _already(uow: UnitOfWork, delivery_id: int, values: dict[str, Any]) -> bool:
+    row = await uow.session.get(Delivery, delivery_id)
+    if row is None or row.status != values["status"] or row.claimed_by is not None:
+        return False
+    return "sent_ref" not in values or row.sent_ref == values["sent_ref"]
+
+
 _RELEASED: dict[str, Any] = {"lease_until": None, "claimed_by": None}
 
 
-async def mark_sent(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, ref: str, now: datetime) -> bool:
+async def mark_sent(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, ref: str, now: datetime,
+                    patience: float = 0.0) -> bool:
     return await _record(uow_factory, delivery_id, worker_id, {
         "status": DeliveryStatus.SENT, "sent_ref": ref[:600], "sent_at": now, "next_attempt_at": None,
-        "last_error": None, "attempts": col(Delivery.attempts) + 1, **_RELEASED})
+        "last_error": None, "attempts": col(Delivery.attempts) + 1, **_RELEASED}, patience=patience)
 
 
-async def mark_retry(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, at: datetime, error: str) -> bool:
+async def mark_retry(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, at: datetime, error: str,
+                     patience: float = 0.0) -> bool:
     return await _record(uow_factory, delivery_id, worker_id, {
         "status": DeliveryStatus.PENDING, "next_attempt_at": at, "last_error": error[:500],
-        "attempts": col(Delivery.attempts) + 1, **_RELEASED})
+        "attempts": col(Delivery.attempts) + 1, **_RELEASED}, patience=patience)
 
 
-async def mark_failed(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, error: str) -> bool:
+async def mark_failed(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, error: str,
+                      patience: float = 0.0) -> bool:
     return await _record(uow_factory, delivery_id, worker_id, {
         "status": DeliveryStatus.FAILED, "last_error": error[:500], "attempts": col(Delivery.attempts) + 1,
-        **_RELEASED})
+        **_RELEASED}, patience=patience)
 
 
 async def give_back(uow_factory: UowFactory, *, delivery_id: int, worker_id: str,
-                    not_before: datetime | None = None) -> bool:
+                    not_before: datetime | None = None, patience: float = 0.0) -> bool:
     """Return a delivery that was not tried (stopping, or its target is throttled): no attempt is counted."""
     return await _record(uow_factory, delivery_id, worker_id, {
-        "status": DeliveryStatus.PENDING, "next_attempt_at": not_before, **_RELEASED})
+        "status": DeliveryStatus.PENDING, "next_attempt_at": not_before, **_RELEASED}, patience=patience)
 
 
-async def renew(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, lease_until: datetime) -> bool:
+async def renew(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, lease_until: datetime,
+                patience: float = 0.0) -> bool:
     """Extend a lease that would run out before the send could finish; False if it was already taken over."""
-    async with uow_factory() as uow:
-        result = await uow.session.exec(update(Delivery).where(_mine(delivery_id, worker_id))
-                                        .values(lease_until=lease_until)
-                                        .execution_options(synchronize_session=False))
-        await uow.commit()
-    return bool(getattr(result, "rowcount", 0))
+    async def write(again: bool) -> bool:
+        async with uow_factory() as uow:
+            result = await uow.session.exec(update(Delivery).where(_mine(delivery_id, worker_id))
+                                            .values(lease_until=lease_until)
+                                            .execution_options(synchronize_session=False))
+            await uow.commit()
+        # A retry after a commit whose answer was lost matches the row again: the new lease is in place.
+        return bool(getattr(result, "rowcount", 0))
+
+    return await _persist(write, delivery_id=delivery_id, what="a longer lease", patience=patience)
 
 
 async def mark_unreachable(uow_factory: UowFactory, *, workspace_id: int, member_id: int | None,

@@ -4,7 +4,8 @@ Guarantees (docs/benchmarks-fanout.md has the measurements):
 - Zero losses: a delivery leaves `pending`/`sending` only as sent, skipped (with a reason) or failed (visible,
   with `last_error`). A worker that dies mid-send leaves its rows `sending`; when the lease runs out, another
   claim takes them again.
-- At most the in-flight items are sent twice, and only after a crash or a lost lease: a send happens while
+- At most the in-flight items are sent twice, and only after a crash or a lost lease (a write the database
+  drops is retried with backoff while the lease holds, so a database hiccup is not a lost lease): a send happens while
   the worker holds the row's lease with at least two send timeouts to spare, and the outcome is recorded
   before the concurrency slot is released, so at most `concurrency` rows per worker are ever between
   "the platform accepted it" and "the database knows". Platforms offer no idempotency key for posts, so
@@ -32,6 +33,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 Send = Callable[[], Awaitable[MessageRef]]
 THROTTLED_PATIENCE = 4  # a delivery only ever answered 429 gets this many times max_attempts tries
+LEASE_MARGIN = 0.1  # of the lease: retrying a write the database dropped stops this long before the lease ends
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class _Run:
 
     async def go(self) -> None:
         taken, exhausted = 0, False
+        failure: Exception | None = None
         low_water, high_water = max(self.concurrency, self.batch // 2), 4 * self.batch
         try:
             while True:
@@ -153,11 +156,22 @@ class _Run:
                 hungry = self.inflight < low_water or (len(self.lanes) < self.concurrency
                                                        and self.inflight < high_water)
                 if not exhausted and hungry:
-                    got = await self._claim(want)
+                    try:
+                        got = await self._claim(want)
+                    except Exception as error:
+                        # Cancelling the sends under way could post a message and lose its record: they
+                        # finish first; the next run claims again.
+                        exhausted = True
+                        if not claims.transient(error):
+                            failure = error
+                        log.warning("claiming failed (%s); the sends under way finish first", type(error).__name__)
+                        continue
                     taken += got.taken
                     exhausted = got.taken < want  # nothing more is due right now
                     continue
                 if not self.tasks:
+                    if failure is not None:
+                        raise failure
                     return
                 self.wake.clear()
                 await self.wake.wait()
@@ -263,13 +277,14 @@ class _Run:
         """Give the row back untried when the run is stopping or its target is waiting out a Retry-After."""
         ident = delivery.id or 0
         if self.stop.is_set():
-            if await claims.give_back(self.uow_factory, delivery_id=ident, worker_id=self.worker_id):
+            if await claims.give_back(self.uow_factory, delivery_id=ident, worker_id=self.worker_id,
+                                      patience=self._patience(delivery)):
                 self.report.released += 1
             return True
         until = self.throttled.get(delivery.target)
         if until is not None and until > self.clock.now():
             if await claims.give_back(self.uow_factory, delivery_id=ident, worker_id=self.worker_id,
-                                      not_before=until):
+                                      not_before=until, patience=self._patience(delivery)):
                 self.report.deferred += 1
             return True
         return False
@@ -282,7 +297,7 @@ class _Run:
             return True
         lease_until = now + self.lease
         if await claims.renew(self.uow_factory, delivery_id=delivery.id or 0, worker_id=self.worker_id,
-                              lease_until=lease_until):
+                              lease_until=lease_until, patience=self._patience(delivery)):
             delivery.lease_until = lease_until
             return True
         self.report.lost += 1
@@ -317,8 +332,9 @@ class _Run:
                         type(error).__name__, exc_info=True)
             await self._retry(delivery, None, _describe(error))
         else:
+            # The platform has it now: a lost record would send it again once the lease ran out.
             if await claims.mark_sent(self.uow_factory, delivery_id=ident, worker_id=self.worker_id,
-                                      ref=ref.message_id, now=self.clock.now()):
+                                      ref=ref.message_id, now=self.clock.now(), patience=self._patience(delivery)):
                 self.report.sent += 1
 
     async def _retry(self, delivery: Delivery, at: datetime | None, error: str, *, throttled: bool = False) -> None:
@@ -331,14 +347,22 @@ class _Run:
         if at is None:
             at = self.clock.now() + timedelta(seconds=self.backoff.delay(attempts, self.rng))
         if await claims.mark_retry(self.uow_factory, delivery_id=delivery.id or 0, worker_id=self.worker_id,
-                                   at=at, error=error):
+                                   at=at, error=error, patience=self._patience(delivery)):
             self.report.retried += 1
 
     async def _fail(self, delivery: Delivery, error: str) -> None:
         log.warning("delivery %s (%s) failed for good: %s", delivery.id, delivery.kind, error)
         if await claims.mark_failed(self.uow_factory, delivery_id=delivery.id or 0, worker_id=self.worker_id,
-                                    error=error):
+                                    error=error, patience=self._patience(delivery)):
             self.report.failed += 1
+
+    def _patience(self, delivery: Delivery) -> float:
+        """How long a write the database dropped may be retried: while the lease holds, with a margin, so
+        no other worker takes the row over (and sends it again) while this one still tries to record it."""
+        if delivery.lease_until is None:
+            return 0.0
+        left = (delivery.lease_until - self.clock.now()).total_seconds()
+        return max(0.0, left - self.lease.total_seconds() * LEASE_MARGIN)
 
 
 def _outgoing(messenger: Messenger, delivery: Delivery, target: Target) -> Send:

@@ -24,15 +24,21 @@ def is_sqlite(url: str) -> bool:
     return normalise_url(url).startswith("sqlite")
 
 
-def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
-    """Build an engine; `schema` pins PostgreSQL's search_path (tests isolate themselves this way)."""
+def make_engine(url: str, *, schema: str | None = None, echo: bool = False,
+                application_name: str = "lingkar") -> AsyncEngine:
+    """Build an engine; `schema` pins PostgreSQL's search_path (tests isolate themselves this way);
+    `application_name` is what PostgreSQL's pg_stat_activity shows for its connections."""
     url = normalise_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # Parameters hold names, departments and what members wrote: never in an error's text or the SQL log.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         # Concurrent writers wait for the lock instead of failing at once.
         kwargs["connect_args"] = {"timeout": 30}
-    elif schema:
-        kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+    else:
+        server_settings = {"application_name": application_name}
+        if schema:
+            server_settings["search_path"] = schema
+        kwargs["connect_args"] = {"server_settings": server_settings}
     if url.startswith("postgresql"):
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
