@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
+from adapters.logging_setup import configure_logging
 from adapters.settings import Settings
 from adapters.slack.cli import slack_app
 from adapters.teams.cli import teams_app
@@ -53,15 +54,26 @@ def serve() -> None:
     """Serve Slack (/slack/events) and Teams (/api/messages) on one port, with the scheduler."""
     from adapters.server import serve as run_server
 
-    settings = Settings()
-    logging.getLogger().setLevel(settings.log_level.upper())
-    # The Bot Framework SDK's HTTP logger writes whole message bodies at DEBUG: never other people's messages.
-    logging.getLogger("msrest").setLevel(max(logging.INFO, logging.getLogger().level))
+    settings = _settings()
+    # Libraries that log SQL parameters, request bodies or tokens stay at WARNING even at DEBUG.
+    configure_logging(level=settings.log_level)
     asyncio.run(run_server(settings))
 
 
+def _settings() -> Settings:
+    """The settings, or a line per wrong one on stderr (no traceback, no values: they may be secrets), exit 2."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            typer.echo(f"lingkar: {where}: {message}" if where else f"lingkar: {message}", err=True)
+        raise typer.Exit(2) from None
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level="WARNING")  # `serve` sets LINGKAR_LOG_LEVEL once it has read the settings
     app()
 
 
