@@ -215,7 +215,8 @@ class SlackBot:
             return
         form, metadata = kept
         try:
-            await self.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata, t=origin.t)
+            await self.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata, t=origin.t,
+                                            team_id=origin.actor.workspace_id)
         except DeliveryError as error:
             self.messenger.forms.keep_again(token, form, metadata)
             log.warning("could not open a kept form: %s", error)
@@ -248,7 +249,7 @@ class SlackBot:
             next_metadata = Metadata(follow.form.form_id, follow.form.state, channel=metadata.channel,
                                      user=actor.user_id, response_url=metadata.response_url)
             await ack(response_action="update", view=modal(follow.form, t=origin.t, metadata=next_metadata,
-                                                           names=self.directory.name))
+                                                           names=self.directory.names(actor.workspace_id)))
         else:
             await ack()
         if rest:
@@ -272,7 +273,8 @@ class SlackBot:
     async def publish_home(self, actor: Actor) -> None:
         async with self.gate:
             message = await self.core.home(actor)
-        view = {"type": "home", "blocks": render(message, t=self.translator(actor), names=self.directory.name,
+        names = self.directory.names(actor.workspace_id)
+        view = {"type": "home", "blocks": render(message, t=self.translator(actor), names=names,
                                                  limit=SURFACE_BLOCKS)}
         try:
             await self.messenger.publish_home(user_id=actor.user_id, view=view)

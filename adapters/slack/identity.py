@@ -43,9 +43,15 @@ def profile_of(user: dict[str, object]) -> Profile:
     )
 
 
+Key = tuple[str, str]  # (team id, user id): one Slack user id can be a different person in another workspace
+
+
 class Directory:
     """users.info behind a bounded LRU with a time to live: one lookup per member per TTL, shared by concurrent
-    requests for the same member, so the slash command path stays free of Web API calls once warm."""
+    requests for the same member, so the slash command path stays free of Web API calls once warm.
+
+    Everything is keyed by (team, user): on Enterprise Grid one app serves many workspaces, and a user id seen in
+    one of them says nothing about the name, language or admin rights of the same id in another."""
 
     def __init__(self, api: SlackApi, *, ttl: float = 600.0, size: int = 5000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -53,60 +59,70 @@ class Directory:
         self.ttl = ttl
         self.size = size
         self.clock = clock
-        self._cache: OrderedDict[str, tuple[float, Profile]] = OrderedDict()
-        self._pending: dict[str, asyncio.Task[Profile]] = {}
+        self._cache: OrderedDict[Key, tuple[float, Profile]] = OrderedDict()
+        self._pending: dict[Key, asyncio.Task[Profile]] = {}
 
-    def cached(self, user_id: str) -> Profile | None:
-        entry = self._cache.get(user_id)
+    def cached(self, *, team_id: str, user_id: str) -> Profile | None:
+        key = (team_id, user_id)
+        entry = self._cache.get(key)
         if entry is None or entry[0] < self.clock():
             return None
-        self._cache.move_to_end(user_id)
+        self._cache.move_to_end(key)
         return entry[1]
 
-    def name(self, user_id: str) -> str | None:
-        profile = self.cached(user_id)
+    def name(self, *, team_id: str, user_id: str) -> str | None:
+        profile = self.cached(team_id=team_id, user_id=user_id)
         return profile.display_name if profile else None
 
-    def remember(self, profile: Profile) -> None:
-        self._cache[profile.user_id] = (self.clock() + self.ttl, profile)
-        self._cache.move_to_end(profile.user_id)
+    def names(self, team_id: str) -> Callable[[str], str | None]:
+        """The name lookup renderers take (a mention's fallback text), bound to one workspace."""
+        return lambda user_id: self.name(team_id=team_id, user_id=user_id)
+
+    def remember(self, profile: Profile, *, team_id: str) -> None:
+        key = (team_id, profile.user_id)
+        self._cache[key] = (self.clock() + self.ttl, profile)
+        self._cache.move_to_end(key)
         while len(self._cache) > self.size:
             self._cache.popitem(last=False)
 
-    async def profile(self, user_id: str) -> Profile:
+    async def profile(self, *, team_id: str, user_id: str) -> Profile:
         """The user's profile; UnreachableMember when Slack does not know them or they were deactivated."""
-        profile = self.cached(user_id)
+        key = (team_id, user_id)
+        profile = self.cached(team_id=team_id, user_id=user_id)
         if profile is None:
-            task = self._pending.get(user_id)
+            task = self._pending.get(key)
             if task is None:
-                task = asyncio.ensure_future(self._fetch(user_id))
-                self._pending[user_id] = task
-                task.add_done_callback(lambda done: self._settle(user_id, done))
+                task = asyncio.ensure_future(self._fetch(team_id, user_id))
+                self._pending[key] = task
+                task.add_done_callback(lambda done: self._settle(key, done))
             profile = await asyncio.shield(task)
         if profile.deleted:
             raise UnreachableMember(f"users.info: {user_id} was deactivated")
         return profile
 
-    def _settle(self, user_id: str, task: asyncio.Task[Profile]) -> None:
-        self._pending.pop(user_id, None)
+    def _settle(self, key: Key, task: asyncio.Task[Profile]) -> None:
+        self._pending.pop(key, None)
         if not task.cancelled():
             task.exception()  # read here, so an error nobody waited for (after a timeout) is not logged as lost
 
-    async def _fetch(self, user_id: str) -> Profile:
-        response = await call(self.api.web.users_info(user=user_id, include_locale=True), what="users.info")
+    async def _fetch(self, team_id: str, user_id: str) -> Profile:
+        # team_id picks the workspace when the app is installed org-wide; a workspace token ignores it.
+        extra = {"team_id": team_id} if team_id else {}
+        response = await call(self.api.web.users_info(user=user_id, include_locale=True, **extra),
+                              what="users.info")
         user = response.get("user")
         profile = profile_of(user if isinstance(user, dict) else {"id": user_id})
-        self.remember(profile)
+        self.remember(profile, team_id=team_id)
         return profile
 
     async def actor(self, *, team_id: str, user_id: str, fallback_name: str | None = None,
                     budget: float = 1.0) -> Actor:
         """The Actor for an inbound request. Slack wants an answer within 3 s, so the lookup gets `budget`
         seconds; without it the member still gets served, only without their Slack name, language and zone."""
-        profile = self.cached(user_id)
+        profile = self.cached(team_id=team_id, user_id=user_id)
         try:
             if profile is None:  # only a lookup needs a task and a deadline; the warm path stays cheap
-                profile = await asyncio.wait_for(self.profile(user_id), budget)
+                profile = await asyncio.wait_for(self.profile(team_id=team_id, user_id=user_id), budget)
             elif profile.deleted:
                 raise UnreachableMember(f"users.info: {user_id} was deactivated")
         except (DeliveryError, TimeoutError) as error:

@@ -58,24 +58,25 @@ class SlackMessenger:
         self.directory = directory
         self.default_locale = default_locale
         self.forms = PendingForms()
-        self._dm: OrderedDict[str, str] = OrderedDict()  # user id -> their DM channel with the bot
+        self._dm: OrderedDict[tuple[str, str], str] = OrderedDict()  # (team, user) -> their DM with the bot
 
-    def translator(self, user_id: str | None = None) -> Translator:
-        profile = self.directory.cached(user_id) if user_id else None
+    def translator(self, user_id: str | None = None, *, team_id: str = "") -> Translator:
+        profile = self.directory.cached(team_id=team_id, user_id=user_id) if user_id else None
         return Translator(resolve_locale(profile.locale if profile else None, self.default_locale))
 
-    def render(self, message: Message, *, t: Translator) -> dict[str, Any]:
-        return {"text": fallback_text(message), "blocks": render(message, t=t, names=self.directory.name)}
+    def render(self, message: Message, *, t: Translator, team_id: str = "") -> dict[str, Any]:
+        return {"text": fallback_text(message), "blocks": render(message, t=t, names=self.directory.names(team_id))}
 
     async def channel_of(self, target: Target) -> str:
         """Channels are their own id; a member is reached in their DM with the bot (conversations.open, cached)."""
         if target.kind != "user":
             return target.ref
-        channel = self._dm.get(target.ref)
+        key = (target.workspace_id, target.ref)
+        channel = self._dm.get(key)
         if channel is None:
             opened = await call(self.api.web.conversations_open(users=target.ref), what="conversations.open")
             channel = str((opened.get("channel") or {})["id"])
-            self._dm[target.ref] = channel
+            self._dm[key] = channel
             while len(self._dm) > DM_CACHE:
                 self._dm.popitem(last=False)
         return channel
@@ -89,21 +90,26 @@ class SlackMessenger:
 
     async def send(self, target: Target, message: Message) -> MessageRef:
         channel = await self.channel_of(target)
-        t = self.translator(target.ref if target.kind == "user" else None)
+        t = self.translator(target.ref if target.kind == "user" else None, team_id=target.workspace_id)
         posted = await call(self.api.web.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                                          **self.render(message, t=t)), what="chat.postMessage")
+                                                          **self.render(message, t=t, team_id=target.workspace_id)),
+                            what="chat.postMessage")
         return MessageRef(target=target, message_id=str(posted["ts"]))
 
     async def update(self, ref: MessageRef, message: Message) -> None:
         channel = await self.channel_of(ref.target)
-        t = self.translator(ref.target.ref if ref.target.kind == "user" else None)
-        await self.update_in(channel=channel, ts=ref.message_id, message=message, t=t)
+        team = ref.target.workspace_id
+        t = self.translator(ref.target.ref if ref.target.kind == "user" else None, team_id=team)
+        await self.update_in(channel=channel, ts=ref.message_id, message=message, t=t, team_id=team)
 
-    async def update_in(self, *, channel: str, ts: str, message: Message, t: Translator) -> None:
-        await call(self.api.web.chat_update(channel=channel, ts=ts, **self.render(message, t=t)), what="chat.update")
+    async def update_in(self, *, channel: str, ts: str, message: Message, t: Translator, team_id: str = "") -> None:
+        await call(self.api.web.chat_update(channel=channel, ts=ts, **self.render(message, t=t, team_id=team_id)),
+                   what="chat.update")
 
-    async def post_ephemeral(self, *, channel: str, user: str, message: Message, t: Translator) -> None:
-        await call(self.api.web.chat_postEphemeral(channel=channel, user=user, **self.render(message, t=t)),
+    async def post_ephemeral(self, *, channel: str, user: str, message: Message, t: Translator,
+                             team_id: str = "") -> None:
+        await call(self.api.web.chat_postEphemeral(channel=channel, user=user,
+                                                   **self.render(message, t=t, team_id=team_id)),
                    what="chat.postEphemeral")
 
     async def open_space(
@@ -130,8 +136,8 @@ class SlackMessenger:
             raise UnreachableMember(f"conversations.invite: none of {len(skipped)} member(s) could be added")
 
     async def open_modal(self, *, trigger_id: str, form: Form, metadata: Metadata, t: Translator,
-                         push: bool = False) -> None:
-        view = modal(form, t=t, metadata=metadata, names=self.directory.name)
+                         push: bool = False, team_id: str = "") -> None:
+        view = modal(form, t=t, metadata=metadata, names=self.directory.names(team_id))
         if push:  # from inside a modal Slack stacks the next one
             await call(self.api.web.views_push(trigger_id=trigger_id, view=view), what="views.push")
         else:
@@ -151,7 +157,7 @@ class SlackMessenger:
     def form_button(self, form: Form, *, target: Target, metadata: Metadata | None = None) -> Message:
         """A message whose button opens `form` (kept in PendingForms until pressed)."""
         user = target.ref if target.kind == "user" else None
-        t = self.translator(user)
+        t = self.translator(user, team_id=target.workspace_id)
         token = self.forms.keep(form, metadata or Metadata(form.form_id, form.state, user=user))
         text = form.intro or form.title
         return Message(text=text, blocks=(Text(text), Buttons((Button(t("slack.form.open", title=form.title),

@@ -39,7 +39,7 @@ class Responder:
             elif isinstance(first, FormErrors):
                 message = errors_message(first.errors)
             if message is not None:
-                body = self.messenger.render(message, t=origin.t)
+                body = self.messenger.render(message, t=origin.t, team_id=origin.actor.workspace_id)
                 body["response_type"] = "ephemeral" if ephemeral else "in_channel"
                 return body, responses[1:]
         return {}, responses
@@ -69,7 +69,8 @@ class Responder:
             try:
                 if ephemeral:
                     await self.messenger.post_ephemeral(channel=origin.channel, user=origin.actor.user_id,
-                                                        message=message, t=origin.t)
+                                                        message=message, t=origin.t,
+                                                        team_id=origin.actor.workspace_id)
                 else:
                     await self.messenger.send(Target(platform=origin.me.platform, kind="channel",
                                                      workspace_id=origin.actor.workspace_id, ref=origin.channel),
@@ -81,7 +82,7 @@ class Responder:
 
     async def respond(self, url: str, message: Message, origin: Origin, *, response_type: str | None = None,
                       replace: bool = False) -> bool:
-        body = self.messenger.render(message, t=origin.t)
+        body = self.messenger.render(message, t=origin.t, team_id=origin.actor.workspace_id)
         if replace:
             body["replace_original"] = True
         else:
@@ -105,7 +106,7 @@ class Responder:
         if origin.trigger_id:
             try:
                 await self.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata,
-                                                t=origin.t, push=origin.in_modal)
+                                                t=origin.t, push=origin.in_modal, team_id=origin.actor.workspace_id)
                 return
             except DeliveryError as error:  # expired_trigger_id after a slow command, for one
                 log.info("could not open a modal: %s", error)
@@ -120,6 +121,7 @@ class Responder:
                                                                   replace=True):
             return
         if private and origin.direct and origin.channel and origin.message_ts:
-            await self.messenger.update_in(channel=origin.channel, ts=origin.message_ts, message=message, t=origin.t)
+            await self.messenger.update_in(channel=origin.channel, ts=origin.message_ts, message=message, t=origin.t,
+                                           team_id=origin.actor.workspace_id)
             return
         await self.reply(origin, message)

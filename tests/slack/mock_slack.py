@@ -79,6 +79,8 @@ class MockSlack:
         self.team_id = team_id
         self.bot_user = bot_user
         self.users: dict[str, dict[str, Any]] = {}
+        # Enterprise Grid: the same user id in other workspaces of the org, each with its own profile there
+        self.team_users: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self.channels: dict[str, Channel] = {}
         self.calls: list[Call] = []
         self.scripts: dict[str, deque[Scripted]] = defaultdict(deque)
@@ -92,10 +94,12 @@ class MockSlack:
     # -- the world -------------------------------------------------------------------------------------------------
 
     def add_user(self, user_id: str, *, name: str | None = None, locale: str = "en-US", tz: str = "Asia/Jakarta",
-                 admin: bool = False, deleted: bool = False, bot: bool = False) -> None:
+                 admin: bool = False, deleted: bool = False, bot: bool = False, team: str | None = None) -> None:
+        """A user of the mock's workspace, or with `team` of another workspace (users.info with that team_id)."""
         shown = name or user_id.lower()
-        self.users[user_id] = {
-            "id": user_id, "team_id": self.team_id, "name": shown.lower().replace(" ", "."), "deleted": deleted,
+        users = self.users if team in (None, self.team_id) else self.team_users[str(team)]
+        users[user_id] = {
+            "id": user_id, "team_id": team or self.team_id, "name": shown.lower().replace(" ", "."), "deleted": deleted,
             "real_name": shown, "tz": tz, "locale": locale, "is_admin": admin, "is_owner": False, "is_bot": bot,
             "profile": {"display_name": shown, "real_name": shown},
         }
@@ -233,7 +237,9 @@ class MockSlack:
         return {"ok": True, "url": self.base.replace("http://", "ws://", 1) + "/link"}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = self.users.get(str(args.get("user")))
+        team = str(args.get("team_id") or self.team_id)
+        users = self.users if team == self.team_id else self.team_users.get(team, {})
+        user = users.get(str(args.get("user")))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:

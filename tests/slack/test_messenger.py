@@ -80,7 +80,7 @@ async def test_a_member_who_left_is_unreachable(slack_messenger: SlackMessenger,
     with pytest.raises(UnreachableMember):
         await slack_messenger.send(user("UOLD"), Message(text="Week 3 check-in"))
     with pytest.raises(UnreachableMember):
-        await slack_messenger.directory.profile("UOLD")
+        await slack_messenger.directory.profile(team_id=TEAM, user_id="UOLD")
     assert mock_slack.calls_to("chat.postMessage") == []
 
 
