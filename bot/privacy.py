@@ -27,11 +27,13 @@ from bot.grammar import CommandSpec
 from bot.messages import Button, Buttons, Header, Message
 from bot.messages import Text as TextBlock
 from bot.replies import Reply, Response, UpdateSource
-from storage.tables import DeliveryStatus, EnrollmentStatus, Member, ProgramState
+from storage.tables import DeliveryStatus, EnrollmentStatus, Member, ProgramState, Theme
 from storage.uow import UnitOfWork
 
 ERASED_PREFIX = "erased-"
-REDACTED = "…"  # what a former member's name becomes inside messages kept for others
+REDACTED = "…"  # what a former member's name, or a quote of what they wrote, becomes inside messages kept for others
+# Shorter texts ("ok", "Sales") are too common to blank out of other people's messages without harming them.
+MIN_QUOTE = 8
 
 
 def _forget_skill_names(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,6 +101,9 @@ NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot"})
 # Free text kept for others in which a former member's name is blanked out too (not only their platform id).
 NAME_SCRUBBED = frozenset({("delivery", "payload"), ("delivery", "last_error"), ("auditentry", "detail"),
                            ("sessionlog", "outcomes"), ("conversation_reference", "name")})
+# Where a quote of what a former member wrote (a note, a goal, a theme only they wanted) is blanked out too. A circle's
+# name comes from a theme title: it is blanked only when the theme was theirs alone (see _sort_themes).
+QUOTES_SCRUBBED = NAME_SCRUBBED | {("circle", "name")}
 
 
 def _table(name: str) -> Table | None:
@@ -176,15 +181,54 @@ def _cleared(table: Table, column: str, value: Any) -> Any:
     return None if table.c[column].nullable else ""
 
 
-async def _erase_declared(uow: UnitOfWork, member: Member) -> set[str]:
-    """Apply every declared table's erasure; returns the platform ids found (a Teams user has two)."""
-    identifiers = {member.external_id}
+def _quotable(text: str | None) -> set[str]:
+    """How a text the member wrote can turn up quoted in others' messages: whole, or one line of it."""
+    whole = (text or "").strip()
+    candidates = {whole, *(line.strip() for line in whole.splitlines())}
+    return {c for c in candidates if len(c) >= MIN_QUOTE}
+
+
+async def _sort_themes(uow: UnitOfWork, member: Member) -> tuple[list[Theme], list[Theme]]:
+    """The themes the member proposed: (shared, theirs alone). A theme is shared content once someone else voted
+    for it, an admin merged another theme into it, or it names a circle someone else was in."""
+    shared: list[Theme] = []
+    alone: list[Theme] = []
+    for theme in await uow.themes.proposed_by(workspace_id=member.workspace_id, member_id=member.id or 0):
+        theme_id = theme.id or 0
+        in_circles: set[int] = set()
+        for circle in await uow.circles.of_theme(theme_id=theme_id):
+            in_circles |= await uow.circles.member_ids_ever(circle_id=circle.id or 0)
+        others = (await uow.themes.voter_ids(theme_id=theme_id) | in_circles) - {member.id}
+        (shared if others or await uow.themes.merged_into(theme_id=theme_id) else alone).append(theme)
+    return shared, alone
+
+
+async def _forget_themes(uow: UnitOfWork, themes: list[Theme]) -> set[str]:
+    """Delete themes nobody else took up (a circle only this member was in lets go of its theme first); returns
+    their titles, to be blanked wherever they were quoted (that circle's name, announcements)."""
+    titles: set[str] = set()
+    for theme in themes:
+        titles |= _quotable(theme.title)
+        for circle in await uow.circles.of_theme(theme_id=theme.id or 0):
+            circle.theme_id = None
+            uow.circles.add(circle)
+        await uow.flush()
+        await uow.themes.delete(theme_id=theme.id or 0)
+    return titles
+
+
+async def _erase_declared(uow: UnitOfWork, member: Member) -> tuple[set[str], set[str]]:
+    """Apply every declared table's erasure; returns the platform ids found (a Teams user has two) and the texts
+    the member wrote, as they could be quoted elsewhere."""
+    identifiers, texts = {member.external_id}, _quotable(member.job_title)
     for name, rows in (await personal_rows(uow, member)).items():
         spec = next(s for s in PERSONAL_TABLES if s.table == name)
         table = _table(name)
         assert table is not None
         for row in rows:
             identifiers.update(str(row[c]) for c in spec.external_columns if row.get(c))
+            for column in spec.text_columns:
+                texts |= _quotable(row[column]) if isinstance(row[column], str) else set()
         if spec.delete:
             if rows:
                 await uow.session.exec(delete(table).where(table.c.id.in_([row["id"] for row in rows])))
@@ -196,7 +240,7 @@ async def _erase_declared(uow: UnitOfWork, member: Member) -> set[str]:
                 changes.update(spec.extra(row))
             if changes:
                 await uow.session.exec(update(table).where(table.c.id == row["id"]).values(**changes))
-    return identifiers
+    return identifiers, texts
 
 
 async def _erase_deliveries(uow: UnitOfWork, member: Member, identifiers: set[str], platform: str,
@@ -221,15 +265,17 @@ def _holds_text(column: Column[Any]) -> bool:
     return isinstance(column.type, String | JSON) or isinstance(kind, String | JSON)
 
 
-def _whole(identifiers: set[str], name: str | None = None) -> re.Pattern[str]:
+def _whole(identifiers: set[str], name: str | None = None, quotes: set[str] | frozenset[str] = frozenset()
+           ) -> re.Pattern[str]:
     """The needles as whole words only: erasing user U1 must not touch U12's messages, nor "Al" turn "Also".
 
     Platform ids match exactly (they are case-sensitive, and an id like "MENTEE" must not eat the word
-    "mentee" in a role column); a display name matches in any case.
+    "mentee" in a role column); a display name and quotes of what the member wrote match in any case,
+    the longest first (a whole note before one line of it).
     """
     parts = [re.escape(n) for n in sorted(identifiers, key=len, reverse=True)]
-    if name:
-        parts.append(f"(?i:{re.escape(name)})")
+    texts = sorted({*quotes, *([name] if name else [])}, key=len, reverse=True)
+    parts += [f"(?i:{re.escape(text)})" for text in texts]
     return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
 
 
@@ -243,9 +289,10 @@ def _replace(value: Any, pattern: re.Pattern[str], replacement: Callable[[re.Mat
     return value
 
 
-async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[str], name: str, token: str) -> None:
+async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[str], name: str, token: str,
+                          quotes: set[str] | frozenset[str] = frozenset()) -> None:
     """Wherever a platform id survives (message targets, keys, archived texts) it becomes the token; in kept
-    texts meant for others, the name is blanked out too."""
+    texts meant for others, the name and quotes of what the member wrote are blanked out too."""
     def replacement(match: re.Match[str]) -> str:
         return token if match.group(0) in identifiers else REDACTED
 
@@ -259,23 +306,35 @@ async def _scrub_identity(uow: UnitOfWork, workspace_id: int, identifiers: set[s
             scrub_name = (table.name, column.name) in NAME_SCRUBBED and len(name) >= 2
             if scrub_name:
                 needles.add(name)
+            quoted = quotes if (table.name, column.name) in QUOTES_SCRUBBED else frozenset()
+            needles |= quoted
             variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
             text = func.lower(cast(column, Text))
             rows = await _fetch(uow, select(table.c.id, column.label("value")).where(
                 table.c.workspace_id == workspace_id, or_(*[text.contains(v, autoescape=True) for v in variants])))
-            pattern = _whole(set(identifiers), name if scrub_name else None)
+            pattern = _whole(set(identifiers), name if scrub_name else None, quoted)
             for row in rows:
                 new = _replace(row["value"], pattern, replacement)
                 if new != row["value"]:
                     await uow.session.exec(update(table).where(table.c.id == row["id"]).values({column.name: new}))
 
 
-async def erase_member(ctx: Ctx) -> str:
-    """Erase the acting member's identity and free text everywhere; keep anonymous numbers. Returns the token."""
+@dataclass(frozen=True)
+class Erasure:
+    token: str  # what the member's platform id became
+    kept_themes: tuple[str, ...]  # titles of themes they proposed that stay as shared content, without their name
+
+
+async def erase_member(ctx: Ctx) -> Erasure:
+    """Erase the acting member's identity and free text everywhere (quotes of it in messages kept for others too);
+    keep anonymous numbers, and themes others took up as shared content."""
     member, token = ctx.member, f"{ERASED_PREFIX}{uuid.uuid4().hex[:20]}"
     name = member.display_name
     await _leave_everything(ctx)
-    identifiers = await _erase_declared(ctx.uow, member)
+    shared, alone = await _sort_themes(ctx.uow, member)
+    quotes = await _forget_themes(ctx.uow, alone)
+    identifiers, written = await _erase_declared(ctx.uow, member)
+    quotes |= written - {t.title for t in shared}  # a shared title stays, even where it matches their own words
     await _erase_deliveries(ctx.uow, member, identifiers, ctx.workspace.platform, ctx.workspace.external_id)
     member.display_name, member.external_id, member.manager_external_id = "", token, None
     member.department = member.team = member.job_title = ""
@@ -283,10 +342,14 @@ async def erase_member(ctx: Ctx) -> str:
     member.profile_completed, member.reachable, member.erased = False, False, True
     ctx.uow.members.add(member)
     await ctx.uow.flush()
-    await _scrub_identity(ctx.uow, ctx.workspace_id, identifiers, name, token)
+    await _scrub_identity(ctx.uow, ctx.workspace_id, identifiers, name, token, quotes)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="member.erased",
                          actor_member_id=member.id, detail={"member_id": member.id})
-    return token
+    return Erasure(token=token, kept_themes=tuple(t.title for t in shared))
+
+
+def _titles(titles: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f"“{title}”" for title in titles)
 
 
 async def my_data_command(ctx: Ctx, args: str) -> list[Response]:
@@ -299,6 +362,10 @@ async def my_data_command(ctx: Ctx, args: str) -> list[Response]:
 
 async def forget_me(ctx: Ctx, args: str) -> list[Response]:
     title, text = ctx.t("privacy.forget_title"), ctx.t("privacy.forget_explain")
+    text += "\n" + ctx.t("privacy.forget_quotes")
+    shared, _ = await _sort_themes(ctx.uow, ctx.member)
+    if shared:
+        text += "\n" + ctx.t("privacy.forget_shared_themes", titles=_titles([t.title for t in shared]))
     buttons = Buttons((Button(ctx.t("privacy.forget_confirm"), f"forget.confirm:{ctx.member_id}", style="danger"),
                        Button(ctx.t("privacy.forget_cancel"), f"forget.cancel:{ctx.member_id}")))
     return [Reply(Message(text=f"{title}\n{text}", blocks=(Header(title), TextBlock(text), buttons)))]
@@ -307,8 +374,11 @@ async def forget_me(ctx: Ctx, args: str) -> list[Response]:
 async def forget_confirmed(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     if arg != str(ctx.member_id):
         raise UserError("errors.stale_action")  # someone else's button, or one from before an erasure
-    await erase_member(ctx)
-    return [UpdateSource(Message(text=ctx.t("privacy.forgotten")))]
+    erasure = await erase_member(ctx)
+    text = ctx.t("privacy.forgotten")
+    if erasure.kept_themes:
+        text += "\n" + ctx.t("privacy.forgotten_shared_themes", titles=_titles(erasure.kept_themes))
+    return [UpdateSource(Message(text=text))]
 
 
 async def forget_cancelled(ctx: Ctx, action: Action, arg: str) -> list[Response]:

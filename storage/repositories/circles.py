@@ -68,6 +68,26 @@ class ThemeRepository:
         return await self.of_program(workspace_id=workspace_id, program_id=program_id,
                                      statuses=(ThemeStatus.SELECTED,))
 
+    async def proposed_by(self, *, workspace_id: int, member_id: int) -> list[Theme]:
+        found = await self._session.exec(
+            select(Theme).where(Theme.workspace_id == workspace_id, Theme.proposed_by_member_id == member_id)
+            .order_by(col(Theme.id)))
+        return list(found.all())
+
+    async def voter_ids(self, *, theme_id: int) -> set[int]:
+        found = await self._session.exec(select(ThemeVote.member_id).where(ThemeVote.theme_id == theme_id))
+        return set(found.all())
+
+    async def merged_into(self, *, theme_id: int) -> list[Theme]:
+        """Themes an admin merged into this one (their voters now vote for it)."""
+        found = await self._session.exec(select(Theme).where(Theme.merged_into_id == theme_id))
+        return list(found.all())
+
+    async def delete(self, *, theme_id: int) -> None:
+        """The theme and its votes (erasure of a theme nobody else took up)."""
+        await self.remove_votes(theme_id=theme_id)
+        await self._session.exec(delete(Theme).where(col(Theme.id) == theme_id))
+
 
 class CircleRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -86,6 +106,15 @@ class CircleRepository:
         found = await self._session.exec(
             select(Circle).where(Circle.workspace_id == workspace_id, Circle.id == circle_id))
         return found.first()
+
+    async def of_theme(self, *, theme_id: int) -> list[Circle]:
+        found = await self._session.exec(select(Circle).where(Circle.theme_id == theme_id).order_by(col(Circle.id)))
+        return list(found.all())
+
+    async def member_ids_ever(self, *, circle_id: int) -> set[int]:
+        """Everyone who was ever in the circle, whatever their status now."""
+        found = await self._session.exec(select(CircleMember.member_id).where(CircleMember.circle_id == circle_id))
+        return set(found.all())
 
     async def by_space(self, *, workspace_id: int, space: str) -> Circle | None:
         found = await self._session.exec(
