@@ -89,7 +89,8 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
         feedback_rows.append([round_label(t, poll), poll.kind, poll.opens_at.date(), poll.closes_at.date(),
                               shown.shown, shown.respondents, summary.satisfaction if summary else None,
                               summary.recommend if summary else None, summary.nps if summary else None,
-                              shown.keep.count, shown.improve.count])
+                              # How many wrote a comment is said with the totals, not while answers come in.
+                              shown.keep.count if summary else None, shown.improve.count if summary else None])
         comment_rows += [[round_label(t, poll), question, text]
                          for question, comments in (("keep", shown.keep), ("improve", shown.improve))
                          for text in comments.texts]
