@@ -17,7 +17,7 @@ CLAMPED = (
     "slack_sdk", "slack_bolt", "adapters.slack.bolt",  # bolt logs to the logger the Slack adapter gives it
     "botbuilder", "botframework", "msrest", "msal", "urllib3", "requests_oauthlib",
     "aiohttp.access", "aiohttp.client", "aiohttp.server", "aiohttp.web", "aiohttp.websocket", "websockets",
-    "apscheduler",
+    "apscheduler", "matplotlib", "PIL",
 )
 # Of those, the ones whose warnings can still quote a request (bolt: "Unhandled request ({body})"): only the
 # wording before the quote is kept.
