@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: int = Field(300, alias="LINGKAR_DELIVERY_LEASE_SECONDS", ge=30)
     slack_workspace_rate: float = Field(10.0, alias="LINGKAR_SLACK_WORKSPACE_RATE", gt=0)
     teams_tenant_rate: float = Field(30.0, alias="LINGKAR_TEAMS_TENANT_RATE", gt=0)
+    # Signs what buttons, cards and modals carry back; empty: a random key per process (logged as a warning).
+    secret_key: str = Field("", alias="LINGKAR_SECRET_KEY", repr=False)
 
     # Slack: the names Slack's SDKs and docs use.
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")

@@ -14,7 +14,8 @@ from bot.grammar import CommandSpec, parse, without_mentions
 from bot.help import help_message
 from bot.i18n import Translator, resolve_locale
 from bot.messages import Message
-from bot.replies import Reply, Response
+from bot.replies import FormErrors, Reply, Response
+from storage.repositories.used_forms import claim_form, release_form
 from storage.tables import Member, Workspace
 from storage.uow import UnitOfWork
 
@@ -124,7 +125,15 @@ class Core:
             form_handler = self._forms.get(event.form_id)
             if form_handler is None:
                 raise UserError("errors.stale_action")
-            return await form_handler(ctx, _plain_values(event))
+            # Single use: the nonce is claimed in this transaction, so the form's work and its claim commit (or
+            # roll back) together, and a replayed or double-pressed submit changes nothing.
+            if event.nonce and not await claim_form(ctx.uow.session, nonce=event.nonce,
+                                                    workspace_id=ctx.workspace_id, now=ctx.now):
+                raise UserError("trust.already_done")
+            responses = await form_handler(ctx, _plain_values(event))
+            if event.nonce and any(isinstance(r, FormErrors) for r in responses):
+                await release_form(ctx.uow.session, nonce=event.nonce)  # fixed and sent again, it still counts
+            return responses
         raise TypeError(f"unknown event {event!r}")
 
 

@@ -45,6 +45,7 @@ class FormSubmitted:
     state: str = ""
     values: dict[str, FormValue] = field(default_factory=dict)
     where: Target | None = None
+    nonce: str | None = None  # the opened form's single-use id (from its signed state): a replay changes nothing
 
 
 Event = Command | Action | FormSubmitted

@@ -97,7 +97,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("delivery", "messages_to_you", member_columns=("member_id",)),  # erased apart: see _erase_deliveries
 )
 # Tables that hold nothing about a person (Member itself is handled apart, field by field).
-NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot"})
+NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot", "used_form"})
 # Free text kept for others in which a former member's name is blanked out too (not only their platform id).
 NAME_SCRUBBED = frozenset({("delivery", "payload"), ("delivery", "last_error"), ("auditentry", "detail"),
                            ("sessionlog", "outcomes"), ("conversation_reference", "name")})

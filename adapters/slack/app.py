@@ -7,6 +7,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.settings import Settings
 from adapters.slack.blocks import SURFACE_BLOCKS, render
+from adapters.signing import Tampered
 from adapters.slack.events import (
     Body,
     Origin,
@@ -29,7 +31,7 @@ from adapters.slack.events import (
     user_of,
 )
 from adapters.slack.messenger import FORM_BUTTON, SlackMessenger
-from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal
+from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal, notice
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.responder import Responder
 from bot.core import Core
@@ -198,7 +200,14 @@ class SlackBot:
     async def _action(self, body: Body) -> None:
         actor = await self.actor(body)
         origin = action_origin(body, actor=actor, t=self.translator(actor))
-        event = action_event(body, actor=actor, origin=origin)
+        try:
+            event = action_event(body, actor=actor, origin=origin, seal=self.messenger.seal(actor.workspace_id))
+        except Tampered:  # edited, or signed for another workspace: nothing happens, and the member is told
+            log.warning("Slack: a button or menu value failed verification in %s", actor.workspace_id)
+            await self.responder.reply(origin, Message(text=origin.t("trust.button_invalid")))
+            if origin.surface == "home":  # e.g. signed with a key from before a restart: fresh buttons
+                await self.publish_home(actor)
+            return
         if event is None:
             return
         if event.action_id.startswith(f"{FORM_BUTTON}:"):
@@ -222,13 +231,17 @@ class SlackBot:
             log.warning("could not open a kept form: %s", error)
 
     # -- modals -------------------------------------------------------------------------------------------------
+        metadata = replace(metadata, user=origin.actor.user_id)  # the form is for whoever opens it: signed for them
 
     async def on_submit(self, ack: AsyncAck, body: Body) -> None:
         started = asyncio.get_running_loop().time()
         view = body.get("view") or {}
-        metadata = Metadata.decode(str(view.get("private_metadata") or ""))
-        if metadata is None:
-            await ack()
+        seal = self.messenger.seal(team_of(body), user_of(body))
+        metadata = Metadata.decode(str(view.get("private_metadata") or ""), seal=seal)
+        if metadata is None:  # edited, expired, or opened for another member or workspace: nothing is done
+            log.warning("Slack: a modal's metadata failed verification in %s", team_of(body))
+            t = self.translator(await self.actor(body))
+            await ack(response_action="update", view=notice(t("trust.form_invalid"), t=t))
             return
         actor = await self.actor(body)
         origin = submission_origin(body, actor=actor, t=self.translator(actor), metadata=metadata)
@@ -249,7 +262,8 @@ class SlackBot:
             next_metadata = Metadata(follow.form.form_id, follow.form.state, channel=metadata.channel,
                                      user=actor.user_id, response_url=metadata.response_url)
             await ack(response_action="update", view=modal(follow.form, t=origin.t, metadata=next_metadata,
-                                                           names=self.directory.names(actor.workspace_id)))
+                                                           names=self.directory.names(actor.workspace_id),
+                                                           seal=seal))  # a fresh nonce: each step is single-use
         else:
             await ack()
         if rest:
@@ -275,7 +289,7 @@ class SlackBot:
             message = await self.core.home(actor)
         names = self.directory.names(actor.workspace_id)
         view = {"type": "home", "blocks": render(message, t=self.translator(actor), names=names,
-                                                 limit=SURFACE_BLOCKS)}
+                                                 limit=SURFACE_BLOCKS, seal=self.messenger.seal(actor.workspace_id))}
         try:
             await self.messenger.publish_home(user_id=actor.user_id, view=view)
         except DeliveryError as error:

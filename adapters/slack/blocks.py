@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from adapters.signing import Seal
 from adapters.slack.mrkdwn import Names, plain, shorten, shorten_mrkdwn, split_mrkdwn
 from bot.i18n import Translator
 from bot.messages import (
@@ -71,11 +72,14 @@ def sections(text: str) -> list[Json]:
             for chunk in split_mrkdwn(text, limit=SECTION_TEXT)]
 
 
-def render(message: Message, *, t: Translator, names: Names | None = None, limit: int = MESSAGE_BLOCKS) -> list[Json]:
-    """Every block of the message, or its text when it has none; cut to `limit` blocks with a note at the end."""
+def render(message: Message, *, t: Translator, names: Names | None = None, limit: int = MESSAGE_BLOCKS,
+           seal: Seal | None = None) -> list[Json]:
+    """Every block of the message, or its text when it has none; cut to `limit` blocks with a note at the end.
+    With `seal` (everything sent to Slack) each button's and menu option's value is signed for its action and
+    workspace; without, values stay plain (previews) and would not be accepted back."""
     rendered: list[Json] = []
     for block in message.blocks:
-        rendered.extend(_block(block, t=t, names=names))
+        rendered.extend(_block(block, t=t, names=names, seal=seal))
     if not message.blocks:
         rendered = sections(message.text)
     if len(rendered) > limit:
@@ -85,7 +89,7 @@ def render(message: Message, *, t: Translator, names: Names | None = None, limit
     return rendered
 
 
-def _block(block: Block, *, t: Translator, names: Names | None) -> list[Json]:
+def _block(block: Block, *, t: Translator, names: Names | None, seal: Seal | None) -> list[Json]:
     match block:
         case Header(text=text):
             return [{"type": "header", "text": plain_text(text, limit=HEADER_TEXT, names=names)}] if text else []
@@ -96,11 +100,11 @@ def _block(block: Block, *, t: Translator, names: Names | None) -> list[Json]:
             return [{"type": "section", "fields": fields[i: i + FIELDS_PER_SECTION]}
                     for i in range(0, len(fields), FIELDS_PER_SECTION)]
         case Buttons(buttons=buttons):
-            elements = [_button(b, index=i, names=names) for i, b in enumerate(buttons)]
+            elements = [_button(b, index=i, names=names, seal=seal) for i, b in enumerate(buttons)]
             return [{"type": "actions", "elements": elements[i: i + ELEMENTS_PER_ACTIONS]}
                     for i in range(0, len(elements), ELEMENTS_PER_ACTIONS)]
         case Choice():
-            return _choice(block, t=t, names=names)
+            return _choice(block, t=t, names=names, seal=seal)
         case Image(url=url, alt=alt):
             if not url.startswith(("https://", "http://")):
                 return sections(alt) if alt else []
@@ -120,11 +124,13 @@ def _field(label: str, value: str) -> Json:
 
 
 def _button(button: Button, *, index: int, names: Names | None, value: str = "",
-            selected: bool = False) -> Json:
+            selected: bool = False, seal: Seal | None = None) -> Json:
     label = ("✓ " if selected else "") + button.label
     element: Json = {"type": "button", "text": plain_text(label, limit=BUTTON_TEXT, names=names),
                      "action_id": encode_action(button.action_id, index=index)}
-    if value:
+    if seal is not None:  # the action id is readable but comes back untrusted: the signed value vouches for it
+        element["value"] = seal.value(button.action_id, value)
+    elif value:
         element["value"] = value
     style = "primary" if selected else button.style
     if style in ("primary", "danger"):
@@ -132,13 +138,17 @@ def _button(button: Button, *, index: int, names: Names | None, value: str = "",
     return element
 
 
-def option(item: Option, *, names: Names | None = None) -> Json:
-    return {"text": plain_text(item.label, limit=OPTION_TEXT, names=names), "value": item.value[:OPTION_VALUE]}
+def option(item: Option, *, names: Names | None = None, seal: Seal | None = None, action_id: str = "") -> Json:
+    value = seal.value(action_id, item.value) if seal is not None else item.value
+    if len(value) > OPTION_VALUE:  # cut, it would not verify: keep option values short
+        log.warning("a menu option's value of %d characters is over Slack's %d", len(value), OPTION_VALUE)
+    return {"text": plain_text(item.label, limit=OPTION_TEXT, names=names), "value": value[:OPTION_VALUE]}
 
 
-def menu_options(options: tuple[Option, ...], *, names: Names | None = None) -> Json:
+def menu_options(options: tuple[Option, ...], *, names: Names | None = None, seal: Seal | None = None,
+                 action_id: str = "") -> Json:
     """`options` for up to 100, else `option_groups` of 100 each (Slack's limit per menu and per group)."""
-    rendered = [option(o, names=names) for o in options]
+    rendered = [option(o, names=names, seal=seal, action_id=action_id) for o in options]
     if len(rendered) <= OPTIONS_PER_MENU:
         return {"options": rendered}
     groups = []
@@ -149,22 +159,23 @@ def menu_options(options: tuple[Option, ...], *, names: Names | None = None) -> 
     return {"option_groups": groups}
 
 
-def _choice(choice: Choice, *, t: Translator, names: Names | None) -> list[Json]:
+def _choice(choice: Choice, *, t: Translator, names: Names | None, seal: Seal | None) -> list[Json]:
     blocks: list[Json] = sections(choice.label) if choice.label else []
     if not choice.options:
         return blocks
     if not choice.multi and len(choice.options) <= BUTTON_CHOICES:
         elements = [_button(Button(o.label, choice.action_id), index=i, names=names, value=o.value,
-                            selected=o.value in choice.selected)
+                            selected=o.value in choice.selected, seal=seal)
                     for i, o in enumerate(choice.options)]
         return [*blocks, {"type": "actions", "elements": elements}]
     menu: Json = {
         "type": "multi_static_select" if choice.multi else "static_select",
         "action_id": encode_action(choice.action_id, index=0),
         "placeholder": plain_text(choice.label or t("slack.choose"), limit=150, names=names),
-        **menu_options(choice.options, names=names),
+        **menu_options(choice.options, names=names, seal=seal, action_id=choice.action_id),
     }
-    chosen = [option(o, names=names) for o in choice.options if o.value in choice.selected]
+    chosen = [option(o, names=names, seal=seal, action_id=choice.action_id) for o in choice.options
+              if o.value in choice.selected]
     if chosen and choice.multi:
         menu["initial_options"] = chosen
     elif chosen:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from adapters.signing import Seal
 from adapters.slack.blocks import decode_action
 from adapters.slack.identity import PLATFORM
 from adapters.slack.modals import Metadata, values_of
@@ -86,31 +87,34 @@ def action_origin(body: Body, *, actor: Actor, t: Translator) -> Origin:
                   in_modal=surface == "modal")
 
 
-def action_event(body: Body, *, actor: Actor, origin: Origin) -> Action | None:
-    """The first action of a block_actions payload (Slack sends one per interaction)."""
+def action_event(body: Body, *, actor: Actor, origin: Origin, seal: Seal) -> Action | None:
+    """The first action of a block_actions payload (Slack sends one per interaction). Every value comes back signed
+    for its action and the actor's workspace (adapters/slack/blocks.py): Tampered when one does not verify."""
     actions = body.get("actions") or []
     if not actions:
         return None
     action = actions[0]
     kind = action.get("type")
-    value = str(action.get("value") or "")
+    action_id = decode_action(str(action.get("action_id") or ""))
     values: tuple[str, ...] = ()
     if kind in ("static_select", "external_select", "radio_buttons"):
-        value = str((action.get("selected_option") or {}).get("value") or "")
+        value = seal.read_value(action_id, (action.get("selected_option") or {}).get("value"))
     elif kind in ("multi_static_select", "multi_external_select", "checkboxes"):
-        values = tuple(str(o["value"]) for o in action.get("selected_options") or [])
+        values = tuple(seal.read_value(action_id, o.get("value") if isinstance(o, dict) else None)
+                       for o in action.get("selected_options") or [])
         value = values[0] if values else ""
+    else:
+        value = seal.read_value(action_id, action.get("value"))
     where = where_of(team_id=actor.workspace_id, user_id=actor.user_id, channel_id=origin.channel)
     if where is None and origin.surface == "home":
         where = origin.me
-    return Action(actor=actor, action_id=decode_action(str(action.get("action_id") or "")), value=value,
-                  values=values, where=where)
+    return Action(actor=actor, action_id=action_id, value=value, values=values, where=where)
 
 
 def submission_event(body: Body, *, actor: Actor, metadata: Metadata) -> FormSubmitted:
     where = where_of(team_id=actor.workspace_id, user_id=actor.user_id, channel_id=metadata.channel)
     return FormSubmitted(actor=actor, form_id=metadata.form_id, state=metadata.state,
-                         values=values_of(body.get("view") or {}), where=where)
+                         values=values_of(body.get("view") or {}), where=where, nonce=metadata.nonce)
 
 
 def submission_origin(body: Body, *, actor: Actor, t: Translator, metadata: Metadata) -> Origin:

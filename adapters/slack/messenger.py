@@ -8,9 +8,10 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.slack.api import SlackApi, call
 from adapters.slack.blocks import fallback_text, render
-from adapters.slack.identity import Directory
+from adapters.slack.identity import PLATFORM, Directory
 from adapters.slack.modals import Metadata, modal
 from adapters.slack.spaces import SlackSpaceRef, create_channel, invite
 from bot.i18n import Translator, resolve_locale
@@ -53,8 +54,9 @@ class PendingForms:
 
 
 class SlackMessenger:
-    def __init__(self, *, api: SlackApi, directory: Directory, default_locale: str) -> None:
+    def __init__(self, *, api: SlackApi, directory: Directory, default_locale: str, signer: PayloadSigner) -> None:
         self.api = api
+        self.signer = signer
         self.directory = directory
         self.default_locale = default_locale
         self.forms = PendingForms()
@@ -64,8 +66,13 @@ class SlackMessenger:
         profile = self.directory.cached(team_id=team_id, user_id=user_id) if user_id else None
         return Translator(resolve_locale(profile.locale if profile else None, self.default_locale))
 
+    def seal(self, team_id: str, user_id: str | None = None) -> Seal:
+        """Signs (and verifies) what comes back from this workspace; with a user, what only that member may send."""
+        return Seal(self.signer, Scope(PLATFORM, team_id, user_id))
+
     def render(self, message: Message, *, t: Translator, team_id: str = "") -> dict[str, Any]:
-        return {"text": fallback_text(message), "blocks": render(message, t=t, names=self.directory.names(team_id))}
+        return {"text": fallback_text(message), "blocks": render(message, t=t, names=self.directory.names(team_id),
+                                                                 seal=self.seal(team_id))}
 
     async def channel_of(self, target: Target) -> str:
         """Channels are their own id; a member is reached in their DM with the bot (conversations.open, cached)."""
@@ -137,7 +144,8 @@ class SlackMessenger:
 
     async def open_modal(self, *, trigger_id: str, form: Form, metadata: Metadata, t: Translator,
                          push: bool = False, team_id: str = "") -> None:
-        view = modal(form, t=t, metadata=metadata, names=self.directory.names(team_id))
+        view = modal(form, t=t, metadata=metadata, names=self.directory.names(team_id),
+                     seal=self.seal(team_id, metadata.user))
         if push:  # from inside a modal Slack stacks the next one
             await call(self.api.web.views_push(trigger_id=trigger_id, view=view), what="views.push")
         else:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from adapters.signing import Seal, Tampered, new_nonce
 from adapters.slack.blocks import SURFACE_BLOCKS, Json, menu_options, option, plain_text, sections
 from adapters.slack.mrkdwn import Names
 from bot.events import FormValue
@@ -27,36 +27,42 @@ ERROR_TEXT = 2000
 
 @dataclass(frozen=True)
 class Metadata:
-    """What a modal carries from the command that opened it to its submission (Slack's private_metadata)."""
+    """What a modal carries from the command that opened it to its submission (Slack's private_metadata), signed
+    for the workspace and the member it was opened for: edited, or submitted by anyone else, it does not verify."""
 
     form_id: str
     state: str = ""
     channel: str | None = None  # where the command or button was; replies go back there
     user: str | None = None
     response_url: str | None = None  # the command's response_url, valid for 30 minutes
+    nonce: str | None = None  # single use: each opened modal gets a fresh one when encoded
 
-    def encode(self) -> str:
-        data = {"f": self.form_id, "s": self.state, "c": self.channel, "u": self.user, "r": self.response_url}
-        encoded = json.dumps({k: v for k, v in data.items() if v}, separators=(",", ":"))
+    def encode(self, *, seal: Seal) -> str:
+        """`seal` is bound to the workspace and the member who will see the modal."""
+        nonce = self.nonce or new_nonce()
+        data = {"f": self.form_id, "s": self.state, "c": self.channel, "u": self.user, "r": self.response_url,
+                "n": nonce}
+        encoded = seal.form({k: v for k, v in data.items() if v})
         if len(encoded) > METADATA_MAX and self.response_url:  # the reply path can fall back to the channel
-            return Metadata(self.form_id, self.state, self.channel, self.user).encode()
+            return replace(self, response_url=None, nonce=nonce).encode(seal=seal)
         if len(encoded) > METADATA_MAX:
             raise ValueError(f"form {self.form_id!r} carries {len(encoded)} characters of state, Slack keeps 3000")
         return encoded
 
     @classmethod
-    def decode(cls, raw: str) -> Metadata | None:
+    def decode(cls, raw: str, *, seal: Seal) -> Metadata | None:
+        """None unless `raw` verifies for `seal` (the submitting member's workspace and user)."""
         try:
-            data = json.loads(raw or "{}")
-        except ValueError:
+            data = seal.read_form(raw)
+        except Tampered:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("f"), str):
+        if not isinstance(data.get("f"), str):
             return None
         return cls(form_id=data["f"], state=str(data.get("s") or ""), channel=data.get("c"), user=data.get("u"),
-                   response_url=data.get("r"))
+                   response_url=data.get("r"), nonce=data.get("n"))
 
 
-def modal(form: Form, *, t: Translator, metadata: Metadata, names: Names | None = None) -> Json:
+def modal(form: Form, *, t: Translator, metadata: Metadata, seal: Seal, names: Names | None = None) -> Json:
     inputs = [_input(i, t=t, names=names) for i in form.inputs]
     if len(inputs) > SURFACE_BLOCKS:
         log.warning("form %s has %d inputs, Slack shows %d", form.form_id, len(inputs), SURFACE_BLOCKS)
@@ -69,7 +75,7 @@ def modal(form: Form, *, t: Translator, metadata: Metadata, names: Names | None 
         "title": plain_text(form.title, limit=TITLE_TEXT, names=names),
         "submit": plain_text(form.submit, limit=TITLE_TEXT, names=names),
         "close": plain_text(t("slack.form.cancel"), limit=TITLE_TEXT),
-        "private_metadata": metadata.encode(),
+        "private_metadata": metadata.encode(seal=seal),
         "blocks": [*intro, *inputs],
     }
 
@@ -122,6 +128,12 @@ def _element(item: Input, *, t: Translator) -> Json:
                 element["initial_date"] = item.initial.isoformat()
             return element
     raise TypeError(f"unknown input {item!r}")
+
+
+def notice(text: str, *, t: Translator) -> Json:
+    """A modal that only says something (it replaces a submitted one that could not be accepted)."""
+    return {"type": "modal", "title": plain_text(t("trust.form_invalid_title"), limit=TITLE_TEXT),
+            "close": plain_text(t("trust.close"), limit=TITLE_TEXT), "blocks": sections(text)}
 
 
 def values_of(view: dict[str, Any]) -> dict[str, FormValue]:

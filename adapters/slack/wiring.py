@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.settings import Settings
+from adapters.signing import signer_for
 from adapters.slack.api import SlackApi, make_client
 from adapters.slack.app import ROUTE, SlackBot
 from adapters.slack.identity import PLATFORM, Directory
@@ -29,7 +30,8 @@ def build_messenger(settings: Settings) -> Messenger | None:
     if not settings.slack_bot_token:
         return None
     api = SlackApi(make_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
-    return SlackMessenger(api=api, directory=Directory(api), default_locale=settings.default_locale)
+    return SlackMessenger(api=api, directory=Directory(api), default_locale=settings.default_locale,
+                          signer=signer_for(settings.secret_key))
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:

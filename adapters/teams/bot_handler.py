@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from adapters.signing import Tampered
 from adapters.teams import files, inbound
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
@@ -16,7 +17,7 @@ from adapters.teams.inbound import CHANNEL as CHANNEL_CONVERSATION
 from adapters.teams.inbound import GROUP_CHAT, PERSONAL
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outbound import card_activity
-from adapters.teams.payloads import to_event
+from adapters.teams.payloads import FORM, to_event
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive, roster_reference
 from adapters.teams.responder import Origin, Responder
 from bot.core import Core
@@ -74,7 +75,14 @@ class TeamsBot:
         origin = Origin(actor=actor, kind=kind, t=self.translator(activity))
         event: Event | None = None
         if activity.value is not None:
-            event = to_event(activity.value, actor=actor, where=where)
+            try:
+                event = to_event(activity.value, actor=actor, where=where,
+                                 seal=self.messenger.seal(actor.workspace_id))
+            except Tampered as error:  # edited, or signed for another tenant or member: nothing happens
+                log.warning("Teams: a card's %s data failed verification in %s", error, actor.workspace_id)
+                key = "trust.form_invalid" if str(error) == FORM else "trust.button_invalid"
+                await self._say(turn, origin.t, origin.t(key))
+                return
             if event is None:
                 return  # a submit from some other card: not ours to answer
             data = activity.value if isinstance(activity.value, dict) else None

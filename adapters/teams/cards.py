@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.signing import Seal
 from adapters.teams.payloads import action_data, choice_data
 from adapters.teams.text import Person, escape, plain_mentions, render, shorten
 from bot.i18n import Translator
@@ -58,25 +59,26 @@ def _action_sets(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _choice(block: Choice, index: int, t: Translator, people: Mapping[str, Person],
-            entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            entities: list[dict[str, Any]], seal: Seal) -> list[dict[str, Any]]:
     elements: list[dict[str, Any]] = []
     if block.label:
         elements.append(text_block(render(block.label, people=people, entities=entities), weight="Bolder"))
     if not block.multi and len(block.options) <= CHOICE_BUTTONS:
         buttons = [submit(("✓ " if o.value in block.selected else "") + plain_mentions(o.label, people),
-                          data=action_data(block.action_id, value=o.value),
+                          data=action_data(block.action_id, value=o.value, seal=seal),
                           style="positive" if o.value in block.selected else None)
                    for o in block.options]
         return elements + _action_sets(buttons)
     input_id = f"choice_{index}"
+    signed = {o.value: seal.value(block.action_id, o.value) for o in block.options}  # each option's value, signed
     elements.append({
         "type": "Input.ChoiceSet", "id": input_id, "isMultiSelect": block.multi,
         "style": "expanded" if len(block.options) <= 10 else "compact",
-        "choices": [{"title": shorten(plain_mentions(o.label, people), limit=200), "value": o.value}
+        "choices": [{"title": shorten(plain_mentions(o.label, people), limit=200), "value": signed[o.value]}
                     for o in block.options],
-        "value": ",".join(block.selected),
+        "value": ",".join(signed[v] for v in block.selected if v in signed),
     })
-    data = choice_data(block.action_id, input_id=input_id, multi=block.multi)
+    data = choice_data(block.action_id, input_id=input_id, multi=block.multi, seal=seal)
     elements.extend(_action_sets([submit(t("teams.choice.submit"), data=data, style="positive")]))
     return elements
 
@@ -88,7 +90,7 @@ def _image(block: Image) -> list[dict[str, Any]]:
 
 
 def block_elements(block: Block, *, index: int, t: Translator, people: Mapping[str, Person],
-                   entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                   entities: list[dict[str, Any]], seal: Seal | None) -> list[dict[str, Any]]:
     match block:
         case Header(text=text):
             return [text_block(render(shorten(text, limit=300), people=people, entities=entities), size="Medium",
@@ -102,18 +104,20 @@ def block_elements(block: Block, *, index: int, t: Translator, people: Mapping[s
                       "value": escape(plain_mentions(shorten(value, limit=1000), people))} for label, value in pairs]
             # Small FactSets, so a long list can be shortened at the end rather than dropped whole.
             return [{"type": "FactSet", "facts": facts[i:i + 10]} for i in range(0, len(facts), 10)]
-        case Buttons(buttons=buttons):
-            return _action_sets([submit(plain_mentions(b.label, people), data=action_data(b.action_id), style=b.style)
-                                 for b in buttons])
-        case Choice():
-            return _choice(block, index, t, people, entities)
+        case Buttons(buttons=buttons) if seal is not None:
+            return _action_sets([submit(plain_mentions(b.label, people), data=action_data(b.action_id, seal=seal),
+                                        style=b.style) for b in buttons])
+        case Choice() if seal is not None:
+            return _choice(block, index, t, people, entities, seal)
+        case Buttons() | Choice():
+            raise ValueError("a card with buttons needs a seal: unsigned, they could not be verified")
         case Image():
             return _image(block)
     return []
 
 
 def message_body(message: Message, *, t: Translator, people: Mapping[str, Person],
-                 entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                 entities: list[dict[str, Any]], seal: Seal | None) -> list[dict[str, Any]]:
     if not message.blocks:
         return [text_block(render(shorten(message.text), people=people, entities=entities))]
     body: list[dict[str, Any]] = []
@@ -122,7 +126,7 @@ def message_body(message: Message, *, t: Translator, people: Mapping[str, Person
         if isinstance(block, Divider):
             separate = True
             continue
-        elements = block_elements(block, index=index, t=t, people=people, entities=entities)
+        elements = block_elements(block, index=index, t=t, people=people, entities=entities, seal=seal)
         if elements and separate:
             elements[0] = {**elements[0], "separator": True, "spacing": "Medium"}
             separate = False
@@ -143,8 +147,10 @@ def fit(body: list[dict[str, Any]], *, entities: list[dict[str, Any]], t: Transl
     return card([*kept, note], entities=entities)
 
 
-def message_card(message: Message, *, t: Translator, people: Mapping[str, Person],
+def message_card(message: Message, *, t: Translator, people: Mapping[str, Person], seal: Seal | None = None,
                  budget: int = BUDGET) -> dict[str, Any]:
+    """`seal` (the workspace's) signs what buttons and pick lists carry back. Only a message without them may go
+    without one (plain notes, apologies)."""
     entities: list[dict[str, Any]] = []
-    return fit(message_body(message, t=t, people=people, entities=entities), entities=entities, t=t,
+    return fit(message_body(message, t=t, people=people, entities=entities, seal=seal), entities=entities, t=t,
                budget=budget)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from adapters.signing import Seal, new_nonce
 from adapters.teams.cards import BUDGET, card, size, submit, text_block
-from adapters.teams.payloads import field_id, form_data
+from adapters.teams.payloads import digest, field_id, form_data
 from adapters.teams.text import Person, escape, plain, render, shorten
 from bot.events import FormValue
 from bot.i18n import Translator
@@ -59,6 +60,14 @@ def decode_form(data: Any) -> Form | None:
         return None
 
 
+def signed_form(data: dict[str, Any], signed: dict[str, Any]) -> Form | None:
+    """The form copy a submission carries, only when it is the one that was signed (payloads.verified_form)."""
+    copy = data.get("form")
+    if not isinstance(copy, dict) or not signed.get("h") or digest(copy) != signed["h"]:
+        return None
+    return decode_form(copy)
+
+
 def _as_text(value: FormValue | object) -> str:
     if value is None:
         return ""
@@ -100,10 +109,13 @@ def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
     return element
 
 
-def form_card(form: Form, *, t: Translator, people: Mapping[str, Person] | None = None,
+def form_card(form: Form, *, t: Translator, seal: Seal, people: Mapping[str, Person] | None = None,
               values: Mapping[str, FormValue] | None = None, errors: Mapping[str, str] | None = None,
-              budget: int = BUDGET) -> dict[str, Any]:
-    """The form as a card. `values` (what the member typed) replace the initial values; `errors` go under fields."""
+              budget: int = BUDGET, nonce: str | None = None) -> dict[str, Any]:
+    """The form as a card. `values` (what the member typed) replace the initial values; `errors` go under fields.
+    `seal` is bound to the member the form is for; `nonce` makes it single-use (a fresh one unless the card is the
+    same form shown again with errors)."""
+    nonce = nonce or new_nonce()
     people = people or {}
     entities: list[dict[str, Any]] = []
     body: list[dict[str, Any]] = [text_block(render(shorten(form.title, limit=300), people=people, entities=entities),
@@ -121,8 +133,10 @@ def form_card(form: Form, *, t: Translator, people: Mapping[str, Person] | None 
     unplaced = [message for name, message in errors.items() if name not in form.fields_by_name]
     body.extend(text_block(escape(message), color="Attention") for message in unplaced)
     content = card(body, entities=entities,
-                   actions=[submit(form.submit, data=form_data(form, encoded=encode_form(form)), style="positive")])
+                   actions=[submit(form.submit, data=form_data(form, encoded=encode_form(form), seal=seal, nonce=nonce),
+                                   style="positive")])
     if size(content) > budget:  # a very large form: drop the copy it carries (errors then come as text)
         content = card(body, entities=entities,
-                       actions=[submit(form.submit, data=form_data(form, encoded=None), style="positive")])
+                       actions=[submit(form.submit, data=form_data(form, encoded=None, seal=seal, nonce=nonce),
+                                       style="positive")])
     return content

@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationAccount, ConversationParameters, ConversationReference
 
+from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
 from adapters.teams.files import FileStore, consent_activity
@@ -35,13 +36,18 @@ class TeamsSpaceRef(SpaceRef):
 
 class TeamsMessenger:
     def __init__(self, *, connection: Connection, store: ReferenceStore, files: FileStore,
-                 default_locale: str) -> None:
+                 default_locale: str, signer: PayloadSigner) -> None:
         self.connection = connection
+        self.signer = signer
         self.store = store
         self.files = files
         self.default_locale = default_locale
 
     # -- rendering ---------------------------------------------------------------------------------------------
+
+    def seal(self, tenant: str, user_id: str | None = None) -> Seal:
+        """Signs (and verifies) what cards carry back from this tenant; with a user, what only that member may send."""
+        return Seal(self.signer, Scope(PLATFORM, tenant, user_id))
 
     async def translator(self, target: Target) -> Translator:
         locale = None
@@ -52,12 +58,14 @@ class TeamsMessenger:
     async def message_activity(self, target: Target, message: Message, t: Translator | None = None) -> Activity:
         t = t or await self.translator(target)
         people = await people_in(self.store, tenant=target.workspace_id, texts=message_texts(message))
-        return card_activity(message_card(message, t=t, people=people), summary=message.text)
+        return card_activity(message_card(message, t=t, people=people, seal=self.seal(target.workspace_id)),
+                             summary=message.text)
 
     async def form_activity(self, target: Target, form: Form, t: Translator | None = None) -> Activity:
         t = t or await self.translator(target)
         people = await people_in(self.store, tenant=target.workspace_id, texts=form_texts(form))
-        return card_activity(form_card(form, t=t, people=people), summary=form.title)
+        seal = self.seal(target.workspace_id, target.ref if target.kind == USER else None)
+        return card_activity(form_card(form, t=t, people=people, seal=seal), summary=form.title)
 
     # -- the port ----------------------------------------------------------------------------------------------
 

@@ -8,13 +8,14 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from adapters.signing import Tampered
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
-from adapters.teams.form_cards import decode_form, form_card
+from adapters.teams.form_cards import decode_form, form_card, signed_form
 from adapters.teams.inbound import PERSONAL
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outbound import card_activity, form_texts, message_texts, people_in
-from adapters.teams.payloads import FORM, KIND, typed_values
+from adapters.teams.payloads import verified_form
 from adapters.teams.references import PLATFORM
 from bot.events import Action, Actor, Event, FormSubmitted
 from bot.i18n import Translator
@@ -61,7 +62,7 @@ class Responder:
                 case OpenForm(form=form):
                     await self._form(turn, origin, form)
                 case FormErrors(errors=errors):
-                    await self._errors(turn, origin, errors)
+                    await self._errors(turn, origin, event, errors)
                 case UpdateSource(message=message):
                     await self._update_source(turn, origin, message)
         if submitted_ok and origin.source_id and not origin.shared:
@@ -73,7 +74,8 @@ class Responder:
             return
         people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id,
                                  texts=message_texts(message))
-        await self.connection.post(turn, card_activity(message_card(message, t=origin.t, people=people),
+        seal = self.messenger.seal(origin.actor.workspace_id)
+        await self.connection.post(turn, card_activity(message_card(message, t=origin.t, people=people, seal=seal),
                                                        summary=message.text))
 
     async def _form(self, turn: TurnContext, origin: Origin, form: Form) -> None:
@@ -83,15 +85,21 @@ class Responder:
                 await self._note(turn, origin, "teams.form.sent_privately")
             return
         people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id, texts=form_texts(form))
-        await self.connection.post(turn, card_activity(form_card(form, t=origin.t, people=people),
+        seal = self.messenger.seal(origin.actor.workspace_id, origin.actor.user_id)
+        await self.connection.post(turn, card_activity(form_card(form, t=origin.t, people=people, seal=seal),
                                                        summary=form.title))
 
-    async def _errors(self, turn: TurnContext, origin: Origin, errors: dict[str, str]) -> None:
-        """Show each error under its field on the card the member submitted, keeping what they typed."""
+    async def _errors(self, turn: TurnContext, origin: Origin, event: Event, errors: dict[str, str]) -> None:
+        """Show each error under its field on the card the member submitted, keeping what they typed. The same
+        form again, with the same single-use nonce (an unsuccessful submit did not use it up)."""
         data = origin.data or {}
-        form = decode_form(data.get("form")) if data.get(KIND) == FORM else None
-        if form is not None and origin.source_id:
-            content = form_card(form, t=origin.t, values=typed_values(data), errors=errors)
+        seal = self.messenger.seal(origin.actor.workspace_id, origin.actor.user_id)
+        try:
+            form = signed_form(data, verified_form(data, seal=seal))
+        except Tampered:
+            form = None
+        if form is not None and origin.source_id and isinstance(event, FormSubmitted):
+            content = form_card(form, t=origin.t, values=event.values, errors=errors, seal=seal, nonce=event.nonce)
             await self.connection.replace(turn, activity_id=origin.source_id,
                                           activity=card_activity(content, summary=form.title))
             return
@@ -106,7 +114,9 @@ class Responder:
             return
         people = await people_in(self.messenger.store, tenant=origin.actor.workspace_id,
                                  texts=message_texts(message))
-        activity = card_activity(message_card(message, t=origin.t, people=people), summary=message.text)
+        activity = card_activity(message_card(message, t=origin.t, people=people,
+                                              seal=self.messenger.seal(origin.actor.workspace_id)),
+                                 summary=message.text)
         await self.connection.replace(turn, activity_id=origin.source_id, activity=activity)
 
     async def _close_form(self, turn: TurnContext, origin: Origin) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.settings import Settings
+from adapters.signing import signer_for
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.connection import BotConfig, Connection, make_adapter
 from adapters.teams.files import FileStore
@@ -34,7 +35,7 @@ def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork]) -> Messen
     """The Teams Messenger (proactive messages through stored conversation references)."""
     connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id)
     return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=_now), files=FileStore(uow, now=_now),
-                          default_locale=settings.default_locale)
+                          default_locale=settings.default_locale, signer=signer_for(settings.secret_key))
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:

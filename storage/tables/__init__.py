@@ -16,6 +16,7 @@ from storage.tables.circles import (
 from storage.tables.conversations import ConversationRecord, ConversationScope, PendingFile
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
+from storage.tables.forms import UsedForm
 from storage.tables.pair_running import PairCheckIn, PairPrompt
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
@@ -79,6 +80,7 @@ __all__ = [
     "ThemeMode",
     "ThemeStatus",
     "ThemeVote",
+    "UsedForm",
     "Workspace",
     "WorkspaceAdmin",
 ]

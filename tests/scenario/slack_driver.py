@@ -113,8 +113,9 @@ class SlackDriver(Driver):
                 self.inbox[person].append(self.received(call.args, where=(self.where[name], True)))
             case "views.open" | "views.push":
                 view = call.args["view"]
-                metadata = Metadata.decode(str(view.get("private_metadata") or ""))
-                person = self.person_of.get(metadata.user or "", self.actor) if metadata else self.actor
+                raw = str(view.get("private_metadata") or "")  # signed for the member the modal is for
+                person = next((p for uid, p in self.person_of.items()
+                               if Metadata.decode(raw, seal=self.slack.bot.messenger.seal(TEAM, uid))), self.actor)
                 self.inbox[person].append(self.modal(view))
             case "files.completeUploadExternal":  # files_upload_v2's last call shares the file in the channel
                 channel = str(call.args.get("channel_id"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 from typing import Any, Literal
 
 import pytest
@@ -49,9 +50,11 @@ async def test_join_opens_the_profile_modal(slack: Slack, lingkar: App) -> None:
     assert blocks["work_start_hour"]["element"]["type"] == "number_input"
     assert blocks["work_start_hour"]["element"]["max_value"] == "23"
     assert blocks["timezone"]["element"]["initial_option"]["value"] == "Asia/Jakarta"  # from users.info
-    metadata = Metadata.decode(view["private_metadata"])
-    assert metadata == Metadata(form_id="profile", state=f"join:{program.id}", channel="C0GENERAL", user="U1",
-                                response_url=slack.mock.response_url("cmd-U1"))
+    metadata = Metadata.decode(view["private_metadata"], seal=slack.bot.messenger.seal(TEAM, "U1"))
+    assert metadata is not None and metadata.nonce  # signed for U1 in this workspace, single-use
+    assert replace(metadata, nonce=None) == Metadata(
+        form_id="profile", state=f"join:{program.id}", channel="C0GENERAL", user="U1",
+        response_url=slack.mock.response_url("cmd-U1"))
 
 
 async def test_submitting_the_modal_enrolls_the_member(slack: Slack, lingkar: App) -> None:

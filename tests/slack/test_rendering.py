@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.slack.blocks import decode_action, encode_action, fallback_text, render
 from adapters.slack.modals import Metadata, errors_for, modal, values_of
 from adapters.slack.mrkdwn import from_slack, mrkdwn, split_mrkdwn
@@ -28,6 +29,7 @@ from bot.messages import (
 )
 
 T = Translator("en")
+SEAL = Seal(PayloadSigner(key="test-key"), Scope("slack", "T1", "U1"))
 NASTY = "<!channel> <!here|here> <@U2|x> <https://evil.example|click> &amp; *bold*"
 
 
@@ -133,7 +135,7 @@ def test_a_modal_keeps_to_slacks_limits() -> None:
               MultiSelect("days", "Days", (Option("Mon", "1"), Option("Tue", "2")), initial=("2",), max_selected=1),
               Number("weeks", "Weeks", initial=12, min_value=1, max_value=52),
               DateInput("start", "Start", initial=date(2026, 2, 2), optional=True))
-    view = modal(_form(inputs, intro="Intro & <rules>"), t=T, metadata=Metadata("program.create", "s"))
+    view = modal(_form(inputs, intro="Intro & <rules>"), t=T, metadata=Metadata("program.create", "s"), seal=SEAL)
     assert view["title"]["text"] == "Create a mentoring prog…" and len(view["title"]["text"]) == 24
     assert len(view["submit"]["text"]) == 24
     intro, name, kind, days, weeks, start = view["blocks"]
@@ -147,7 +149,7 @@ def test_a_modal_keeps_to_slacks_limits() -> None:
     assert start["element"]["initial_date"] == "2026-02-02" and start["optional"] is True
 
     many = tuple(TextInput(f"f{i}", f"Field {i}") for i in range(120))
-    big = modal(_form(many, intro="An introduction"), t=T, metadata=Metadata("program.create"))
+    big = modal(_form(many, intro="An introduction"), t=T, metadata=Metadata("program.create"), seal=SEAL)
     assert len(big["blocks"]) == 100 and big["blocks"][0]["type"] == "input"  # fields first, intro dropped
 
 
@@ -168,5 +170,7 @@ def test_submitted_values_and_errors() -> None:
 
 def test_metadata_stays_within_3000_characters() -> None:
     long_url = "https://hooks.slack.com/commands/" + "x" * 3000
-    encoded = Metadata("profile", "join:1", channel="C1", user="U1", response_url=long_url).encode()
-    assert len(encoded) < 3000 and Metadata.decode(encoded) == Metadata("profile", "join:1", "C1", "U1")
+    encoded = Metadata("profile", "join:1", channel="C1", user="U1", response_url=long_url, nonce="n1").encode(
+        seal=SEAL)
+    assert len(encoded) < 3000 and Metadata.decode(encoded, seal=SEAL) == Metadata("profile", "join:1", "C1", "U1",
+                                                                                  nonce="n1")

@@ -73,7 +73,8 @@ async def test_socket_mode_takes_events_and_buttons(connected: MockSlack, bot: S
              "container": {"type": "message", "message_ts": "1767571200.000100", "channel_id": "C0GENERAL",
                            "is_ephemeral": True},
              "channel": {"id": "C0GENERAL"},
-             "actions": [{"action_id": f"join:{second.id}#1", "block_id": "b1", "type": "button", "value": "",
+             "actions": [{"action_id": f"join:{second.id}#1", "block_id": "b1", "type": "button",
+                          "value": bot.messenger.seal(TEAM).value(f"join:{second.id}", ""),
                           "action_ts": "1767571300.000001"}]}
     ack = await connected.push("interactive", press, envelope_id="env-4")
     assert ack["envelope_id"] == "env-4"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.teams.cards import message_card
 from adapters.teams.form_cards import decode_form, encode_form, form_card
 from adapters.teams.messenger import TeamsMessenger
@@ -33,6 +34,7 @@ from tests.teams.conftest import Teams
 from tests.teams.mock_connector import MockConnector
 
 T = Translator("en")
+SEAL = Seal(PayloadSigner(key="test-key"), Scope("teams", "tenant-1", "user-1"))
 MALICIOUS = ('**Free** [click here](https://evil.example/phish) <at>Sari Wulandari</at> '
              '![x](https://evil.example/i.png) {{DATE(2026-01-01T00:00:00Z, SHORT)}} `code` ~~gone~~ '
              '"}], "actions": [{"type": "Action.OpenUrl"}]')
@@ -67,9 +69,9 @@ async def test_malicious_text_reaches_teams_literal_with_only_the_real_mention(
     raw = json.dumps(card)
     assert raw.count("<at>") == 2  # the mention the core made, and its entity; every typed one is broken
     assert "Action.OpenUrl" not in [a.get("type") for a in _actions(card)]
-    assert [a["data"] for a in _actions(card)] == [
-        {"lingkar": "action", "action_id": "theme.vote:1", "value": ""},
-        {"lingkar": "action", "action_id": "theme.vote:1", "value": "1"}]
+    assert [a["data"]["action_id"] for a in _actions(card)] == ["theme.vote:1", "theme.vote:1"]
+    seal = teams.seal(TENANT)  # values come back signed for their action and tenant
+    assert [seal.read_value("theme.vote:1", a["data"]["value"]) for a in _actions(card)] == ["", "1"]
     texts = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
     assert all("[click here](" not in t and "**Free**" not in t for t in texts)
     assert "@not-a-member" in texts[-1]  # an id nobody has stays plain text
@@ -101,10 +103,10 @@ async def test_a_large_message_fits_in_one_teams_message(
 def test_choice_buttons_mark_the_members_own_choice() -> None:
     card = message_card(Message(text="vote", blocks=(
         Choice("elect.vote:3", (Option("Budi", "11"), Option("Sari", "12")), label="Who moderates?",
-               selected=("12",)),)), t=T, people={})
+               selected=("12",)),)), t=T, people={}, seal=SEAL)
     [action_set] = [e for e in card["body"] if e["type"] == "ActionSet"]
-    assert [(a["title"], a.get("style"), a["data"]["value"]) for a in action_set["actions"]] == [
-        ("Budi", None, "11"), ("✓ Sari", "positive", "12")]
+    assert [(a["title"], a.get("style"), SEAL.read_value("elect.vote:3", a["data"]["value"]))
+            for a in action_set["actions"]] == [("Budi", None, "11"), ("✓ Sari", "positive", "12")]
 
 
 def test_every_form_input_type_renders_and_round_trips() -> None:
@@ -116,7 +118,8 @@ def test_every_form_input_type_renders_and_round_trips() -> None:
                         initial=("1",)), Number("weeks", "Weeks", initial=12, min_value=1, max_value=52),
                         DateInput("start", "Start", initial=date(2026, 1, 12), optional=True)))
     assert decode_form(json.loads(json.dumps(encode_form(form)))) == form
-    card = form_card(form, t=T, people={"x": Person("x", "Sari", "29:x")}, errors={"weeks": "Too many weeks"},
+    card = form_card(form, t=T, seal=SEAL, people={"x": Person("x", "Sari", "29:x")},
+                     errors={"weeks": "Too many weeks"},
                      values={"name": "Lead 2", "days": ["0", "1"], "weeks": "99", "start": None})
     inputs = {e["id"]: e for e in card["body"] if e["type"].startswith("Input.")}
     assert [inputs[i]["type"] for i in ("f_name", "f_format", "f_days", "f_weeks", "f_start")] == [

@@ -14,6 +14,15 @@ from tests.teams.helpers import enroll_directly, make_admin, references, teams_p
 from tests.teams.mock_connector import Call, MockConnector
 
 
+def signed(pick: dict[str, Any], *values: str) -> str:
+    """What a member's pick sends: the signed values of the chosen options (`<value>.<signature>`)."""
+    return ",".join(next(c["value"] for c in pick["choices"] if c["value"].rsplit(".", 1)[0] == v) for v in values)
+
+
+def unsigned(value: str) -> str:
+    return ",".join(v.rsplit(".", 1)[0] for v in value.split(",") if v)
+
+
 def submits(call: Call) -> list[dict[str, Any]]:
     """Every Action.Submit on a card (inside ActionSets and at the card's end)."""
     found = [a for e in call.card["body"] if e.get("type") == "ActionSet" for a in e["actions"]]
@@ -48,7 +57,8 @@ async def test_a_card_button_is_an_action(app: App, client: Teams, connector: Mo
     [choose] = connector.messages()
     buttons = {b["title"]: b["data"] for b in submits(choose)}
     assert set(buttons) == {"Leadership Circles", "Reverse Mentoring"}
-    assert buttons["Leadership Circles"] == {"lingkar": "action", "action_id": f"join:{first.id}", "value": ""}
+    assert buttons["Leadership Circles"]["action_id"] == f"join:{first.id}"
+    assert unsigned(buttons["Leadership Circles"]["value"]) == ""  # signed, for that action and this tenant
 
     await client.post(submit(connector.url, BUDI, buttons["Leadership Circles"], reply_to_id="1001"))
     form = connector.messages()[-1]
@@ -71,14 +81,15 @@ async def test_a_ballot_is_a_pick_list_and_voting_updates_it_in_place(
     [send] = submits(ballot)
     assert send["data"]["input"] == pick["id"]
 
-    await client.post(submit(connector.url, BUDI, send["data"], reply_to_id="1003", inputs={pick["id"]: "2,1"}))
+    await client.post(submit(connector.url, BUDI, send["data"], reply_to_id="1003",
+                             inputs={pick["id"]: signed(pick, "2", "1")}))
     async with app.uow() as uow:
         votes = (await uow.session.exec(select(ThemeVote.theme_id))).all()
     assert sorted(votes) == [1, 2]
     [update] = connector.of("update")
     assert update.activity_id == "1003" and update.conversation_id == BUDI.personal
     [updated_pick] = [e for e in update.card["body"] if e.get("type") == "Input.ChoiceSet"]
-    assert updated_pick["value"] == "1,2"
+    assert unsigned(updated_pick["value"]) == "1,2"
 
 
 async def test_a_button_pressed_in_a_channel_answers_privately(
@@ -92,14 +103,16 @@ async def test_a_button_pressed_in_a_channel_answers_privately(
     await client.post(channel_post)
     ballot = connector.to(channel_post["conversation"]["id"])[-1]
     [send] = submits(ballot)
-    pressed = submit(connector.url, BUDI, send["data"], reply_to_id="1009", inputs={send["data"]["input"]: "1"},
+    [pick] = [e for e in ballot.card["body"] if e.get("type") == "Input.ChoiceSet"]
+    pressed = submit(connector.url, BUDI, send["data"], reply_to_id="1009",
+                     inputs={send["data"]["input"]: signed(pick, "1")},
                      conversation=channel_post["conversation"])
     pressed["channelData"] = {**channel_post["channelData"]}
     await client.post(pressed)
     assert connector.of("update") == []  # the shared card does not show one member's choice to everyone
     private = connector.to(BUDI.personal)[-1]
     [pick] = [e for e in private.card["body"] if e.get("type") == "Input.ChoiceSet"]
-    assert pick["value"] == "1"
+    assert unsigned(pick["value"]) == "1"
     assert TENANT  # the tenant of the activities is the workspace
 
 
