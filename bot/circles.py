@@ -11,6 +11,7 @@ from bot.i18n import format_moment
 from bot.messages import Fields, Form, Header, Message, TextInput
 from bot.moderators import circle_of_actor
 from bot.notify import notify_admins, post
+from bot.payload import Unavailable, int_id
 from bot.ports import Target
 from bot.replies import OpenForm, Reply, Response
 from storage.tables import Circle, CircleMemberStatus, Program
@@ -56,12 +57,9 @@ async def leave(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
-    try:
-        circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int(form.state))
-    except ValueError:
-        circle = None
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int_id(form.state))
     if circle is None:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     reason = form.values.get("reason")
     await leave_circle(ctx, circle, reason=(reason if isinstance(reason, str) else "").strip())
     return [Reply(Message(text=ctx.t("circles.left", circle=circle.name)))]

@@ -9,6 +9,7 @@ from bot.grammar import CommandSpec
 from bot.help import help_message
 from bot.i18n import Translator
 from bot.messages import Button, Buttons, Fields, Form, Header, Input, Message, Text, TextInput
+from bot.payload import Unavailable
 from bot.profile import PROFILE_FORM, apply_profile, pair_inputs, profile_form, read_pair_fields
 from bot.program_lookup import find_program, open_programs, program_by_id
 from bot.replies import FormErrors, OpenForm, Reply, Response
@@ -80,7 +81,9 @@ async def enroll_member(ctx: Ctx, program: Program) -> str:
 
 async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     program: Program | None = None
-    if form.state.startswith(JOIN_STATE):
+    if form.state:  # only "join:<program id>" or nothing: any other state was not written by us
+        if not form.state.startswith(JOIN_STATE):
+            raise Unavailable()
         program = await program_by_id(ctx, form.state.removeprefix(JOIN_STATE))
         if program.state != ProgramState.ENROLLING:
             raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))

@@ -17,6 +17,7 @@ from bot.grammar import CommandSpec, mentioned_users
 from bot.i18n import Translator, resolve_locale
 from bot.messages import Choice, Header, Message, Option, Text
 from bot.notify import notify_admins, post
+from bot.payload import Unavailable, int_id
 from bot.planning import PlanContext
 from bot.ports import Target
 from bot.replies import Reply, Response, UpdateSource
@@ -148,17 +149,15 @@ async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     if election.status != ElectionStatus.VOTING:
         raise UserError("moderators.voting_closed")
     circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=election.circle_id)
-    assert circle is not None
+    if circle is None:
+        raise Unavailable()
     nominees = await _nominees(ctx, election, circle)
     members = await _circle_members(ctx, circle)
     if ctx.member_id not in members:
         raise UserError("moderators.only_members")
-    try:
-        choice = int(action.value)
-    except ValueError:
-        raise UserError("errors.stale_action") from None
-    if choice not in {m.id for m in nominees}:
-        raise UserError("errors.stale_action")
+    choice = int_id(action.value)
+    if choice not in {m.id for m in nominees}:  # only someone on this ballot, never a member named by the client
+        raise Unavailable()
     created = await insert_ignore(ctx.uow.session, ElectionVote, values={
         "workspace_id": ctx.workspace_id, "election_id": election.id, "voter_member_id": ctx.member_id,
         "nominee_member_id": choice, "created_at": ctx.now}, conflict=("election_id", "voter_member_id"))
@@ -172,14 +171,10 @@ async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
 
 
 async def _election_by_id(ctx: Ctx, arg: str) -> Election:
-    try:
-        election_id = int(arg)
-    except ValueError:
-        raise UserError("errors.stale_action") from None
-    for election in await ctx.uow.circles.open_elections():
-        if election.id == election_id and election.workspace_id == ctx.workspace_id:
-            return election
-    raise UserError("moderators.voting_closed")
+    election = await ctx.uow.circles.election(workspace_id=ctx.workspace_id, election_id=int_id(arg))
+    if election is None:
+        raise Unavailable()
+    return election
 
 
 def tally(votes: list[ElectionVote], nominations: list[Nomination]) -> int | None:

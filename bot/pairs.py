@@ -13,9 +13,10 @@ from bot.i18n import Translator, resolve_locale
 from bot.messages import Button, Buttons, Form, Header, Message, Text, TextInput
 from bot.notify import dm, post
 from bot.pair_matching import MENTEE, MENTOR, Pool, load_pool, shortlist_for, taken_seats, why
+from bot.payload import Unavailable, int_id
 from bot.planning import PlanContext
 from bot.ports import DeliveryError, Target
-from bot.program_lookup import find_program
+from bot.program_lookup import find_program, program_by_id
 from bot.replies import OpenForm, Reply, Response
 from bot.text_keys import slugify
 from storage.tables import Member, Pair, PairRequest, PairRequestStatus, PairStatus, Program, ProgramState
@@ -125,13 +126,10 @@ def welcome(t: Translator, program: Program, mentor: Member, mentee: Member) -> 
 
 
 async def _pair_program(ctx: Ctx, arg: str) -> tuple[Program, int]:
-    program_part, _, mentor_part = arg.partition(".")
-    try:
-        program_id, mentor_id = int(program_part), int(mentor_part)
-    except ValueError:
-        raise UserError("errors.stale_action") from None
-    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=program_id)
-    if program is None or program.state not in (ProgramState.FORMING, ProgramState.RUNNING):
+    program_part, _, mentor_part = arg.partition(".")  # "<program>.<mentor's member id>"
+    program = await program_by_id(ctx, program_part)
+    mentor_id = int_id(mentor_part)
+    if program.state not in (ProgramState.FORMING, ProgramState.RUNNING):
         raise UserError("pairs.not_matching")
     return program, mentor_id
 
@@ -149,6 +147,7 @@ async def choose(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     if any(r.status == PairRequestStatus.PENDING for r in requests):
         raise UserError("pairs.request_pending")
     pool = await load_pool(ctx, program)
+    # Only a mentor the server would shortlist for this mentee now, never any member id the client names.
     if mentor_id not in {s.mentor_id for s in await shortlist_for(ctx, pool, ctx.member_id)}:
         raise UserError("pairs.mentor_unavailable")
     created = await insert_ignore(ctx.uow.session, PairRequest, values={
@@ -175,18 +174,16 @@ def _request_message(t: Translator, program: Program, mentee: Member, request_id
 
 
 async def _request(ctx: Ctx, arg: str) -> tuple[PairRequest, Program]:
-    try:
-        request = await ctx.uow.pairs.request(workspace_id=ctx.workspace_id, request_id=int(arg))
-    except ValueError:
-        request = None
-    if request is None or request.mentor_member_id != ctx.member_id:
-        raise UserError("errors.stale_action")
+    request = await ctx.uow.pairs.request(workspace_id=ctx.workspace_id, request_id=int_id(arg))
+    if request is None or request.mentor_member_id != ctx.member_id:  # only the mentor asked may answer
+        raise Unavailable()
     if request.status != PairRequestStatus.PENDING:
         raise UserError("pairs.request_closed")
     if request.expires_at <= ctx.now:
         raise UserError("pairs.request_closed")
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=request.program_id)
-    assert program is not None
+    if program is None:
+        raise Unavailable()
     return request, program
 
 
@@ -289,9 +286,11 @@ async def end(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def submit_end(ctx: Ctx, form: FormSubmitted) -> list[Response]:
-    pair = next((p for p in await my_pairs(ctx) if str(p.id) == form.state), None)
+    pair_id = int_id(form.state)
+    pair = next((p for p in await ctx.uow.pairs.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id)
+                 if p.id == pair_id), None)  # only an active pair of the actor's own
     if pair is None:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     reason = form.values.get("reason")
     pair.status, pair.ended_at, pair.ended_by_member_id = PairStatus.ENDED, ctx.now, ctx.member_id
     pair.end_reason = (reason if isinstance(reason, str) else "").strip()[: ctx.services.config.max_free_text] or None

@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 from bot.events import FormValue
 from bot.i18n import LOCALES, Translator
 from bot.messages import Form, Input, Number, Option, Select, TextInput
+from bot.payload import small_number
 from storage.tables import Member
 
 PROFILE_FORM = "profile"
@@ -78,11 +79,10 @@ def read_pair_fields(t: Translator, values: dict[str, FormValue]) -> tuple[str, 
     role = _text(values, "role") or "mentee"
     if role not in ("mentor", "mentee"):
         errors["role"] = t("profile.error.choice")
-    raw = _text(values, "capacity") or "1"
-    capacity = int(raw) if raw.isdigit() else 0
-    if not 1 <= capacity <= 5:
+    capacity = small_number(_text(values, "capacity") or "1", low=1, high=5)
+    if capacity is None:
         errors["capacity"] = t("program.error.number", low=1, high=5)
-    return role, capacity, errors
+    return role, capacity or 1, errors
 
 
 def _text(values: dict[str, FormValue], name: str) -> str:
@@ -112,8 +112,8 @@ def apply_profile(t: Translator, member: Member, values: dict[str, FormValue]) -
         errors["department"] = t("profile.error.required")
     elif len(department) > 100:
         errors["department"] = t("profile.error.too_long", limit=100)
-    seniority_raw = _text(values, "seniority") or str(member.seniority)
-    if not seniority_raw.isdigit() or int(seniority_raw) not in SENIORITY_LEVELS:
+    seniority = small_number(_text(values, "seniority") or str(member.seniority), low=0, high=len(SENIORITY_LEVELS))
+    if seniority is None or seniority not in SENIORITY_LEVELS:
         errors["seniority"] = t("profile.error.choice")
     timezone = _text(values, "timezone") or member.timezone
     if timezone not in available_timezones():
@@ -131,7 +131,8 @@ def apply_profile(t: Translator, member: Member, values: dict[str, FormValue]) -
     if errors:
         return errors
     member.department = department
-    member.seniority = int(seniority_raw)
+    assert seniority is not None  # no errors
+    member.seniority = seniority
     member.job_title = job_title
     member.skills_offered = split_list(_text(values, "skills_offered"))
     member.skills_wanted = split_list(_text(values, "skills_wanted"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.payload import Unavailable, int_id
 from bot.text_keys import fold, slugify
 from storage.tables import Program, ProgramState
 
@@ -21,15 +22,9 @@ async def open_programs(ctx: Ctx) -> list[Program]:
     return await ctx.uow.programs.in_states(workspace_id=ctx.workspace_id, states=(ProgramState.ENROLLING,))
 
 
-def program_id_from(arg: str) -> int:
-    try:
-        return int(arg)
-    except ValueError:
-        raise UserError("errors.stale_action") from None
-
-
 async def program_by_id(ctx: Ctx, arg: str) -> Program:
-    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=program_id_from(arg))
+    """A program a button or form names: only one of the actor's workspace, else the calm 'out of date' reply."""
+    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=int_id(arg))
     if program is None:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     return program

@@ -9,12 +9,13 @@ from bot.grammar import CommandSpec, mentioned_users
 from bot.i18n import Translator
 from bot.messages import Button, Buttons, Fields, Header, Message, Text
 from bot.notify import dm, post
+from bot.payload import Unavailable, admin_only, own_target
 from bot.ports import Target
 from bot.program_form import PROGRAM_FORM, apply_fields, program_form, read_program
 from bot.program_lookup import find_program
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.text_keys import slugify
-from storage.tables import Participation, Program, ProgramFormat, ProgramState
+from storage.tables import Participation, Program, ProgramFormat, ProgramState, Workspace
 
 # Which command moves a program out of which state, and where to.
 TRANSITIONS: dict[str, tuple[ProgramState, ProgramState]] = {
@@ -38,13 +39,29 @@ async def _unique_slug(ctx: Ctx, name: str) -> str:
     return slug
 
 
+def _announce_where(ctx: Ctx, form: FormSubmitted) -> str:
+    """The channel the form was opened from. The submission's own conversation when it is a channel (the adapter
+    knows it); else the form's state, which a client can edit: it must name a channel of this very workspace."""
+    if form.where is not None and form.where.kind != "user":
+        here = own_target(ctx.workspace, form.where.key())
+        if here is not None:
+            return here.key()
+    if not form.state:
+        return ""  # typed in a direct message: the program is announced nowhere until an admin says where
+    named = own_target(ctx.workspace, form.state)
+    if named is None:
+        raise Unavailable()
+    return named.key()
+
+
+@admin_only
 async def submit_create(ctx: Ctx, form: FormSubmitted) -> list[Response]:
-    await ctx.require_admin()
+    where = _announce_where(ctx, form)
     fields, errors = read_program(ctx.t, form.values, today=ctx.now.date())
     if errors:
         return [FormErrors(errors)]
     program = Program(workspace_id=ctx.workspace_id, name=str(fields["name"]), slug="", created_at=ctx.now,
-                      created_by_member_id=ctx.member_id, announcement_target=form.state)
+                      created_by_member_id=ctx.member_id, announcement_target=where)
     apply_fields(program, fields)
     program.slug = await _unique_slug(ctx, program.name)
     ctx.uow.programs.add(program)
@@ -92,6 +109,12 @@ def _check_state(ctx: Ctx, program: Program, verb: str) -> ProgramState:
     return target
 
 
+def announcement_channel(workspace: Workspace, program: Program) -> Target | None:
+    """Where the program is announced; a stored target outside the workspace (saved before forms were checked)
+    is never used."""
+    return own_target(workspace, program.announcement_target) if program.announcement_target else None
+
+
 def announcement(t: Translator, program: Program) -> Message:
     text = t("program.announcement", program=program.name, goal=program.goal, slug=program.slug)
     rules = [x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x]
@@ -106,10 +129,11 @@ async def program_open(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
     program.state = _check_state(ctx, program, "open")
     ctx.uow.session.add(program)
-    if program.announcement_target:
-        await post(ctx, target=Target.from_key(program.announcement_target), key=f"announce:{program.id}",
+    channel = announcement_channel(ctx.workspace, program)
+    if channel is not None:
+        await post(ctx, target=channel, key=f"announce:{program.id}",
                    kind="announcement", message=announcement(ctx.t, program), program_id=program.id)
-    key = "program.opened" if program.announcement_target else "program.opened_no_channel"
+    key = "program.opened" if channel is not None else "program.opened_no_channel"
     return [Reply(Message(text=ctx.t(key, program=program.name, slug=program.slug)))]
 
 

@@ -9,7 +9,8 @@ from bot.grammar import CommandSpec
 from bot.i18n import Translator
 from bot.messages import Button, Buttons, Header, Message, Text
 from bot.notify import dm, post
-from bot.ports import Target
+from bot.payload import Unavailable, int_id
+from bot.programs import announcement_channel
 from bot.replies import Reply, Response
 from storage.tables import Circle, CircleMember, CircleMemberStatus, Program, ProgramState, Theme
 from storage.upsert import insert_ignore
@@ -22,9 +23,10 @@ async def open_circles_for_picking(ctx: Ctx, program: Program, selected: list[tu
             ctx.uow.circles.add(Circle(workspace_id=ctx.workspace_id, program_id=program.id or 0, theme_id=theme.id,
                                        name=f"{theme.title} {n + 1}", capacity=program.size_max, created_at=ctx.now))
     await ctx.uow.flush()
-    if program.announcement_target:
-        await post(ctx, target=Target.from_key(program.announcement_target), key=f"pick:{program.id}",
-                   kind="announcement", program_id=program.id, message=await picker(ctx, program))
+    channel = announcement_channel(ctx.workspace, program)
+    if channel is not None:
+        await post(ctx, target=channel, key=f"pick:{program.id}", kind="announcement", program_id=program.id,
+                   message=await picker(ctx, program))
 
 
 async def picker(ctx: Ctx, program: Program) -> Message:
@@ -49,12 +51,9 @@ async def pick_command(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def pick(ctx: Ctx, action: Action, arg: str) -> list[Response]:
-    try:
-        circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int(arg))
-    except ValueError:
-        circle = None
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int_id(arg))
     if circle is None:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
     if program is None or program.state != ProgramState.FORMING:
         raise UserError("self_select.closed")

@@ -9,10 +9,12 @@ from bot.grammar import CommandSpec, without_mentions
 from bot.i18n import Translator
 from bot.messages import Choice, Context, Header, Message, Option, Text
 from bot.notify import post
-from bot.ports import Target
+from bot.payload import Unavailable, int_id, int_ids
+from bot.program_lookup import program_by_id
+from bot.programs import announcement_channel
 from bot.replies import Reply, Response, UpdateSource
 from bot.text_keys import fold
-from storage.tables import Program, ProgramState, Theme, ThemeMode, ThemeStatus, ThemeVote
+from storage.tables import EnrollmentStatus, Program, ProgramState, Theme, ThemeMode, ThemeStatus, ThemeVote
 from storage.upsert import insert_ignore
 
 OPEN = (ThemeStatus.PROPOSED, ThemeStatus.SELECTED)
@@ -124,19 +126,22 @@ async def vote(ctx: Ctx, args: str) -> list[Response]:
 
 async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     """A checkbox set (values) replaces the member's votes; a single value toggles that theme."""
-    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=int(arg or 0))
-    if program is None:
-        raise UserError("errors.stale_action")
+    program = await program_by_id(ctx, arg)
+    enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                               member_id=ctx.member_id)
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:  # the ballot travels; the vote does not
+        raise UserError("themes.not_enrolled")
     current = [v.theme_id for v in await ctx.uow.themes.votes_of_member(program_id=program.id or 0,
                                                                           member_id=ctx.member_id)]
-    try:
-        if action.values:
-            ranked = [int(v) for v in action.values]
-        else:  # a single button toggles that theme, keeping the order of the others
-            chosen = int(action.value)
-            ranked = [i for i in current if i != chosen] + ([] if chosen in current else [chosen])
-    except ValueError:
-        raise UserError("errors.stale_action") from None
+    if action.values:  # a checkbox set
+        ranked = int_ids(action.values)
+    else:  # a single button toggles that theme, keeping the order of the others
+        chosen = int_id(action.value)
+        ranked = [i for i in current if i != chosen] + ([] if chosen in current else [chosen])
+    offered = {t.id for t in await ctx.uow.themes.of_program(workspace_id=ctx.workspace_id,
+                                                             program_id=program.id or 0, statuses=OPEN)}
+    if not set(ranked) <= offered:  # only themes the ballot offered: of this program, this workspace, still open
+        raise Unavailable()
     await _set_votes(ctx, program, ranked)
     return [UpdateSource(await _ballot(ctx, program))]
 
@@ -249,9 +254,10 @@ def results_message(t: Translator, program: Program, selected: list[tuple[Theme,
 async def close_enrollment(ctx: Ctx, program: Program) -> str:
     selected = await select_themes(ctx, program)
     message = results_message(ctx.t, program, selected)
-    if program.announcement_target:
-        await post(ctx, target=Target.from_key(program.announcement_target), key=f"themes:{program.id}",
-                   kind="announcement", message=message, program_id=program.id)
+    channel = announcement_channel(ctx.workspace, program)
+    if channel is not None:
+        await post(ctx, target=channel, key=f"themes:{program.id}", kind="announcement", message=message,
+                   program_id=program.id)
     if program.theme_mode == ThemeMode.SELF_SELECT:
         from bot.self_select import open_circles_for_picking
 

@@ -8,6 +8,7 @@ from bot.events import Action, FormSubmitted, FormValue
 from bot.feedback.results import round_label
 from bot.i18n import Translator
 from bot.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text, TextInput
+from bot.payload import Unavailable, int_id
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from storage.tables import (
     CircleMemberStatus,
@@ -57,11 +58,9 @@ def poll_form(t: Translator, poll: Poll, program: Program, existing: PollRespons
 
 async def round_for_member(ctx: Ctx, poll_id_text: str, *, kinds: tuple[str, ...]) -> tuple[Poll, Program]:
     """The round a button or form is about, if the actor takes part in its program and it is still open."""
-    poll = None
-    if poll_id_text.isdigit():
-        poll = await ctx.uow.feedback.poll(workspace_id=ctx.workspace_id, poll_id=int(poll_id_text))
+    poll = await ctx.uow.feedback.poll(workspace_id=ctx.workspace_id, poll_id=int_id(poll_id_text))
     if poll is None or poll.kind not in kinds:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=poll.program_id)
     enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=poll.program_id,
                                                member_id=ctx.member_id)

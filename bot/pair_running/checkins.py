@@ -14,6 +14,7 @@ from bot.i18n import Translator, format_moment
 from bot.messages import Button, Buttons, Form, Header, Message, Option, Select, Text, TextInput
 from bot.pair_running.meetings import Build, dm_side
 from bot.pair_running.scope import PairRun, is_pair_meeting, my_open_meeting, name_of, pair_of, pair_pass
+from bot.payload import Unavailable, id_and_index
 from bot.planning import PlanContext
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.running.due import any_open
@@ -104,15 +105,11 @@ async def _form(ctx: Ctx, run: PairRun, index: int) -> Form:
 
 async def _meeting_of(ctx: Ctx, state: str) -> tuple[PairRun, int]:
     """Resolve "<pair>.<meeting>": the actor's own pair, a meeting of it whose check-in is open now."""
-    pair_part, _, index_part = state.partition(".")
-    try:
-        pair_id, index = int(pair_part), int(index_part)
-    except ValueError:
-        raise UserError("errors.stale_action") from None
+    pair_id, index = id_and_index(state)
     run = await pair_of(ctx, pair_id)
     program = run.program
     if not 0 <= index < session_count(program) or not is_pair_meeting(run.pair, program, index):
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     started = session_time(program, index)
     ended_before = run.pair.status == PairStatus.ENDED and (run.pair.ended_at is None or run.pair.ended_at <= started)
     if ended_before or not started <= ctx.now < checkin_closes(program, index):

@@ -12,6 +12,7 @@ from bot.i18n import Translator, format_moment, resolve_locale
 from bot.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text, TextInput
 from bot.notify import user_target
 from bot.outbox import enqueue
+from bot.payload import Unavailable, id_and_index
 from bot.planning import PlanContext
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.running.circle_scope import CircleRun, channel_translator, load_circle, my_circle
@@ -150,16 +151,12 @@ async def _form(ctx: Ctx, run: CircleRun, index: int) -> Form:
 
 async def _session_of(ctx: Ctx, state: str) -> tuple[CircleRun, int]:
     """Resolve "<circle>.<session>" and check the actor belongs to the circle and the window is open."""
-    circle_part, _, index_part = state.partition(".")
-    try:
-        circle_id, index = int(circle_part), int(index_part)
-    except ValueError:
-        raise UserError("errors.stale_action") from None
+    circle_id, index = id_and_index(state)
     circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=circle_id)
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id,
                                          program_id=circle.program_id) if circle else None
     if circle is None or program is None or not 0 <= index < session_count(program):
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     run = await load_circle(ctx, circle, program)
     if ctx.member_id not in run.member_ids():
         raise UserError("running.checkin.not_member", circle=circle.name)

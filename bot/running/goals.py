@@ -12,6 +12,7 @@ from bot.grammar import without_mentions
 from bot.i18n import Translator
 from bot.messages import DateInput, Fields, Form, Header, Message, Number, Text, TextInput
 from bot.moderators import circle_of_actor
+from bot.payload import Unavailable, int_id
 from bot.program_lookup import program_by_id
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.running.timing import format_day, local_day, parse_day
@@ -146,11 +147,12 @@ async def goal_update(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def submit_update(ctx: Ctx, form: FormSubmitted) -> list[Response]:
+    goal_id = int_id(form.state)
     goal = next((g for g in await ctx.uow.running.goals_of_member(workspace_id=ctx.workspace_id,
                                                                    member_id=ctx.member_id)
-                 if str(g.id) == form.state), None)
+                 if g.id == goal_id), None)  # only the actor's own goal
     if goal is None:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     program = await program_by_id(ctx, str(goal.program_id))
     try:
         return await _record(ctx, program, goal, _text(form.values, "progress"), _text(form.values, "note"))

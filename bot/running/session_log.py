@@ -7,6 +7,7 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.events import FormSubmitted
 from bot.messages import Form, Message, MultiSelect, Option, Select, Text, TextInput
+from bot.payload import Unavailable, int_id
 from bot.replies import FormErrors, OpenForm, Reply, Response
 from bot.running.circle_scope import CircleRun, load_circle, my_circle, name_of, require_moderator
 from bot.running.timing import format_day, session_day
@@ -51,27 +52,25 @@ async def session_log(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def submit_log(ctx: Ctx, form: FormSubmitted) -> list[Response]:
-    try:
-        circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int(form.state))
-    except ValueError:
-        circle = None
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int_id(form.state))
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id,
                                          program_id=circle.program_id) if circle else None
     if circle is None or program is None:
-        raise UserError("errors.stale_action")
+        raise Unavailable()
     run = await load_circle(ctx, circle, program)
     await require_moderator(ctx, run)
     errors: dict[str, str] = {}
     raw_session = form.values.get("session")
     raw_session = raw_session[0] if isinstance(raw_session, list) and raw_session else raw_session
     started = started_sessions(run, ctx)
-    index = int(raw_session) if isinstance(raw_session, str) and raw_session.isdigit() else -1
+    offered = {str(i): i for i in started}  # only a session the form offered: it has started
+    index = offered.get(raw_session, -1) if isinstance(raw_session, str) else -1
     if index not in started:
         errors["session"] = ctx.t("running.error.choice")
     raw_people = form.values.get("attendees") or []
     chosen = [raw_people] if isinstance(raw_people, str) else list(raw_people)
-    allowed = {str(m.id) for m in run.members}
-    if any(value not in allowed for value in chosen):
+    allowed = {str(m.id) for m in run.members}  # only the circle's members, as offered, never any member id
+    if len(chosen) > len(allowed) or any(value not in allowed for value in chosen):
         errors["attendees"] = ctx.t("running.error.choice")
     raw_outcomes = form.values.get("outcomes")
     outcomes = (raw_outcomes if isinstance(raw_outcomes, str) else "").strip()

@@ -155,6 +155,11 @@ class CircleRepository:
             select(Election).where(Election.circle_id == circle_id).order_by(col(Election.round)))
         return list(found.all())
 
+    async def election(self, *, workspace_id: int, election_id: int) -> Election | None:
+        found = await self._session.exec(
+            select(Election).where(Election.workspace_id == workspace_id, Election.id == election_id))
+        return found.first()
+
     async def open_elections(self) -> list[Election]:
         found = await self._session.exec(
             select(Election).where(col(Election.status).in_(["nominating", "voting"])).order_by(col(Election.id)))
