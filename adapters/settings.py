@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config import CoreConfig
@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field(
         "", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"),
         alias="MicrosoftAppTenantId")
+    # Local mode: /api/messages without authentication, for the Bot Framework Emulator on this machine only.
+    teams_local: bool = Field(False, alias="LINGKAR_TEAMS_LOCAL")
+
+    @model_validator(mode="after")
+    def _local_mode_alone(self) -> Settings:
+        if self.teams_local and self.microsoft_app_id:
+            raise ValueError("LINGKAR_TEAMS_LOCAL=true and MicrosoftAppId are both set: local mode turns off "
+                             "authentication for the Bot Framework Emulator; unset one of them")
+        return self
 
     def scheduler_options(self) -> SchedulerOptions:
         limits = {"slack": RateLimit(target_interval=1.0, workspace_rate=self.slack_workspace_rate),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,12 +22,24 @@ _AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?(?:p|div|span|br)\b[^>]*>", re.IGNORECASE)
 
 
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
+def is_loopback(address: str | None) -> bool:
+    """An IP address of this machine's loopback interface (127.0.0.0/8, ::1, or 127.x mapped into IPv6)."""
+    try:
+        ip = ipaddress.ip_address((address or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
 
 
 def on_this_machine(url: str | None) -> bool:
     """Local mode answers only the Emulator on this machine; plain-HTTP uploads only go here too."""
-    return urlsplit(url or "").hostname in LOOPBACK
+    try:
+        host = urlsplit(url or "").hostname
+    except ValueError:  # an unparseable URL (a bad port, an unclosed bracket) is nowhere we would send to
+        return False
+    return host == "localhost" or is_loopback(host)
 
 
 def get_path(data: Any, *path: str) -> Any:

@@ -39,21 +39,26 @@ def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork]) -> Messen
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:
-    """Add /api/messages to the shared aiohttp app."""
+    """Add /api/messages to the shared aiohttp app: with a MicrosoftAppId (Bot Framework tokens verified), or in
+    local mode (LINGKAR_TEAMS_LOCAL, the Emulator on this machine). Neither: Teams is off and the route absent."""
+    settings = lingkar.settings
+    if not settings.microsoft_app_id and not settings.teams_local:
+        log.warning("Teams: off (no MicrosoftAppId, and LINGKAR_TEAMS_LOCAL is not set): %s is not served", ROUTE)
+        return
     messenger = lingkar.messenger.messengers.get(PLATFORM)
     if not isinstance(messenger, TeamsMessenger):  # replaced by a fake: the endpoint still needs the real one
-        built = build_messenger(lingkar.settings, lingkar.uow)
+        built = build_messenger(settings, lingkar.uow)
         assert isinstance(built, TeamsMessenger)
         messenger = built
     bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
-                   default_locale=lingkar.settings.default_locale)
-    endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot,
-                             authenticated=bool(lingkar.settings.microsoft_app_id))
+                   default_locale=settings.default_locale)
+    local = not settings.microsoft_app_id  # Settings refuses local mode together with an app id
+    endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot, local=local)
     web_app[TEAMS] = endpoint
     web_app.router.add_post(ROUTE, endpoint.handle)
     web_app.on_shutdown.append(lambda _: bot.drain())
-    if lingkar.settings.microsoft_app_id:
-        log.info("Teams: %s verifies Bot Framework tokens for app %s", ROUTE, lingkar.settings.microsoft_app_id)
+    if local:
+        log.warning("Teams: local mode (LINGKAR_TEAMS_LOCAL) for the Bot Framework Emulator: %s does not "
+                    "authenticate requests, and only accepts them from this machine (a loopback TCP peer)", ROUTE)
     else:
-        log.warning("Teams: no MicrosoftAppId configured, %s runs in local mode for the Bot Framework Emulator: "
-                    "requests are not authenticated, and only accepted from a serviceUrl on this machine", ROUTE)
+        log.info("Teams: %s verifies Bot Framework tokens for app %s", ROUTE, settings.microsoft_app_id)

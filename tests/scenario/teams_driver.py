@@ -222,7 +222,8 @@ async def teams_driver(*, database: Database, clock: ManualClock) -> AsyncIterat
     connector = AnsweringConnector()
     await connector.start()
     try:
-        settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS=USERS[ADMIN].aad)
+        settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS=USERS[ADMIN].aad,
+                            LINGKAR_TEAMS_LOCAL=True)
         await create_schema(database)
         app = await bootstrap(settings, clock=clock, migrate=False, schema=database.schema)
         messenger = app.messenger.for_platform("teams")
