@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from adapters.bootstrap import App, bootstrap
+from adapters.http_guard import Limits, guarded_app, make_runner
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.teams import wiring as teams_wiring
@@ -26,8 +27,9 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_web_app(lingkar: App) -> web.Application:
-    web_app = web.Application()
+def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Application:
+    """The routes, behind the HTTP edge's limits (body size, read timeouts, calm 4xx for broken requests)."""
+    web_app = guarded_app(limits=limits or Limits())
     web_app[LINGKAR] = lingkar
     web_app.router.add_get("/healthz", healthz)
     slack_wiring.install_routes(web_app, lingkar)
@@ -38,7 +40,7 @@ def build_web_app(lingkar: App) -> web.Application:
 async def serve(settings: Settings) -> None:
     lingkar = await bootstrap(settings)
     web_app = build_web_app(lingkar)
-    runner = web.AppRunner(web_app)
+    runner = make_runner(web_app)  # with the header timeout: slow senders are dropped
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
@@ -30,6 +30,7 @@ from adapters.slack.events import (
     team_of,
     user_of,
 )
+from adapters.slack.intake import Refused, bolt_request
 from adapters.slack.messenger import FORM_BUTTON, SlackMessenger
 from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal, notice
 from adapters.slack.mrkdwn import mrkdwn
@@ -118,6 +119,7 @@ class SlackBot:
         self.background = Background()
         self.seen = RecentEvents()
         self.bolt = build_bolt_app(settings=settings, messenger=messenger)
+        self.signing_secret = settings.slack_signing_secret
         self.bolt.command(settings.slack_command)(self.on_command)
         self.bolt.action(re.compile(".+"))(self.on_action)
         self.bolt.view_submission(CALLBACK_ID)(self.on_submit)
@@ -126,8 +128,13 @@ class SlackBot:
         self.bolt.error(self.on_error)
 
     async def handle(self, request: web.Request) -> web.Response:
-        """The aiohttp endpoint: bolt verifies the signature and timestamp (401 otherwise) and dispatches."""
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        """The aiohttp endpoint: signature, timestamp and payload shape checked first (a calm 4xx otherwise), then
+        bolt verifies again and dispatches."""
+        try:
+            incoming = await bolt_request(request, signing_secret=self.signing_secret)
+        except Refused as refused:
+            return refused.response()
+        bolt_response = await self.bolt.async_dispatch(incoming)
         return await to_aiohttp_response(bolt_response)
 
     async def ask_core(self, event: Event) -> list[Response]:
