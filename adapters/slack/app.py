@@ -16,8 +16,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.settings import Settings
-from adapters.slack.blocks import SURFACE_BLOCKS, render
 from adapters.signing import Tampered
+from adapters.slack.blocks import SURFACE_BLOCKS, render
 from adapters.slack.events import (
     Body,
     Origin,
@@ -230,6 +230,7 @@ class SlackBot:
             await self.responder.reply(origin, Message(text=origin.t("slack.form.expired")))
             return
         form, metadata = kept
+        metadata = replace(metadata, user=origin.actor.user_id)  # the form is for whoever opens it: signed for them
         try:
             await self.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata, t=origin.t,
                                             team_id=origin.actor.workspace_id)
@@ -238,7 +239,6 @@ class SlackBot:
             log.warning("could not open a kept form: %s", error)
 
     # -- modals -------------------------------------------------------------------------------------------------
-        metadata = replace(metadata, user=origin.actor.user_id)  # the form is for whoever opens it: signed for them
 
     async def on_submit(self, ack: AsyncAck, body: Body) -> None:
         started = asyncio.get_running_loop().time()
