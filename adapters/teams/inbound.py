@@ -42,12 +42,14 @@ def on_this_machine(url: str | None) -> bool:
     return host == "localhost" or is_loopback(host)
 
 
-def get_path(data: Any, *path: str) -> Any:
+def get_path(data: Any, *path: str) -> str | None:
+    """The text at `path` in channelData, or None: every field read this way is an id or a name, and a client that
+    sends an object or a number there is answered as if the field were missing (it must never reach the database)."""
     for key in path:
         if not isinstance(data, dict):
             return None
         data = data.get(key)
-    return data
+    return data if isinstance(data, str) else None
 
 
 def tenant_of(activity: Activity) -> str:
