@@ -80,3 +80,17 @@ async def _read_body(request: web.Request, limits: Limits) -> web.Response | Non
 def _closing(response: web.Response) -> web.Response:
     response.force_close()  # whatever is left of this request is not worth reading
     return response
+
+
+def holds_nul(value: Any, *, depth: int = 0) -> bool:
+    """Whether any text in a parsed body holds a NUL character. No platform sends one, PostgreSQL cannot store
+    one in a text column, and refusing the request at the edge keeps it out of every table at once."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 64:  # parsed JSON is already depth-limited; this only bounds the walk
+        return True
+    if isinstance(value, dict):
+        return any(holds_nul(k, depth=depth + 1) or holds_nul(v, depth=depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(v, depth=depth + 1) for v in value)
+    return False

@@ -11,6 +11,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.http_guard import holds_nul
+
 log = logging.getLogger(__name__)
 Check = Callable[[Any], bool]
 
@@ -47,7 +49,7 @@ async def bolt_request(request: web.Request, *, signing_secret: str) -> AsyncBol
         body = parse_body(text, content_type)
     except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
         raise Refused(400, "body is neither JSON nor a form") from None
-    problem = shape_problem(body)
+    problem = "text holds a NUL character" if holds_nul(body) else shape_problem(body)
     if problem is not None:
         log.info("Slack: refused a signed request: %s", problem)
         raise Refused(400, problem)

@@ -12,6 +12,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
+from adapters.http_guard import holds_nul
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.cards import message_card
 from adapters.teams.inbound import is_loopback, on_this_machine, tenant_of
@@ -92,7 +93,7 @@ def _parse(body: bytes) -> Activity | None:
         data: Any = json.loads(body)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not data["type"]:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not data["type"] or holds_nul(data):
         return None
     conversation = data.get("conversation")
     if not isinstance(conversation, dict) or not conversation.get("id") or not isinstance(data.get("serviceUrl"),

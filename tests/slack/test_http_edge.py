@@ -160,3 +160,14 @@ async def test_signed_payloads_of_the_wrong_shape_get_4xx_without_a_traceback(
     form = urlencode({"token": "x", "team_id": TEAM, "user_id": "U1", "command": "/circle", "text": "help",
                       "channel_id": "C0GENERAL", "response_url": slack.mock.response_url("cmd")})
     assert (await slack.post(form, content_type="application/x-www-form-urlencoded"))[0] == 200  # still works
+
+
+async def test_a_signed_request_with_a_nul_character_gets_400(slack: Slack, caplog: pytest.LogCaptureFixture) -> None:
+    """PostgreSQL cannot store NUL in text: the fuzz test found a team id '\\x00' reaching the database as a 500."""
+    form = urlencode({"token": "x", "team_id": "\x00", "user_id": "U1", "command": "/circle", "text": "help",
+                      "channel_id": "", "response_url": ""})
+    assert (await slack.post(form, content_type="application/x-www-form-urlencoded"))[0] == 400
+    text_with_nul = urlencode({"token": "x", "team_id": TEAM, "user_id": "U1", "command": "/circle",
+                               "text": "theme propose a\x00b", "channel_id": "C0GENERAL", "response_url": ""})
+    assert (await slack.post(text_with_nul, content_type="application/x-www-form-urlencoded"))[0] == 400
+    assert errors(caplog) == []

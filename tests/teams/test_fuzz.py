@@ -45,3 +45,22 @@ async def test_junk_requests_are_answered_calmly(client: Teams, caplog: pytest.L
     response = await client.client.post(ROUTE, data=body, headers=headers)
     await response.read()
     assert_calm(response.status, caplog)
+
+
+async def test_nul_characters_and_non_text_tenants_get_400(client: Teams, connector: MockConnector,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Found by the fuzz on PostgreSQL: a NUL in a text field, or a tenant id sent as an object, reached the
+    database and ended in the error hook."""
+    with_nul = personal(connector.url, BUDI, "theme propose a\x00b")
+    object_tenant = personal(connector.url, BUDI, "help")
+    object_tenant["channelData"] = {"tenant": {"id": {"x": None}}}
+    for activity in (with_nul, object_tenant):
+        response = await client.client.post(ROUTE, data=json.dumps(activity).encode(),
+                                            headers={"Content-Type": "application/json"})
+        await response.read()
+        await client.endpoint.bot.drain()
+        assert response.status < 500
+        assert_calm(response.status, caplog)
+    with_nul_response = await client.client.post(ROUTE, data=json.dumps(with_nul).encode(),
+                                                 headers={"Content-Type": "application/json"})
+    assert with_nul_response.status == 400
