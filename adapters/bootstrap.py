@@ -13,11 +13,11 @@ from adapters.routing import RoutingMessenger
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.teams import wiring as teams_wiring
-from bot.clock import SystemClock
-from bot.context import Services
-from bot.core import Core
 from bot.features import all_features
-from bot.ports import Clock, Messenger
+from bot.kernel.clock import SystemClock
+from bot.kernel.context import Services
+from bot.kernel.core import Core
+from bot.kernel.ports import Clock, Messenger
 from storage.engine import is_sqlite, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork

@@ -18,9 +18,9 @@ from adapters.demo_people import Person, people
 from adapters.local.messenger import LocalMessenger
 from adapters.local.render import render_form, render_message
 from adapters.settings import Settings
-from bot.clock import ManualClock
-from bot.events import Action, Actor, Command, Event, FormSubmitted, FormValue
-from bot.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
+from bot.kernel.clock import ManualClock
+from bot.kernel.events import Action, Actor, Command, Event, FormSubmitted, FormValue
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
 
 WORKSPACE = "T-DEMO"
 START = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)  # Monday 09:00 in Jakarta

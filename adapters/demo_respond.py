@@ -6,8 +6,8 @@ import random
 from datetime import timedelta
 
 from adapters.local.messenger import Sent
-from bot.messages import Buttons, DateInput, Form, MultiSelect, Number, Select, TextInput
-from bot.replies import OpenForm, Response
+from bot.kernel.messages import Buttons, DateInput, Form, MultiSelect, Number, Select, TextInput
+from bot.kernel.replies import OpenForm, Response
 
 LINES = ["Tried the feedback framework with my team", "Mencoba memberi umpan balik lebih spesifik",
          "Booked time with my manager about growth", "Belajar membuat dashboard sederhana",

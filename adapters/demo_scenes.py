@@ -12,11 +12,11 @@ from adapters.demo import ADMIN, WORKSPACE, Demo, members_table
 from adapters.demo_respond import fill, first_action, form_in, later
 from adapters.local.messenger import Sent
 from adapters.local.render import render_message
-from bot.events import Command
-from bot.messages import Buttons
-from bot.planning import plan
-from bot.ports import Target
-from bot.replies import OpenForm
+from bot.kernel.events import Command
+from bot.kernel.messages import Buttons
+from bot.kernel.planning import plan
+from bot.kernel.ports import Target
+from bot.kernel.replies import OpenForm
 from scheduler.deliver import deliver_due
 from scheduler.pacing import Pacer, RateLimit
 

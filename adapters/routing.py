@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from bot.messages import Form, Message
-from bot.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
+from bot.kernel.messages import Form, Message
+from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
 
 
 @runtime_checkable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.config import CoreConfig
+from bot.kernel.config import CoreConfig
 from scheduler.pacing import RateLimit
 from scheduler.runner import SchedulerOptions
 

@@ -1,6 +1,6 @@
 """Benchmark a week's fan-out: plan and deliver one prompt to each of 2,000 circle channels under Slack's limits.
 
-Prints figures only (no asserts): time to plan (the real planners, `bot.planning.plan`), time to deliver
+Prints figures only (no asserts): time to plan (the real planners, `bot.kernel.planning.plan`), time to deliver
 through a platform stand-in that enforces Slack's limits (1 message per second per channel, a workspace-wide
 cap per second, 429 + Retry-After when exceeded), the lower bound those limits allow, duplicates, losses,
 429s and CPU time per delivery. SQLite in a file always; PostgreSQL too when LINGKAR_TEST_DATABASE_URL is set.
@@ -26,12 +26,12 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, col, func, select
 
 import storage.tables  # noqa: F401  (every table on the metadata)
-from bot.clock import SystemClock
-from bot.config import CoreConfig
-from bot.messages import Form, Message
-from bot.planning import plan
-from bot.ports import DeliveryError, MessageRef, SpaceRef, Target
-from bot.running.timing import prompt_due
+from bot.kernel.clock import SystemClock
+from bot.kernel.config import CoreConfig
+from bot.kernel.messages import Form, Message
+from bot.kernel.planning import plan
+from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target
+from bot.sessions.timing import prompt_due
 from scheduler.deliver import DeliveryReport, deliver_due
 from scheduler.pacing import Pacer, RateLimit
 from storage.engine import make_engine, make_session_factory
@@ -185,7 +185,7 @@ async def run(label: str, url: str, schema: str | None, args: argparse.Namespace
     print(f"\n== {label}: {args.circles:,} circles, workspace cap {args.rate:g}/s, 1/s per channel, "
           f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, {args.replicas} replica(s) "
           f"{'with NO pacing' if args.no_pacing else f'each pacing at {args.pace_rate or args.rate:g}/s'}")
-    print(f"plan (bot.planning.plan, all planners): {plan_seconds:.2f} s, queued {planned.total:,} "
+    print(f"plan (bot.kernel.planning.plan, all planners): {plan_seconds:.2f} s, queued {planned.total:,} "
           f"({', '.join(f'{k} {v}' for k, v in planned.queued.items() if v)})")
     print(f"plan again (idempotent): {replan_seconds:.2f} s, queued {replanned.total}")
     print(f"deliver: {deliver_seconds:.2f} s; lower bound {args.circles:,} / {args.rate:g} = {bound:.2f} s; "

@@ -17,7 +17,7 @@ from scipy.sparse import coo_array
 # Run as a script from anywhere: make the repository root importable.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bot.formation import (
+from bot.circles.formation import (
     Candidate,
     FormedCircle,
     Sizes,

@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/pairing.py` from anywhere
 
-from bot.pairing import Pair, Person, Rules, greedy_match, match, random_match, score_matrix
+from bot.pairs.matcher import Pair, Person, Rules, greedy_match, match, random_match, score_matrix
 
 DEPARTMENTS = (
     "engineering",

@@ -45,7 +45,7 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
     from adapters.bootstrap import bootstrap
     from adapters.server import build_web_app
     from adapters.settings import Settings
-    from bot.events import Actor, Command
+    from bot.kernel.events import Actor, Command
     from storage.engine import make_engine
     from tests.slack.mock_slack import TOKEN, MockSlack
 

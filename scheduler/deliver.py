@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.digest.files import file_of
-from bot.message_codec import decode
-from bot.ports import Clock, DeliveryError, MessageRef, Messenger, Target, UnreachableMember
+from bot.kernel.message_codec import decode
+from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, Target, UnreachableMember
 from scheduler import claims
 from scheduler.pacing import Pacer
 from storage.tables import Delivery

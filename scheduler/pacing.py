@@ -8,7 +8,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from bot.ports import Target
+from bot.kernel.ports import Target
 
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -15,16 +15,16 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import CoreConfig
-from bot.planning import PlanReport, plan
-from bot.ports import Clock, Messenger
+from bot.kernel.config import CoreConfig
+from bot.kernel.planning import PlanReport, plan
+from bot.kernel.ports import Clock, Messenger
 from scheduler.deliver import Backoff, DeliveryReport, deliver_due
 from scheduler.pacing import DEFAULT_LIMITS, Pacer, RateLimit
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-PlanFunction = Callable[..., Awaitable[PlanReport]]  # bot.planning.plan's shape: (uow_factory, *, now, config)
+PlanFunction = Callable[..., Awaitable[PlanReport]]  # bot.kernel.planning.plan's shape: (uow_factory, *, now, config)
 TICK_JOB = "lingkar-tick"
 
 

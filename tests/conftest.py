@@ -20,7 +20,7 @@ import storage.tables  # noqa: F401  (every table on the metadata)
 from adapters.bootstrap import App, bootstrap
 from adapters.local.messenger import LocalMessenger
 from adapters.settings import Settings
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from storage.engine import make_engine
 
 PG_URL = os.environ.get("LINGKAR_TEST_DATABASE_URL", "")
@@ -73,7 +73,7 @@ async def database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def create_schema(database: Database) -> None:
-    """Throwaway test databases use create_all (fast); tests/test_migrations.py checks Alembic matches it."""
+    """Throwaway test databases use create_all (fast); tests/storage/test_migrations.py checks Alembic matches it."""
     engine = make_engine(database.url, schema=database.schema)
     try:
         async with engine.begin() as connection:

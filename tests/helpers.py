@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.bootstrap import App
-from bot.events import Action, Actor, Command, FormSubmitted, FormValue
-from bot.replies import FormErrors, OpenForm, Reply, Response
+from bot.kernel.events import Action, Actor, Command, FormSubmitted, FormValue
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from storage.tables import Program, ProgramState
 
 WORKSPACE = "W1"
@@ -73,7 +73,7 @@ async def queued(app: App, *, kind: str | None = None) -> list[tuple[str, str, s
     """Deliveries the core queued: (kind, target key, plain text), oldest first."""
     from sqlmodel import col, select
 
-    from bot.message_codec import decode
+    from bot.kernel.message_codec import decode
     from storage.tables import Delivery
 
     async with app.uow() as uow:
@@ -86,8 +86,8 @@ async def queued(app: App, *, kind: str | None = None) -> list[tuple[str, str, s
 
 async def admin_creates_program(app: App, *, name: str = "Leadership Circles", where: str = "CANNOUNCE",
                                 **overrides: str) -> None:
-    from bot.events import Command
-    from bot.ports import Target
+    from bot.kernel.events import Command
+    from bot.kernel.ports import Target
 
     here = Target(platform="local", workspace_id=WORKSPACE, kind="channel", ref=where)
     opened = form_of(await app.core.handle(Command(actor("UADMIN"), "program create", where=here)))

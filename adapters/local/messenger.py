@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.messages import Form, Message
-from bot.ports import MessageRef, SpaceRef, Target
+from bot.kernel.messages import Form, Message
+from bot.kernel.ports import MessageRef, SpaceRef, Target
 
 
 @dataclass

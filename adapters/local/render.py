@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import (
+from bot.kernel.messages import (
     Buttons,
     Choice,
     Context,

@@ -20,7 +20,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import DeliveryError, UnreachableMember
+from bot.kernel.ports import DeliveryError, UnreachableMember
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

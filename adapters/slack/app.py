@@ -35,12 +35,12 @@ from adapters.slack.messenger import FORM_BUTTON, SlackMessenger
 from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal, notice
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.responder import Responder
-from bot.core import Core
-from bot.events import Actor, Event
-from bot.i18n import Translator, resolve_locale
-from bot.messages import Message
-from bot.ports import DeliveryError
-from bot.replies import FormErrors, OpenForm, Response
+from bot.kernel.core import Core
+from bot.kernel.events import Actor, Event
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.ports import DeliveryError
+from bot.kernel.replies import FormErrors, OpenForm, Response
 
 log = logging.getLogger(__name__)
 ROUTE = "/slack/events"

@@ -7,8 +7,8 @@ from typing import Any
 
 from adapters.signing import Seal
 from adapters.slack.mrkdwn import Names, plain, shorten, shorten_mrkdwn, split_mrkdwn
-from bot.i18n import Translator
-from bot.messages import (
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import (
     Block,
     Button,
     Buttons,

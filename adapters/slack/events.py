@@ -10,9 +10,9 @@ from adapters.slack.blocks import decode_action
 from adapters.slack.identity import PLATFORM
 from adapters.slack.modals import Metadata, values_of
 from adapters.slack.mrkdwn import from_slack
-from bot.events import Action, Actor, Command, FormSubmitted
-from bot.i18n import Translator
-from bot.ports import Target
+from bot.kernel.events import Action, Actor, Command, FormSubmitted
+from bot.kernel.i18n import Translator
+from bot.kernel.ports import Target
 
 Surface = Literal["command", "message", "home", "modal"]
 Body = dict[str, Any]

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.slack.api import SlackApi, call
-from bot.events import Actor
-from bot.grammar import without_mentions
-from bot.ports import DeliveryError, UnreachableMember
+from bot.kernel.events import Actor
+from bot.kernel.grammar import without_mentions
+from bot.kernel.ports import DeliveryError, UnreachableMember
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"

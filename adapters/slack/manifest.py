@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from adapters.slack.app import ROUTE
-from bot.i18n import translate
+from bot.kernel.i18n import translate
 
 # Each scope is here because a call needs it; nothing reads messages or channel lists.
 BOT_SCOPES: dict[str, str] = {

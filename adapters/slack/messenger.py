@@ -14,9 +14,9 @@ from adapters.slack.blocks import fallback_text, render
 from adapters.slack.identity import PLATFORM, Directory
 from adapters.slack.modals import Metadata, modal
 from adapters.slack.spaces import SlackSpaceRef, create_channel, invite
-from bot.i18n import Translator, resolve_locale
-from bot.messages import Button, Buttons, Form, Message, Text
-from bot.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Button, Buttons, Form, Message, Text
+from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from typing import Any
 from adapters.signing import Seal, Tampered, new_nonce
 from adapters.slack.blocks import SURFACE_BLOCKS, Json, menu_options, option, plain_text, sections
 from adapters.slack.mrkdwn import Names
-from bot.events import FormValue
-from bot.i18n import Translator
-from bot.messages import DateInput, Form, Input, MultiSelect, Number, Select, TextInput
+from bot.kernel.events import FormValue
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import DateInput, Form, Input, MultiSelect, Number, Select, TextInput
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.grammar import without_mentions
+from bot.kernel.grammar import without_mentions
 
 # The only markup Lingkar ever lets through: a mention of a Slack user id, in the neutral form the core writes.
 MENTION = re.compile(r"<@([UW][A-Z0-9]{1,30})>")

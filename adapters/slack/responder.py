@@ -11,9 +11,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.events import Origin
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.modals import Metadata
-from bot.messages import Form, Message
-from bot.ports import DeliveryError, Target
-from bot.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
+from bot.kernel.messages import Form, Message
+from bot.kernel.ports import DeliveryError, Target
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.api import UNREACHABLE, SlackApi, call, error_code
-from bot.ports import DeliveryError, SpaceRef
+from bot.kernel.ports import DeliveryError, SpaceRef
 
 log = logging.getLogger(__name__)
 

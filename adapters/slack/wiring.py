@@ -14,7 +14,7 @@ from adapters.slack.api import SlackApi, make_client
 from adapters.slack.app import ROUTE, SlackBot
 from adapters.slack.identity import PLATFORM, Directory
 from adapters.slack.messenger import SlackMessenger
-from bot.ports import Messenger
+from bot.kernel.ports import Messenger
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -20,11 +20,11 @@ from adapters.teams.outbound import card_activity
 from adapters.teams.payloads import FORM, to_event
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive, roster_reference
 from adapters.teams.responder import Origin, Responder
-from bot.core import Core
-from bot.events import Command, Event
-from bot.i18n import Translator, resolve_locale
-from bot.messages import Message
-from bot.ports import DeliveryError, Target
+from bot.kernel.core import Core
+from bot.kernel.events import Command, Event
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.ports import DeliveryError, Target
 
 log = logging.getLogger(__name__)
 INSTALLED = ("add", "add-upgrade")

@@ -9,8 +9,8 @@ from typing import Any
 from adapters.signing import Seal
 from adapters.teams.payloads import action_data, choice_data
 from adapters.teams.text import Person, escape, plain_mentions, render, shorten
-from bot.i18n import Translator
-from bot.messages import Block, Buttons, Choice, Context, Divider, Fields, Header, Image, Message, Text
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Block, Buttons, Choice, Context, Divider, Fields, Header, Image, Message, Text
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

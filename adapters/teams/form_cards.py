@@ -10,9 +10,9 @@ from adapters.signing import Seal, new_nonce
 from adapters.teams.cards import BUDGET, card, size, submit, text_block
 from adapters.teams.payloads import digest, field_id, form_data
 from adapters.teams.text import Person, escape, plain, render, shorten
-from bot.events import FormValue
-from bot.i18n import Translator
-from bot.messages import DateInput, Form, Input, MultiSelect, Number, Option, Select, TextInput
+from bot.kernel.events import FormValue
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import DateInput, Form, Input, MultiSelect, Number, Option, Select, TextInput
 
 _INPUTS: dict[str, type] = {cls.__name__: cls for cls in (TextInput, Select, MultiSelect, Number, DateInput)}
 

@@ -17,7 +17,7 @@ from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.cards import message_card
 from adapters.teams.inbound import is_loopback, on_this_machine, tenant_of
 from adapters.teams.outbound import card_activity
-from bot.messages import Message
+from bot.kernel.messages import Message
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"

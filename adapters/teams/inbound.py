@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from botbuilder.schema import Activity, ChannelAccount
 
 from adapters.teams.references import PLATFORM
-from bot.events import Actor
+from bot.kernel.events import Actor
 
 PERSONAL = "personal"
 CHANNEL = "channel"

@@ -14,8 +14,8 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from adapters.teams.text import shorten
-from bot.grammar import CommandSpec
-from bot.i18n import Translator
+from bot.kernel.grammar import CommandSpec
+from bot.kernel.i18n import Translator
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"

@@ -17,9 +17,9 @@ from adapters.teams.form_cards import form_card
 from adapters.teams.outbound import card_activity, form_texts, image_activity, message_texts, people_in
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, ReferenceStore, proactive
 from adapters.teams.reliability import ConversationForbidden
-from bot.i18n import Translator, resolve_locale
-from bot.messages import Form, Header, Message, Text
-from bot.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Form, Header, Message, Text
+from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
 
 log = logging.getLogger(__name__)
 IMAGE_LIMIT = 1_000_000  # bytes of PNG; Teams drops larger inline images

@@ -10,7 +10,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 from adapters.teams.cards import CONTENT_TYPE
 from adapters.teams.references import ReferenceStore
 from adapters.teams.text import Person, mentioned_ids, shorten
-from bot.messages import Buttons, Choice, Context, Fields, Form, Header, Message, Text
+from bot.kernel.messages import Buttons, Choice, Context, Fields, Form, Header, Message, Text
 
 SUMMARY_LIMIT = 200
 

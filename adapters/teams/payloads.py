@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from adapters.signing import Seal, Tampered
-from bot.events import Action, Actor, FormSubmitted, FormValue
-from bot.messages import Form, MultiSelect
-from bot.ports import Target
+from bot.kernel.events import Action, Actor, FormSubmitted, FormValue
+from bot.kernel.messages import Form, MultiSelect
+from bot.kernel.ports import Target
 
 KIND = "lingkar"  # marks data as ours; anything else posted as `value` is ignored
 ACTION = "action"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from bot.ports import DeliveryError, UnreachableMember
+from bot.kernel.ports import DeliveryError, UnreachableMember
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

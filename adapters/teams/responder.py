@@ -17,11 +17,11 @@ from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outbound import card_activity, form_texts, message_texts, people_in
 from adapters.teams.payloads import verified_form
 from adapters.teams.references import PLATFORM
-from bot.events import Action, Actor, Event, FormSubmitted
-from bot.i18n import Translator
-from bot.messages import Form, Message
-from bot.ports import DeliveryError, Target
-from bot.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
+from bot.kernel.events import Action, Actor, Event, FormSubmitted
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Form, Message
+from bot.kernel.ports import DeliveryError, Target
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
 
 log = logging.getLogger(__name__)
 

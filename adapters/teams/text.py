@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.grammar import MENTION
+from bot.kernel.grammar import MENTION
 
 # Characters that open a markdown construct in Teams' card renderer (emphasis, code, links, autolinks,
 # strikethrough). Escaping them keeps user text (theme titles, names, notes) literal.

@@ -17,7 +17,7 @@ from adapters.teams.files import FileStore
 from adapters.teams.http import ROUTE, TeamsEndpoint
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.references import PLATFORM, ReferenceStore
-from bot.ports import Messenger
+from bot.kernel.ports import Messenger
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:

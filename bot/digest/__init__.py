@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Feature
 from bot.digest import commands
 from bot.digest.planner import plan_digest
-from bot.grammar import CommandSpec
+from bot.kernel.context import Feature
+from bot.kernel.grammar import CommandSpec
 
 PLANNERS = (plan_digest,)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.calendar import cadence_weeks, session_count, session_time
+from bot.kernel.calendar import cadence_weeks, session_count, session_time
 from storage.tables import CheckIn, Circle, Program, SessionLog
 from storage.uow import UnitOfWork
 

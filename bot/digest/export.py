@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.digest.activity import CHECKIN_HEADER, SESSION_HEADER, checkin_rows, records, session_rows
+from bot.digest.pair_figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
 from bot.feedback.disclosure import disclose_evaluation, disclose_round
 from bot.feedback.results import round_label
 from bot.feedback.schedule import POLL_KINDS
-from bot.i18n import Translator
-from bot.pair_running.figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
+from bot.kernel.i18n import Translator
 from storage.tables import Member, Program, ProgramFormat
 from storage.uow import UnitOfWork
 

@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import CoreConfig
 from bot.digest.activity import Activity, records, summarise
+from bot.digest.pair_figures import PairFigures, pair_figures
 from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed
 from bot.feedback.schedule import POLL_KINDS, week_moment
-from bot.pair_running.figures import PairFigures, pair_figures
+from bot.kernel.config import CoreConfig
 from storage.tables import (
     Circle,
     CircleMemberStatus,

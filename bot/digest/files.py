@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.message_codec import decode
-from bot.messages import Message
-from bot.outbox import enqueue
-from bot.ports import Target
+from bot.kernel.message_codec import decode
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue
+from bot.kernel.ports import Target
 from storage.tables import Delivery
 from storage.uow import UnitOfWork
 

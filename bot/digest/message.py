@@ -7,8 +7,8 @@ from typing import Any
 from bot.digest.chart import Labels, Series, participation_png
 from bot.digest.figures import Digest, ProgramFigures
 from bot.feedback.results import round_label, round_line
-from bot.i18n import Translator
-from bot.messages import Block, Context, Divider, Fields, Header, Message, Text
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Block, Context, Divider, Fields, Header, Message, Text
 
 
 def _count_trend(now: int, before: Any) -> str:

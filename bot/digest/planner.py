@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from bot.digest.figures import Digest, build_digest, iso_week, keep_snapshots
 from bot.digest.message import digest_chart, digest_message
 from bot.feedback.planner import admin_recipients
-from bot.i18n import Translator, resolve_locale
-from bot.messages import Message
-from bot.notify import user_target
-from bot.outbox import enqueue
-from bot.planning import PlanContext
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue, user_target
+from bot.kernel.planning import PlanContext
 
 DIGEST_WEEKDAY, DIGEST_TIME = 0, time(9, 0)  # Monday, 09:00 local
 DIGEST_STALE = timedelta(days=2)  # after a longer outage this week's digest is skipped; next Monday's comes

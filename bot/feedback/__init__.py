@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Feature
 from bot.feedback import assessment, commands, polls
 from bot.feedback.planner import plan_feedback, plan_final_report
-from bot.grammar import CommandSpec
+from bot.kernel.context import Feature
+from bot.kernel.grammar import CommandSpec
 
 PLANNERS = (plan_feedback, plan_final_report)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.context import Ctx
-from bot.errors import UserError
-from bot.events import Action, FormSubmitted
 from bot.feedback.polls import round_for_member
 from bot.feedback.results import round_label
-from bot.i18n import Translator
-from bot.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text
-from bot.replies import FormErrors, OpenForm, Reply, Response
+from bot.kernel.context import Ctx
+from bot.kernel.errors import UserError
+from bot.kernel.events import Action, FormSubmitted
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from storage.tables import Member, Poll, PollKind, Program, SelfAssessment
 
 ASSESSMENT_FORM = "feedback.assessment"

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Ctx
-from bot.errors import UserError
-from bot.events import Action
 from bot.feedback import assessment, polls
 from bot.feedback.disclosure import disclose_evaluation, disclose_round
 from bot.feedback.results import results_message, round_label
 from bot.feedback.schedule import ASSESSMENT_KINDS, POLL_KINDS
-from bot.i18n import Translator
-from bot.messages import Button, Buttons, Message, Text
-from bot.program_lookup import find_program
-from bot.replies import Reply, Response
+from bot.kernel.context import Ctx
+from bot.kernel.errors import UserError
+from bot.kernel.events import Action
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Message, Text
+from bot.kernel.program_lookup import find_program
+from bot.kernel.replies import Reply, Response
 from storage.tables import EnrollmentStatus, PollResponse, Program
 from storage.uow import UnitOfWork
 

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 from bot.feedback import assessment, polls
 from bot.feedback.commands import program_results
 from bot.feedback.schedule import ASSESSMENT_KINDS, Round, due_rounds, final_round
-from bot.i18n import Translator, resolve_locale
-from bot.notify import user_target
-from bot.outbox import enqueue
-from bot.planning import PlanContext
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.outbox import enqueue, user_target
+from bot.kernel.planning import PlanContext
 from storage.tables import EnrollmentStatus, Member, Poll
 
 REPORT_STALE = timedelta(days=3)  # a final report not sent within three days of the poll closing is not sent

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.context import Ctx
-from bot.errors import UserError
-from bot.events import Action, FormSubmitted, FormValue
 from bot.feedback.results import round_label
-from bot.i18n import Translator
-from bot.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text, TextInput
-from bot.payload import Unavailable, int_id
-from bot.replies import FormErrors, OpenForm, Reply, Response
+from bot.kernel.context import Ctx
+from bot.kernel.errors import UserError
+from bot.kernel.events import Action, FormSubmitted, FormValue
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text, TextInput
+from bot.kernel.payload import Unavailable, int_id
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from storage.tables import (
     CircleMemberStatus,
     EnrollmentStatus,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.feedback.disclosure import Comments, Evaluation, RoundResults, Shown
-from bot.i18n import Translator, format_moment
-from bot.messages import Block, Context, Divider, Header, Message, Text
+from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.messages import Block, Context, Divider, Header, Message, Text
 from storage.tables import Poll, PollKind
 
 MAX_COMMENTS_SHOWN = 25  # per question and round in chat; `export` has them all

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.calendar import cadence_weeks, first_meeting_day, session_count
+from bot.kernel.calendar import cadence_weeks, first_meeting_day, session_count
 from storage.tables import PollKind, Program
 
 AFTER_SESSION = timedelta(hours=2)  # polls open after that week's session, while it is fresh

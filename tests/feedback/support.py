@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from adapters.bootstrap import App
-from bot.events import Actor, Command, FormSubmitted
-from bot.planning import PlanContext, Planner
+from bot.kernel.events import Actor, Command, FormSubmitted
+from bot.kernel.planning import PlanContext, Planner
 from storage.tables import Circle, CircleMember, Delivery, Program, ProgramState
 from tests.helpers import PROFILE, WORKSPACE, enroll, form_of, make_program, member_id, submit
 
@@ -49,7 +49,7 @@ async def running_program(app: App, users: Sequence[str], *, circles: Sequence[S
 
 
 async def run(app: App, planner: Planner, now: datetime) -> int:
-    """Plan like bot.planning.plan does, for one planner: every running program in its own unit of work."""
+    """Plan like bot.kernel.planning.plan does, for one planner: every running program in its own unit of work."""
     queued = 0
     async with app.uow() as uow:
         programs = await uow.programs.running_everywhere()

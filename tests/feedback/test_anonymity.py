@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.bootstrap import App
-from bot.clock import ManualClock
 from bot.digest.files import file_of
 from bot.feedback.disclosure import Shown, disclose_breakdown, disclose_evaluation, disclose_round
 from bot.feedback.planner import plan_feedback
+from bot.kernel.clock import ManualClock
 from storage.tables import Poll, PollKind, PollResponse, SelfAssessment
+from tests.digest.test_export import _tables
 from tests.feedback.support import answer_poll, deliveries, run, running_program
-from tests.feedback.test_export import _tables
 from tests.helpers import say, text_of
 
 PULSE_4 = datetime(2026, 2, 4, 5, 0, tzinfo=UTC)  # pulse-4 opens; it closes a week later

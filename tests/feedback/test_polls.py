@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from adapters.bootstrap import App
-from bot.clock import ManualClock
 from bot.feedback.planner import plan_feedback, plan_final_report
 from bot.feedback.results import round_label
 from bot.feedback.schedule import rounds
-from bot.i18n import Translator
-from bot.message_codec import decode
-from bot.messages import Buttons, Select
-from bot.planning import planners
-from bot.replies import FormErrors
+from bot.kernel.clock import ManualClock
+from bot.kernel.i18n import Translator
+from bot.kernel.message_codec import decode
+from bot.kernel.messages import Buttons, Select
+from bot.kernel.planning import planners
+from bot.kernel.replies import FormErrors
 from storage.tables import Poll, PollResponse, Program
 from tests.feedback.support import answer_poll, deliveries, run, running_program
 from tests.helpers import form_of, member_id, press, say, submit, text_of

@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 from adapters.bootstrap import App
-from bot.clock import ManualClock
-from bot.planning import plan
+from bot.kernel.clock import ManualClock
+from bot.kernel.planning import plan
 from scheduler.deliver import deliver_due
 from scheduler.pacing import Pacer, RateLimit
 from storage.tables import Member, Workspace

@@ -19,7 +19,7 @@ from adapters.slack.blocks import decode_action, texts_of
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.modals import Metadata
 from adapters.slack.wiring import SLACK
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from tests.conftest import Database, create_schema
 from tests.scenario.driver import Control, Driver, Received, unescape
 from tests.scenario.steps import ADMIN, CHANNEL, CIRCLE, PEOPLE

@@ -19,7 +19,7 @@ from adapters.settings import Settings
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.reliability import RetryPolicy
 from adapters.teams.wiring import TEAMS
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from tests.conftest import Database, create_schema
 from tests.scenario.driver import Control, Driver, Received
 from tests.scenario.steps import ADMIN, CHANNEL, CIRCLE, PEOPLE

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from tests.conftest import Database
 from tests.scenario.driver import Driver
 from tests.scenario.slack_driver import slack_driver

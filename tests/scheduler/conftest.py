@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from tests.conftest import START, Database, create_schema
 from tests.scheduler.support import Recorder, World, open_world
 

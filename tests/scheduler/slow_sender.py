@@ -13,9 +13,9 @@ from typing import TextIO
 
 from sqlmodel import col, func, select
 
-from bot.clock import SystemClock
-from bot.messages import Message
-from bot.ports import MessageRef, Target
+from bot.kernel.clock import SystemClock
+from bot.kernel.messages import Message
+from bot.kernel.ports import MessageRef, Target
 from scheduler.deliver import deliver_due
 from scheduler.pacing import Pacer
 from storage.engine import make_engine, make_session_factory

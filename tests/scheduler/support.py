@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bot.messages import Form, Message
-from bot.outbox import enqueue
-from bot.ports import DeliveryError, MessageRef, SpaceRef, Target
+from bot.kernel.messages import Form, Message
+from bot.kernel.outbox import enqueue
+from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target
 from storage.engine import make_engine, make_session_factory
 from storage.tables import Delivery, Enrollment, Member, Program, ProgramState
 from storage.uow import UnitOfWork

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from bot.clock import SystemClock
+from bot.kernel.clock import SystemClock
 from storage.tables import DeliveryStatus
 from tests.conftest import Database, create_schema
 from tests.scheduler.support import channel, open_world

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.clock import SystemClock
+from bot.kernel.clock import SystemClock
 from scheduler.deliver import DeliveryReport, deliver_due
 from scheduler.pacing import Pacer
 from storage.engine import make_engine, make_session_factory

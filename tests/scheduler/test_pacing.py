@@ -7,9 +7,9 @@ from itertools import pairwise
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.messages import Message
-from bot.ports import MessageRef, Target
+from bot.kernel.clock import ManualClock
+from bot.kernel.messages import Message
+from bot.kernel.ports import MessageRef, Target
 from scheduler.deliver import deliver_due
 from scheduler.pacing import Pacer, RateLimit
 from tests.scheduler.support import Recorder, World, channel, later

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import ManualClock
-from bot.config import CoreConfig
-from bot.messages import Message
-from bot.outbox import enqueue
-from bot.planning import PlanReport
+from bot.kernel.clock import ManualClock
+from bot.kernel.config import CoreConfig
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue
+from bot.kernel.planning import PlanReport
 from scheduler.pacing import Pacer
 from scheduler.runner import PlanFunction, SchedulerOptions, SchedulerRunner
 from storage.tables import DeliveryStatus
@@ -25,7 +25,7 @@ CIRCLES = ("C1", "C2")
 
 
 def weekly_prompts(workspace_id: int) -> PlanFunction:
-    """A planner in the shape of bot.planning.plan: Monday 09:00 in Jakarta, one prompt per circle and week.
+    """A planner in the shape of bot.kernel.planning.plan: Monday 09:00 in Jakarta, one prompt per circle and week.
 
     Like the real planners it looks at the clock, not at the ticks it saw: every occurrence up to now is
     queued under its own key (once), and each goes stale when the next one is due.
@@ -105,7 +105,7 @@ async def test_a_broken_planner_does_not_stop_delivery(world: World, recorder: R
 
 
 async def test_the_real_planning_entry_point_fits(world: World, recorder: Recorder, manual: ManualClock) -> None:
-    from bot.planning import plan
+    from bot.kernel.planning import plan
 
     await world.queue("queued-by-a-command", channel("C1"))
     report = await runner(world, recorder, manual, planner=plan).run_once()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.server import serve
 from adapters.settings import Settings
-from bot.clock import SystemClock
+from bot.kernel.clock import SystemClock
 from storage.migrate import upgrade
 from storage.tables import DeliveryStatus
 from tests.conftest import Database

@@ -6,9 +6,9 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 
-from bot.clock import ManualClock
-from bot.messages import Message
-from bot.outbox import enqueue
+from bot.kernel.clock import ManualClock
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue
 from scheduler import claims
 from scheduler.deliver import DeliveryReport, deliver_due
 from scheduler.pacing import Pacer

@@ -22,7 +22,7 @@ from adapters.slack.api import RateLimitRetry
 from adapters.slack.app import ROUTE, SlackBot
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.wiring import SLACK
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from storage.tables import Program, ProgramState
 from tests.conftest import Database, create_schema
 from tests.slack.mock_slack import TOKEN, MockSlack

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from adapters.bootstrap import App
 from adapters.slack.modals import Metadata
-from bot.events import Event
-from bot.replies import Response
+from bot.kernel.events import Event
+from bot.kernel.replies import Response
 from scheduler.deliver import deliver_due
 from storage.tables import EnrollmentStatus, Pair, Program
 from tests.helpers import PROFILE

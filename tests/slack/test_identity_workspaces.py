@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from adapters.bootstrap import App
 from adapters.slack.messenger import SlackMessenger
-from bot.messages import Header, Message, Text
-from bot.ports import Target
+from bot.kernel.messages import Header, Message, Text
+from bot.kernel.ports import Target
 from tests.slack.conftest import TEAM, Slack
 from tests.slack.mock_slack import MockSlack
 

@@ -7,8 +7,8 @@ from typing import Any
 from adapters.bootstrap import App
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.modals import Metadata
-from bot.messages import Form, TextInput
-from bot.ports import Target
+from bot.kernel.messages import Form, TextInput
+from bot.kernel.ports import Target
 from tests.helpers import PROFILE
 from tests.slack.conftest import TEAM, Slack, slack_program
 
@@ -70,7 +70,7 @@ async def test_a_vote_on_a_shared_channel_message_stays_private(slack: Slack, li
 
 async def test_a_choice_of_few_options_is_buttons_with_the_value(slack: Slack, lingkar: App,
                                                                  slack_messenger: SlackMessenger) -> None:
-    from bot.messages import Choice, Message, Option
+    from bot.kernel.messages import Choice, Message, Option
 
     message = Message(text="Pick", blocks=(Choice("leave:1", (Option("Yes", "y"), Option("No", "n")),
                                                   label="Sure?", selected=("n",)),))

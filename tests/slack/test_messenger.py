@@ -8,8 +8,8 @@ import pytest
 
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.spaces import SlackSpaceRef, channel_name
-from bot.messages import Header, Message, Text
-from bot.ports import DeliveryError, MessageRef, Target, UnreachableMember
+from bot.kernel.messages import Header, Message, Text
+from bot.kernel.ports import DeliveryError, MessageRef, Target, UnreachableMember
 from tests.slack.conftest import TEAM, Sleeps
 from tests.slack.mock_slack import MockSlack, Scripted
 

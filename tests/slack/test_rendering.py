@@ -8,8 +8,8 @@ from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.slack.blocks import decode_action, encode_action, fallback_text, render
 from adapters.slack.modals import Metadata, errors_for, modal, values_of
 from adapters.slack.mrkdwn import from_slack, mrkdwn, split_mrkdwn
-from bot.i18n import Translator
-from bot.messages import (
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import (
     Button,
     Buttons,
     Choice,

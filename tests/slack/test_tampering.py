@@ -10,7 +10,7 @@ from sqlmodel import select
 from adapters.bootstrap import App
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.modals import Metadata
-from bot.messages import Button, Buttons, Message
+from bot.kernel.messages import Button, Buttons, Message
 from storage.tables import Program, ThemeVote
 from tests.slack.conftest import TEAM, Slack, slack_program
 from tests.slack.test_interactions import elements, enroll

@@ -16,7 +16,7 @@ from adapters.settings import Settings
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.reliability import RetryPolicy
 from adapters.teams.wiring import TEAMS, TeamsEndpoint
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from tests.conftest import Database, create_schema
 from tests.teams.mock_connector import MockConnector
 

@@ -9,8 +9,8 @@ from adapters.teams.cards import message_card
 from adapters.teams.form_cards import decode_form, encode_form, form_card
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.text import Person, escape
-from bot.i18n import Translator
-from bot.messages import (
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import (
     Button,
     Buttons,
     Choice,
@@ -28,7 +28,7 @@ from bot.messages import (
     Text,
     TextInput,
 )
-from bot.ports import Target
+from bot.kernel.ports import Target
 from tests.teams.activities import BUDI, SARI, TENANT, installed_personally
 from tests.teams.conftest import Teams
 from tests.teams.mock_connector import MockConnector

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.bootstrap import App, bootstrap
 from adapters.server import build_web_app
 from adapters.settings import Settings
-from bot.clock import ManualClock
+from bot.kernel.clock import ManualClock
 from tests.conftest import Database, create_schema
 from tests.teams.activities import ADMIN, BUDI, TENANT, in_channel, personal
 from tests.teams.conftest import Teams

@@ -11,7 +11,7 @@ from sqlmodel import select
 from adapters.bootstrap import App
 from adapters.teams.files import CONSENT, INFO
 from adapters.teams.messenger import TeamsMessenger
-from bot.ports import DeliveryError, Target
+from bot.kernel.ports import DeliveryError, Target
 from scheduler.deliver import deliver_due
 from storage.tables import PendingFile
 from tests.teams.activities import BUDI, CHANNEL, SARI, TENANT, file_consent, installed_personally, personal

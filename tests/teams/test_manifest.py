@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from adapters.cli import app as cli
 from bot.features import all_features
-from bot.i18n import translate
+from bot.kernel.i18n import translate
 
 APP_ID = "9e1a7c1f-0000-4000-8000-000000000001"
 

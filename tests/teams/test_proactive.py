@@ -8,8 +8,8 @@ import pytest
 
 from adapters.bootstrap import App
 from adapters.teams.messenger import NoConversationReference, TeamsMessenger
-from bot.messages import Header, Message, Text
-from bot.ports import DeliveryError, Target, UnreachableMember
+from bot.kernel.messages import Header, Message, Text
+from bot.kernel.ports import DeliveryError, Target, UnreachableMember
 from tests.teams.activities import (
     ADMIN,
     BUDI,
@@ -141,7 +141,7 @@ async def test_open_space_needs_a_channel(teams: TeamsMessenger, connector: Mock
 async def test_images_and_forms_can_be_sent_proactively(
     client: Teams, connector: MockConnector, teams: TeamsMessenger
 ) -> None:
-    from bot.messages import Form, TextInput
+    from bot.kernel.messages import Form, TextInput
 
     await client.post(installed_personally(connector.url, BUDI))
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

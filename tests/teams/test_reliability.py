@@ -11,8 +11,8 @@ import pytest
 
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.reliability import Pacer, RetryPolicy, retry_after_of
-from bot.messages import Message
-from bot.ports import DeliveryError, Target
+from bot.kernel.messages import Message
+from bot.kernel.ports import DeliveryError, Target
 from tests.teams.activities import BUDI, TENANT, installed_personally, personal
 from tests.teams.conftest import Sleeps, Teams
 from tests.teams.mock_connector import MockConnector

@@ -9,8 +9,8 @@ from sqlmodel import select
 from adapters.bootstrap import App
 from adapters.teams.cards import message_card
 from adapters.teams.messenger import TeamsMessenger
-from bot.i18n import Translator
-from bot.messages import Button, Buttons, Message
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Message
 from storage.tables import Enrollment, Program
 from tests.teams.activities import ADMIN, BUDI, SARI, TENANT, installed_personally, personal, submit
 from tests.teams.conftest import Teams

@@ -1,0 +1,1 @@
+"""Lingkar admins (HR / L&D): add, remove and list them."""

@@ -1,0 +1,51 @@
+"""Lingkar admins (HR / L&D): add, remove and list them. Only admins may change the list."""
+
+from __future__ import annotations
+
+from bot.kernel.admins import admin_ids
+from bot.kernel.context import Ctx, Feature
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import CommandSpec, mentioned_users
+from bot.kernel.messages import Message
+from bot.kernel.replies import Reply, Response
+
+
+def _one_user(args: str) -> str:
+    users = mentioned_users(args)
+    if len(users) != 1:
+        raise UserError("admin.usage")
+    return users[0]
+
+
+async def admin_add(ctx: Ctx, args: str) -> list[Response]:
+    user = _one_user(args)
+    added = await ctx.uow.admins.add(workspace_id=ctx.workspace_id, user_external_id=user,
+                                     added_by=ctx.actor.user_id, now=ctx.now)
+    ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="admin.added",
+                         actor_member_id=ctx.member_id, detail={"user": user})
+    return [Reply(Message(text=ctx.t("admin.added" if added else "admin.already", user=f"<@{user}>")))]
+
+
+async def admin_remove(ctx: Ctx, args: str) -> list[Response]:
+    user = _one_user(args)
+    if user in ctx.services.config.admins:
+        raise UserError("admin.configured", user=f"<@{user}>")
+    if not await ctx.uow.admins.remove(workspace_id=ctx.workspace_id, user_external_id=user):
+        raise UserError("admin.not_admin", user=f"<@{user}>")
+    ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="admin.removed",
+                         actor_member_id=ctx.member_id, detail={"user": user})
+    return [Reply(Message(text=ctx.t("admin.removed", user=f"<@{user}>")))]
+
+
+async def admin_list(ctx: Ctx, args: str) -> list[Response]:
+    names = ", ".join(f"<@{u}>" for u in await admin_ids(ctx)) or "-"
+    return [Reply(Message(text=ctx.t("admin.list", admins=names)))]
+
+
+FEATURE = Feature(
+    commands=(
+        (CommandSpec(("admin", "add"), "help.admin_add", admin=True, group="admin"), admin_add),
+        (CommandSpec(("admin", "remove"), "help.admin_remove", admin=True, group="admin"), admin_remove),
+        (CommandSpec(("admin", "list"), "help.admin_list", admin=True, group="admin"), admin_list),
+    ),
+)

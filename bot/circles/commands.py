@@ -1,0 +1,120 @@
+"""Circle commands for members: info, members, a no-fault exit; low circles are flagged to admins."""
+
+from __future__ import annotations
+
+from bot.circles.scope import circle_of_actor
+from bot.kernel.admins import notify_admins
+from bot.kernel.calendar import next_session
+from bot.kernel.context import Ctx, Feature
+from bot.kernel.errors import UserError
+from bot.kernel.events import FormSubmitted
+from bot.kernel.grammar import CommandSpec
+from bot.kernel.i18n import format_moment
+from bot.kernel.messages import Fields, Form, Header, Message, TextInput
+from bot.kernel.outbox import post
+from bot.kernel.payload import Unavailable, int_id
+from bot.kernel.ports import Target
+from bot.kernel.replies import OpenForm, Reply, Response
+from storage.tables import Circle, CircleMemberStatus, Program
+
+LEAVE_FORM = "circle.leave"
+
+
+async def info(ctx: Ctx, args: str) -> list[Response]:
+    circle, program = await circle_of_actor(ctx)
+    memberships = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
+    moderator = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=circle.moderator_member_id or 0)
+    upcoming = next_session(program, ctx.now)
+    when = format_moment(upcoming[1], timezone=ctx.member.timezone, locale=ctx.t.locale) if upcoming else "-"
+    theme = await ctx.uow.themes.get(workspace_id=ctx.workspace_id, theme_id=circle.theme_id or 0)
+    pairs = [
+        (ctx.t("formation.theme"), theme.title if theme else "-"),
+        (ctx.t("formation.members"), str(len(memberships))),
+        (ctx.t("circles.moderator"), (moderator.display_name or moderator.external_id) if moderator else "-"),
+        (ctx.t("circles.next_session"), when),
+    ]
+    if program.video_link:
+        pairs.append((ctx.t("formation.video"), program.video_link))
+    text = "\n".join(f"{a}: {b}" for a, b in pairs)
+    return [Reply(Message(text=f"{circle.name}\n{text}", blocks=(Header(circle.name), Fields(tuple(pairs)))))]
+
+
+async def members(ctx: Ctx, args: str) -> list[Response]:
+    circle, _ = await circle_of_actor(ctx)
+    memberships = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
+    people = await ctx.uow.members.many(workspace_id=ctx.workspace_id, member_ids=[m.member_id for m in memberships])
+    lines = [f"• {p.display_name or p.external_id} ({p.department or '-'})"
+             + (f" {ctx.t('circles.moderator_mark')}" if p.id == circle.moderator_member_id else "")
+             for p in people]
+    return [Reply(Message(text="\n".join([ctx.t("circles.members_title", circle=circle.name), *lines])))]
+
+
+async def leave(ctx: Ctx, args: str) -> list[Response]:
+    circle, _ = await circle_of_actor(ctx)
+    return [OpenForm(Form(form_id=LEAVE_FORM, title=ctx.t("circles.leave_title"), submit=ctx.t("leave.submit"),
+                          intro=ctx.t("circles.leave_intro", circle=circle.name), state=str(circle.id),
+                          inputs=(TextInput("reason", ctx.t("leave.reason"), optional=True, multiline=True,
+                                            max_length=ctx.services.config.max_free_text),)))]
+
+
+async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int_id(form.state))
+    if circle is None:
+        raise Unavailable()
+    reason = form.values.get("reason")
+    await leave_circle(ctx, circle, reason=(reason if isinstance(reason, str) else "").strip())
+    return [Reply(Message(text=ctx.t("circles.left", circle=circle.name)))]
+
+
+async def leave_circle(ctx: Ctx, circle: Circle, *, reason: str = "") -> None:
+    memberships = await ctx.uow.circles.membership_of(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
+                                                      program_id=circle.program_id)
+    mine = [m for m in memberships if m.circle_id == circle.id and m.status == CircleMemberStatus.ACTIVE]
+    if not mine:
+        raise UserError("circles.not_in_circle")
+    membership = mine[0]
+    membership.status, membership.left_at = CircleMemberStatus.LEFT, ctx.now
+    membership.left_reason = reason[: ctx.services.config.max_free_text] or None  # admins only
+    ctx.uow.session.add(membership)
+    if circle.moderator_member_id == ctx.member_id:
+        circle.moderator_member_id = None
+        ctx.uow.session.add(circle)
+    ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="circle.left",
+                         actor_member_id=ctx.member_id, detail={"circle_id": circle.id})
+    await ctx.uow.flush()
+    if circle.space:  # the circle hears only that someone left, never who or why
+        await post(ctx, target=Target.from_key(circle.space), key=f"left:{circle.id}:{membership.id}",
+                   kind="announcement", message=Message(text=ctx.t("circles.someone_left")))
+    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
+    if program is not None:
+        await flag_if_small(ctx, program, circle)
+
+
+async def flag_if_small(ctx: Ctx, program: Program, circle: Circle) -> None:
+    remaining = len(await ctx.uow.circles.memberships(circle_id=circle.id or 0))
+    if remaining >= program.size_min:
+        return
+    await notify_admins(ctx, key=f"small:{circle.id}:{remaining}", kind="admin", program_id=program.id,
+                        build=lambda t: Message(text=t("circles.below_minimum", circle=circle.name, count=remaining,
+                                                       minimum=program.size_min)))
+
+
+async def on_program_leave(ctx: Ctx, program: Program) -> None:
+    """Leaving a program also leaves its circle."""
+    for membership in await ctx.uow.circles.membership_of(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
+                                                          program_id=program.id):
+        if membership.status == CircleMemberStatus.ACTIVE:
+            circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=membership.circle_id)
+            if circle is not None:
+                await leave_circle(ctx, circle)
+
+
+FEATURE = Feature(
+    commands=(
+        (CommandSpec(("circle", "info"), "help.circle_info", aliases=(("lingkaran", "info"),)), info),
+        (CommandSpec(("circle", "members"), "help.circle_members", aliases=(("lingkaran", "anggota"),)), members),
+        (CommandSpec(("circle", "leave"), "help.circle_leave", aliases=(("lingkaran", "keluar"),)), leave),
+    ),
+    forms={LEAVE_FORM: submit_leave},
+    on_leave=(on_program_leave,),
+)

@@ -1,0 +1,80 @@
+"""`program form` for circle programs: formation from the votes, then every circle launched."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from bot.circles import formation
+from bot.circles.launch import launch_circle
+from bot.kernel.availability import available_utc_hours
+from bot.kernel.calendar import first_meeting_day
+from bot.kernel.context import Ctx
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Message
+from bot.kernel.outbox import dm
+from storage.tables import Circle, CircleMember, Program, Theme, ThemeMode
+
+
+async def _preferences(ctx: Ctx, program: Program, selected: dict[int, Theme]) -> dict[int, tuple[int, ...]]:
+    """A member's ranked choices: the selected themes they approved, in the order they voted for them."""
+    prefs: dict[int, list[int]] = {}
+    for vote in await ctx.uow.themes.votes_of_program(program_id=program.id or 0):
+        if vote.theme_id in selected:
+            prefs.setdefault(vote.member_id, []).append(vote.theme_id)
+    return {member: tuple(themes) for member, themes in prefs.items()}
+
+
+async def form_program(ctx: Ctx, program: Program) -> str:
+    assert program.id is not None
+    if program.theme_mode == ThemeMode.SELF_SELECT:
+        from bot.circles.self_select import finish_self_select
+
+        return await finish_self_select(ctx, program)
+    selected = {t.id or 0: t for t in await ctx.uow.themes.selected(workspace_id=ctx.workspace_id,
+                                                                    program_id=program.id)}
+    enrollments = await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id, program_id=program.id)
+    members = {m.id or 0: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
+                                                                member_ids=[e.member_id for e in enrollments])}
+    prefs = await _preferences(ctx, program, selected)
+    day = first_meeting_day(program)
+    candidates = [formation.Candidate(member_id=mid, theme_prefs=prefs.get(mid, ()), department=m.department or "-",
+                                      seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
+                  for mid, m in sorted(members.items())]
+    recent = await ctx.uow.circles.past_pairs(workspace_id=ctx.workspace_id, exclude_program_id=program.id)
+    result = formation.form_circles(
+        candidates=candidates, theme_ids=sorted(selected),
+        sizes=formation.Sizes(min=program.size_min, target=program.size_target, max=program.size_max),
+        recent_pairs=frozenset(recent), seed=program.id,
+    )
+    circles: list[Circle] = []
+    counters: dict[int, int] = {}
+    for formed in result.circles:
+        theme = selected[formed.theme_id]
+        counters[formed.theme_id] = counters.get(formed.theme_id, 0) + 1
+        circle = Circle(workspace_id=ctx.workspace_id, program_id=program.id, theme_id=theme.id,
+                        name=f"{theme.title} {counters[formed.theme_id]}", capacity=program.size_max,
+                        created_at=ctx.now)
+        ctx.uow.circles.add(circle)
+        await ctx.uow.flush()
+        for member_id in formed.member_ids:
+            why = result.why[member_id]
+            ctx.uow.circles.add(CircleMember(
+                workspace_id=ctx.workspace_id, program_id=program.id, circle_id=circle.id or 0, member_id=member_id,
+                joined_at=ctx.now, why={"code": why.code, "rank": why.rank,
+                                        "mixed_departments": why.mixed_departments,
+                                        "shared_hours": why.shared_hours}))
+        circles.append(circle)
+    await ctx.uow.flush()
+    for circle in circles:
+        await launch_circle(ctx, program, circle)
+    for unplaced in result.unplaced:
+        member = members[unplaced.member_id]
+        await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm", program_id=program.id,
+                 build=partial(_unplaced_message, program=program, code=unplaced.code))
+    satisfaction = formation.preference_satisfaction(candidates=candidates, result=result)
+    return ctx.t("formation.summary", program=program.name, circles=len(circles),
+                 placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
+
+
+def _unplaced_message(t: Translator, *, program: Program, code: str) -> Message:
+    return Message(text=t("formation.unplaced", program=program.name, reason=t(f"formation.unplaced.{code}")))

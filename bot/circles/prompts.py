@@ -1,0 +1,184 @@
+"""Weekly discussion prompts: one per session in the circle's channel, never repeated; moderators steer them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.circles.due import any_open, due_state, note_stale, planning_pass
+from bot.circles.scope import CircleRun, channel_translator, my_circle, require_moderator
+from bot.kernel.calendar import session_count, session_time
+from bot.kernel.context import Ctx, Scope
+from bot.kernel.errors import UserError
+from bot.kernel.grammar import without_mentions
+from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.messages import Context, Header, Message, Text
+from bot.kernel.outbox import enqueue
+from bot.kernel.planning import PlanContext
+from bot.kernel.replies import Reply, Response
+from bot.sessions.prompt_library import Prompt, families, family_for_theme, next_prompt, prompts_for
+from bot.sessions.timing import prompt_due
+from storage.tables import Circle, CirclePrompt, Program, PromptStatus
+
+MAX_CUSTOM = 500
+
+
+@cache
+def _library_by_id() -> dict[str, Prompt]:
+    return {p.id: p for family in families() for p in prompts_for(family=family)}
+
+
+def prompt_text(row: CirclePrompt, locale: str) -> str:
+    if row.custom_text is not None:
+        return row.custom_text
+    prompt = _library_by_id().get(row.prompt_id)
+    return prompt.in_locale(locale) if prompt else ""
+
+
+async def circle_family(scope: Scope, circle: Circle) -> str:
+    theme = await scope.uow.themes.get(workspace_id=scope.workspace_id, theme_id=circle.theme_id or 0)
+    return family_for_theme(theme.title if theme else circle.name)
+
+
+def upcoming_session(program: Program, rows: list[CirclePrompt], now: datetime) -> int | None:
+    """The first session that has not started and whose prompt has not been posted yet."""
+    posted = {r.session_index for r in rows if r.status == PromptStatus.POSTED}
+    for index in range(session_count(program)):
+        if session_time(program, index) > now and index not in posted:
+            return index
+    return None
+
+
+async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> CirclePrompt | None:
+    """The prompt assigned to a session, choosing it now if needed: the moderators' own first, then the library.
+
+    The database arbitrates: a concurrent choice for the same session (or of the same prompt) leaves one row,
+    and we read whichever won.
+    """
+    for _ in range(3):
+        rows = await scope.uow.running.prompts_of_circle(circle_id=circle.id or 0)
+        for row in rows:
+            if row.session_index == index:
+                return row
+        queued = [r for r in rows if r.status == PromptStatus.QUEUED]
+        if queued:
+            chosen = queued[0]
+            chosen.session_index, chosen.status = index, PromptStatus.ASSIGNED
+            try:
+                async with scope.uow.session.begin_nested():
+                    scope.uow.running.save(chosen)
+            except IntegrityError:
+                await scope.uow.session.refresh(chosen)
+            continue
+        prompt = next_prompt(family=await circle_family(scope, circle), used_ids={r.prompt_id for r in rows},
+                             seed=circle.id or 0)
+        if prompt is None:
+            return None  # every prompt of the family has been used in this circle
+        await scope.uow.running.add_prompt(values={
+            "workspace_id": circle.workspace_id, "program_id": circle.program_id, "circle_id": circle.id,
+            "prompt_id": prompt.id, "session_index": index, "status": PromptStatus.ASSIGNED,
+            "custom_text": None, "added_by_member_id": None, "created_at": scope.now})
+    return None
+
+
+def prompt_message(t: Translator, program: Program, row: CirclePrompt, index: int) -> Message:
+    text = prompt_text(row, t.locale)
+    title = t("running.prompt.title", session=index + 1)
+    when = t("running.prompt.when", when=format_moment(session_time(program, index), timezone=program.timezone,
+                                                         locale=t.locale))
+    return Message(text=f"{title}\n{text}\n{when}", blocks=(Header(title), Text(text), Context(when)))
+
+
+async def plan_prompts(pc: PlanContext) -> int:
+    """Each session's prompt a day before it, in the circle's channel; stale once the session starts."""
+    windows = [(prompt_due(pc.program, i), session_time(pc.program, i)) for i in range(session_count(pc.program))]
+    if not any_open(pc.now, windows):
+        return 0
+    queued = 0
+    work = await planning_pass(pc)
+    for circle in work.circles:
+        for index, (due, stale) in enumerate(windows):
+            key = f"prompt:{circle.id}:{index}"
+            if key in work.keys or stale <= circle.created_at:
+                continue
+            state = due_state(pc.now, due=due, stale=stale)
+            if state == "early":
+                break
+            run = await work.run(circle)
+            if state == "stale":
+                await note_stale(pc, key=key, kind="prompt", target=run.target, due=due, stale=stale)
+                continue
+            row = await prompt_for_session(pc, circle, index)
+            if row is None:
+                continue
+            t = channel_translator(pc.workspace, run.members)
+            if await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind="prompt", target=run.target,
+                             message=prompt_message(t, pc.program, row, index), due_at=due, stale_at=stale,
+                             program_id=pc.program.id):
+                queued += 1
+                row.status = PromptStatus.POSTED
+                pc.uow.running.save(row)
+    return queued
+
+
+async def _steered(ctx: Ctx) -> tuple[CircleRun, list[CirclePrompt], int]:
+    run = await my_circle(ctx)
+    await require_moderator(ctx, run)
+    rows = await ctx.uow.running.prompts_of_circle(circle_id=run.circle.id or 0)
+    index = upcoming_session(run.program, rows, ctx.now)
+    if index is None:
+        raise UserError("running.prompt.no_more_sessions", circle=run.circle.name)
+    return run, rows, index
+
+
+def _describe(ctx: Ctx, run: CircleRun, row: CirclePrompt | None, index: int, *, intro_key: str) -> Reply:
+    when = format_moment(prompt_due(run.program, index), timezone=ctx.member.timezone, locale=ctx.t.locale)
+    intro = ctx.t(intro_key, session=index + 1, when=when, circle=run.circle.name)
+    body = prompt_text(row, ctx.t.locale) if row else ctx.t("running.prompt.exhausted")
+    hint = ctx.t("running.prompt.hint")
+    return Reply(Message(text=f"{intro}\n{body}\n{hint}", blocks=(Text(intro), Text(body), Context(hint))))
+
+
+async def prompt_next(ctx: Ctx, args: str) -> list[Response]:
+    run, _, index = await _steered(ctx)
+    row = await prompt_for_session(ctx, run.circle, index)
+    return [_describe(ctx, run, row, index, intro_key="running.prompt.next")]
+
+
+async def prompt_skip(ctx: Ctx, args: str) -> list[Response]:
+    run, _, index = await _steered(ctx)
+    row = await prompt_for_session(ctx, run.circle, index)
+    if row is None:
+        raise UserError("running.prompt.exhausted")
+    row.status, row.session_index = PromptStatus.SKIPPED, None  # used up: this circle never sees it
+    ctx.uow.running.save(row)
+    await ctx.uow.flush()
+    replacement = await prompt_for_session(ctx, run.circle, index)
+    return [_describe(ctx, run, replacement, index, intro_key="running.prompt.skipped")]
+
+
+async def prompt_add(ctx: Ctx, args: str) -> list[Response]:
+    text = " ".join(without_mentions(args).split())  # posted to the circle later: no live mentions
+    if len(text) < 3:
+        raise UserError("running.prompt.add_usage")
+    if len(text) > MAX_CUSTOM:
+        raise UserError("running.prompt.too_long", limit=MAX_CUSTOM)
+    run, rows, index = await _steered(ctx)
+    await ctx.uow.running.add_prompt(values={
+        "workspace_id": ctx.workspace_id, "program_id": run.program.id, "circle_id": run.circle.id,
+        "prompt_id": f"custom-{uuid.uuid4().hex[:16]}", "session_index": None, "status": PromptStatus.QUEUED,
+        "custom_text": text, "added_by_member_id": ctx.member_id, "created_at": ctx.now})
+    current = next((r for r in rows if r.session_index == index), None)
+    if current is not None and current.custom_text is None:
+        # "Used next": a library prompt not posted yet gives way, and stays available for later sessions.
+        await ctx.uow.running.release_prompt(prompt_row_id=current.id or 0)
+    await ctx.uow.flush()
+    row = await prompt_for_session(ctx, run.circle, index)
+    if row is not None and row.custom_text == text and row.added_by_member_id == ctx.member_id:
+        return [_describe(ctx, run, row, index, intro_key="running.prompt.added")]
+    waiting = [r for r in await ctx.uow.running.prompts_of_circle(circle_id=run.circle.id or 0)
+               if r.status == PromptStatus.QUEUED]
+    return [Reply(Message(text=ctx.t("running.prompt.queued", ahead=max(0, len(waiting) - 1))))]

@@ -1,0 +1,110 @@
+"""Self-select mode: members pick a circle themselves, first come first served, with a waitlist."""
+
+from __future__ import annotations
+
+from bot.kernel.context import Ctx, Feature
+from bot.kernel.errors import UserError
+from bot.kernel.events import Action
+from bot.kernel.grammar import CommandSpec
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Header, Message, Text
+from bot.kernel.outbox import dm, post
+from bot.kernel.payload import Unavailable, int_id
+from bot.kernel.replies import Reply, Response
+from bot.programs.commands import announcement_channel
+from storage.tables import Circle, CircleMember, CircleMemberStatus, Program, ProgramState, Theme
+from storage.upsert import insert_ignore
+
+
+async def open_circles_for_picking(ctx: Ctx, program: Program, selected: list[tuple[Theme, int]]) -> None:
+    for theme, votes in selected:
+        count = max(1, round(max(votes, 1) / program.size_target))
+        for n in range(count):
+            ctx.uow.circles.add(Circle(workspace_id=ctx.workspace_id, program_id=program.id or 0, theme_id=theme.id,
+                                       name=f"{theme.title} {n + 1}", capacity=program.size_max, created_at=ctx.now))
+    await ctx.uow.flush()
+    channel = announcement_channel(ctx.workspace, program)
+    if channel is not None:
+        await post(ctx, target=channel, key=f"pick:{program.id}", kind="announcement", program_id=program.id,
+                   message=await picker(ctx, program))
+
+
+async def picker(ctx: Ctx, program: Program) -> Message:
+    circles = await ctx.uow.circles.of_program(workspace_id=ctx.workspace_id, program_id=program.id or 0)
+    buttons, lines = [], []
+    for circle in circles:
+        taken = len(await ctx.uow.circles.memberships(circle_id=circle.id or 0))
+        label = ctx.t("self_select.option", circle=circle.name, taken=taken, capacity=circle.capacity)
+        lines.append(label)
+        buttons.append(Button(label[:75], f"circle.pick:{circle.id}"))
+    text = ctx.t("self_select.intro", program=program.name)
+    return Message(text="\n".join([text, *lines]),
+                   blocks=(Header(program.name), Text(text), Buttons(tuple(buttons[:25]))))
+
+
+async def pick_command(ctx: Ctx, args: str) -> list[Response]:
+    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
+        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
+        if program is not None and program.state == ProgramState.FORMING:
+            return [Reply(await picker(ctx, program))]
+    raise UserError("self_select.nothing")
+
+
+async def pick(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int_id(arg))
+    if circle is None:
+        raise Unavailable()
+    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
+    if program is None or program.state != ProgramState.FORMING:
+        raise UserError("self_select.closed")
+    enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                               member_id=ctx.member_id)
+    if enrollment is None or enrollment.status != "active":
+        raise UserError("themes.not_enrolled")
+    taken = len(await ctx.uow.circles.memberships(circle_id=circle.id or 0))
+    status = CircleMemberStatus.ACTIVE if taken < circle.capacity else CircleMemberStatus.WAITLISTED
+    created = await insert_ignore(ctx.uow.session, CircleMember, values={
+        "workspace_id": ctx.workspace_id, "program_id": program.id, "circle_id": circle.id,
+        "member_id": ctx.member_id, "status": status, "why": {"code": "self_selected"}, "joined_at": ctx.now},
+        conflict=("program_id", "member_id"))
+    if created is None:
+        raise UserError("self_select.already")
+    key = "self_select.joined" if status == CircleMemberStatus.ACTIVE else "self_select.waitlisted"
+    return [Reply(Message(text=ctx.t(key, circle=circle.name)))]
+
+
+async def finish_self_select(ctx: Ctx, program: Program) -> str:
+    """Launch circles that reached the minimum; tell everyone else why and offer the next round."""
+    from bot.circles.launch import launch_circle
+
+    launched, left_out = 0, 0
+    for circle in await ctx.uow.circles.of_program(workspace_id=ctx.workspace_id, program_id=program.id or 0):
+        active = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
+        if len(active) >= program.size_min:
+            await launch_circle(ctx, program, circle)
+            launched += 1
+            waiting = await ctx.uow.circles.memberships(circle_id=circle.id or 0,
+                                                        statuses=(CircleMemberStatus.WAITLISTED,))
+        else:
+            waiting = [*active, *await ctx.uow.circles.memberships(circle_id=circle.id or 0,
+                                                                   statuses=(CircleMemberStatus.WAITLISTED,))]
+            circle.status = "closed"
+            ctx.uow.session.add(circle)
+        for membership in waiting:
+            member = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=membership.member_id)
+            if member is not None:
+                left_out += 1
+                await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm",
+                         program_id=program.id, build=lambda t: _next_round(t, program))
+    return ctx.t("self_select.summary", program=program.name, circles=launched, waiting=left_out)
+
+
+def _next_round(t: Translator, program: Program) -> Message:
+    return Message(text=t("formation.unplaced", program=program.name, reason=t("formation.unplaced.no_room")))
+
+
+FEATURE = Feature(
+    commands=((CommandSpec(("circle", "pick"), "help.circle_pick", aliases=(("lingkaran", "pilih"),)),
+               pick_command),),
+    actions={"circle.pick": pick},
+)

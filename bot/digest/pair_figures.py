@@ -1,0 +1,103 @@
+"""What pairs did, for the admin digest and the export: pairs active, never met, at risk, ended this week."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.kernel.calendar import session_count
+from bot.pairs.scope import is_pair_meeting
+from bot.sessions.timing import checkin_closes, checkin_due, paused_on, session_day
+from storage.tables import Pair, PairCheckIn, PairStatus, PausePeriod, Program, ProgramFormat
+from storage.uow import UnitOfWork
+
+WEEK = timedelta(days=7)
+NEVER_MET_AFTER = 2  # meetings held without a single "we met" from either side
+MISSED_IN_A_ROW = 2
+LOW_USEFULNESS = 2  # both sides rated the latest meeting they both answered this low or lower
+
+
+@dataclass(frozen=True)
+class PairFigures:
+    active: int
+    never_met: int  # at risk too: a pair that never met has missed its meetings
+    at_risk: int
+    ended_this_week: int
+
+    def snapshot(self) -> dict[str, int]:
+        return {"pairs_active": self.active, "pairs_never_met": self.never_met, "pairs_at_risk": self.at_risk,
+                "pairs_ended": self.ended_this_week}
+
+
+def _missed(program: Program, index: int, answers: list[PairCheckIn], pauses: list[PausePeriod]) -> bool | None:
+    """A meeting nobody said "we met" about is missed; None when a side was away (paused), so it never counts."""
+    if any(a.met for a in answers if a.meeting_index == index):
+        return False
+    if paused_on(pauses, session_day(program, index)):
+        return None
+    return True
+
+
+def _never_met(program: Program, pair: Pair, answers: list[PairCheckIn], now: datetime) -> bool:
+    held = [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)
+            and checkin_due(program, i) <= now]
+    return len(held) >= NEVER_MET_AFTER and not any(a.met for a in answers)
+
+
+def _at_risk(program: Program, pair: Pair, answers: list[PairCheckIn], pauses: list[PausePeriod],
+             now: datetime, *, ratings_usable: bool) -> bool:
+    closed = [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)
+              and checkin_closes(program, i) <= now]
+    counted = [m for m in (_missed(program, i, answers, pauses) for i in closed) if m is not None]
+    if len(counted) >= MISSED_IN_A_ROW and all(counted[-MISSED_IN_A_ROW:]):
+        return True
+    if not ratings_usable:
+        return False
+    both = sorted({a.meeting_index for a in answers if a.member_id == pair.mentor_member_id}
+                  & {a.meeting_index for a in answers if a.member_id == pair.mentee_member_id})
+    if not both:
+        return False
+    latest = [a for a in answers if a.meeting_index == both[-1]]
+    return all(a.usefulness <= LOW_USEFULNESS for a in latest)
+
+
+async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int) -> PairFigures | None:
+    """None for circle programs. Counts only: which pair, and what either side answered, stays out of the digest."""
+    if program.format == ProgramFormat.CIRCLES:
+        return None
+    pairs = await uow.pairs.of_program(workspace_id=program.workspace_id, program_id=program.id or 0,
+                                       active_only=False)
+    active = [p for p in pairs if p.status == PairStatus.ACTIVE and p.started_at <= now]
+    answers = await uow.pair_running.checkins_of_pairs(pair_ids=[p.id or 0 for p in active])
+    # Usefulness is an answer: it may flag a pair only when at least K people answered in the program,
+    # so a count of "low usefulness" pairs never stands for one or two identifiable people.
+    ratings_usable = len({a.member_id for a in answers}) >= k
+    people = sorted({m for p in active for m in (p.mentor_member_id, p.mentee_member_id)})
+    pauses: dict[int, list[PausePeriod]] = {}
+    for period in await uow.running.pauses_of(workspace_id=program.workspace_id, member_ids=people):
+        pauses.setdefault(period.member_id, []).append(period)
+    never_met = at_risk = 0
+    for pair in active:
+        mine = [a for a in answers if a.pair_id == pair.id]
+        away = pauses.get(pair.mentor_member_id, []) + pauses.get(pair.mentee_member_id, [])
+        never_met += _never_met(program, pair, mine, now)
+        at_risk += _at_risk(program, pair, mine, away, now, ratings_usable=ratings_usable)
+    ended = [p for p in pairs if p.status == PairStatus.ENDED and p.ended_at is not None
+             and now - WEEK <= p.ended_at < now]
+    return PairFigures(active=len(active), never_met=never_met, at_risk=at_risk, ended_this_week=len(ended))
+
+
+PAIR_CHECKIN_HEADER = ("pair_id", "mentor", "mentee", "meeting", "member", "met", "usefulness", "progress")
+
+
+async def pair_checkin_rows(uow: UnitOfWork, program: Program, names: dict[int, str]) -> list[list[object]]:
+    """Every side's individual answers, for the admins' export only."""
+    pairs = {p.id: p for p in await uow.pairs.of_program(workspace_id=program.workspace_id,
+                                                         program_id=program.id or 0, active_only=False)}
+    rows: list[list[object]] = []
+    for answer in await uow.pair_running.checkins_of_pairs(pair_ids=sorted(p for p in pairs if p is not None)):
+        pair = pairs[answer.pair_id]
+        rows.append([answer.pair_id, names.get(pair.mentor_member_id, ""), names.get(pair.mentee_member_id, ""),
+                     answer.meeting_index + 1, names.get(answer.member_id, ""), answer.met, answer.usefulness,
+                     answer.progress])
+    return rows

@@ -1,0 +1,1 @@
+"""Enrollment: join through the questionnaire, the profile, leaving without blame, status, help."""

@@ -1,0 +1,216 @@
+"""Enrollment: join a program through the questionnaire, edit the profile, leave without blame, status."""
+
+from __future__ import annotations
+
+from bot.enrollment.profile import PROFILE_FORM, apply_profile, pair_inputs, profile_form, read_pair_fields
+from bot.kernel.context import Ctx, Feature
+from bot.kernel.errors import UserError
+from bot.kernel.events import Action, FormSubmitted
+from bot.kernel.grammar import CommandSpec
+from bot.kernel.help import help_message
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Fields, Form, Header, Input, Message, Text, TextInput
+from bot.kernel.payload import Unavailable
+from bot.kernel.program_lookup import find_program, open_programs, program_by_id
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
+from storage.tables import Enrollment, EnrollmentStatus, Program, ProgramFormat, ProgramState
+
+LEAVE_FORM = "leave"
+JOIN_STATE = "join:"
+
+
+def _choose(ctx: Ctx, programs: list[Program], *, verb: str, prompt_key: str) -> Reply:
+    buttons = tuple(Button(p.name, f"{verb}:{p.id}") for p in programs)
+    text = ctx.t(prompt_key) + "\n" + "\n".join(f"• {p.name} ({p.slug})" for p in programs)
+    return Reply(Message(text=text, blocks=(Text(ctx.t(prompt_key)), Buttons(buttons))))
+
+
+async def _start_join(ctx: Ctx, program: Program) -> list[Response]:
+    if program.state != ProgramState.ENROLLING:
+        raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
+    existing = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                             member_id=ctx.member_id)
+    if existing is not None and existing.status == EnrollmentStatus.ACTIVE:
+        return [Reply(Message(text=ctx.t("enroll.already", program=program.name)))]
+    extra: tuple[Input, ...] = ()
+    if program.format != ProgramFormat.CIRCLES:
+        extra = pair_inputs(ctx.t, program_format=program.format, role=existing.role if existing else None,
+                            capacity=existing.capacity if existing else 1)
+    return [OpenForm(profile_form(ctx.t, ctx.member, state=f"{JOIN_STATE}{program.id}", extra=extra))]
+
+
+async def join(ctx: Ctx, args: str) -> list[Response]:
+    if args:
+        return await _start_join(ctx, await find_program(ctx, args))
+    programs = await open_programs(ctx)
+    if not programs:
+        raise UserError("enroll.none_open")
+    if len(programs) == 1:
+        return await _start_join(ctx, programs[0])
+    return [_choose(ctx, programs, verb="join", prompt_key="enroll.choose")]
+
+
+async def join_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    return await _start_join(ctx, await program_by_id(ctx, arg))
+
+
+async def profile(ctx: Ctx, args: str) -> list[Response]:
+    return [OpenForm(profile_form(ctx.t, ctx.member))]
+
+
+async def enroll_member(ctx: Ctx, program: Program) -> str:
+    """Enroll the acting member; returns the i18n key that describes what happened."""
+    assert program.id is not None
+    created = await ctx.uow.enrollments.enroll(
+        workspace_id=ctx.workspace_id, program_id=program.id, member_id=ctx.member_id, now=ctx.now
+    )
+    if created:
+        return "enroll.joined"
+    existing = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id,
+                                             member_id=ctx.member_id)
+    assert existing is not None
+    if existing.status == EnrollmentStatus.ACTIVE:
+        return "enroll.already"
+    existing.status = EnrollmentStatus.ACTIVE
+    existing.left_at = None
+    existing.left_reason = None
+    existing.joined_at = ctx.now
+    ctx.uow.session.add(existing)
+    return "enroll.rejoined"
+
+
+async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
+    program: Program | None = None
+    if form.state:  # only "join:<program id>" or nothing: any other state was not written by us
+        if not form.state.startswith(JOIN_STATE):
+            raise Unavailable()
+        program = await program_by_id(ctx, form.state.removeprefix(JOIN_STATE))
+        if program.state != ProgramState.ENROLLING:
+            raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
+    role, capacity, pair_errors = read_pair_fields(ctx.t, form.values)
+    is_pairs = program is not None and program.format != ProgramFormat.CIRCLES
+    errors = {**apply_profile(ctx.t, ctx.member, form.values), **(pair_errors if is_pairs else {})}
+    if errors:
+        return [FormErrors(errors)]
+    ctx.uow.members.add(ctx.member)
+    t = Translator(ctx.member.locale or ctx.t.locale)  # answer in the language they just chose
+    if program is None:
+        return [Reply(Message(text=t("profile.saved")))]
+    outcome = await enroll_member(ctx, program)
+    if is_pairs:
+        enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                                   member_id=ctx.member_id)
+        assert enrollment is not None
+        enrollment.role, enrollment.capacity = role, capacity if role == "mentor" else 1
+        ctx.uow.session.add(enrollment)
+    text = t(outcome, program=program.name)
+    blocks = (Header(program.name), Text(text), Fields(((t("profile.summary"), _profile_line(ctx)),)))
+    return [Reply(Message(text=text, blocks=blocks))]
+
+
+def _profile_line(ctx: Ctx) -> str:
+    m = ctx.member
+    hours = f"{m.work_start_hour:02d}-{m.work_end_hour:02d}"
+    return f"{m.department} · {ctx.t(f'seniority.{m.seniority}')} · {m.timezone} {hours}"
+
+
+def _leave_form(ctx: Ctx, program: Program) -> Form:
+    return Form(
+        form_id=LEAVE_FORM,
+        title=ctx.t("leave.title"),
+        intro=ctx.t("leave.intro", program=program.name),
+        submit=ctx.t("leave.submit"),
+        state=str(program.id),
+        inputs=(TextInput("reason", ctx.t("leave.reason"), optional=True, multiline=True,
+                          max_length=ctx.services.config.max_free_text),),
+    )
+
+
+async def _active_enrollment(ctx: Ctx, program: Program) -> Enrollment:
+    enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                               member_id=ctx.member_id)
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+        raise UserError("leave.not_in_program", program=program.name)
+    return enrollment
+
+
+async def _my_programs(ctx: Ctx) -> list[Program]:
+    programs = []
+    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
+        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
+        if program is not None and program.state != ProgramState.CLOSED:
+            programs.append(program)
+    return programs
+
+
+async def leave(ctx: Ctx, args: str) -> list[Response]:
+    if args:
+        program = await find_program(ctx, args)
+        await _active_enrollment(ctx, program)
+        return [OpenForm(_leave_form(ctx, program))]
+    programs = await _my_programs(ctx)
+    if not programs:
+        raise UserError("leave.not_in")
+    if len(programs) == 1:
+        return [OpenForm(_leave_form(ctx, programs[0]))]
+    return [_choose(ctx, programs, verb="leave", prompt_key="leave.choose")]
+
+
+async def leave_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    program = await program_by_id(ctx, arg)
+    await _active_enrollment(ctx, program)
+    return [OpenForm(_leave_form(ctx, program))]
+
+
+async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
+    program = await program_by_id(ctx, form.state)
+    enrollment = await _active_enrollment(ctx, program)
+    reason = form.values.get("reason")
+    reason_text = (reason if isinstance(reason, str) else "").strip()[: ctx.services.config.max_free_text]
+    enrollment.status = EnrollmentStatus.LEFT
+    enrollment.left_at = ctx.now
+    enrollment.left_reason = reason_text or None  # private: only admins ever read it
+    ctx.uow.session.add(enrollment)
+    ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="enrollment.left",
+                         actor_member_id=ctx.member_id, detail={"program_id": program.id})
+    for hook in ctx.leave_hooks:
+        await hook(ctx, program)
+    return [Reply(Message(text=ctx.t("leave.done", program=program.name)))]
+
+
+async def status(ctx: Ctx, args: str) -> list[Response]:
+    t = ctx.t
+    enrollments = await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id)
+    lines: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    for enrollment in enrollments:
+        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
+        if program is None:
+            continue
+        state = t(f"state.{program.state}")
+        pairs.append((program.name, state))
+        lines.append(f"• {program.name}: {state}")
+    if not pairs:
+        text = t("status.none")
+        return [Reply(Message(text=text, blocks=(Text(text),)))]
+    blocks: tuple = (Header(t("status.title")), Fields(tuple(pairs)))
+    if ctx.member.profile_completed:
+        blocks = (*blocks, Text(t("status.profile", profile=_profile_line(ctx))))
+    return [Reply(Message(text="\n".join([t("status.title"), *lines]), blocks=blocks))]
+
+
+async def show_help(ctx: Ctx, args: str) -> list[Response]:
+    return [Reply(help_message(ctx.t, ctx.specs, admin=await ctx.is_admin()))]
+
+
+FEATURE = Feature(
+    commands=(
+        (CommandSpec(("join",), "help.join", aliases=(("gabung",), ("ikut",))), join),
+        (CommandSpec(("profile",), "help.profile", aliases=(("profil",),)), profile),
+        (CommandSpec(("leave",), "help.leave", aliases=(("keluar",),)), leave),
+        (CommandSpec(("status",), "help.status"), status),
+        (CommandSpec(("help",), "help.help", aliases=(("bantuan",), ("?",))), show_help),
+    ),
+    actions={"join": join_action, "leave": leave_action},
+    forms={PROFILE_FORM: submit_profile, LEAVE_FORM: submit_leave},
+)

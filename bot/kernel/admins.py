@@ -1,0 +1,33 @@
+"""Lingkar admins as recipients: who they are in a workspace, and messages to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.kernel.context import Ctx
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue, user_target
+
+
+async def admin_ids(ctx: Ctx) -> list[str]:
+    configured = sorted(ctx.services.config.admins)
+    stored = await ctx.uow.admins.list(workspace_id=ctx.workspace_id)
+    return list(dict.fromkeys([*stored, *configured]))
+
+
+async def locale_of(ctx: Ctx, external_id: str) -> str:
+    member = await ctx.uow.members.by_external_id(workspace_id=ctx.workspace_id, external_id=external_id)
+    return resolve_locale(member.locale if member else None, ctx.workspace.locale)
+
+
+async def notify_admins(ctx: Ctx, *, key: str, kind: str, build: Callable[[Translator], Message],
+                        program_id: int | None = None) -> int:
+    """Queue a DM to every admin, each in their language; returns how many were queued."""
+    queued = 0
+    for external_id in await admin_ids(ctx):
+        t = Translator(await locale_of(ctx, external_id))
+        queued += await enqueue(ctx.uow, workspace_id=ctx.workspace_id, key=f"{key}:{external_id}", kind=kind,
+                                target=user_target(ctx.workspace, external_id), message=build(t), due_at=ctx.now,
+                                program_id=program_id)
+    return queued

@@ -1,0 +1,163 @@
+"""The core's front door: one event in, a list of responses out, one unit of work per event."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.kernel.context import ActionHandler, CommandHandler, Ctx, Feature, FormHandler, LeaveHook, Services
+from bot.kernel.errors import UserError
+from bot.kernel.events import Action, Actor, Command, Event, FormSubmitted, FormValue
+from bot.kernel.grammar import CommandSpec, parse, without_mentions
+from bot.kernel.help import help_message
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.replies import FormErrors, Reply, Response
+from storage.repositories.used_forms import claim_form, release_form
+from storage.tables import Member, Workspace
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Core:
+    def __init__(self, *, services: Services, features: Sequence[Feature]) -> None:
+        self.services = services
+        self.specs: list[CommandSpec] = []
+        self._commands: dict[tuple[str, ...], CommandHandler] = {}
+        self._actions: dict[str, ActionHandler] = {}
+        self._forms: dict[str, FormHandler] = {}
+        self._leave_hooks: list[LeaveHook] = []
+        for feature in features:
+            self._leave_hooks.extend(feature.on_leave)
+            for spec, handler in feature.commands:
+                self.specs.append(spec)
+                self._commands[spec.path] = handler
+            self._actions.update(feature.actions)
+            self._forms.update(feature.forms)
+
+    async def handle(self, event: Event) -> list[Response]:
+        """Never raises: user errors become localised replies, anything else goes through the error hook."""
+        locale = resolve_locale(event.actor.locale, self.services.config.default_locale)
+        try:
+            async with self.services.uow() as uow:
+                ctx = await self._context(uow, event)
+                locale = ctx.t.locale
+                try:
+                    responses = await self._route(ctx, event)
+                except UserError as error:
+                    await uow.session.rollback()
+                    return [Reply(Message(text=ctx.t(error.key, **error.params)))]
+                await uow.commit()
+                return responses
+        except Exception:
+            return [self.on_error(event, locale)]
+
+    def is_slow(self, text: str) -> bool:
+        """Adapters ask this before running a command, to acknowledge slow ones at once."""
+        parsed = parse(text, self.specs)
+        return parsed.spec is not None and parsed.spec.slow
+
+    async def home(self, actor: Actor) -> Message:
+        """The member's overview (Slack's App Home, Teams' personal tab): programs, circle, what is pending."""
+        from bot.kernel.home import home_message
+
+        try:
+            async with self.services.uow() as uow:
+                ctx = await self._context(uow, Command(actor, "home"))
+                message = await home_message(ctx)
+                await uow.commit()
+                return message
+        except Exception:
+            reply = self.on_error(Command(actor, "home"), resolve_locale(actor.locale))
+            return reply.message
+
+    def on_error(self, event: Event, locale: str) -> Reply:
+        """The one error hook: log with context (never message bodies), apologise with an incident id."""
+        incident = uuid.uuid4().hex[:8]
+        log.exception(
+            "unhandled error %s for %s event from %s/%s", incident, type(event).__name__,
+            event.actor.platform, event.actor.workspace_id,
+        )
+        return Reply(Message(text=Translator(locale)("errors.unexpected", incident=incident)))
+
+    async def _context(self, uow: UnitOfWork, event: Event) -> Ctx:
+        actor = event.actor
+        now = self.services.clock.now()
+        # One query for the common case (a known member of a known workspace); create only what is missing.
+        workspace, member = await uow.workspaces.with_member(
+            platform=actor.platform, external_id=actor.workspace_id, member_external_id=actor.user_id
+        )
+        if workspace is None:
+            workspace = await uow.workspaces.get_or_create(
+                platform=actor.platform, external_id=actor.workspace_id, now=now
+            )
+        assert workspace.id is not None
+        if member is None:
+            member = await uow.members.get_or_create(
+                workspace_id=workspace.id, external_id=actor.user_id, now=now,
+                defaults=_defaults(actor, workspace),
+            )
+        _refresh_identity(member, actor)
+        locale = resolve_locale(member.locale, actor.locale, workspace.locale)
+        return Ctx(services=self.services, uow=uow, actor=actor, workspace=workspace, member=member,
+                   t=Translator(locale), now=now, where=event.where, specs=self.specs,
+                   leave_hooks=self._leave_hooks)
+
+    async def _route(self, ctx: Ctx, event: Event) -> list[Response]:
+        if isinstance(event, Command):
+            parsed = parse(event.text, self.specs)
+            if parsed.spec is None:
+                return [Reply(help_message(ctx.t, self.specs, admin=await ctx.is_admin(),
+                                           unknown=event.text.strip()))]
+            if parsed.spec.admin:
+                await ctx.require_admin()
+            return await self._commands[parsed.spec.path](ctx, parsed.args)
+        if isinstance(event, Action):
+            verb, _, arg = event.action_id.partition(":")
+            action_handler = self._actions.get(verb)
+            if action_handler is None:
+                raise UserError("errors.stale_action")
+            return await action_handler(ctx, event, arg)
+        if isinstance(event, FormSubmitted):
+            form_handler = self._forms.get(event.form_id)
+            if form_handler is None:
+                raise UserError("errors.stale_action")
+            # Single use: the nonce is claimed in this transaction, so the form's work and its claim commit (or
+            # roll back) together, and a replayed or double-pressed submit changes nothing.
+            if event.nonce and not await claim_form(ctx.uow.session, nonce=event.nonce,
+                                                    workspace_id=ctx.workspace_id, now=ctx.now):
+                raise UserError("trust.already_done")
+            responses = await form_handler(ctx, _plain_values(event))
+            if event.nonce and any(isinstance(r, FormErrors) for r in responses):
+                await release_form(ctx.uow.session, nonce=event.nonce)  # fixed and sent again, it still counts
+            return responses
+        raise TypeError(f"unknown event {event!r}")
+
+
+def _plain_values(event: FormSubmitted) -> FormSubmitted:
+    """Forms never carry mentions: typed `<@id>` stays text instead of pinging someone when echoed."""
+    values: dict[str, FormValue] = {
+        name: (without_mentions(value) if isinstance(value, str)
+               else [without_mentions(v) for v in value] if isinstance(value, list) else value)
+        for name, value in event.values.items()
+    }
+    return replace(event, values=values)
+
+
+def _defaults(actor: Actor, workspace: Workspace) -> dict[str, object]:
+    return {
+        "display_name": (actor.display_name or "")[:200],
+        "timezone": actor.timezone or workspace.timezone,
+        "locale": resolve_locale(actor.locale) if actor.locale else None,
+    }
+
+
+def _refresh_identity(member: Member, actor: Actor) -> None:
+    """Platforms are the source of truth for names; keep ours current without a separate sync."""
+    if actor.display_name and member.display_name != actor.display_name[:200] and not member.erased:
+        member.display_name = actor.display_name[:200]
+    if not member.reachable:
+        member.reachable = True  # they just spoke to us

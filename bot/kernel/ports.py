@@ -1,0 +1,87 @@
+"""Ports the core talks through: the Messenger (a platform) and the Clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from bot.kernel.messages import Form, Message
+
+TargetKind = Literal["user", "space", "channel"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send: a user's DM, a circle's space or a channel. `ref` is opaque to the core."""
+
+    platform: str
+    workspace_id: str  # the platform's tenant id
+    kind: TargetKind
+    ref: str  # user id, channel id, or a serialised conversation reference
+
+    def key(self) -> str:
+        return f"{self.platform}:{self.workspace_id}:{self.kind}:{self.ref}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Target:
+        platform, workspace_id, kind, ref = key.split(":", 3)
+        if kind not in ("user", "space", "channel"):
+            raise ValueError(f"unknown target kind {kind!r}")
+        return cls(platform=platform, workspace_id=workspace_id, kind=kind, ref=ref)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    target: Target
+    message_id: str  # Slack's ts, Teams' activity id
+
+
+@dataclass(frozen=True)
+class SpaceRef:
+    target: Target  # post here to talk to the circle
+    name: str
+
+
+class DeliveryError(Exception):
+    """A send failed. `retry_after` (seconds) when the platform said when to come back; `permanent` if never."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class UnreachableMember(DeliveryError):
+    """The user left the workspace, blocked the bot, or never installed it: stop trying them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+class Messenger(Protocol):
+    async def send(self, target: Target, message: Message) -> MessageRef: ...
+
+    async def update(self, ref: MessageRef, message: Message) -> None: ...
+
+    async def open_space(
+        self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
+        parent: Target | None = None, group_chat: bool = False,
+    ) -> SpaceRef:
+        """A place for these members to talk. `group_chat` asks for a conversation of just them, for a few
+        people (a pair), where the platform has one (Slack's group DM); elsewhere the usual space."""
+
+    async def add_to_space(self, space: SpaceRef, members: list[str]) -> None: ...
+
+    async def open_form(self, actor_context: str, form: Form) -> None: ...
+
+    async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef: ...
+
+    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
+        """Exports and `my data`; platforms without file support raise a permanent DeliveryError."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,51 @@
+"""A mentee's shortlist of mentors, offered again after a decline, an end or a timeout."""
+
+from __future__ import annotations
+
+from bot.kernel.context import Ctx, Scope
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Header, Message, Text
+from bot.kernel.outbox import dm
+from bot.pairs import matcher as pairing
+from bot.pairs.pool import Pool, load_pool, shortlist_for, why
+from storage.tables import Member, Program
+
+
+def _name(member: Member) -> str:
+    return member.display_name or member.external_id
+
+
+def shortlist_message(t: Translator, program: Program, pool: Pool, suggestions: list[pairing.Suggestion]) -> Message:
+    if not suggestions:
+        return Message(text=t("pairs.no_candidates", program=program.name))
+    lines, buttons = [], []
+    for s in suggestions:
+        mentor = pool.members[s.mentor_id]
+        lines.append(f"• {_name(mentor)} ({mentor.department or '-'}): {why(t, s.reason)}")
+        buttons.append(Button(t("pairs.choose_button", name=_name(mentor))[:75],
+                              f"pair.choose:{program.id}.{s.mentor_id}", style="primary"))
+    intro = t("pairs.shortlist", program=program.name, hours=program.pair_response_hours)
+    return Message(text="\n".join([intro, *lines]),
+                   blocks=(Header(t("pairs.shortlist_title")), Text(intro), Text("\n".join(lines)),
+                           Buttons(tuple(buttons))))
+
+
+async def offer_shortlist(ctx: Scope, pool: Pool, mentee: Member) -> list[pairing.Suggestion]:
+    suggestions = await shortlist_for(ctx, pool, mentee.id or 0)
+    offered = len(await ctx.uow.pairs.requests_of_mentee(program_id=pool.program.id or 0,
+                                                         mentee_member_id=mentee.id or 0))
+    ended = len([p for p in await ctx.uow.pairs.of_member(workspace_id=ctx.workspace_id, member_id=mentee.id or 0,
+                                                          active_only=False) if p.program_id == pool.program.id])
+    await dm(ctx, member=mentee, key=f"shortlist:{pool.program.id}:{mentee.id}:{offered}:{ended}", kind="pair",
+             program_id=pool.program.id,
+             build=lambda t: shortlist_message(t, pool.program, pool, suggestions))
+    return suggestions
+
+
+async def _offer_next(ctx: Ctx, program: Program, mentee_id: int, note_key: str) -> None:
+    mentee = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=mentee_id)
+    if mentee is None:
+        return
+    await dm(ctx, member=mentee, key=f"{note_key}:{program.id}:{mentee_id}:{ctx.now.isoformat()}", kind="pair",
+             program_id=program.id, build=lambda t: Message(text=t(note_key)))
+    await offer_shortlist(ctx, await load_pool(ctx, program), mentee)

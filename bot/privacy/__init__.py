@@ -1,0 +1,1 @@
+"""Privacy: `my data` and `forget me`."""

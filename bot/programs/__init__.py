@@ -1,0 +1,1 @@
+"""Programs, for admins: create, list, and move through draft -> enrolling -> forming -> running -> closed."""

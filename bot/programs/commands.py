@@ -1,0 +1,221 @@
+"""Programs, for admins: create, list, and move through draft -> enrolling -> forming -> running -> closed."""
+
+from __future__ import annotations
+
+from bot.kernel.context import Ctx, Feature
+from bot.kernel.errors import UserError
+from bot.kernel.events import FormSubmitted
+from bot.kernel.grammar import CommandSpec, mentioned_users
+from bot.kernel.i18n import Translator
+from bot.kernel.messages import Button, Buttons, Fields, Header, Message, Text
+from bot.kernel.outbox import dm, post
+from bot.kernel.payload import Unavailable, admin_only, own_target
+from bot.kernel.ports import Target
+from bot.kernel.program_lookup import find_program
+from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
+from bot.kernel.text_keys import slugify
+from bot.programs.form import PROGRAM_FORM, apply_fields, program_form, read_program
+from storage.tables import Participation, Program, ProgramFormat, ProgramState, Workspace
+
+# Which command moves a program out of which state, and where to.
+TRANSITIONS: dict[str, tuple[ProgramState, ProgramState]] = {
+    "open": (ProgramState.DRAFT, ProgramState.ENROLLING),
+    "close": (ProgramState.ENROLLING, ProgramState.FORMING),
+    "form": (ProgramState.FORMING, ProgramState.RUNNING),
+    "end": (ProgramState.RUNNING, ProgramState.CLOSED),
+}
+
+
+async def create(ctx: Ctx, args: str) -> list[Response]:
+    here = ctx.where.key() if ctx.where is not None and ctx.where.kind != "user" else ""
+    return [OpenForm(program_form(ctx.t, today=ctx.now.date(), announce_here=here))]
+
+
+async def _unique_slug(ctx: Ctx, name: str) -> str:
+    base = slugify(name, max_length=40)
+    slug, n = base, 2
+    while await ctx.uow.programs.by_slug(workspace_id=ctx.workspace_id, slug=slug) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _announce_where(ctx: Ctx, form: FormSubmitted) -> str:
+    """The channel the form was opened from. The submission's own conversation when it is a channel (the adapter
+    knows it); else the form's state, which a client can edit: it must name a channel of this very workspace."""
+    if form.where is not None and form.where.kind != "user":
+        here = own_target(ctx.workspace, form.where.key())
+        if here is not None:
+            return here.key()
+    if not form.state:
+        return ""  # typed in a direct message: the program is announced nowhere until an admin says where
+    named = own_target(ctx.workspace, form.state)
+    if named is None:
+        raise Unavailable()
+    return named.key()
+
+
+@admin_only
+async def submit_create(ctx: Ctx, form: FormSubmitted) -> list[Response]:
+    where = _announce_where(ctx, form)
+    fields, errors = read_program(ctx.t, form.values, today=ctx.now.date())
+    if errors:
+        return [FormErrors(errors)]
+    program = Program(workspace_id=ctx.workspace_id, name=str(fields["name"]), slug="", created_at=ctx.now,
+                      created_by_member_id=ctx.member_id, announcement_target=where)
+    apply_fields(program, fields)
+    program.slug = await _unique_slug(ctx, program.name)
+    ctx.uow.programs.add(program)
+    await ctx.uow.flush()
+    text = ctx.t("program.created", program=program.name, slug=program.slug)
+    return [Reply(Message(text=text, blocks=(Header(program.name), Text(text), _summary(ctx.t, program))))]
+
+
+def _summary(t: Translator, program: Program) -> Fields:
+    return Fields((
+        (t("program.field.goal"), program.goal or "-"),
+        (t("program.field.format"), t(f"format.{program.format}")),
+        (t("program.field.state"), t(f"state.{program.state}")),
+        (t("program.field.schedule"), t("program.schedule", weekday=t(f"weekday.{program.meeting_weekday}"),
+                                        time=program.meeting_time, zone=program.timezone,
+                                        cadence=t(f"cadence.{program.cadence}"), weeks=program.weeks)),
+        (t("program.field.sizes"), f"{program.size_min}-{program.size_max} ({program.size_target})"),
+        (t("program.field.moderators"), t(f"moderator_mode.{program.moderator_mode}")),
+        (t("program.field.themes"), t(f"theme_mode.{program.theme_mode}")),
+    ))
+
+
+async def program_list(ctx: Ctx, args: str) -> list[Response]:
+    programs = await ctx.uow.programs.all_in(workspace_id=ctx.workspace_id)
+    if not programs:
+        return [Reply(Message(text=ctx.t("program.none")))]
+    lines = []
+    for program in programs:
+        count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
+        lines.append(ctx.t("program.line", program=program.name, slug=program.slug,
+                           state=ctx.t(f"state.{program.state}"), count=count))
+    return [Reply(Message(text="\n".join(lines)))]
+
+
+async def program_show(ctx: Ctx, args: str) -> list[Response]:
+    program = await find_program(ctx, args)
+    return [Reply(Message(text=program.name, blocks=(Header(program.name), _summary(ctx.t, program))))]
+
+
+def _check_state(ctx: Ctx, program: Program, verb: str) -> ProgramState:
+    source, target = TRANSITIONS[verb]
+    if program.state != source:
+        raise UserError("program.bad_transition", program=program.name, state=ctx.t(f"state.{program.state}"),
+                        needed=ctx.t(f"state.{source}"), command=f"program {verb}")
+    return target
+
+
+def announcement_channel(workspace: Workspace, program: Program) -> Target | None:
+    """Where the program is announced; a stored target outside the workspace (saved before forms were checked)
+    is never used."""
+    return own_target(workspace, program.announcement_target) if program.announcement_target else None
+
+
+def announcement(t: Translator, program: Program) -> Message:
+    text = t("program.announcement", program=program.name, goal=program.goal, slug=program.slug)
+    rules = [x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x]
+    blocks: tuple = (Header(t("program.announcement_title", program=program.name)), Text(text))
+    if rules:
+        blocks = (*blocks, Fields(((t("program.field.rules"), " · ".join(rules)),)))
+    blocks = (*blocks, Buttons((Button(t("program.join_button"), f"join:{program.id}", style="primary"),)))
+    return Message(text=text, blocks=blocks)
+
+
+async def program_open(ctx: Ctx, args: str) -> list[Response]:
+    program = await find_program(ctx, args)
+    program.state = _check_state(ctx, program, "open")
+    ctx.uow.session.add(program)
+    channel = announcement_channel(ctx.workspace, program)
+    if channel is not None:
+        await post(ctx, target=channel, key=f"announce:{program.id}",
+                   kind="announcement", message=announcement(ctx.t, program), program_id=program.id)
+    key = "program.opened" if channel is not None else "program.opened_no_channel"
+    return [Reply(Message(text=ctx.t(key, program=program.name, slug=program.slug)))]
+
+
+async def program_close(ctx: Ctx, args: str) -> list[Response]:
+    from bot.themes.commands import close_enrollment  # themes are chosen when enrollment closes
+
+    program = await find_program(ctx, args)
+    target = _check_state(ctx, program, "close")
+    count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
+    if program.format == ProgramFormat.CIRCLES:
+        if count < program.size_min:
+            raise UserError("program.too_few", program=program.name, count=count, minimum=program.size_min)
+        summary = await close_enrollment(ctx, program)
+    else:
+        roles = [e.role for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
+                                                                      program_id=program.id or 0)]
+        mentors, mentees = roles.count("mentor"), roles.count("mentee")
+        if not mentors or not mentees:
+            raise UserError("program.no_pairs", program=program.name, mentors=mentors, mentees=mentees)
+        summary = ctx.t("program.pair_counts", mentors=mentors, mentees=mentees)
+    program.state = target
+    ctx.uow.session.add(program)
+    return [Reply(Message(text=ctx.t("program.closed_enrollment", program=program.name, count=count) + "\n" + summary))]
+
+
+async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
+    from bot.circles.forming import form_program
+    from bot.pairs.forming import start_matching
+
+    program = await find_program(ctx, args)
+    target = _check_state(ctx, program, "form")
+    text = await (form_program(ctx, program) if program.format == ProgramFormat.CIRCLES
+                  else start_matching(ctx, program))
+    program.state = target
+    ctx.uow.session.add(program)
+    return [Reply(Message(text=text))]
+
+
+async def program_end(ctx: Ctx, args: str) -> list[Response]:
+    program = await find_program(ctx, args)
+    program.state = _check_state(ctx, program, "end")
+    ctx.uow.session.add(program)
+    return [Reply(Message(text=ctx.t("program.ended", program=program.name)))]
+
+
+async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
+    """Mandatory programs: admins enroll a listed set of members, and each is told why and how to opt for details."""
+    users = mentioned_users(args)
+    name = args.split("<@", 1)[0].strip()
+    if not users or not name:
+        raise UserError("program.enroll_usage")
+    program = await find_program(ctx, name)
+    if program.participation != Participation.MANDATORY:
+        raise UserError("program.not_mandatory", program=program.name)
+    if program.state not in (ProgramState.DRAFT, ProgramState.ENROLLING):
+        raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
+    added = 0
+    for user in users:
+        member = await ctx.uow.members.get_or_create(workspace_id=ctx.workspace_id, external_id=user, now=ctx.now)
+        if await ctx.uow.enrollments.enroll(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                            member_id=member.id or 0, now=ctx.now):
+            added += 1
+            await dm(ctx, member=member, key=f"mandatory:{program.id}:{member.id}", kind="dm", program_id=program.id,
+                     build=lambda t: Message(text=t("program.mandatory_dm", program=program.name, goal=program.goal)))
+    return [Reply(Message(text=ctx.t("program.enrolled_listed", program=program.name, count=added,
+                                     already=len(users) - added)))]
+
+
+def _admin(path: tuple[str, ...], key: str, slow: bool = False) -> CommandSpec:
+    return CommandSpec(path, key, admin=True, group="admin", slow=slow)
+
+
+FEATURE = Feature(
+    commands=(
+        (_admin(("program", "create"), "help.program_create"), create),
+        (_admin(("program", "list"), "help.program_list"), program_list),
+        (_admin(("program", "show"), "help.program_show"), program_show),
+        (_admin(("program", "open"), "help.program_open"), program_open),
+        (_admin(("program", "close"), "help.program_close"), program_close),
+        (_admin(("program", "form"), "help.program_form", slow=True), program_form_circles),
+        (_admin(("program", "end"), "help.program_end"), program_end),
+        (_admin(("program", "enroll"), "help.program_enroll"), program_enroll),
+    ),
+    forms={PROGRAM_FORM: submit_create},
+)

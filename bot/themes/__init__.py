@@ -1,0 +1,1 @@
+"""Themes chosen by employees: propose, approval-vote, admin curation, selection at closing."""

@@ -1,0 +1,423 @@
+"""Every id a button, select or form names is re-checked by the core: junk, forged and other workspaces' ids.
+
+Two workspaces, W1 and W2, hold the same world (programs, circles, an election, polls, pairs, a goal). For
+every registered action and form, a member of W2 names W1's ids: the reply is exactly the one for an id that
+does not exist, and no row anywhere changes. The same event naming W2's own ids works, so each case really
+reaches the handler. Junk values get the calm "out of date" reply, never the error hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import pytest
+from sqlmodel import SQLModel, col, select
+
+from adapters.bootstrap import App
+from bot.features import all_features
+from bot.kernel.events import Action, Actor, Command, Event, FormSubmitted, FormValue
+from bot.kernel.i18n import translate
+from bot.kernel.payload import is_admin_only
+from bot.kernel.ports import Target
+from bot.kernel.replies import FormErrors, Reply, Response, UpdateSource
+from storage.tables import (
+    Circle,
+    CircleMember,
+    Delivery,
+    Election,
+    ElectionStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Goal,
+    Nomination,
+    Pair,
+    PairRequest,
+    Poll,
+    PollKind,
+    Program,
+    ProgramFormat,
+    ProgramState,
+    Theme,
+    ThemeMode,
+    ThemeStatus,
+)
+from tests.conftest import START
+from tests.helpers import PROFILE
+
+STALE = translate("errors.stale_action", "en")
+CHOOSE = repr([("attendees", translate("running.error.choice", "en"))])  # a multi-select's option not offered
+UNEXPECTED = translate("errors.unexpected", "en", incident="").split("(")[0][:30]
+ADMIN_ONLY = translate("errors.admin_only", "en")
+NOWHERE = "2147483000"  # a well-formed id that names no row
+JUNK = ["abc", "", "-1", "0", "1e9", "1.5", " 7", "+7", "²", "١", "99999999999", "9" * 5000, "x" * 10_000,
+        "1;DROP TABLE program", "7\n"]
+
+
+@dataclass
+class World:
+    """One workspace's ids, by role: U1 moderates the circle and mentors; U2 is a member and mentee."""
+
+    workspace: str
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> int:
+        return self.ids[name]
+
+
+def actor(workspace: str, user: str) -> Actor:
+    return Actor(platform="local", workspace_id=workspace, user_id=user, display_name=user, locale="en")
+
+
+async def build_world(app: App, workspace_external_id: str) -> World:
+    now = START
+    world = World(workspace_external_id)
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform="local", external_id=workspace_external_id, now=now)
+        wid = workspace.id or 0
+        people = {}
+        for user in ("U1", "U2", "U3", "U4"):
+            member = await uow.members.get_or_create(workspace_id=wid, external_id=user, now=now, defaults={
+                "display_name": user, "timezone": "Asia/Jakarta", "locale": "en"})
+            member.profile_completed, member.department = True, f"Dept {user}"
+            member.skills_wanted = ["public speaking"]
+            uow.session.add(member)
+            people[user] = member.id or 0
+            world.ids[user] = member.id or 0
+        await uow.flush()
+
+        def program(key: str, **fields: Any) -> Program:
+            row = Program(workspace_id=wid, name=f"Program {key}", slug=key, created_at=now, **fields)
+            uow.programs.add(row)
+            return row
+
+        enrolling = program("enrolling", state=ProgramState.ENROLLING)
+        running = program("running", state=ProgramState.RUNNING, start_date=date(2026, 1, 5), meeting_weekday=0,
+                          meeting_time="08:00", timezone="Asia/Jakarta", size_min=2)
+        forming = program("forming", state=ProgramState.FORMING, theme_mode=ThemeMode.SELF_SELECT)
+        pairs = program("pairs", state=ProgramState.RUNNING, format=ProgramFormat.ONE_ON_ONE,
+                        start_date=date(2026, 1, 5), meeting_weekday=0, meeting_time="08:00")
+        await uow.flush()
+        for key, row in (("enrolling", enrolling), ("running", running), ("forming", forming), ("pairs", pairs)):
+            world.ids[key] = row.id or 0
+        for user in ("U1", "U2", "U3"):
+            for row in (enrolling, running, forming):
+                uow.session.add(Enrollment(workspace_id=wid, program_id=row.id or 0, member_id=people[user],
+                                           status=EnrollmentStatus.ACTIVE, joined_at=now))
+        for user, role in (("U1", "mentor"), ("U2", "mentee"), ("U3", "mentee"), ("U4", "mentee")):
+            uow.session.add(Enrollment(workspace_id=wid, program_id=pairs.id or 0, member_id=people[user],
+                                       status=EnrollmentStatus.ACTIVE, joined_at=now, role=role, capacity=3))
+        theme = Theme(workspace_id=wid, program_id=enrolling.id or 0, title="Leading", title_key="leading",
+                      status=ThemeStatus.PROPOSED, created_at=now)
+        uow.session.add(theme)
+        circle = Circle(workspace_id=wid, program_id=running.id or 0, name="Circle",
+                        space=f"local:{workspace_external_id}:space:circle", moderator_member_id=people["U1"],
+                        created_at=now)
+        pick = Circle(workspace_id=wid, program_id=forming.id or 0, name="Pick me", created_at=now)
+        uow.session.add_all([circle, pick])
+        await uow.flush()
+        world.ids.update(theme=theme.id or 0, circle=circle.id or 0, pick=pick.id or 0)
+        for user in ("U1", "U2", "U3"):
+            uow.session.add(CircleMember(workspace_id=wid, program_id=running.id or 0, circle_id=circle.id or 0,
+                                         member_id=people[user], joined_at=now))
+        election = Election(workspace_id=wid, circle_id=circle.id or 0, status=ElectionStatus.VOTING,
+                            nominations_close_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=2),
+                            created_at=now)
+        pulse = Poll(workspace_id=wid, program_id=running.id or 0, kind=PollKind.PULSE, key="pulse-1",
+                     opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), created_at=now)
+        before = Poll(workspace_id=wid, program_id=running.id or 0, kind=PollKind.BEFORE, key="before",
+                      opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), created_at=now)
+        goal = Goal(workspace_id=wid, program_id=running.id or 0, member_id=people["U1"], specific="Speak",
+                    measurable="3 talks", achievable="yes", relevant="yes", due_on=date(2026, 3, 1),
+                    created_at=now, updated_at=now)
+        pair = Pair(workspace_id=wid, program_id=pairs.id or 0, mentor_member_id=people["U1"],
+                    mentee_member_id=people["U2"], space=f"local:{workspace_external_id}:space:pair",
+                    started_at=now - timedelta(days=1))
+        request = PairRequest(workspace_id=wid, program_id=pairs.id or 0, mentee_member_id=people["U3"],
+                              mentor_member_id=people["U1"], expires_at=now + timedelta(days=2), created_at=now)
+        uow.session.add_all([election, pulse, before, goal, pair, request])
+        await uow.flush()
+        uow.session.add(Nomination(workspace_id=wid, election_id=election.id or 0, nominee_member_id=people["U2"],
+                                   nominated_by_member_id=people["U2"], created_at=now))
+        world.ids.update(election=election.id or 0, pulse=pulse.id or 0, before=before.id or 0, goal=goal.id or 0,
+                         pair=pair.id or 0, request=request.id or 0)
+        await uow.commit()
+    return world
+
+
+Arg = Callable[[World], str]
+Values = Callable[[World], dict[str, FormValue]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way a client names something: `name` is the registered action verb or form id; `field` is where the
+    id travels (the action's argument / the form's state, or the chosen option of a select)."""
+
+    name: str
+    kind: Literal["action", "form"]
+    user: str
+    arg: Arg
+    value: Arg = lambda w: ""
+    values: Values = lambda w: {}
+    field: Literal["arg", "value"] = "arg"
+    admin: bool = False  # the actor is a Lingkar admin (LINGKAR_ADMINS=UADMIN in the app fixture)
+    takes_id: bool = True
+    empty_ok: bool = False  # an empty state is one the server writes too (a plain profile, no channel)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}#{self.field}" if self.field != "arg" else self.name
+
+
+def _id(name: str) -> Arg:
+    return lambda w: str(w[name])
+
+
+CHECKIN = {"attended": "yes", "usefulness": "4", "progress": "More practice"}
+CASES: list[Case] = [
+    Case("join", "action", "U4", _id("enrolling")),
+    Case("leave", "action", "U1", _id("enrolling")),
+    Case("profile", "form", "U4", lambda w: f"join:{w['enrolling']}", values=lambda w: dict(PROFILE),
+         empty_ok=True),
+    Case("leave", "form", "U1", _id("enrolling"), values=lambda w: {"reason": "busy"}),
+    Case("theme.vote", "action", "U1", _id("enrolling"), value=_id("theme")),
+    Case("theme.vote", "action", "U1", _id("enrolling"), value=_id("theme"), field="value"),
+    Case("elect.vote", "action", "U1", _id("election"), value=_id("U2")),
+    Case("elect.vote", "action", "U1", _id("election"), value=_id("U2"), field="value"),
+    Case("circle.pick", "action", "U1", _id("pick")),
+    Case("circle.leave", "form", "U2", _id("circle"), values=lambda w: {"reason": "busy"}),
+    Case("checkin.open", "action", "U2", lambda w: f"{w['circle']}.0"),
+    Case("checkin.answer", "form", "U2", lambda w: f"{w['circle']}.0", values=lambda w: dict(CHECKIN)),
+    Case("session.log", "form", "U1", _id("circle"),
+         values=lambda w: {"session": "0", "attendees": [str(w["U1"]), str(w["U2"])], "outcomes": "Good talk"}),
+    Case("session.log", "form", "U1", _id("circle"), field="value",
+         value=lambda w: str(w["U2"]),
+         values=lambda w: {"session": "0", "attendees": [str(w["U1"])], "outcomes": "Good talk"}),
+    Case("goal.set", "form", "U1", _id("running"),
+         values=lambda w: {"specific": "Speak", "measurable": "4 talks", "achievable": "yes", "relevant": "yes",
+                           "due_on": "2026-04-01"}),
+    Case("goal.update", "form", "U1", _id("goal"), values=lambda w: {"progress": "40", "note": "halfway"}),
+    Case("poll.open", "action", "U2", _id("pulse")),
+    Case("feedback.poll", "form", "U2", _id("pulse"), values=lambda w: {"satisfaction": "4", "recommend": "9"}),
+    Case("assess.open", "action", "U2", _id("before")),
+    Case("feedback.assessment", "form", "U2", _id("before"), values=lambda w: {"skill_0": "3"}),
+    Case("pair.choose", "action", "U4", lambda w: f"{w['pairs']}.{w['U1']}"),
+    # The mentor is the chosen option of a shortlist, carried in the button as "<program>.<mentor>".
+    Case("pair.choose", "action", "U4", lambda w: str(w["pairs"]), field="value", value=_id("U1")),
+    Case("pair.accept", "action", "U1", _id("request")),
+    Case("pair.decline", "action", "U1", _id("request")),
+    Case("pair.end", "form", "U2", _id("pair"), values=lambda w: {"reason": "moved"}),
+    Case("pair_checkin.open", "action", "U2", lambda w: f"{w['pair']}.0"),
+    Case("pair.checkin", "form", "U2", lambda w: f"{w['pair']}.0",
+         values=lambda w: {"met": "yes", "usefulness": "5", "progress": "ok"}),
+    Case("forget.confirm", "action", "U2", _id("U2")),
+    Case("forget.cancel", "action", "U2", _id("U2"), takes_id=False),
+    Case("program.create", "form", "UADMIN", lambda w: f"local:{w.workspace}:channel:CANNOUNCE", admin=True,
+         empty_ok=True,
+         values=lambda w: {"name": "New program", "goal": "Grow", "start_date": "2026-02-02"}),
+]
+ID_CASES = [c for c in CASES if c.takes_id]
+
+
+def _registered() -> dict[tuple[str, str], object]:
+    """Every action verb and form id the features register, with its handler."""
+    handlers: dict[tuple[str, str], object] = {}
+    for feature in all_features():
+        handlers.update({("action", verb): h for verb, h in feature.actions.items()})
+        handlers.update({("form", form_id): h for form_id, h in feature.forms.items()})
+    return handlers
+
+
+def _event(case: Case, world: World, *, arg: str | None = None, value: str | None = None) -> Event:
+    who = actor(world.workspace, case.user)
+    arg = case.arg(world) if arg is None else arg
+    value = case.value(world) if value is None else value
+    if case.kind == "action" and case.name == "pair.choose" and case.field == "value":
+        return Action(who, f"{case.name}:{arg}.{value}")
+    if case.kind == "action":
+        return Action(who, f"{case.name}:{arg}", value=value)
+    values = case.values(world)
+    if case.field == "value":  # a multi-select's options: one more member id than the form offered
+        values = {**values, "attendees": [*values["attendees"], value]}
+    return FormSubmitted(who, case.name, state=arg, values=values)
+
+
+def _forged(case: Case, own: World, other: World, *, nowhere: bool = False) -> Event:
+    """The case's event from a member of `own`, naming `other`'s id (or one that exists nowhere)."""
+    if case.field == "arg":
+        return _event(case, own, arg=NOWHERE if nowhere else case.arg(other))
+    return _event(case, own, value=NOWHERE if nowhere else case.value(other))
+
+
+async def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused event must leave all of them as they were."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    async with app.uow() as uow:
+        connection = await uow.session.connection()
+        for table in SQLModel.metadata.sorted_tables:
+            found = await connection.execute(table.select())
+            rows[table.name] = sorted((tuple(r) for r in found.all()), key=repr)
+    return rows
+
+
+async def worlds(app: App) -> tuple[World, World]:
+    a, b = await build_world(app, "W1"), await build_world(app, "W2")
+    for world in (a, b):  # first contact refreshes names: do it before anything is compared
+        for user in ("U1", "U2", "U3", "U4", "UADMIN"):
+            await app.core.handle(Command(actor(world.workspace, user), "status"))
+    return a, b
+
+
+def text_of(responses: list[Response]) -> str:
+    """What a refused event shows: replies, or errors under a form's fields; never a form opened or a card changed."""
+    assert responses and all(isinstance(r, Reply | FormErrors) for r in responses), responses
+    return "\n".join(r.message.text if isinstance(r, Reply) else repr(sorted(r.errors.items())) for r in responses)
+
+
+def test_every_registered_action_and_form_is_covered() -> None:
+    """A handler added later without a case here fails this test: list it in CASES."""
+    assert {(c.kind, c.name) for c in CASES} == set(_registered())
+    assert {(c.kind, c.name) for c in CASES if c.admin} == {key for key, h in _registered().items()
+                                                            if is_admin_only(h)}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
+async def test_own_ids_reach_the_handler(app: App, case: Case) -> None:
+    """The control: naming your own workspace's ids works, so a refusal below is the check, not a broken case."""
+    _, b = await worlds(app)
+    if case.field == "value" and case.name == "session.log":
+        event = _event(case, b, value=str(b["U3"]))  # another member of the circle: offered, so accepted
+    else:
+        event = _event(case, b)
+    before = await snapshot(app)
+    responses = await app.core.handle(event)
+    shown = "\n".join(r.message.text for r in responses if isinstance(r, Reply))
+    assert STALE not in shown and UNEXPECTED not in shown and ADMIN_ONLY not in shown, responses
+    assert responses
+    if case.kind == "form" or case.name in ("theme.vote", "elect.vote", "circle.pick", "pair.choose",
+                                             "pair.accept", "pair.decline", "forget.confirm"):
+        assert await snapshot(app) != before, "the control should have written something"
+
+
+@pytest.mark.parametrize("case", ID_CASES, ids=lambda c: c.label)
+async def test_another_workspaces_id_is_like_no_id(app: App, case: Case) -> None:
+    a, b = await worlds(app)
+    before = await snapshot(app)
+    missing = text_of(await app.core.handle(_forged(case, b, a, nowhere=True)))
+    foreign = text_of(await app.core.handle(_forged(case, b, a)))
+    assert foreign == missing
+    assert UNEXPECTED not in foreign
+    assert await snapshot(app) == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
+async def test_junk_values_get_a_calm_reply(app: App, case: Case) -> None:
+    _, b = await worlds(app)
+    before = await snapshot(app)
+    for junk in JUNK:
+        if junk == "" and case.empty_ok:
+            continue
+        event = _event(case, b, arg=junk) if case.field == "arg" else _event(case, b, value=junk)
+        responses = await app.core.handle(event)
+        shown = "\n".join(r.message.text for r in responses if isinstance(r, Reply | UpdateSource))
+        assert responses and UNEXPECTED not in shown, (junk, responses)
+        if case.takes_id:
+            assert text_of(responses) in (STALE, CHOOSE), (junk, responses)
+    assert await snapshot(app) == before
+
+
+async def test_composite_ids_are_checked_in_both_parts(app: App) -> None:
+    """'<circle>.<session>' and '<pair>.<meeting>': a good first part does not carry a junk second one."""
+    _, b = await worlds(app)
+    before = await snapshot(app)
+    for verb, head in (("checkin.open", b["circle"]), ("pair_checkin.open", b["pair"])):
+        for tail in ("", "x", "-1", "99999999999", "²", "0.0"):
+            assert text_of(await app.core.handle(Action(actor("W2", "U2"), f"{verb}:{head}.{tail}"))) == STALE
+        for junk_head in ("", "x", "-1", "99999999999999999999", "²", str(head) + "0" * 12):
+            assert text_of(await app.core.handle(Action(actor("W2", "U2"), f"{verb}:{junk_head}.0"))) == STALE
+    assert await snapshot(app) == before
+
+
+async def test_roles_are_checked_again_on_buttons_and_forms(app: App) -> None:
+    """An admin's form, a ballot, a mentor's answer, a moderator's form: offered to some, refused to the others,
+    whoever the button or form reached."""
+    _, b = await worlds(app)
+    before = await snapshot(app)
+    for case in (c for c in CASES if c.admin):
+        member = Case(case.name, case.kind, "U1", case.arg, values=case.values)
+        assert text_of(await app.core.handle(_event(member, b))) == ADMIN_ONLY
+    theme_vote = Action(actor("W2", "U4"), f"theme.vote:{b['enrolling']}", value=str(b["theme"]))
+    assert text_of(await app.core.handle(theme_vote)) == translate("themes.not_enrolled", "en")
+    not_the_mentor = Action(actor("W2", "U2"), f"pair.accept:{b['request']}")
+    assert text_of(await app.core.handle(not_the_mentor)) == STALE
+    not_a_nominee = Action(actor("W2", "U1"), f"elect.vote:{b['election']}", value=str(b["U3"]))
+    assert text_of(await app.core.handle(not_a_nominee)) == STALE
+    not_the_moderator = FormSubmitted(actor("W2", "U2"), "session.log", state=str(b["circle"]),
+                                      values={"session": "0", "attendees": [], "outcomes": "x"})
+    assert text_of(await app.core.handle(not_the_moderator)) == translate("running.only_moderator", "en",
+                                                                          circle="Circle")
+    someone_elses_erasure = Action(actor("W2", "U2"), f"forget.confirm:{b['U1']}")
+    assert text_of(await app.core.handle(someone_elses_erasure)) == STALE
+    assert await snapshot(app) == before
+
+
+async def _deliveries(app: App) -> list[str]:
+    async with app.uow() as uow:
+        return [d.target for d in (await uow.session.exec(select(Delivery).order_by(col(Delivery.id)))).all()]
+
+
+@pytest.mark.parametrize("state", [
+    "slack:T0OTHER:channel:CVICTIM",  # another platform's channel (a Teams admin's card, edited)
+    "local:W1:channel:CANNOUNCE",  # the same platform, another workspace
+    "local:W2:user:U2",  # a person, not a channel
+    "local:W2",
+    "garbage",
+])
+async def test_program_create_announces_only_in_the_admins_own_workspace(app: App, state: str) -> None:
+    await worlds(app)
+    before = await snapshot(app)
+    values: dict[str, FormValue] = {"name": "Forged", "goal": "Grow", "start_date": "2026-02-02"}
+    shown = text_of(await app.core.handle(FormSubmitted(actor("W2", "UADMIN"), "program.create", state=state,
+                                                        values=values)))
+    assert shown == STALE
+    assert await snapshot(app) == before
+    # Whatever was created (nothing), opening it announces nowhere outside W2.
+    await app.core.handle(Command(actor("W2", "UADMIN"), "program open forged"))
+    assert [t for t in await _deliveries(app) if not t.startswith("local:W2:")] == []
+
+
+async def test_program_create_takes_the_channel_it_was_submitted_from(app: App) -> None:
+    """Where the adapter knows the conversation (a channel), that wins over whatever the state says."""
+    await worlds(app)
+    here = Target(platform="local", workspace_id="W2", kind="channel", ref="CHERE")
+    values: dict[str, FormValue] = {"name": "Here", "goal": "Grow", "start_date": "2026-02-02"}
+    event = FormSubmitted(actor("W2", "UADMIN"), "program.create", state="slack:T0OTHER:channel:CVICTIM",
+                          values=values, where=here)
+    assert "created as a draft" in text_of(await app.core.handle(event))
+    assert "is open" in text_of(await app.core.handle(Command(actor("W2", "UADMIN"), "program open here")))
+    assert [t for t in await _deliveries(app)] == ["local:W2:channel:CHERE"]
+
+
+async def test_a_stored_foreign_announcement_target_is_never_used(app: App) -> None:
+    """Programs saved before forms were checked may hold a forged target: opening one announces nowhere."""
+    await worlds(app)
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.find(platform="local", external_id="W2")
+        assert workspace is not None
+        uow.programs.add(Program(workspace_id=workspace.id or 0, name="Old", slug="old", created_at=START,
+                                 announcement_target="slack:T0OTHER:channel:CVICTIM"))
+        await uow.commit()
+    reply = text_of(await app.core.handle(Command(actor("W2", "UADMIN"), "program open old")))
+    assert reply == translate("program.opened_no_channel", "en", program="Old", slug="old")
+    assert await _deliveries(app) == []
+
+
+async def test_database_ids_beyond_integer_range_never_reach_the_database(app: App) -> None:
+    """PostgreSQL refuses an INTEGER parameter above 2**31-1 and SQLite one above 2**63-1: both are refused first."""
+    await worlds(app)
+    for big in ("2147483648", "9223372036854775808"):
+        assert text_of(await app.core.handle(Action(actor("W2", "U4"), f"join:{big}"))) == STALE
+    assert len((await snapshot(app))["workspace"]) == 2

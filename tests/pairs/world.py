@@ -1,0 +1,92 @@
+"""A mentoring pair made through the core (program, enrollment, shortlist, accept), and a tiny deliverer."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from adapters.bootstrap import App
+from adapters.local.messenger import LocalMessenger
+from bot.kernel.events import Action
+from bot.kernel.message_codec import decode
+from bot.kernel.messages import Buttons
+from scheduler.deliver import deliver_due as scheduler_deliver_due
+from storage.tables import Delivery, DeliveryStatus, Pair
+from tests.helpers import actor, admin_creates_program, enroll, form_of, press, say, submit, text_of
+
+SLUG = "leadership-circles"
+
+
+async def make_pair(app: App, *, fmt: str = "reverse", weeks: int = 8, mentor: str = "MENTOR",
+                    mentee: str = "MENTEE", mentor_zone: str = "Europe/London", mentee_zone: str = "Asia/Jakarta",
+                    name: str = "Leadership Circles", **overrides: str) -> Pair:
+    """A running pair program with one pair: the mentor in `mentor_zone` works 9-17, the mentee 8-17."""
+    await admin_creates_program(app, name=name, format=fmt, weeks=str(weeks), **overrides)
+    async with app.uow() as uow:
+        program = (await uow.programs.all_in(workspace_id=1))[-1]
+    await say(app, "UADMIN", f"program open {program.slug}")
+    senior, junior = ("4", "0") if fmt == "reverse" else ("0", "4")
+    for user, role, seniority, zone, start in ((mentor, "mentor", junior, mentor_zone, "9"),
+                                               (mentee, "mentee", senior, mentee_zone, "8")):
+        replies = await enroll(app, user, program, role=role, seniority=seniority, capacity="1",
+                               skills_offered="ai tools", skills_wanted="ai tools", timezone=zone,
+                               work_start_hour=start)
+        assert "Welcome" in text_of(replies), replies
+    await say(app, "UADMIN", f"program close {program.slug}")
+    await say(app, "UADMIN", f"program form {program.slug}")
+    choice = await shortlist_choice(app, mentee)
+    await press(app, mentee, choice)
+    async with app.uow() as uow:
+        requests = await uow.pairs.pending_requests(program_id=program.id or 0)
+    assert "now mentoring" in text_of(await press(app, mentor, f"pair.accept:{requests[-1].id}"))
+    async with app.uow() as uow:
+        pairs = await uow.pairs.of_program(workspace_id=1, program_id=program.id or 0)
+        fresh = await uow.programs.get(workspace_id=1, program_id=program.id or 0)
+    assert fresh is not None and fresh.state == "running" and len(pairs) == 1
+    return pairs[0]
+
+
+async def shortlist_choice(app: App, user: str) -> str:
+    async with app.uow() as uow:
+        rows = (await uow.session.exec(select(Delivery).where(Delivery.target == f"local:W1:user:{user}")
+                                       .order_by(col(Delivery.id)))).all()
+    for row in reversed(rows):
+        for block in decode(row.payload).blocks:
+            if isinstance(block, Buttons) and block.buttons[0].action_id.startswith("pair.choose"):
+                return block.buttons[0].action_id
+    raise AssertionError(f"no shortlist for {user}")
+
+
+async def deliver_due(app: App, local: LocalMessenger) -> list[Delivery]:
+    """The scheduler's own deliverer (it skips stale items and paused recipients); returns what it sent now."""
+    now = app.services.clock.now()
+    report = await scheduler_deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock,
+                                         worker_id="pair-tests")
+    assert report.failed == 0 and report.errors == 0, report
+    async with app.uow() as uow:
+        rows = (await uow.session.exec(select(Delivery).where(
+            Delivery.status == DeliveryStatus.SENT, Delivery.sent_at == now).order_by(col(Delivery.id)))).all()
+    return list(rows)
+
+
+async def pair_deliveries(app: App, *, kinds: tuple[str, ...] = ("pair_prompt", "pair_reminder", "pair_checkin"),
+                          status: str | None = None) -> list[Delivery]:
+    async with app.uow() as uow:
+        query = select(Delivery).where(col(Delivery.kind).in_(kinds)).order_by(col(Delivery.id))
+        if status is not None:
+            query = query.where(Delivery.status == status)
+        return list((await uow.session.exec(query)).all())
+
+
+def checkin_button(delivery: Delivery) -> str:
+    for block in decode(delivery.payload).blocks:
+        if isinstance(block, Buttons):
+            return block.buttons[0].action_id
+    raise AssertionError("a check-in DM without its button")
+
+
+async def answer(app: App, user: str, action_id: str, *, met: str = "yes", usefulness: str = "4",
+                 progress: str = "") -> str:
+    opened = form_of(await app.core.handle(Action(actor(user), action_id)))
+    replies = await submit(app, user, opened.form.form_id, {"met": met, "usefulness": usefulness,
+                                                            "progress": progress}, state=opened.form.state)
+    return text_of(replies)
