@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
 
 from bot.kernel.messages import Form, Message
 from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
-
-
-@runtime_checkable
-class FileSender(Protocol):
-    """The proposed port addition (Messenger.send_file); platforms gain it one by one."""
-
-    async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef: ...
 
 
 class RoutingMessenger:
@@ -52,7 +44,10 @@ class RoutingMessenger:
         return await self.for_platform(target.platform).send_image(target, png, title)
 
     async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
-        messenger = self.for_platform(target.platform)
-        if not isinstance(messenger, FileSender):
+        # Messenger declares send_file; a messenger written against an older port may still lack it, and its
+        # files then fail for good instead of being retried.
+        send_file = getattr(self.for_platform(target.platform), "send_file", None)
+        if send_file is None:
             raise DeliveryError(f"{target.platform} cannot send files yet", permanent=True)
-        return await messenger.send_file(target, data, filename, title)
+        sent: MessageRef = await send_file(target, data, filename, title)
+        return sent

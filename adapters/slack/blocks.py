@@ -181,22 +181,3 @@ def _choice(choice: Choice, *, t: Translator, names: Names | None, seal: Seal | 
     elif chosen:
         menu["initial_option"] = chosen[0]
     return [*blocks, {"type": "actions", "elements": [menu]}]
-
-
-def texts_of(blocks: list[Json]) -> list[str]:
-    """Every text in rendered blocks, in order (tests and logs read messages this way)."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
-                found.append(node["text"])
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return found

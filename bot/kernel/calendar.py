@@ -38,12 +38,3 @@ def next_session(program: Program, now: datetime) -> tuple[int, datetime] | None
         if moment >= now:
             return index, moment
     return None
-
-
-def current_session_index(program: Program, now: datetime) -> int | None:
-    """The latest session that has started by `now` (None before the first)."""
-    latest = None
-    for index, moment in enumerate(session_times(program)):
-        if moment <= now:
-            latest = index
-    return latest

@@ -7,9 +7,8 @@ text is the argument, kept as typed. Indonesian aliases sit beside the English v
 from __future__ import annotations
 
 import re
-import shlex
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MENTION = re.compile(r"<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>")
 
@@ -28,7 +27,6 @@ class CommandSpec:
 class Parsed:
     spec: CommandSpec | None
     args: str = ""
-    words: tuple[str, ...] = field(default_factory=tuple)
 
 
 def clean(text: str) -> str:
@@ -38,14 +36,6 @@ def clean(text: str) -> str:
     for smart, plain in (("\u201c", '"'), ("\u201d", '"'), ("\u2018", "'"), ("\u2019", "'")):
         text = text.replace(smart, plain)
     return text.strip()
-
-
-def split_words(text: str) -> list[str]:
-    """Shell-like words ("quoted titles" stay whole); unbalanced quotes fall back to plain splitting."""
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
 
 
 def parse(text: str, specs: list[CommandSpec]) -> Parsed:
@@ -61,14 +51,14 @@ def parse(text: str, specs: list[CommandSpec]) -> Parsed:
             if tuple(lowered[:n]) == path and (best is None or n > best[0]):
                 best = (n, spec)
     if best is None:
-        return Parsed(spec=None, words=tuple(raw_words))
+        return Parsed(spec=None)
     n, spec = best
     # Keep the argument exactly as typed (case, inner spacing) after the verb's words.
     rest = text
     for _ in range(n):
         rest = rest.lstrip()
         rest = rest[len(rest.split(maxsplit=1)[0]):] if rest else rest
-    return Parsed(spec=spec, args=rest.strip(), words=tuple(raw_words))
+    return Parsed(spec=spec, args=rest.strip())
 
 
 def without_mentions(text: str) -> str:
