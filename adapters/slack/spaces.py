@@ -28,9 +28,7 @@ CANNOT_INVITE = UNREACHABLE | frozenset({"cant_invite", "user_not_found", "not_i
 @dataclass(frozen=True)
 class SlackSpaceRef(SpaceRef):
     """A SpaceRef that also says which members could not be added (they left the workspace, were deactivated,
-    or Slack refused them). The core reads `skipped` (getattr) and tells the program's admins."""
-
-    skipped: tuple[str, ...] = ()
+    or Slack refused them), in the port's `skipped`; the core tells the program's admins."""
 
 
 def channel_name(name: str, *, attempt: int = 1) -> str:

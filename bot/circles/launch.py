@@ -77,7 +77,7 @@ async def launch_circle(ctx: Ctx, program: Program, circle: Circle) -> None:
         log.warning("could not open a space for circle %s: %s", circle.id, error)
         await notify_admins(ctx, key=f"space-failed:{circle.id}", kind="admin", program_id=program.id,
                             build=lambda t: Message(text=t("formation.space_failed", circle=circle.name)))
-    skipped = list(getattr(space, "skipped", None) or [])  # platforms report members they could not add
+    skipped = list(space.skipped) if space else []  # platforms report members they could not add
     if skipped:
         await notify_admins(ctx, key=f"space-skipped:{circle.id}", kind="admin", program_id=program.id,
                             build=lambda t: Message(text=t("formation.space_skipped", circle=circle.name,

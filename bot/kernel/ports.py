@@ -42,6 +42,7 @@ class MessageRef:
 class SpaceRef:
     target: Target  # post here to talk to the circle
     name: str
+    skipped: tuple[str, ...] = ()  # members the platform could not add; the core tells the program's admins
 
 
 class DeliveryError(Exception):

@@ -57,6 +57,11 @@ class Member(SQLModel, table=True):
     erased: bool = Field(default=False)
     created_at: datetime = Field(sa_column=utc_column())
 
+    @property
+    def name(self) -> str:
+        """How the bot names the member to others: the display name, or the platform id when there is none."""
+        return self.display_name or self.external_id
+
 
 class WorkspaceAdmin(SQLModel, table=True):
     """A Lingkar admin (HR / L&D), by the platform's user id so admins can be named before they ever speak."""
