@@ -1,10 +1,11 @@
-# `make demo` and `make test` are all a newcomer needs: each creates .venv and installs into it first.
+# `make demo` and `make test` (ruff, import contracts, mypy, pytest) are all a newcomer needs:
+# each creates .venv and installs into it first.
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit run bench clean
+.PHONY: install demo test lint imports typecheck unit run bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,13 +21,17 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The import contracts in pyproject.toml ([tool.importlinter]); docs/architecture.md explains them.
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint imports typecheck unit
 
 run: $(STAMP)
 	$(BIN)/lingkar serve
@@ -38,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/slack_ack.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache lingkar-demo
+	rm -rf $(VENV) .mypy_cache .ruff_cache .import_linter_cache lingkar-demo
