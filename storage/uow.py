@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.feedback import FeedbackRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.pair_running import PairRunningRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.circles = CircleRepository(s)
         self.running = RunningRepository(s)
         self.feedback = FeedbackRepository(s)
+        self.outbox = OutboxRepository(s)
         self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
         self.pair_running = PairRunningRepository(s)

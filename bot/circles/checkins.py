@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.circles.due import PlanPass, any_open, due_state, note_stale, planning_pass
+from bot.circles.due import PlanPass, any_open, due_state, planning_pass
 from bot.circles.goals import goal_summary
 from bot.circles.scope import CircleRun, channel_translator, load_circle, my_circle
 from bot.kernel.calendar import session_count, session_time
@@ -13,7 +13,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted, FormValue
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Button, Buttons, Context, Form, Header, Message, Option, Select, Text, TextInput
-from bot.kernel.outbox import enqueue, user_target
+from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.payload import Unavailable, id_and_index
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response

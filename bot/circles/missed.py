@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.circles.due import PlanPass, any_open, due_state, note_stale, planning_pass
+from bot.circles.due import PlanPass, any_open, due_state, planning_pass
 from bot.circles.scope import CircleRun, name_of
 from bot.kernel.calendar import session_count
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
-from bot.kernel.outbox import enqueue, user_target
+from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
 from bot.sessions.timing import checkin_closes, checkin_due, is_paused, local_day, paused_on, session_day, working_due
 from storage.tables import Member, PausePeriod, Program

@@ -8,7 +8,7 @@ from functools import cache
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.circles.due import any_open, due_state, note_stale, planning_pass
+from bot.circles.due import any_open, due_state, planning_pass
 from bot.circles.scope import CircleRun, channel_translator, my_circle, require_moderator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx, Scope
@@ -16,7 +16,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.grammar import without_mentions
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
-from bot.kernel.outbox import enqueue
+from bot.kernel.outbox import enqueue, note_stale
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
 from bot.sessions.prompt_library import Prompt, families, family_for_theme, next_prompt, prompts_for

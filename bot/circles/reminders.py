@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.circles.due import any_open, due_state, note_stale, planning_pass
+from bot.circles.due import any_open, due_state, planning_pass
 from bot.circles.scope import CircleRun, channel_translator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
-from bot.kernel.outbox import enqueue
+from bot.kernel.outbox import enqueue, note_stale
 from bot.kernel.planning import PlanContext
 from bot.sessions.timing import reminder_due, zone
 from storage.tables import Program

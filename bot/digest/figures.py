@@ -129,7 +129,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         activity=activity, at_risk=_at_risk(program, circles, sizes, activity, closed, closed_answers, now=now, k=k),
         feedback_round=latest, feedback=disclose_round(poll=latest, answers=answers, k=k, now=now) if latest else None,
         respondents=len(answers),
-        invited=await uow.feedback.count_deliveries(workspace_id=workspace_id, key_prefix=f"poll:{latest.id}:")
+        invited=await uow.outbox.count(workspace_id=workspace_id, key_prefix=f"poll:{latest.id}:")
         if latest else 0,
         published=published,
         enrolled_by_week=by_week,
@@ -187,8 +187,8 @@ async def build_digest(uow: UnitOfWork, workspace: Workspace, *, now: datetime, 
     erasures = [e for e in await uow.audit.list(workspace_id=workspace_id, action="member.erased")
                 if e.at >= now - WEEK]
     return Digest(week=week, since=now - WEEK, until=now, programs=figures, previous=previous,
-                  failed=await uow.feedback.failed_deliveries(workspace_id=workspace_id, since=now - WEEK,
-                                                              until=now),
+                  failed=await uow.outbox.failed_by_kind(workspace_id=workspace_id, since=now - WEEK,
+                                                           until=now),
                   erasures=len(erasures))
 
 

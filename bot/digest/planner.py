@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest.figures import Digest, build_digest, iso_week, keep_snapshots
 from bot.digest.message import digest_chart, digest_message
-from bot.feedback.planner import admin_recipients
+from bot.kernel.admins import admin_recipients
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, user_target
@@ -42,14 +42,14 @@ async def plan_digest(pc: PlanContext) -> int:
     built: dict[str, Digest] = {}
     charts: dict[tuple[str, str], bytes] = {}
     queued = 0
-    for admin, member in await admin_recipients(pc):
+    for admin, member in await admin_recipients(pc, config=pc.config):
         zone = zone_of(member.timezone if member else None, pc.workspace.timezone)
         moment = latest_digest_moment(pc.now, zone)
         if pc.now - moment > DIGEST_STALE:
             continue
         week = iso_week(moment.astimezone(zone).date())
         key = f"digest:{workspace_id}:{admin}:{week}"
-        if await pc.uow.feedback.delivery_exists(key=key):
+        if await pc.uow.outbox.exists(key=key):
             continue  # planned before: skip building it again (the unique key would refuse it anyway)
         if week not in built:
             built[week] = await build_digest(pc.uow, pc.workspace, now=pc.now, week=week, config=pc.config)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.feedback import assessment, polls
 from bot.feedback.commands import program_results
 from bot.feedback.schedule import ASSESSMENT_KINDS, Round, due_rounds, final_round
+from bot.kernel.admins import admin_recipients
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.outbox import enqueue, user_target
 from bot.kernel.planning import PlanContext
@@ -22,20 +23,6 @@ def local_today(member: Member, fallback_zone: str, now: datetime) -> date:
     except (KeyError, ValueError):
         zone = ZoneInfo(fallback_zone)
     return now.astimezone(zone).date()
-
-
-async def admin_recipients(pc: PlanContext) -> list[tuple[str, Member | None]]:
-    """Admins to DM here: every WorkspaceAdmin, and configured admins who are members of this workspace
-    (LINGKAR_ADMINS names people across workspaces; only where they exist may we write to them)."""
-    workspace_id = pc.workspace.id or 0
-    found: list[tuple[str, Member | None]] = []
-    stored = await pc.uow.admins.list(workspace_id=workspace_id)
-    for external_id in dict.fromkeys([*stored, *sorted(pc.config.admins)]):
-        member = await pc.uow.members.by_external_id(workspace_id=workspace_id, external_id=external_id)
-        if (member is None and external_id not in stored) or (member is not None and member.erased):
-            continue
-        found.append((external_id, member))
-    return found
 
 
 async def plan_feedback(pc: PlanContext) -> int:
@@ -79,7 +66,7 @@ async def plan_final_report(pc: PlanContext) -> int:
         return 0
     workspace_id = pc.workspace.id or 0
     queued = 0
-    for admin, member in await admin_recipients(pc):
+    for admin, member in await admin_recipients(pc, config=pc.config):
         t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
         message = await program_results(pc.uow, t, program=pc.program, k=pc.config.k_anonymity, admin=True,
                                         now=pc.now)

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.kernel.context import Ctx
+from bot.kernel.config import CoreConfig
+from bot.kernel.context import Ctx, Scope
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, user_target
+from storage.tables import Member
 
 
 async def admin_ids(ctx: Ctx) -> list[str]:
     configured = sorted(ctx.services.config.admins)
     stored = await ctx.uow.admins.list(workspace_id=ctx.workspace_id)
     return list(dict.fromkeys([*stored, *configured]))
+
+
+async def admin_recipients(scope: Scope, *, config: CoreConfig) -> list[tuple[str, Member | None]]:
+    """Admins to DM here: every WorkspaceAdmin, and configured admins who are members of this workspace
+    (LINGKAR_ADMINS names people across workspaces; only where they exist may we write to them)."""
+    workspace_id = scope.workspace_id
+    found: list[tuple[str, Member | None]] = []
+    stored = await scope.uow.admins.list(workspace_id=workspace_id)
+    for external_id in dict.fromkeys([*stored, *sorted(config.admins)]):
+        member = await scope.uow.members.by_external_id(workspace_id=workspace_id, external_id=external_id)
+        if (member is None and external_id not in stored) or (member is not None and member.erased):
+            continue
+        found.append((external_id, member))
+    return found
 
 
 async def locale_of(ctx: Ctx, external_id: str) -> str:

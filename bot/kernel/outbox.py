@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -9,10 +10,12 @@ from bot.kernel.context import Scope
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.message_codec import encode
 from bot.kernel.messages import Message
+from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from storage.tables import Delivery, DeliveryStatus, Member, Workspace
+from storage.tables import Member, Workspace
 from storage.uow import UnitOfWork
-from storage.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
 
 
 async def enqueue(
@@ -30,18 +33,25 @@ async def enqueue(
     image: bytes | None = None,
 ) -> bool:
     """True if queued now; False if a delivery with this idempotency key already exists (planned before)."""
-    new_id = await insert_ignore(
-        uow.session,
-        Delivery,
-        values={
-            "workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind,
-            "target": target.key(), "member_id": member_id, "payload": encode(message), "image": image,
-            "status": DeliveryStatus.PENDING, "due_at": due_at, "stale_at": stale_at, "attempts": 0,
-            "created_at": due_at,
-        },
-        conflict=("key",),
-    )
-    return new_id is not None
+    return await uow.outbox.add(
+        workspace_id=workspace_id, key=key, kind=kind, target=target.key(), payload=encode(message), due_at=due_at,
+        program_id=program_id, member_id=member_id, stale_at=stale_at, image=image)
+
+
+async def note_stale(pc: PlanContext, *, key: str, kind: str, target: Target, due: datetime, stale: datetime | None,
+                     member_id: int | None = None, reason: str = "stale before it was planned") -> bool:
+    """Record, once, that an item will not be sent: it went stale before the planner ran, or its reader paused.
+
+    A skipped row under the same idempotency key keeps it from being planned later and lets admins see it.
+    """
+    created = await pc.uow.outbox.add_skipped(
+        workspace_id=pc.workspace_id, program_id=pc.program.id, key=key, kind=kind, target=target.key(),
+        member_id=member_id, due_at=due, stale_at=stale, now=pc.now, reason=reason,
+        payload=encode(Message(text="")))
+    if created:
+        log.info("skipped %s for program %s (due %s, stale %s): %s", kind, pc.program.id, due.isoformat(),
+                 stale.isoformat() if stale else "-", reason)
+    return created
 
 
 def user_target(workspace: Workspace, external_id: str) -> Target:

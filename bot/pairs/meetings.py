@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.circles.due import any_open, due_state, note_stale
+from bot.circles.due import any_open, due_state
 from bot.circles.scope import channel_translator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Context, Header, Message, Text
-from bot.kernel.outbox import enqueue, user_target
+from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
 from bot.pairs.scope import FAMILIES, PairPass, PairRun, is_pair_meeting, name_of, pair_pass
 from bot.sessions.prompt_library import next_prompt, prompts_for

@@ -92,8 +92,8 @@ async def pair_pass(pc: PlanContext) -> PairPass:
     memo = holder.get("_pair_pass")
     if not isinstance(memo, PairPass):
         pairs = await active_pairs(pc, pc.program)
-        keys = await pc.uow.running.delivery_keys(program_id=pc.program.id or 0,
-                                                  prefixes=PREFIXES) if pairs else set()
+        keys = await pc.uow.outbox.planned_keys(program_id=pc.program.id or 0,
+                                                prefixes=PREFIXES) if pairs else set()
         memo = PairPass(pc=pc, pairs=pairs, keys=keys)
         holder["_pair_pass"] = memo
     return memo

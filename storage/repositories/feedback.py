@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables.delivery import Delivery, DeliveryStatus
+from storage.tables.delivery import Delivery
 from storage.tables.feedback import DigestSnapshot, Poll, PollResponse, SelfAssessment
 from storage.upsert import insert_ignore
 
@@ -127,27 +127,6 @@ class FeedbackRepository:
             conflict=("program_id", "week"),
         )
         return new_id is not None
-
-    # The outbox, read-only: what digests report about deliveries
-
-    async def delivery_exists(self, *, key: str) -> bool:
-        found = await self._session.exec(select(Delivery.id).where(Delivery.key == key))
-        return found.first() is not None
-
-    async def count_deliveries(self, *, workspace_id: int, key_prefix: str) -> int:
-        found = await self._session.exec(
-            select(func.count()).select_from(Delivery).where(
-                Delivery.workspace_id == workspace_id, col(Delivery.key).startswith(key_prefix)))
-        return int(found.one())
-
-    async def failed_deliveries(self, *, workspace_id: int, since: datetime, until: datetime) -> dict[str, int]:
-        """Deliveries that gave up, by kind, among those due in [since, until)."""
-        found = await self._session.exec(
-            select(Delivery.kind, func.count()).where(
-                Delivery.workspace_id == workspace_id, Delivery.status == DeliveryStatus.FAILED,
-                col(Delivery.due_at) >= since, col(Delivery.due_at) < until)
-            .group_by(Delivery.kind))
-        return {str(kind): int(count) for kind, count in found.all()}
 
     async def name_file(self, *, key: str, filename: str) -> None:
         """Mark a queued delivery as a file (its bytes are in `image`) and record the file's name."""

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, delete, or_, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import CheckIn, CirclePrompt, Delivery, Goal, GoalUpdate, PausePeriod, SessionLog
+from storage.tables import CheckIn, CirclePrompt, Goal, GoalUpdate, PausePeriod, SessionLog
 from storage.upsert import insert_ignore
 
 
@@ -149,10 +149,3 @@ class RunningRepository:
             PausePeriod.workspace_id == workspace_id, col(PausePeriod.member_id).in_(list(member_ids)))
             .order_by(col(PausePeriod.id)))
         return list(found.all())
-
-    # The outbox, read-only: which of a program's deliveries were planned already
-
-    async def delivery_keys(self, *, program_id: int, prefixes: Sequence[str]) -> set[str]:
-        found = await self._session.exec(select(Delivery.key).where(
-            Delivery.program_id == program_id, or_(*(col(Delivery.key).startswith(p) for p in prefixes))))
-        return set(found.all())

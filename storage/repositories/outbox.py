@@ -1,0 +1,75 @@
+"""The outbox: queued deliveries, written by planners and handlers and read by digests and planners."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables.delivery import Delivery, DeliveryStatus
+from storage.upsert import insert_ignore
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, *, workspace_id: int, key: str, kind: str, target: str, payload: dict[str, Any], due_at: datetime,
+        program_id: int | None = None, member_id: int | None = None, stale_at: datetime | None = None,
+        image: bytes | None = None,
+    ) -> bool:
+        """Queue one pending delivery: True if new, False if one with this idempotency key exists already."""
+        new_id = await insert_ignore(
+            self._session,
+            Delivery,
+            values={
+                "workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind,
+                "target": target, "member_id": member_id, "payload": payload, "image": image,
+                "status": DeliveryStatus.PENDING, "due_at": due_at, "stale_at": stale_at, "attempts": 0,
+                "created_at": due_at,
+            },
+            conflict=("key",),
+        )
+        return new_id is not None
+
+    async def add_skipped(
+        self, *, workspace_id: int, program_id: int | None, key: str, kind: str, target: str, member_id: int | None,
+        due_at: datetime, stale_at: datetime | None, now: datetime, reason: str, payload: dict[str, Any],
+    ) -> bool:
+        """Record, once per idempotency key, an item that will not be sent, and why: True if recorded now."""
+        created = await insert_ignore(self._session, Delivery, values={
+            "workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind,
+            "target": target, "member_id": member_id, "payload": payload, "image": None,
+            "status": DeliveryStatus.SKIPPED, "due_at": due_at, "stale_at": stale_at, "attempts": 0,
+            "created_at": now, "last_error": reason,
+        }, conflict=("key",))
+        return created is not None
+
+    async def planned_keys(self, *, program_id: int, prefixes: Sequence[str]) -> set[str]:
+        """Which of a program's deliveries under these key prefixes were planned already."""
+        found = await self._session.exec(select(Delivery.key).where(
+            Delivery.program_id == program_id, or_(*(col(Delivery.key).startswith(p) for p in prefixes))))
+        return set(found.all())
+
+    async def exists(self, *, key: str) -> bool:
+        found = await self._session.exec(select(Delivery.id).where(Delivery.key == key))
+        return found.first() is not None
+
+    async def count(self, *, workspace_id: int, key_prefix: str) -> int:
+        found = await self._session.exec(
+            select(func.count()).select_from(Delivery).where(
+                Delivery.workspace_id == workspace_id, col(Delivery.key).startswith(key_prefix)))
+        return int(found.one())
+
+    async def failed_by_kind(self, *, workspace_id: int, since: datetime, until: datetime) -> dict[str, int]:
+        """Deliveries that gave up, by kind, among those due in [since, until)."""
+        found = await self._session.exec(
+            select(Delivery.kind, func.count()).where(
+                Delivery.workspace_id == workspace_id, Delivery.status == DeliveryStatus.FAILED,
+                col(Delivery.due_at) >= since, col(Delivery.due_at) < until)
+            .group_by(Delivery.kind))
+        return {str(kind): int(count) for kind, count in found.all()}
