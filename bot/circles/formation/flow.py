@@ -23,10 +23,21 @@ def assign_for_capacities(
     under it, which keeps it that way, so the end state is a min-cost flow. Edges are between themes, one
     per (from, to) with the cheapest member move, so the graph has len(lo) + 1 nodes however many members.
     """
-    m = len(lo)
     if not sum(lo) <= len(gains) <= sum(hi):
         raise ValueError("capacities cannot hold exactly all members")
-    state = _State(gains, m)
+    state = _State(gains, len(lo))
+    count = _initial_placement(state, gains, lo, hi, order)
+    while _augment(state, count, lo, hi):
+        pass
+    return state.where
+
+
+def _initial_placement(
+    state: _State, gains: Sequence[Sequence[tuple[int, int]]], lo: Sequence[int], hi: Sequence[int],
+    order: Sequence[int],
+) -> list[int]:
+    """Everyone at their best theme; members without preferences where they are needed. Returns the counts."""
+    m = len(lo)
     count = [0] * m
     pool: list[int] = []
     for i in order:
@@ -44,45 +55,51 @@ def assign_for_capacities(
         )
         state.place(i, t)
         count[t] += 1
+    return count
+
+
+def _augment(state: _State, count: list[int], lo: Sequence[int], hi: Sequence[int]) -> bool:
+    """One shortest-path step towards the bounds (count is updated); False when every theme is within them."""
+    m = len(lo)
     slack = m  # node m: absorbs members of themes below hi, releases members of themes above lo
-    while True:
-        deficits = [t for t in range(m) if count[t] < lo[t]]
-        excess = [t for t in range(m) if count[t] > hi[t]]
-        if not deficits and not excess:
-            return state.where
-        weights, use_star, level = state.edges()
-        w = np.full((m + 1, m + 1), _INF, dtype=np.int64)
-        w[:m, :m] = weights
-        for t in range(m):
-            if count[t] < hi[t]:
-                w[t, slack] = 0
-            if count[t] > lo[t]:
-                w[slack, t] = 0
-        sources, targets = ([slack], deficits) if deficits else (excess, [slack])
-        dist, pred = _bellman_ford(w, sources)
-        end = min(targets, key=lambda t: (dist[t], t))
-        path = [end]
-        while pred[path[-1]] >= 0:
-            path.append(int(pred[path[-1]]))
-        path.reverse()
-        start = path[0]
-        amount = (lo[end] - count[end]) if deficits else (count[start] - hi[start])
-        moves: list[tuple[int, int, tuple[int, int, int]]] = []
-        for a, b in pairwise(path):
-            if a == slack:
-                amount = min(amount, count[b] - lo[b])
-            elif b == slack:
-                amount = min(amount, hi[a] - count[a])
-            else:
-                key = (a, m if use_star[a, b] else b, int(level[a, b]))
-                amount = min(amount, len(state.buckets[key]))
-                moves.append((a, b, key))
-        chosen = [(a, b, list(islice(state.buckets[key], amount))) for a, b, key in moves]
-        for a, b, members in chosen:
-            for i in members:
-                state.move(i, a, b)
-            count[a] -= amount
-            count[b] += amount
+    deficits = [t for t in range(m) if count[t] < lo[t]]
+    excess = [t for t in range(m) if count[t] > hi[t]]
+    if not deficits and not excess:
+        return False
+    weights, use_star, level = state.edges()
+    w = np.full((m + 1, m + 1), _INF, dtype=np.int64)
+    w[:m, :m] = weights
+    for t in range(m):
+        if count[t] < hi[t]:
+            w[t, slack] = 0
+        if count[t] > lo[t]:
+            w[slack, t] = 0
+    sources, targets = ([slack], deficits) if deficits else (excess, [slack])
+    dist, pred = _bellman_ford(w, sources)
+    end = min(targets, key=lambda t: (dist[t], t))
+    path = [end]
+    while pred[path[-1]] >= 0:
+        path.append(int(pred[path[-1]]))
+    path.reverse()
+    start = path[0]
+    amount = (lo[end] - count[end]) if deficits else (count[start] - hi[start])
+    moves: list[tuple[int, int, tuple[int, int, int]]] = []
+    for a, b in pairwise(path):
+        if a == slack:
+            amount = min(amount, count[b] - lo[b])
+        elif b == slack:
+            amount = min(amount, hi[a] - count[a])
+        else:
+            key = (a, m if use_star[a, b] else b, int(level[a, b]))
+            amount = min(amount, len(state.buckets[key]))
+            moves.append((a, b, key))
+    chosen = [(a, b, list(islice(state.buckets[key], amount))) for a, b, key in moves]
+    for a, b, members in chosen:
+        for i in members:
+            state.move(i, a, b)
+        count[a] -= amount
+        count[b] += amount
+    return True
 
 
 class _State:

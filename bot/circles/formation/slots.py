@@ -16,7 +16,7 @@ class _Group:
     one_slot: bool  # everyone (but a few attached stragglers) can attend the slot
 
 
-def _time_groups(
+def time_groups(
     members: list[int], roster: Roster, min_size: int, max_size: int, min_shared_hours: int
 ) -> list[tuple[list[int], bool]]:
     """Split members into groups that all can meet in one slot of min_shared_hours consecutive UTC hours.
@@ -30,6 +30,16 @@ def _time_groups(
     if min_shared_hours <= 0 or len(members) < 2 * min_size:
         return [(members, True)]
     slots = [sum(1 << ((s + j) % 24) for j in range(min_shared_hours)) for s in range(24)]
+    groups, remaining = _choose_slots(members, roster, slots, min_size, max_size)
+    _place_remainder(groups, remaining, roster, min_size, max_size)
+    _merge_unsplittable(groups, min_size, max_size)
+    return [(g.members, g.one_slot) for g in groups]
+
+
+def _choose_slots(
+    members: list[int], roster: Roster, slots: list[int], min_size: int, max_size: int
+) -> tuple[list[_Group], list[int]]:
+    """The greedy slot loop: one group per best-attended slot while it can split; returns them and who is left."""
     flexibility = {m: sum(roster.mask[m] & slot == slot for slot in slots) for m in members}
     remaining = sorted(members, key=lambda m: roster.tiebreak[m])
     groups: list[_Group] = []
@@ -49,13 +59,19 @@ def _time_groups(
         groups.append(_Group(s, slots[s], able, True))
         chosen = set(able)
         remaining = [m for m in remaining if m not in chosen]
+    return groups, remaining
 
-    def overlap(m: int, g: _Group) -> int:
-        return (roster.mask[m] & g.slot).bit_count()
 
+def _overlap(roster: Roster, m: int, g: _Group) -> int:
+    return (roster.mask[m] & g.slot).bit_count()
+
+
+def _place_remainder(groups: list[_Group], remaining: list[int], roster: Roster, min_size: int,
+                     max_size: int) -> None:
+    """Those no slot took: circles of their own around no slot, the last few into the group they overlap most."""
     take = largest_splittable(len(remaining), min_size=min_size, max_size=max_size)
     if take:
-        remaining.sort(key=lambda m: (max((overlap(m, g) for g in groups), default=0), roster.tiebreak[m]))
+        remaining.sort(key=lambda m: (max((_overlap(roster, m, g) for g in groups), default=0), roster.tiebreak[m]))
         groups.append(_Group(-1, 0, remaining[:take], False))
         remaining = remaining[take:]
     for m in remaining:
@@ -64,11 +80,15 @@ def _time_groups(
             size = len(groups[j].members) + 1
             return (
                 largest_splittable(size, min_size=min_size, max_size=max_size) == size,
-                overlap(m, groups[j]),
+                _overlap(roster, m, groups[j]),
                 -j,
             )
 
         groups[max(range(len(groups)), key=fit)].members.append(m)
+
+
+def _merge_unsplittable(groups: list[_Group], min_size: int, max_size: int) -> None:
+    """A group whose size cannot split into circles joins the nearest slot's group, until none is left."""
     while True:
         bad = [
             g
@@ -87,4 +107,3 @@ def _time_groups(
         other.members.extend(bad[0].members)
         other.one_slot = False
         groups.remove(bad[0])
-    return [(g.members, g.one_slot) for g in groups]

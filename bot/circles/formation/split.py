@@ -17,7 +17,7 @@ from bot.circles.formation.roster import (
     pairs_inside,
     shared_mask,
 )
-from bot.circles.formation.slots import _time_groups
+from bot.circles.formation.slots import time_groups
 
 _SAMPLE_CIRCLES = 16  # other circles tried per defect; bounds the local search on big themes
 
@@ -44,7 +44,7 @@ def split_theme(
     """Circles for one theme's members (a splittable count): group by a common meeting slot, deal each
     group round-robin by department, then repair what is left with a bounded swap search."""
     circles: list[list[int]] = []
-    for group, compatible in _time_groups(members, roster, min_size, max_size, min_shared_hours):
+    for group, compatible in time_groups(members, roster, min_size, max_size, min_shared_hours):
         sizes = circle_sizes(len(group), min_size=min_size, target=target, max_size=max_size)
         if compatible:
             circles.extend(_deal(group, sizes, roster))
