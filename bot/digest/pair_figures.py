@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.kernel.calendar import session_count
-from bot.pairs.scope import is_pair_meeting
-from bot.sessions.timing import checkin_closes, checkin_due, paused_on, session_day
+from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting, paused_on, session_day
 from storage.tables import Pair, PairCheckIn, PairStatus, PausePeriod, Program, ProgramFormat
 from storage.uow import UnitOfWork
 

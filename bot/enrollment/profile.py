@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from bot.kernel.availability import COMMON_ZONES
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import LOCALES, Translator
 from bot.kernel.messages import Form, Input, Number, Option, Select, TextInput
@@ -12,11 +13,6 @@ from storage.tables import Member
 
 PROFILE_FORM = "profile"
 SENIORITY_LEVELS = range(5)  # junior, mid, senior, lead/manager, executive
-COMMON_ZONES = (
-    "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Manila",
-    "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Europe/London",
-    "Europe/Amsterdam", "America/New_York", "America/Los_Angeles", "UTC",
-)
 MAX_LIST_ITEMS = 15
 MAX_ITEM_LENGTH = 60
 

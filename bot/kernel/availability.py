@@ -7,6 +7,13 @@ from zoneinfo import ZoneInfo
 
 from storage.tables import Member
 
+# The time zones the profile and program forms offer first (a member's own zone is added when it is not here).
+COMMON_ZONES = (
+    "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Manila",
+    "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Europe/London",
+    "Europe/Amsterdam", "America/New_York", "America/Los_Angeles", "UTC",
+)
+
 
 def available_utc_hours(member: Member, day: date) -> frozenset[int]:
     zone = ZoneInfo(member.timezone)

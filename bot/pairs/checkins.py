@@ -18,8 +18,8 @@ from bot.kernel.payload import Unavailable, id_and_index
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.pairs.meetings import Build, dm_side
-from bot.pairs.scope import PairRun, is_pair_meeting, my_open_meeting, name_of, pair_of, pair_pass
-from bot.sessions.timing import checkin_closes, checkin_due, working_due
+from bot.pairs.scope import PairRun, my_open_meeting, name_of, pair_of, pair_pass
+from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting, working_due
 from storage.tables import Goal, Member, PairStatus
 
 CHECKIN_FORM = "pair.checkin"

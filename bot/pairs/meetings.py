@@ -12,9 +12,9 @@ from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
-from bot.pairs.scope import FAMILIES, PairPass, PairRun, is_pair_meeting, name_of, pair_pass
+from bot.pairs.scope import FAMILIES, PairPass, PairRun, name_of, pair_pass
 from bot.sessions.prompt_library import next_prompt, prompts_for
-from bot.sessions.timing import is_paused, local_day, prompt_due, reminder_due, zone
+from bot.sessions.timing import is_pair_meeting, is_paused, local_day, prompt_due, reminder_due, zone
 from storage.tables import Member, PairPrompt
 
 # Builds one message for a reader: None when it goes to the pair's space (both read it).

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.kernel.calendar import session_count, session_time
+from bot.kernel.calendar import session_time
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from bot.sessions.timing import checkin_closes
+from bot.sessions.timing import checkin_closes, pair_meetings
 from storage.tables import Enrollment, Member, Pair, PairStatus, Program, ProgramFormat, ProgramState
 
 # The prompt library's pair family for each pair format.
@@ -43,15 +43,6 @@ class PairRun:
 
     def partner_of(self, member_id: int) -> Member:
         return self.mentee if self.mentor.id == member_id else self.mentor
-
-
-def is_pair_meeting(pair: Pair, program: Program, index: int) -> bool:
-    """A session of the program is the pair's meeting when it starts after the pair was formed."""
-    return session_time(program, index) > pair.started_at
-
-
-def pair_meetings(pair: Pair, program: Program) -> list[int]:
-    return [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)]
 
 
 async def active_pairs(scope: Scope, program: Program) -> list[Pair]:

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from zoneinfo import available_timezones
 
-from bot.enrollment.profile import COMMON_ZONES
+from bot.kernel.availability import COMMON_ZONES
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import DateInput, Form, Number, Option, Select, TextInput

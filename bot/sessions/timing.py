@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.kernel.calendar import cadence_weeks, session_count, session_time
-from storage.tables import Enrollment, Member, PausePeriod, Program
+from storage.tables import Enrollment, Member, Pair, PausePeriod, Program
 
 UTC = ZoneInfo("UTC")
 REMINDER_LEAD = timedelta(hours=1)
@@ -41,6 +41,15 @@ def checkin_closes(program: Program, index: int) -> datetime:
     if index + 1 < session_count(program):
         return session_time(program, index + 1)
     return session_time(program, index) + timedelta(weeks=cadence_weeks(program))
+
+
+def is_pair_meeting(pair: Pair, program: Program, index: int) -> bool:
+    """A session of the program is the pair's meeting when it starts after the pair was formed."""
+    return session_time(program, index) > pair.started_at
+
+
+def pair_meetings(pair: Pair, program: Program) -> list[int]:
+    return [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)]
 
 
 def session_day(program: Program, index: int) -> date:
