@@ -12,17 +12,28 @@ from adapters.local.messenger import LocalMessenger
 from adapters.routing import RoutingMessenger
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
+from adapters.slack.messenger import SlackMessenger
 from adapters.teams import wiring as teams_wiring
+from adapters.teams.messenger import TeamsMessenger
 from bot.features import all_features
 from bot.kernel.clock import SystemClock
 from bot.kernel.context import Services
 from bot.kernel.core import Core
 from bot.kernel.ports import Clock, Messenger
+from scheduler.runner import SchedulerRunner
 from storage.engine import is_sqlite, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Platforms:
+    """The real platform messengers, which the endpoints need even when a fake stands in for one in routing."""
+
+    teams: TeamsMessenger  # always built: whether /api/messages is served is decided by install_routes
+    slack: SlackMessenger | None  # None without SLACK_BOT_TOKEN
 
 
 @dataclass
@@ -32,6 +43,8 @@ class App:
     core: Core
     services: Services
     messenger: RoutingMessenger
+    platforms: Platforms
+    scheduler: SchedulerRunner  # started by `lingkar serve` only
 
     def uow(self) -> UnitOfWork:
         return self.services.uow()
@@ -56,18 +69,23 @@ async def bootstrap(
     engine = make_engine(settings.database_url, schema=schema)
     session_factory = make_session_factory(engine)
     uow_factory = lambda: UnitOfWork(session_factory)  # noqa: E731
+    clock = clock or SystemClock()
+    platforms = Platforms(slack=slack_wiring.build_messenger(settings),
+                          teams=teams_wiring.build_messenger(settings, uow_factory, clock=clock))
     messengers: dict[str, Messenger] = {"local": LocalMessenger()}
-    for platform, built in (("slack", slack_wiring.build_messenger(settings)),
-                            ("teams", teams_wiring.build_messenger(settings, uow_factory))):
+    for platform, built in (("slack", platforms.slack), ("teams", platforms.teams)):
         if built is not None:
             messengers[platform] = built
-    messengers.update(messenger_overrides or {})
+    messengers.update(messenger_overrides or {})  # injected fakes win, and nothing replaces them later
     messenger = RoutingMessenger(messengers)
     services = Services(
         uow=uow_factory,
         messenger=messenger,
-        clock=clock or SystemClock(),
+        clock=clock,
         config=settings.core_config(),
     )
     core = Core(services=services, features=all_features())
-    return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger)
+    scheduler = SchedulerRunner(uow_factory=uow_factory, messenger=messenger, clock=clock, config=services.config,
+                                options=settings.scheduler_options())
+    return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger,
+               platforms=platforms, scheduler=scheduler)

@@ -1,4 +1,4 @@
-"""`lingkar serve`: one aiohttp server for Slack's and Teams' endpoints and a health check, plus the scheduler."""
+"""`lingkar serve`: serves what bootstrap built: one aiohttp server (Slack, Teams, a health check) and the scheduler."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from adapters.http_guard import Limits, guarded_app, make_runner
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.teams import wiring as teams_wiring
-from scheduler.runner import SchedulerRunner
 
 log = logging.getLogger(__name__)
 LINGKAR = web.AppKey("lingkar", App)
@@ -45,9 +44,7 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     log.warning("Lingkar is listening on http://%s:%s", settings.host, settings.port)
-    scheduler = SchedulerRunner(uow_factory=lingkar.services.uow, messenger=lingkar.messenger,
-                                clock=lingkar.services.clock, config=lingkar.services.config,
-                                options=settings.scheduler_options())
+    scheduler = lingkar.scheduler
     socket_mode = await slack_wiring.start_socket_mode(web_app, settings)  # only when SLACK_APP_TOKEN is set
     try:
         scheduler.start()

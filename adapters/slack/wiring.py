@@ -12,9 +12,8 @@ from adapters.settings import Settings
 from adapters.signing import signer_for
 from adapters.slack.api import SlackApi, make_client
 from adapters.slack.app import ROUTE, SlackBot
-from adapters.slack.identity import PLATFORM, Directory
+from adapters.slack.identity import Directory
 from adapters.slack.messenger import SlackMessenger
-from bot.kernel.ports import Messenger
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -25,7 +24,7 @@ log = logging.getLogger(__name__)
 SLACK = web.AppKey("slack", SlackBot)
 
 
-def build_messenger(settings: Settings) -> Messenger | None:
+def build_messenger(settings: Settings) -> SlackMessenger | None:
     """The Slack Messenger when a bot token is configured, else None."""
     if not settings.slack_bot_token:
         return None
@@ -38,13 +37,10 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
     """Add /slack/events to the shared aiohttp app when Slack is configured (HTTP mode needs the signing
     secret; Socket Mode only the app token, see start_socket_mode)."""
     settings = lingkar.settings
-    if not settings.slack_bot_token:
+    # The real messenger bootstrap built, even when the routing messenger was given a fake instead.
+    messenger = lingkar.platforms.slack
+    if messenger is None:  # no SLACK_BOT_TOKEN
         return
-    messenger = lingkar.messenger.messengers.get(PLATFORM)
-    if not isinstance(messenger, SlackMessenger):  # replaced by a fake: the endpoint still needs the real one
-        built = build_messenger(settings)
-        assert isinstance(built, SlackMessenger)
-        messenger = built
     bot = SlackBot(core=lingkar.core, messenger=messenger, settings=settings)
     web_app[SLACK] = bot
     web_app.on_startup.append(_freeze_startup_objects)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -16,8 +15,8 @@ from adapters.teams.connection import BotConfig, Connection, make_adapter
 from adapters.teams.files import FileStore
 from adapters.teams.http import ROUTE, TeamsEndpoint
 from adapters.teams.messenger import TeamsMessenger
-from adapters.teams.references import PLATFORM, ReferenceStore
-from bot.kernel.ports import Messenger
+from adapters.teams.references import ReferenceStore
+from bot.kernel.ports import Clock
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -27,15 +26,13 @@ log = logging.getLogger(__name__)
 TEAMS = web.AppKey("teams", TeamsEndpoint)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork]) -> Messenger | None:
-    """The Teams Messenger (proactive messages through stored conversation references)."""
+def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork], *, clock: Clock) -> TeamsMessenger:
+    """The Teams Messenger (proactive messages through stored conversation references); its stores date what
+    they save by the composition root's clock."""
     connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id)
-    return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=_now), files=FileStore(uow, now=_now),
-                          default_locale=settings.default_locale, signer=signer_for(settings.secret_key))
+    return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=clock.now),
+                          files=FileStore(uow, now=clock.now), default_locale=settings.default_locale,
+                          signer=signer_for(settings.secret_key))
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:
@@ -45,11 +42,7 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
     if not settings.microsoft_app_id and not settings.teams_local:
         log.warning("Teams: off (no MicrosoftAppId, and LINGKAR_TEAMS_LOCAL is not set): %s is not served", ROUTE)
         return
-    messenger = lingkar.messenger.messengers.get(PLATFORM)
-    if not isinstance(messenger, TeamsMessenger):  # replaced by a fake: the endpoint still needs the real one
-        built = build_messenger(settings, lingkar.uow)
-        assert isinstance(built, TeamsMessenger)
-        messenger = built
+    messenger = lingkar.platforms.teams  # the real one, even when the routing messenger was given a fake
     bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
                    default_locale=settings.default_locale)
     local = not settings.microsoft_app_id  # Settings refuses local mode together with an app id
