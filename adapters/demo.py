@@ -95,7 +95,7 @@ async def run_demo(*, members: int = 36, out_dir: Path | None = None, console: C
     demo = Demo(app=app, local=local, clock=clock, console=console or Console(), out_dir=out,
                 people=people(members))
     try:
-        from adapters.demo_scenes import SCENES
+        from adapters.demo_pair_scenes import SCENES  # the scenes import Demo from here
 
         for scene in SCENES:
             await scene(demo)
