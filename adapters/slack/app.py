@@ -1,13 +1,11 @@
-"""The bolt AsyncApp and its listeners: slash command, buttons and menus, modal submissions, App Home."""
+"""The bolt AsyncApp and its listeners: slash command, buttons and menus, modals (in views.py), App Home."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from collections import OrderedDict
-from collections.abc import Awaitable, Coroutine
-from dataclasses import replace
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +15,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.settings import Settings
 from adapters.signing import Tampered
+from adapters.slack import views
+from adapters.slack.background import Background, RecentEvents
 from adapters.slack.blocks import SURFACE_BLOCKS, render
 from adapters.slack.events import (
     Body,
@@ -25,14 +25,12 @@ from adapters.slack.events import (
     action_origin,
     command_event,
     command_origin,
-    submission_event,
-    submission_origin,
     team_of,
     user_of,
 )
 from adapters.slack.intake import Refused, bolt_request
 from adapters.slack.messenger import FORM_BUTTON, SlackMessenger
-from adapters.slack.modals import CALLBACK_ID, Metadata, errors_for, modal, notice
+from adapters.slack.modals import CALLBACK_ID
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.responder import Responder
 from bot.kernel.core import Core
@@ -40,7 +38,7 @@ from bot.kernel.events import Actor, Event
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError
-from bot.kernel.replies import FormErrors, OpenForm, Response
+from bot.kernel.replies import Response
 
 log = logging.getLogger(__name__)
 ROUTE = "/slack/events"
@@ -48,48 +46,6 @@ ACK_BUDGET = 2.0  # seconds from a request's arrival to "working on it" at the l
 # Slack events in the core at once, on SQLite and PostgreSQL alike: with more, the core's database work crowds the
 # event loop that reads Slack's requests and acks slow down (measured: docs/benchmarks.md, bench/slack_ack.py).
 CORE_SLOTS = 2
-
-
-class Background:
-    """Work that continues after Slack got its answer: tracked, so tests and a shutdown can wait for it."""
-
-    def __init__(self) -> None:
-        self.tasks: set[asyncio.Task[None]] = set()
-
-    def spawn(self, work: Coroutine[Any, Any, None], *, what: str) -> None:
-        task = asyncio.create_task(self._guarded(work, what))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _guarded(self, work: Coroutine[Any, Any, None], what: str) -> None:
-        try:
-            await work
-        except Exception:
-            log.exception("Slack: unexpected error in %s", what)
-
-    async def drain(self) -> None:
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
-
-
-class RecentEvents:
-    """Event ids already handled. Slack retries an event it thinks we missed (X-Slack-Retry-Num); a bounded LRU
-    in this process drops the repeats. Several replicas would need a shared store (the database)."""
-
-    def __init__(self, *, size: int = 10_000) -> None:
-        self.size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
-
-    def first(self, event_id: str | None) -> bool:
-        if not event_id:
-            return True
-        if event_id in self._seen:
-            self._seen.move_to_end(event_id)
-            return False
-        self._seen[event_id] = None
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
 
 
 def build_bolt_app(*, settings: Settings, messenger: SlackMessenger) -> AsyncApp:
@@ -161,7 +117,7 @@ class SlackBot:
                 self._slow[text] = slow
         return slow
 
-    def _left(self, started: float) -> float:
+    def left(self, started: float) -> float:
         """What is left of the ack budget for a request that reached us at `started` (loop time)."""
         return max(0.05, self.ack_budget - (asyncio.get_running_loop().time() - started))
 
@@ -179,10 +135,10 @@ class SlackBot:
             # response_url when its turn comes. When the core is idle (the usual case) the answer rides in the
             # ack itself, one round trip sooner.
             await ack()
-            self.background.spawn(self._finish(origin, self.ask_core(event)), what="a queued command")
+            self.background.spawn(self.finish(origin, self.ask_core(event)), what="a queued command")
             return
         work = asyncio.ensure_future(self.ask_core(event))
-        done, _ = await asyncio.wait({work}, timeout=self._left(started))
+        done, _ = await asyncio.wait({work}, timeout=self.left(started))
         if not done:  # a busy moment: Slack still gets its answer in time, the member gets theirs when ready
             await self._working(ack, origin, work)
             return
@@ -193,9 +149,9 @@ class SlackBot:
 
     async def _working(self, ack: AsyncAck, origin: Origin, responses: Awaitable[list[Response]]) -> None:
         await ack(text=mrkdwn(origin.t("slack.working")), response_type="ephemeral")
-        self.background.spawn(self._finish(origin, responses), what="a slow command")
+        self.background.spawn(self.finish(origin, responses), what="a slow command")
 
-    async def _finish(self, origin: Origin, responses: Awaitable[list[Response]]) -> None:
+    async def finish(self, origin: Origin, responses: Awaitable[list[Response]]) -> None:
         await self.responder.deliver(origin, await responses)
 
     # -- buttons and menus ---------------------------------------------------------------------------------------
@@ -218,63 +174,16 @@ class SlackBot:
         if event is None:
             return
         if event.action_id.startswith(f"{FORM_BUTTON}:"):
-            await self._open_kept_form(origin, event.action_id.removeprefix(f"{FORM_BUTTON}:"))
+            await views.open_kept_form(self, origin, event.action_id.removeprefix(f"{FORM_BUTTON}:"))
             return
         await self.responder.deliver(origin, await self.ask_core(event))
         if origin.surface == "home":  # what the member just did may change their overview
             await self.publish_home(actor)
 
-    async def _open_kept_form(self, origin: Origin, token: str) -> None:
-        kept = self.messenger.forms.take(token)
-        if kept is None or origin.trigger_id is None:
-            await self.responder.reply(origin, Message(text=origin.t("slack.form.expired")))
-            return
-        form, metadata = kept
-        metadata = replace(metadata, user=origin.actor.user_id)  # the form is for whoever opens it: signed for them
-        try:
-            await self.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata, t=origin.t,
-                                            team_id=origin.actor.workspace_id)
-        except DeliveryError as error:
-            self.messenger.forms.keep_again(token, form, metadata)
-            log.warning("could not open a kept form: %s", error)
-
     # -- modals -------------------------------------------------------------------------------------------------
 
     async def on_submit(self, ack: AsyncAck, body: Body) -> None:
-        started = asyncio.get_running_loop().time()
-        view = body.get("view") or {}
-        seal = self.messenger.seal(team_of(body), user_of(body))
-        metadata = Metadata.decode(str(view.get("private_metadata") or ""), seal=seal)
-        if metadata is None:  # edited, expired, or opened for another member or workspace: nothing is done
-            log.warning("Slack: a modal's metadata failed verification in %s", team_of(body))
-            t = self.translator(await self.actor(body))
-            await ack(response_action="update", view=notice(t("trust.form_invalid"), t=t))
-            return
-        actor = await self.actor(body)
-        origin = submission_origin(body, actor=actor, t=self.translator(actor), metadata=metadata)
-        work = asyncio.ensure_future(self.ask_core(submission_event(body, actor=actor, metadata=metadata)))
-        done, _ = await asyncio.wait({work}, timeout=self._left(started))
-        if not done:  # close the modal in time; what the core says (errors too) follows as a message
-            await ack()
-            self.background.spawn(self._finish(origin, work), what="a slow form")
-            return
-        responses = work.result()
-        errors = next((r for r in responses if isinstance(r, FormErrors)), None)
-        if errors is not None:  # shown under each field; what the member typed stays
-            await ack(response_action="errors", errors=errors_for(view, errors=errors.errors))
-            return
-        follow = next((r for r in responses if isinstance(r, OpenForm)), None)
-        rest = [r for r in responses if r is not follow]
-        if follow is not None:  # the next step replaces this modal
-            next_metadata = Metadata(follow.form.form_id, follow.form.state, channel=metadata.channel,
-                                     user=actor.user_id, response_url=metadata.response_url)
-            await ack(response_action="update", view=modal(follow.form, t=origin.t, metadata=next_metadata,
-                                                           names=self.directory.names(actor.workspace_id),
-                                                           seal=seal))  # a fresh nonce: each step is single-use
-        else:
-            await ack()
-        if rest:
-            self.background.spawn(self.responder.deliver(origin, rest), what="form replies")
+        await views.submit(self, ack, body)
 
     async def on_closed(self, ack: AsyncAck) -> None:
         await ack()
