@@ -22,11 +22,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.digest.files import file_of
 from bot.kernel.message_codec import decode
 from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, Target, UnreachableMember
 from scheduler import claims
 from scheduler.pacing import Pacer
+from storage.repositories.outbox import file_of
 from storage.tables import Delivery
 from storage.uow import UnitOfWork
 

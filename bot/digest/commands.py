@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from bot.digest.export import export_tables, zip_tables
 from bot.digest.figures import build_digest, iso_week
-from bot.digest.files import enqueue_file
 from bot.digest.message import digest_chart, digest_message
 from bot.digest.planner import zone_of
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.messages import Message
-from bot.kernel.outbox import enqueue
+from bot.kernel.outbox import enqueue, enqueue_file
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import Reply, Response
 

@@ -38,6 +38,16 @@ async def enqueue(
         program_id=program_id, member_id=member_id, stale_at=stale_at, image=image)
 
 
+async def enqueue_file(
+    uow: UnitOfWork, *, workspace_id: int, key: str, target: Target, data: bytes, filename: str, title: str,
+    due_at: datetime, program_id: int | None = None, member_id: int | None = None,
+) -> bool:
+    """Queue a file (sent with `Messenger.send_file`) once per idempotency key; False when it was queued before."""
+    return await uow.outbox.add_file(
+        workspace_id=workspace_id, key=key, target=target.key(), data=data, filename=filename,
+        payload=encode(Message(text=title)), due_at=due_at, program_id=program_id, member_id=member_id)
+
+
 async def note_stale(pc: PlanContext, *, key: str, kind: str, target: Target, due: datetime, stale: datetime | None,
                      member_id: int | None = None, reason: str = "stale before it was planned") -> bool:
     """Record, once, that an item will not be sent: it went stale before the planner ran, or its reader paused.

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from bot.digest.files import enqueue_file
 from bot.kernel.context import Ctx, Feature
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
 from bot.kernel.grammar import CommandSpec
 from bot.kernel.messages import Button, Buttons, Header, Message
 from bot.kernel.messages import Text as TextBlock
+from bot.kernel.outbox import enqueue_file
 from bot.kernel.replies import Reply, Response, UpdateSource
 from bot.privacy.erasure import _sort_themes, erase_member, personal_rows
 from bot.privacy.personal import PERSONAL_TABLES, PROFILE_FIELDS

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Select, String, Table, Text, cast, delete, func, or_, select, update
 from sqlmodel import SQLModel
 
-from bot.digest.files import FILE_KIND
 from bot.kernel.context import Ctx
 from bot.privacy.personal import NAME_SCRUBBED, PERSONAL_TABLES, QUOTES_SCRUBBED
+from storage.repositories.outbox import FILE_KIND
 from storage.tables import DeliveryStatus, EnrollmentStatus, Member, ProgramState, Theme
 from storage.uow import UnitOfWork
 

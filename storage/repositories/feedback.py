@@ -9,7 +9,6 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables.delivery import Delivery
 from storage.tables.feedback import DigestSnapshot, Poll, PollResponse, SelfAssessment
 from storage.upsert import insert_ignore
 
@@ -127,10 +126,3 @@ class FeedbackRepository:
             conflict=("program_id", "week"),
         )
         return new_id is not None
-
-    async def name_file(self, *, key: str, filename: str) -> None:
-        """Mark a queued delivery as a file (its bytes are in `image`) and record the file's name."""
-        found = await self._session.exec(select(Delivery).where(Delivery.key == key))
-        delivery = found.one()
-        delivery.payload = {**delivery.payload, "file": {"filename": filename}}  # a new dict: JSON change tracked
-        self._session.add(delivery)

@@ -1,8 +1,14 @@
-"""The outbox: queued deliveries, written by planners and handlers and read by digests and planners."""
+"""The outbox: queued deliveries, written by planners and handlers and read by digests and planners.
+
+A file (exports, `my data`) is a Delivery of kind "file": its bytes in `image`, its title as the message text and
+its name in `payload["file"]["filename"]`. The deliverer sends it with `Messenger.send_file(target, data, filename,
+title)`; `file_of` reads a delivery that way, so the deliverer never needs to know the layout.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +17,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.upsert import insert_ignore
+
+FILE_KIND = "file"
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    data: bytes
+    filename: str
+    title: str
+
+
+def file_of(delivery: Delivery) -> OutgoingFile | None:
+    """The file a delivery carries, or None for an ordinary message (or image)."""
+    if delivery.kind != FILE_KIND or delivery.image is None:
+        return None
+    named = delivery.payload.get("file") or {}
+    return OutgoingFile(data=bytes(delivery.image), filename=str(named.get("filename") or "lingkar.bin"),
+                        title=str(delivery.payload.get("text", "")))
 
 
 class OutboxRepository:
@@ -35,6 +59,15 @@ class OutboxRepository:
             conflict=("key",),
         )
         return new_id is not None
+
+    async def add_file(
+        self, *, workspace_id: int, key: str, target: str, data: bytes, filename: str, payload: dict[str, Any],
+        due_at: datetime, program_id: int | None = None, member_id: int | None = None,
+    ) -> bool:
+        """Queue a file once per idempotency key (`payload` is its encoded title); False when it was queued before."""
+        return await self.add(workspace_id=workspace_id, key=key, kind=FILE_KIND, target=target,
+                              payload={**payload, "file": {"filename": filename}}, due_at=due_at,
+                              program_id=program_id, member_id=member_id, image=data)
 
     async def add_skipped(
         self, *, workspace_id: int, program_id: int | None, key: str, kind: str, target: str, member_id: int | None,

@@ -12,11 +12,11 @@ import pytest
 from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from adapters.routing import RoutingMessenger
-from bot.digest.files import file_of
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import encode
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError, MessageRef, Target
+from storage.repositories.outbox import file_of
 from storage.tables import Delivery
 from tests.digest.test_digest import MONDAY, PNG_SIGNATURE, busy_program
 from tests.feedback.support import answer_poll, deliveries

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 
 from adapters.bootstrap import App
-from bot.digest.files import file_of
 from bot.digest.pair_figures import pair_figures
 from bot.feedback.schedule import rounds
 from bot.kernel.clock import ManualClock
 from bot.privacy.commands import my_data
+from storage.repositories.outbox import file_of
 from storage.tables import Delivery, Pair, PairCheckIn, PairStatus, PollKind
 from tests.helpers import press, say, text_of
 from tests.pairs.world import answer, make_pair

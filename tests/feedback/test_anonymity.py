@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.bootstrap import App
-from bot.digest.files import file_of
 from bot.feedback.disclosure import Shown, disclose_breakdown, disclose_evaluation, disclose_round
 from bot.feedback.planner import plan_feedback
 from bot.kernel.clock import ManualClock
+from storage.repositories.outbox import file_of
 from storage.tables import Poll, PollKind, PollResponse, SelfAssessment
 from tests.digest.test_export import _tables
 from tests.feedback.support import answer_poll, deliveries, run, running_program

@@ -13,13 +13,13 @@ from sqlmodel import SQLModel
 from sqlmodel import select as select_rows
 
 from adapters.bootstrap import App
-from bot.digest.files import file_of
 from bot.digest.planner import plan_digest
 from bot.feedback.planner import plan_feedback
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action, Command, FormSubmitted
 from bot.kernel.replies import Reply, UpdateSource
 from bot.privacy.personal import NOT_PERSONAL, PERSONAL_TABLES
+from storage.repositories.outbox import file_of
 from storage.tables import (
     CheckIn,
     CirclePrompt,

@@ -18,7 +18,7 @@ async def run(world: World, messenger: Messenger, clock: ManualClock, **options:
 
 
 async def _name_file(world: World, key: str, filename: str) -> None:
-    """How bot.digest.files names a queued file: payload["file"]["filename"]."""
+    """How the outbox (storage.repositories.outbox) names a queued file: payload["file"]["filename"]."""
     async with world.uow() as uow:
         row = (await world.rows())[key]
         row.payload = {**row.payload, "file": {"filename": filename}}
