@@ -30,7 +30,7 @@ async def info(ctx: Ctx, args: str) -> list[Response]:
     pairs = [
         (ctx.t("formation.theme"), theme.title if theme else "-"),
         (ctx.t("formation.members"), str(len(memberships))),
-        (ctx.t("circles.moderator"), (moderator.display_name or moderator.external_id) if moderator else "-"),
+        (ctx.t("circles.moderator"), moderator.name if moderator else "-"),
         (ctx.t("circles.next_session"), when),
     ]
     if program.video_link:
@@ -43,7 +43,7 @@ async def members(ctx: Ctx, args: str) -> list[Response]:
     circle, _ = await circle_of_actor(ctx)
     memberships = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
     people = await ctx.uow.members.many(workspace_id=ctx.workspace_id, member_ids=[m.member_id for m in memberships])
-    lines = [f"• {p.display_name or p.external_id} ({p.department or '-'})"
+    lines = [f"• {p.name} ({p.department or '-'})"
              + (f" {ctx.t('circles.moderator_mark')}" if p.id == circle.moderator_member_id else "")
              for p in people]
     return [Reply(Message(text="\n".join([ctx.t("circles.members_title", circle=circle.name), *lines])))]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.circles.moderators import ballot, rotation, tally
+from bot.kernel.admins import admin_recipients
 from bot.kernel.calendar import session_times
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue, user_target
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from storage.tables import (
@@ -33,7 +35,7 @@ async def plan_elections(pc: PlanContext) -> int:
             standing = [n for n in nominations if not n.declined]
             if not standing:
                 election.status = ElectionStatus.NEEDS_APPOINTMENT
-                queued += await _ask_admin(pc, t, circle)
+                queued += await _ask_admin(pc, circle)
             else:
                 election.status = ElectionStatus.VOTING
                 members = {m.id: m for m in await pc.uow.members.many(
@@ -51,7 +53,7 @@ async def plan_elections(pc: PlanContext) -> int:
             member = await pc.uow.members.get(workspace_id=pc.workspace.id or 0, member_id=winner or 0)
             if target is not None and member is not None:
                 queued += await _post(pc, target, f"elected:{election.id}", Message(
-                    text=t("moderators.elected", name=member.display_name or member.external_id)))
+                    text=t("moderators.elected", name=member.name)))
     return queued
 
 
@@ -74,28 +76,24 @@ async def plan_rotation(pc: PlanContext) -> int:
                 circle.moderator_member_id = chosen.id
                 pc.uow.session.add(circle)
                 queued += await _post(pc, Target.from_key(circle.space), f"rotation:{circle.id}:{index}", Message(
-                    text=t("moderators.rotation", name=chosen.display_name or chosen.external_id,
+                    text=t("moderators.rotation", name=chosen.name,
                            session=index + 1)))
     return queued
 
 
 async def _post(pc: PlanContext, target: Target, key: str, message: Message) -> int:
-    from bot.kernel.outbox import enqueue
-
     return int(await enqueue(pc.uow, workspace_id=pc.workspace.id or 0, key=key, kind="election", target=target,
                              message=message, due_at=pc.now, program_id=pc.program.id))
 
 
-async def _ask_admin(pc: PlanContext, t: Translator, circle: Circle) -> int:
-    from bot.kernel.outbox import enqueue, user_target
-
-    admins = list(dict.fromkeys([*await pc.uow.admins.list(workspace_id=pc.workspace.id or 0),
-                                 *sorted(pc.config.admins)]))
+async def _ask_admin(pc: PlanContext, circle: Circle) -> int:
+    """Ask every admin to appoint a moderator, each in their own language (the one recipient rule)."""
     queued = 0
-    for admin in admins:
+    for admin, member in await admin_recipients(pc, config=pc.config):
+        t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
         queued += await enqueue(pc.uow, workspace_id=pc.workspace.id or 0, key=f"appoint:{circle.id}:{admin}",
                                 kind="admin", target=user_target(pc.workspace, admin), due_at=pc.now,
-                                program_id=pc.program.id,
+                                program_id=pc.program.id, member_id=member.id if member else None,
                                 message=Message(text=t("moderators.needs_appointment", circle=circle.name,
                                                        id=circle.id)))
     return queued

@@ -6,6 +6,7 @@ from functools import partial
 
 from bot.circles import formation
 from bot.circles.launch import launch_circle
+from bot.circles.self_select import finish_self_select
 from bot.kernel.availability import available_utc_hours
 from bot.kernel.calendar import first_meeting_day
 from bot.kernel.context import Ctx
@@ -27,8 +28,6 @@ async def _preferences(ctx: Ctx, program: Program, selected: dict[int, Theme]) -
 async def form_program(ctx: Ctx, program: Program) -> str:
     assert program.id is not None
     if program.theme_mode == ThemeMode.SELF_SELECT:
-        from bot.circles.self_select import finish_self_select
-
         return await finish_self_select(ctx, program)
     selected = {t.id or 0: t for t in await ctx.uow.themes.selected(workspace_id=ctx.workspace_id,
                                                                     program_id=program.id)}

@@ -32,9 +32,9 @@ def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: s
                     members: list[tuple[Member, dict[str, object]]]) -> Message:
     first = session_time(program, 0)
     rules = " · ".join(x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x)
-    times = [f"{m.display_name or m.external_id}: {format_moment(first, timezone=m.timezone, locale=t.locale)}"
+    times = [f"{m.name}: {format_moment(first, timezone=m.timezone, locale=t.locale)}"
              for m, _ in members]
-    whys = [f"{m.display_name or m.external_id}: {why_line(t, why, theme)}" for m, why in members]
+    whys = [f"{m.name}: {why_line(t, why, theme)}" for m, why in members]
     moderation = t(f"formation.moderation.{program.moderator_mode}")
     fields = [(t("formation.theme"), theme), (t("formation.members"), str(len(members)))]
     if program.video_link:

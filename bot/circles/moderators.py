@@ -92,7 +92,7 @@ async def nominate(ctx: Ctx, args: str) -> list[Response]:
         "workspace_id": ctx.workspace_id, "election_id": election.id, "nominee_member_id": nominee.id,
         "nominated_by_member_id": ctx.member_id, "declined": False, "created_at": ctx.now},
         conflict=("election_id", "nominee_member_id"))
-    name = nominee.display_name or nominee.external_id
+    name = nominee.name
     return [Reply(Message(text=ctx.t("moderators.nominated" if created else "moderators.already_nominated",
                                      name=name)))]
 
@@ -109,7 +109,7 @@ async def decline(ctx: Ctx, args: str) -> list[Response]:
 
 
 def ballot(t: Translator, election: Election, nominees: list[Member], mine: int | None) -> Message:
-    options = tuple(Option(m.display_name or m.external_id, str(m.id)) for m in nominees)
+    options = tuple(Option(m.name, str(m.id)) for m in nominees)
     text = t("moderators.ballot") + "\n" + "\n".join(f"• {o.label}" for o in options)
     return Message(text=text, blocks=(
         Header(t("moderators.ballot_title")), Text(t("moderators.ballot")),
@@ -174,7 +174,7 @@ async def handover(ctx: Ctx, args: str) -> list[Response]:
     new = await _member_by_mention(ctx, circle, args)
     circle.moderator_member_id = new.id
     ctx.uow.session.add(circle)
-    name = new.display_name or new.external_id
+    name = new.name
     if circle.space:
         await post(ctx, target=Target.from_key(circle.space), key=f"handover:{circle.id}:{ctx.now.isoformat()}",
                    kind="announcement", message=Message(text=ctx.t("moderators.handed_over", name=name)))
@@ -197,7 +197,7 @@ async def appoint(ctx: Ctx, args: str) -> list[Response]:
         if election.status != ElectionStatus.CLOSED:
             election.status, election.winner_member_id = ElectionStatus.CLOSED, member.id
             ctx.uow.session.add(election)
-    return [Reply(Message(text=ctx.t("moderators.appointed", name=member.display_name or member.external_id,
+    return [Reply(Message(text=ctx.t("moderators.appointed", name=member.name,
                                      circle=circle.name)))]
 
 

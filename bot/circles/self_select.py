@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.circles.launch import launch_circle
 from bot.kernel.context import Ctx, Feature
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
@@ -75,8 +76,6 @@ async def pick(ctx: Ctx, action: Action, arg: str) -> list[Response]:
 
 async def finish_self_select(ctx: Ctx, program: Program) -> str:
     """Launch circles that reached the minimum; tell everyone else why and offer the next round."""
-    from bot.circles.launch import launch_circle
-
     launched, left_out = 0, 0
     for circle in await ctx.uow.circles.of_program(workspace_id=ctx.workspace_id, program_id=program.id or 0):
         active = await ctx.uow.circles.memberships(circle_id=circle.id or 0)

@@ -14,7 +14,7 @@ from bot.kernel.replies import OpenForm, Reply, Response
 from bot.pairs.forming import create_pair, publish_matching
 from bot.pairs.pool import MENTEE, MENTOR
 from bot.pairs.requests import accept, choose, decline
-from bot.pairs.shortlist import _name, _offer_next
+from bot.pairs.shortlist import _offer_next
 from bot.pairs.timeouts import plan_timeouts
 from storage.tables import Pair, PairStatus, Program, ProgramState
 
@@ -51,7 +51,7 @@ async def set_pair(ctx: Ctx, args: str) -> list[Response]:
             ctx.uow.session.add(pair)
     await ctx.uow.flush()
     await create_pair(ctx, program, mentor, mentee, score=0.0)
-    return [Reply(Message(text=ctx.t("pairs.set", mentor=_name(mentor), mentee=_name(mentee))))]
+    return [Reply(Message(text=ctx.t("pairs.set", mentor=mentor.name, mentee=mentee.name)))]
 
 
 async def my_pairs(ctx: Ctx) -> list[Pair]:
@@ -69,7 +69,7 @@ async def info(ctx: Ctx, args: str) -> list[Response]:
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=pair.program_id)
         role = MENTOR if pair.mentor_member_id == ctx.member_id else MENTEE
         lines.append(ctx.t("pairs.info_line", program=program.name if program else "-",
-                           partner=_name(partner) if partner else "-", role=ctx.t(f"pairs.role.{role}")))
+                           partner=partner.name if partner else "-", role=ctx.t(f"pairs.role.{role}")))
     return [Reply(Message(text="\n".join(lines)))]
 
 

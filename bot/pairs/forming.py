@@ -10,7 +10,7 @@ from bot.kernel.ports import DeliveryError, Target
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
 from bot.pairs.pool import Pool, load_pool, taken_seats
-from bot.pairs.shortlist import _name, offer_shortlist
+from bot.pairs.shortlist import offer_shortlist
 from storage.tables import Member, Pair, PairRequestStatus, Program
 
 
@@ -74,7 +74,7 @@ async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member
 
 def welcome(t: Translator, program: Program, mentor: Member, mentee: Member) -> Message:
     rules = " · ".join(x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x)
-    lines = [t("pairs.welcome", mentor=_name(mentor), mentee=_name(mentee), program=program.name,
+    lines = [t("pairs.welcome", mentor=mentor.name, mentee=mentee.name, program=program.name,
                format=t(f"format.{program.format}")),
              t("pairs.ground_rules", rules=rules or t("pairs.default_rules")),
              t("pairs.smart_goals")]

@@ -16,7 +16,7 @@ from bot.kernel.replies import Reply, Response
 from bot.pairs import matcher as pairing
 from bot.pairs.forming import create_pair
 from bot.pairs.pool import MENTEE, load_pool, shortlist_for, taken_seats
-from bot.pairs.shortlist import _name, _offer_next
+from bot.pairs.shortlist import _offer_next
 from storage.tables import Member, PairRequest, PairRequestStatus, Program, ProgramState
 from storage.upsert import insert_ignore
 
@@ -57,12 +57,12 @@ async def choose(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     mentee = ctx.member
     await dm(ctx, member=mentor, key=f"pair-request:{created}", kind="pair", program_id=program.id,
              build=lambda t: _request_message(t, program, mentee, created))
-    return [Reply(Message(text=ctx.t("pairs.requested", name=_name(mentor), hours=program.pair_response_hours)))]
+    return [Reply(Message(text=ctx.t("pairs.requested", name=mentor.name, hours=program.pair_response_hours)))]
 
 
 def _request_message(t: Translator, program: Program, mentee: Member, request_id: int) -> Message:
     wants = ", ".join(mentee.skills_wanted) or "-"
-    text = t("pairs.request", mentee=_name(mentee), program=program.name, wants=wants,
+    text = t("pairs.request", mentee=mentee.name, program=program.name, wants=wants,
              hours=program.pair_response_hours)
     return Message(text=text, blocks=(Text(text), Buttons((
         Button(t("pairs.accept"), f"pair.accept:{request_id}", style="primary"),
@@ -99,8 +99,8 @@ async def accept(ctx: Ctx, action: Action, arg: str) -> list[Response]:
                                rules=pool.rules) or 0.0
     await create_pair(ctx, program, ctx.member, mentee, score=score)
     await dm(ctx, member=mentee, key=f"pair-accepted:{request.id}", kind="pair", program_id=program.id,
-             build=lambda t: Message(text=t("pairs.accepted_mentee", name=_name(ctx.member))))
-    return [Reply(Message(text=ctx.t("pairs.accepted", name=_name(mentee))))]
+             build=lambda t: Message(text=t("pairs.accepted_mentee", name=ctx.member.name)))
+    return [Reply(Message(text=ctx.t("pairs.accepted", name=mentee.name)))]
 
 
 async def decline(ctx: Ctx, action: Action, arg: str) -> list[Response]:

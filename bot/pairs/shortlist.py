@@ -11,18 +11,14 @@ from bot.pairs.pool import Pool, load_pool, shortlist_for, why
 from storage.tables import Member, Program
 
 
-def _name(member: Member) -> str:
-    return member.display_name or member.external_id
-
-
 def shortlist_message(t: Translator, program: Program, pool: Pool, suggestions: list[pairing.Suggestion]) -> Message:
     if not suggestions:
         return Message(text=t("pairs.no_candidates", program=program.name))
     lines, buttons = [], []
     for s in suggestions:
         mentor = pool.members[s.mentor_id]
-        lines.append(f"• {_name(mentor)} ({mentor.department or '-'}): {why(t, s.reason)}")
-        buttons.append(Button(t("pairs.choose_button", name=_name(mentor))[:75],
+        lines.append(f"• {mentor.name} ({mentor.department or '-'}): {why(t, s.reason)}")
+        buttons.append(Button(t("pairs.choose_button", name=mentor.name)[:75],
                               f"pair.choose:{program.id}.{s.mentor_id}", style="primary"))
     intro = t("pairs.shortlist", program=program.name, hours=program.pair_response_hours)
     return Message(text="\n".join([intro, *lines]),

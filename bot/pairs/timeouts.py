@@ -6,12 +6,11 @@ from bot.kernel.messages import Message
 from bot.kernel.outbox import dm
 from bot.kernel.planning import PlanContext
 from bot.pairs.pool import load_pool
+from bot.pairs.shortlist import offer_shortlist
 from storage.tables import PairRequestStatus
 
 
 async def expire_requests(pc: PlanContext) -> int:
-    from bot.pairs.shortlist import offer_shortlist
-
     queued = 0
     for request in await pc.uow.pairs.pending_requests(program_id=pc.program.id or 0):
         if request.expires_at > pc.now:
