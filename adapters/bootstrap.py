@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,10 +17,12 @@ from adapters.slack import wiring as slack_wiring
 from adapters.slack.messenger import SlackMessenger
 from adapters.teams import wiring as teams_wiring
 from adapters.teams.messenger import TeamsMessenger
-from bot.features import all_features
+from bot import admins, circles, digest, enrollment, feedback, pairs, privacy, programs, themes
+from bot.kernel.capability import Capability, planners
 from bot.kernel.clock import SystemClock
 from bot.kernel.context import Services
 from bot.kernel.core import Core
+from bot.kernel.planning import Planner, PlanReport, plan
 from bot.kernel.ports import Clock, Messenger
 from scheduler.runner import SchedulerRunner
 from storage.engine import is_sqlite, make_engine, make_session_factory
@@ -45,12 +49,23 @@ class App:
     messenger: RoutingMessenger
     platforms: Platforms
     scheduler: SchedulerRunner  # started by `lingkar serve` only
+    planners: tuple[Planner, ...]  # every capability's, in capability order
 
     def uow(self) -> UnitOfWork:
         return self.services.uow()
 
+    async def plan(self, *, now: datetime) -> PlanReport:
+        """One planning pass at `now`, with every capability's planners (the scheduler's tick does the same)."""
+        return await plan(self.services.uow, now=now, config=self.services.config, planners=self.planners)
+
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def capabilities() -> tuple[Capability, ...]:
+    """Help lists commands in this order; Teams' manifest and `lingkar teams manifest` use it too."""
+    return (enrollment.CAPABILITY, themes.CAPABILITY, circles.CAPABILITY, pairs.CAPABILITY, feedback.CAPABILITY,
+            privacy.CAPABILITY, programs.CAPABILITY, digest.CAPABILITY, admins.CAPABILITY)
 
 
 async def bootstrap(
@@ -84,8 +99,10 @@ async def bootstrap(
         clock=clock,
         config=settings.core_config(),
     )
-    core = Core(services=services, features=all_features())
+    caps = capabilities()
+    core = Core(services=services, capabilities=caps)
+    every_planner = planners(caps)
     scheduler = SchedulerRunner(uow_factory=uow_factory, messenger=messenger, clock=clock, config=services.config,
-                                options=settings.scheduler_options())
+                                options=settings.scheduler_options(), planner=partial(plan, planners=every_planner))
     return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger,
-               platforms=platforms, scheduler=scheduler)
+               platforms=platforms, scheduler=scheduler, planners=every_planner)

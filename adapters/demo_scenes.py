@@ -13,7 +13,6 @@ from adapters.local.messenger import Sent
 from adapters.local.render import render_message
 from bot.kernel.events import Command
 from bot.kernel.messages import Buttons
-from bot.kernel.planning import plan
 from bot.kernel.ports import Target
 from bot.kernel.replies import OpenForm
 from scheduler.deliver import deliver_due
@@ -44,7 +43,7 @@ async def deliver(demo: Demo, *, show: bool = True) -> list[Sent]:
 
 async def tick(demo: Demo, *, show: bool = False) -> list[Sent]:
     """One scheduler tick at the demo clock's time: plan what is due, then deliver it."""
-    await plan(demo.app.services.uow, now=demo.clock.now(), config=demo.app.services.config)
+    await demo.app.plan(now=demo.clock.now())
     return await deliver(demo, show=show)
 
 
@@ -124,7 +123,7 @@ async def elections(demo: Demo) -> None:
         await demo.say(people[0].external_id, "moderator stand", show=show)
         await demo.say(people[1].external_id, f"moderator nominate <@{people[2].external_id}>", show=show)
     demo.clock.advance(timedelta(days=2, hours=1))
-    await plan(demo.app.services.uow, now=demo.clock.now(), config=demo.app.services.config)
+    await demo.app.plan(now=demo.clock.now())
     await deliver(demo)
     async with demo.app.uow() as uow:
         elections = {e.circle_id: e for e in await uow.circles.open_elections()}
@@ -136,7 +135,7 @@ async def elections(demo: Demo) -> None:
             await demo.press(voter.external_id, f"elect.vote:{election.id}", str(people[0].id),
                              show=voter is people[0] and circle is rosters[0][0])
     demo.clock.advance(timedelta(days=2))
-    await plan(demo.app.services.uow, now=demo.clock.now(), config=demo.app.services.config)
+    await demo.app.plan(now=demo.clock.now())
     await deliver(demo)
     await demo.say(rosters[0][1][1].external_id, "circle info")
 

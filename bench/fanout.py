@@ -26,6 +26,8 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, col, func, select
 
 import storage.tables  # noqa: F401  (every table on the metadata)
+from adapters.bootstrap import capabilities
+from bot.kernel.capability import planners
 from bot.kernel.clock import SystemClock
 from bot.kernel.config import CoreConfig
 from bot.kernel.messages import Form, Message
@@ -142,10 +144,11 @@ async def run(label: str, url: str, schema: str | None, args: argparse.Namespace
     program = await seed(uow, args.circles)
     moment = prompt_due(program, 0) + timedelta(minutes=1)  # the first session's prompt is due
     started = time.perf_counter()
-    planned = await plan(uow, now=moment, config=CoreConfig())
+    planned = await plan(uow, now=moment, config=CoreConfig(), planners=planners(capabilities()))
     plan_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    replanned = await plan(uow, now=moment + timedelta(minutes=1), config=CoreConfig())
+    replanned = await plan(uow, now=moment + timedelta(minutes=1), config=CoreConfig(),
+                           planners=planners(capabilities()))
     replan_seconds = time.perf_counter() - started
 
     platform = SlackLimits(workspace_rate=args.rate, latency=args.latency)

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from adapters.bootstrap import App
+from adapters.bootstrap import App, capabilities
+from bot.kernel.capability import planners as capability_planners
+from bot.kernel.config import CoreConfig
 from bot.kernel.events import Action, Actor, Command, FormSubmitted, FormValue
+from bot.kernel.planning import Planner, PlanReport
+from bot.kernel.planning import plan as kernel_plan
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from storage.tables import Program, ProgramState
+from storage.uow import UnitOfWork
 
 WORKSPACE = "W1"
+PLANNERS = capability_planners(capabilities())  # what bootstrap gives the scheduler; a test may narrow it
+
+
+def planners() -> tuple[Planner, ...]:
+    return PLANNERS
+
+
+async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:
+    """The scheduler's planning pass, with every capability's planners (or the ones a test chose)."""
+    return await kernel_plan(uow_factory, now=now, config=config, planners=PLANNERS)
 
 
 def actor(user: str, *, locale: str | None = "en", name: str | None = None) -> Actor:

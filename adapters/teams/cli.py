@@ -22,15 +22,15 @@ def manifest(
     terms: str = typer.Option("", help="Terms of use URL (default https://<domain>/terms)."),
 ) -> None:
     """Build the Teams app package: manifest.json, icons and the Indonesian strings, zipped."""
+    from adapters.bootstrap import capabilities
     from adapters.teams.manifest import AppInfo, build_package
-    from bot.features import all_features
 
     try:
         uuid.UUID(app_id)
     except ValueError:
         raise typer.BadParameter("the Microsoft App ID is a GUID, e.g. 9e1a7c1f-0000-4000-8000-000000000001",
                                  param_hint="--app-id") from None
-    specs = [spec for feature in all_features() for spec, _ in feature.commands]  # what Core.specs holds
+    specs = [spec for capability in capabilities() for spec, _ in capability.commands]  # what Core.specs holds
     info = AppInfo(app_id=app_id, domain=domain, version=version, developer=developer, website=website,
                    privacy=privacy, terms=terms)
     out.write_bytes(build_package(info, specs=specs))

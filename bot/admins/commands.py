@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.kernel.admins import admin_ids
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import CommandSpec, mentioned_users
+from bot.kernel.grammar import mentioned_users
 from bot.kernel.messages import Message
 from bot.kernel.replies import Reply, Response
 
@@ -40,12 +40,3 @@ async def admin_remove(ctx: Ctx, args: str) -> list[Response]:
 async def admin_list(ctx: Ctx, args: str) -> list[Response]:
     names = ", ".join(f"<@{u}>" for u in await admin_ids(ctx)) or "-"
     return [Reply(Message(text=ctx.t("admin.list", admins=names)))]
-
-
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("admin", "add"), "help.admin_add", admin=True, group="admin"), admin_add),
-        (CommandSpec(("admin", "remove"), "help.admin_remove", admin=True, group="admin"), admin_remove),
-        (CommandSpec(("admin", "list"), "help.admin_list", admin=True, group="admin"), admin_list),
-    ),
-)

@@ -1,21 +1,42 @@
-"""Running circles' entry points: commands, the check-in button, forms, and the planners the scheduler calls."""
+"""Circles: picking, membership, moderators and elections, and the running circle's sessions, goals and pauses."""
 
 from __future__ import annotations
 
+from bot.circles import commands, moderators, self_select
 from bot.circles.checkins import CHECKIN_FORM, checkin_command, open_action, plan_checkins, submit_checkin
+from bot.circles.elections import plan_elections, plan_rotation
+from bot.circles.forming import form_step
 from bot.circles.goals import GOAL_FORM, UPDATE_FORM, goal_list, goal_set, goal_update, submit_goal, submit_update
+from bot.circles.home import CIRCLE_SECTION, RUNNING_SECTION
 from bot.circles.missed import plan_missed_checkins
 from bot.circles.pause import pause, resume
 from bot.circles.prompts import plan_prompts, prompt_add, prompt_next, prompt_skip
 from bot.circles.reminders import plan_reminders
 from bot.circles.session_log import LOG_FORM, session_history, session_log, submit_log
-from bot.kernel.context import Feature
+from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
 
-PLANNERS = (plan_prompts, plan_reminders, plan_checkins, plan_missed_checkins)
+# The running circle's planners (the scheduler calls them after the elections'); tests run them alone.
+RUNNING_PLANNERS = (plan_prompts, plan_reminders, plan_checkins, plan_missed_checkins)
 
-FEATURE = Feature(
+CAPABILITY = Capability(
+    name="circles",
     commands=(
+        (CommandSpec(("circle", "pick"), "help.circle_pick", aliases=(("lingkaran", "pilih"),)),
+         self_select.pick_command),
+        (CommandSpec(("circle", "info"), "help.circle_info", aliases=(("lingkaran", "info"),)), commands.info),
+        (CommandSpec(("circle", "members"), "help.circle_members", aliases=(("lingkaran", "anggota"),)),
+         commands.members),
+        (CommandSpec(("circle", "leave"), "help.circle_leave", aliases=(("lingkaran", "keluar"),)), commands.leave),
+        (CommandSpec(("moderator", "nominate"), "help.moderator_nominate", aliases=(("moderator", "calonkan"),)),
+         moderators.nominate),
+        (CommandSpec(("moderator", "stand"), "help.moderator_stand", aliases=(("moderator", "maju"),)),
+         moderators.nominate),
+        (CommandSpec(("moderator", "decline"), "help.moderator_decline", aliases=(("moderator", "tolak"),)),
+         moderators.decline),
+        (CommandSpec(("moderator", "handover"), "help.moderator_handover", group="moderator"), moderators.handover),
+        (CommandSpec(("moderator", "appoint"), "help.moderator_appoint", admin=True, group="admin"),
+         moderators.appoint),
         (CommandSpec(("checkin",), "help.running_checkin", aliases=(("check-in",), ("cek-in",))), checkin_command),
         (CommandSpec(("goal", "set"), "help.running_goal_set", aliases=(("tujuan", "atur"),)), goal_set),
         (CommandSpec(("goal", "update"), "help.running_goal_update", aliases=(("tujuan", "perbarui"),)),
@@ -34,6 +55,12 @@ FEATURE = Feature(
         (CommandSpec(("session", "log"), "help.running_session_log", aliases=(("sesi", "catat"),),
                      group="moderator"), session_log),
     ),
-    actions={"checkin.open": open_action},
-    forms={CHECKIN_FORM: submit_checkin, LOG_FORM: submit_log, GOAL_FORM: submit_goal, UPDATE_FORM: submit_update},
+    actions={"circle.pick": self_select.pick, "elect.vote": moderators.vote_action, "checkin.open": open_action},
+    forms={commands.LEAVE_FORM: commands.submit_leave, CHECKIN_FORM: submit_checkin, LOG_FORM: submit_log,
+           GOAL_FORM: submit_goal, UPDATE_FORM: submit_update},
+    planners=(plan_elections, plan_rotation, *RUNNING_PLANNERS),
+    on_leave=(commands.on_program_leave,),
+    on_close=(self_select.open_for_picking,),
+    on_form=(form_step,),
+    home=(CIRCLE_SECTION, RUNNING_SECTION),
 )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from bot.circles.scope import circle_of_actor
 from bot.kernel.admins import notify_admins
 from bot.kernel.calendar import next_session
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
-from bot.kernel.grammar import CommandSpec
 from bot.kernel.i18n import format_moment
 from bot.kernel.messages import Fields, Form, Header, Message, TextInput
 from bot.kernel.outbox import post
@@ -107,14 +106,3 @@ async def on_program_leave(ctx: Ctx, program: Program) -> None:
             circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=membership.circle_id)
             if circle is not None:
                 await leave_circle(ctx, circle)
-
-
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("circle", "info"), "help.circle_info", aliases=(("lingkaran", "info"),)), info),
-        (CommandSpec(("circle", "members"), "help.circle_members", aliases=(("lingkaran", "anggota"),)), members),
-        (CommandSpec(("circle", "leave"), "help.circle_leave", aliases=(("lingkaran", "keluar"),)), leave),
-    ),
-    forms={LEAVE_FORM: submit_leave},
-    on_leave=(on_program_leave,),
-)

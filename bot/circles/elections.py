@@ -97,6 +97,3 @@ async def _ask_admin(pc: PlanContext, circle: Circle) -> int:
                                 message=Message(text=t("moderators.needs_appointment", circle=circle.name,
                                                        id=circle.id)))
     return queued
-
-
-PLANNERS = (plan_elections, plan_rotation)

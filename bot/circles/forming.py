@@ -13,7 +13,7 @@ from bot.kernel.context import Ctx
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Message
 from bot.kernel.outbox import dm
-from storage.tables import Circle, CircleMember, Program, Theme, ThemeMode
+from storage.tables import Circle, CircleMember, Program, ProgramFormat, Theme, ThemeMode
 
 
 async def _preferences(ctx: Ctx, program: Program, selected: dict[int, Theme]) -> dict[int, tuple[int, ...]]:
@@ -77,3 +77,8 @@ async def form_program(ctx: Ctx, program: Program) -> str:
 
 def _unplaced_message(t: Translator, *, program: Program, code: str) -> Message:
     return Message(text=t("formation.unplaced", program=program.name, reason=t(f"formation.unplaced.{code}")))
+
+
+async def form_step(ctx: Ctx, program: Program) -> str | None:
+    """`program form`'s part for circle programs; None for the others."""
+    return await form_program(ctx, program) if program.format == ProgramFormat.CIRCLES else None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from bot.circles.checkins import open_session
 from bot.circles.goals import goal_summary
 from bot.circles.scope import my_circle
-from bot.kernel.context import Ctx
+from bot.kernel.calendar import next_session
+from bot.kernel.context import Ctx, HomePart, HomeSection
+from bot.kernel.i18n import format_moment
 from bot.kernel.errors import UserError
 from bot.sessions.timing import format_day, local_day
-from storage.tables import EnrollmentStatus, ProgramState
+from storage.tables import CircleMemberStatus, EnrollmentStatus, ProgramState
 
 
 async def home_fields(ctx: Ctx) -> list[tuple[str, str]]:
@@ -35,3 +37,28 @@ async def home_fields(ctx: Ctx) -> list[tuple[str, str]]:
         if program is not None and program.state != ProgramState.CLOSED:
             fields.append((ctx.t("running.home.goal", program=program.name), goal_summary(ctx.t, goal)))
     return fields
+
+
+async def _circle_part(ctx: Ctx) -> HomePart:
+    """Each active circle of a running program, with its next session."""
+    fields: list[tuple[str, str]] = []
+    for membership in await ctx.uow.circles.membership_of(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
+        if membership.status != CircleMemberStatus.ACTIVE:
+            continue
+        circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=membership.circle_id)
+        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=membership.program_id)
+        if circle is None or program is None or program.state != "running":
+            continue
+        upcoming = next_session(program, ctx.now)
+        when = format_moment(upcoming[1], timezone=ctx.member.timezone, locale=ctx.t.locale) if upcoming else "-"
+        fields.append((ctx.t("home.circle"), circle.name))
+        fields.append((ctx.t("circles.next_session"), when))
+    return HomePart(fields=tuple(fields))
+
+
+async def _running_part(ctx: Ctx) -> HomePart:
+    return HomePart(fields=tuple(await home_fields(ctx)))
+
+
+CIRCLE_SECTION = HomeSection(order=10, build=_circle_part)
+RUNNING_SECTION = HomeSection(order=30, build=_running_part)  # paused, a check-in waiting, goals

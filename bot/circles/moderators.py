@@ -9,10 +9,10 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.circles.scope import circle_of_actor
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
-from bot.kernel.grammar import CommandSpec, mentioned_users
+from bot.kernel.grammar import mentioned_users
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Choice, Header, Message, Option, Text
 from bot.kernel.outbox import post
@@ -199,16 +199,3 @@ async def appoint(ctx: Ctx, args: str) -> list[Response]:
             ctx.uow.session.add(election)
     return [Reply(Message(text=ctx.t("moderators.appointed", name=member.name,
                                      circle=circle.name)))]
-
-
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("moderator", "nominate"), "help.moderator_nominate", aliases=(("moderator", "calonkan"),)),
-         nominate),
-        (CommandSpec(("moderator", "stand"), "help.moderator_stand", aliases=(("moderator", "maju"),)), nominate),
-        (CommandSpec(("moderator", "decline"), "help.moderator_decline", aliases=(("moderator", "tolak"),)), decline),
-        (CommandSpec(("moderator", "handover"), "help.moderator_handover", group="moderator"), handover),
-        (CommandSpec(("moderator", "appoint"), "help.moderator_appoint", admin=True, group="admin"), appoint),
-    ),
-    actions={"elect.vote": vote_action},
-)

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from bot.circles.launch import launch_circle
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
-from bot.kernel.grammar import CommandSpec
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Header, Message, Text
 from bot.kernel.outbox import dm, post
-from bot.kernel.payload import Unavailable, int_id
+from bot.kernel.payload import Unavailable, announcement_channel, int_id
 from bot.kernel.replies import Reply, Response
-from bot.programs.commands import announcement_channel
-from storage.tables import Circle, CircleMember, CircleMemberStatus, Program, ProgramState, Theme
+from storage.tables import Circle, CircleMember, CircleMemberStatus, Program, ProgramState, Theme, ThemeMode
 from storage.upsert import insert_ignore
+
+
+async def open_for_picking(ctx: Ctx, program: Program) -> str | None:
+    """`program close`'s part in self-select mode, after the themes were selected: a circle per theme to pick."""
+    if program.theme_mode == ThemeMode.SELF_SELECT:
+        assert program.id is not None
+        enrolled = {e.member_id for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
+                                                                            program_id=program.id)}
+        counts = await ctx.uow.themes.counts(program_id=program.id, member_ids=enrolled)
+        themes = await ctx.uow.themes.selected(workspace_id=ctx.workspace_id, program_id=program.id)
+        ranked = sorted(themes, key=lambda t: (-counts.get(t.id or 0, 0), t.id))
+        await open_circles_for_picking(ctx, program, [(t, counts.get(t.id or 0, 0)) for t in ranked])
+    return None
 
 
 async def open_circles_for_picking(ctx: Ctx, program: Program, selected: list[tuple[Theme, int]]) -> None:
@@ -100,10 +111,3 @@ async def finish_self_select(ctx: Ctx, program: Program) -> str:
 
 def _next_round(t: Translator, program: Program) -> Message:
     return Message(text=t("formation.unplaced", program=program.name, reason=t("formation.unplaced.no_room")))
-
-
-FEATURE = Feature(
-    commands=((CommandSpec(("circle", "pick"), "help.circle_pick", aliases=(("lingkaran", "pilih"),)),
-               pick_command),),
-    actions={"circle.pick": pick},
-)

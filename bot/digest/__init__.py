@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from bot.digest import commands
 from bot.digest.planner import plan_digest
-from bot.kernel.context import Feature
+from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
 
-PLANNERS = (plan_digest,)
-
-FEATURE = Feature(
+CAPABILITY = Capability(
+    name="digest",
     commands=(
         (CommandSpec(("digest", "now"), "help.digest_now", admin=True, group="admin", slow=True,
                      aliases=(("ringkasan",),)), commands.digest_now),
         (CommandSpec(("export",), "help.export", admin=True, group="admin", slow=True, aliases=(("ekspor",),)),
          commands.export),
     ),
+    planners=(plan_digest,),
 )
 
-__all__ = ["FEATURE", "PLANNERS"]
+__all__ = ["CAPABILITY"]

@@ -1,1 +1,34 @@
 """Enrollment: join through the questionnaire, the profile, leaving without blame, status, help."""
+
+from __future__ import annotations
+
+from bot.enrollment.commands import (
+    LEAVE_FORM,
+    STATUS_SECTION,
+    join,
+    join_action,
+    leave,
+    leave_action,
+    profile,
+    show_help,
+    status,
+    submit_leave,
+    submit_profile,
+)
+from bot.enrollment.profile import PROFILE_FORM
+from bot.kernel.capability import Capability
+from bot.kernel.grammar import CommandSpec
+
+CAPABILITY = Capability(
+    name="enrollment",
+    commands=(
+        (CommandSpec(("join",), "help.join", aliases=(("gabung",), ("ikut",))), join),
+        (CommandSpec(("profile",), "help.profile", aliases=(("profil",),)), profile),
+        (CommandSpec(("leave",), "help.leave", aliases=(("keluar",),)), leave),
+        (CommandSpec(("status",), "help.status"), status),
+        (CommandSpec(("help",), "help.help", aliases=(("bantuan",), ("?",))), show_help),
+    ),
+    actions={"join": join_action, "leave": leave_action},
+    forms={PROFILE_FORM: submit_profile, LEAVE_FORM: submit_leave},
+    home=(STATUS_SECTION,),
+)

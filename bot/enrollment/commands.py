@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.enrollment.profile import PROFILE_FORM, apply_profile, pair_inputs, profile_form, read_pair_fields
-from bot.kernel.context import Ctx, Feature
+from bot.enrollment.profile import apply_profile, pair_inputs, profile_form, read_pair_fields
+from bot.kernel.context import Ctx, HomePart, HomeSection
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
-from bot.kernel.grammar import CommandSpec
 from bot.kernel.help import help_message
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Fields, Form, Header, Input, Message, Text, TextInput
@@ -173,7 +172,7 @@ async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     ctx.uow.session.add(enrollment)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="enrollment.left",
                          actor_member_id=ctx.member_id, detail={"program_id": program.id})
-    for hook in ctx.leave_hooks:
+    for hook in ctx.hooks.on_leave:
         await hook(ctx, program)
     return [Reply(Message(text=ctx.t("leave.done", program=program.name)))]
 
@@ -200,17 +199,15 @@ async def status(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def show_help(ctx: Ctx, args: str) -> list[Response]:
-    return [Reply(help_message(ctx.t, ctx.specs, admin=await ctx.is_admin()))]
+    return [Reply(help_message(ctx.t, list(ctx.hooks.specs), admin=await ctx.is_admin()))]
 
 
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("join",), "help.join", aliases=(("gabung",), ("ikut",))), join),
-        (CommandSpec(("profile",), "help.profile", aliases=(("profil",),)), profile),
-        (CommandSpec(("leave",), "help.leave", aliases=(("keluar",),)), leave),
-        (CommandSpec(("status",), "help.status"), status),
-        (CommandSpec(("help",), "help.help", aliases=(("bantuan",), ("?",))), show_help),
-    ),
-    actions={"join": join_action, "leave": leave_action},
-    forms={PROFILE_FORM: submit_profile, LEAVE_FORM: submit_leave},
-)
+
+async def _status_part(ctx: Ctx) -> HomePart:
+    """The home view opens with what `status` says."""
+    replies = [r for r in await status(ctx, "") if isinstance(r, Reply)]
+    return HomePart(blocks=tuple(b for r in replies for b in r.message.blocks),
+                    lines=tuple(r.message.text for r in replies))
+
+
+STATUS_SECTION = HomeSection(order=0, build=_status_part)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.feedback import assessment, commands, polls
 from bot.feedback.planner import plan_feedback, plan_final_report
-from bot.kernel.context import Feature
+from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
 
-PLANNERS = (plan_feedback, plan_final_report)
-
-FEATURE = Feature(
+CAPABILITY = Capability(
+    name="feedback",
     commands=(
         (CommandSpec(("feedback",), "help.feedback", aliases=(("umpan", "balik"),)), commands.answer),
         (CommandSpec(("feedback", "results"), "help.feedback_results", aliases=(("umpan", "balik", "hasil"),)),
@@ -18,6 +17,7 @@ FEATURE = Feature(
     ),
     actions={polls.OPEN_POLL: polls.open_poll, assessment.OPEN_ASSESSMENT: assessment.open_assessment},
     forms={polls.POLL_FORM: polls.submit_poll, assessment.ASSESSMENT_FORM: assessment.submit_assessment},
+    planners=(plan_feedback, plan_final_report),
 )
 
-__all__ = ["FEATURE", "PLANNERS"]
+__all__ = ["CAPABILITY"]

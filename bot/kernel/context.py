@@ -12,7 +12,8 @@ from bot.kernel.errors import NotAllowed
 from bot.kernel.events import Action, Actor, FormSubmitted
 from bot.kernel.grammar import CommandSpec
 from bot.kernel.i18n import Translator
-from bot.kernel.ports import Clock, Messenger, Target
+from bot.kernel.messages import Block
+from bot.kernel.ports import Clock, Messenger, SpaceRef, Target
 from bot.kernel.replies import Response
 from storage.tables import Member, Program, Workspace
 from storage.uow import UnitOfWork
@@ -39,6 +40,53 @@ class Scope(Protocol):
     def workspace_id(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class HomePart:
+    """What one capability adds to a member's home view."""
+
+    blocks: tuple[Block, ...] = ()
+    lines: tuple[str, ...] = ()  # the plain-text fallback of `blocks`
+    fields: tuple[tuple[str, str], ...] = ()  # merged into one Fields block after every section's blocks
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A part of the home view; `order`: 0 status, 10 circle, 20 pair, 30 paused, 40 check-in waiting, 50 goals."""
+
+    order: int
+    build: Callable[[Ctx], Awaitable[HomePart]]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the capabilities offer each other, assembled once by the Core and read by handlers via ctx.hooks."""
+
+    specs: tuple[CommandSpec, ...] = ()  # every command, for help texts
+    on_leave: tuple[LeaveHook, ...] = ()
+    on_close: tuple[ProgramStep, ...] = ()
+    on_form: tuple[ProgramStep, ...] = ()
+    home: tuple[HomeSection, ...] = ()  # sorted by order
+
+
+@dataclass(frozen=True)
+class SpaceRequest:
+    """What Messenger.open_space needs, decided inside the unit of work and opened after its commit."""
+
+    name: str
+    members: tuple[str, ...]
+    private: bool = True
+    parent: Target | None = None
+    group_chat: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """Work that must follow the commit: a platform call (opening a space), then recording what it gave."""
+
+    then: Callable[[Ctx, SpaceRef | None], Awaitable[None]]
+    space: SpaceRequest | None = None
+
+
 @dataclass
 class Ctx:
     services: Services
@@ -49,8 +97,8 @@ class Ctx:
     t: Translator
     now: datetime
     where: Target | None = None
-    specs: list[CommandSpec] = field(default_factory=list)  # every command, for help texts
-    leave_hooks: list[LeaveHook] = field(default_factory=list)
+    hooks: Hooks = field(default_factory=Hooks)
+    steps: list[Step] = field(default_factory=list)  # run by the Core, in order, once this unit of work commits
     _admin: bool | None = field(default=None, repr=False)
 
     @property
@@ -84,19 +132,17 @@ class Ctx:
         if not await self.is_admin():
             raise NotAllowed("errors.admin_only")
 
+    def after_commit(self, then: Callable[[Ctx, SpaceRef | None], Awaitable[None]], *,
+                     space: SpaceRequest | None = None) -> None:
+        """Run `then` in a unit of work of its own once this one is committed; with `space`, the platform opens it
+        first (outside any transaction) and `then` gets the SpaceRef, or None when the platform refused."""
+        self.steps.append(Step(then=then, space=space))
+
 
 CommandHandler = Callable[[Ctx, str], Awaitable[list[Response]]]
 ActionHandler = Callable[[Ctx, Action, str], Awaitable[list[Response]]]
 FormHandler = Callable[[Ctx, FormSubmitted], Awaitable[list[Response]]]
 # Called when a member leaves a program, so circles and pairs can let go of them too.
-LeaveHook = Callable[["Ctx", Program], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One capability's entry points: commands with their handlers, action verbs, form ids."""
-
-    commands: tuple[tuple[CommandSpec, CommandHandler], ...] = ()
-    actions: dict[str, ActionHandler] = field(default_factory=dict)
-    forms: dict[str, FormHandler] = field(default_factory=dict)
-    on_leave: tuple[LeaveHook, ...] = ()
+LeaveHook = Callable[[Ctx, Program], Awaitable[None]]
+# `program close` / `program form`: a capability's part, returning a summary line, or None when it is not its kind.
+ProgramStep = Callable[[Ctx, Program], Awaitable[str | None]]

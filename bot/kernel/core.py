@@ -6,14 +6,18 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
-from bot.kernel.context import ActionHandler, CommandHandler, Ctx, Feature, FormHandler, LeaveHook, Services
+from bot.kernel.capability import Capability, routes
+from bot.kernel.context import Ctx, Services, Step
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, Actor, Command, Event, FormSubmitted, FormValue
 from bot.kernel.grammar import CommandSpec, parse, without_mentions
 from bot.kernel.help import help_message
+from bot.kernel.home import home_message
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
+from bot.kernel.ports import DeliveryError, SpaceRef
 from bot.kernel.replies import FormErrors, Reply, Response
 from storage.repositories.used_forms import claim_form, release_form
 from storage.tables import Member, Workspace
@@ -23,20 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class Core:
-    def __init__(self, *, services: Services, features: Sequence[Feature]) -> None:
+    def __init__(self, *, services: Services, capabilities: Sequence[Capability]) -> None:
         self.services = services
-        self.specs: list[CommandSpec] = []
-        self._commands: dict[tuple[str, ...], CommandHandler] = {}
-        self._actions: dict[str, ActionHandler] = {}
-        self._forms: dict[str, FormHandler] = {}
-        self._leave_hooks: list[LeaveHook] = []
-        for feature in features:
-            self._leave_hooks.extend(feature.on_leave)
-            for spec, handler in feature.commands:
-                self.specs.append(spec)
-                self._commands[spec.path] = handler
-            self._actions.update(feature.actions)
-            self._forms.update(feature.forms)
+        self.routes = routes(capabilities)
+        self.specs: list[CommandSpec] = list(self.routes.hooks.specs)  # adapters read these (is_slow, manifests)
 
     async def handle(self, event: Event) -> list[Response]:
         """Never raises: user errors become localised replies, anything else goes through the error hook."""
@@ -51,9 +45,10 @@ class Core:
                     await uow.session.rollback()
                     return [Reply(Message(text=ctx.t(error.key, **error.params)))]
                 await uow.commit()
-                return responses
         except Exception:
             return [self.on_error(event, locale)]
+        await self._run_steps(event, ctx)
+        return responses
 
     def is_slow(self, text: str) -> bool:
         """Adapters ask this before running a command, to acknowledge slow ones at once."""
@@ -62,8 +57,6 @@ class Core:
 
     async def home(self, actor: Actor) -> Message:
         """The member's overview (Slack's App Home, Teams' personal tab): programs, circle, what is pending."""
-        from bot.kernel.home import home_message
-
         try:
             async with self.services.uow() as uow:
                 ctx = await self._context(uow, Command(actor, "home"))
@@ -83,9 +76,38 @@ class Core:
         )
         return Reply(Message(text=Translator(locale)("errors.unexpected", incident=incident)))
 
-    async def _context(self, uow: UnitOfWork, event: Event) -> Ctx:
+    async def _run_steps(self, event: Event, ctx: Ctx) -> None:
+        """After-commit steps, first in first out (a step may add more). No transaction is open while the platform
+        opens a space, so a messenger may store what it creates and SQLite is not locked; a failing step goes
+        through the error hook and the member's reply stands."""
+        steps = list(ctx.steps)
+        while steps:
+            step = steps.pop(0)
+            try:
+                steps.extend(await self._run_step(event, step, now=ctx.now, workspace=ctx.workspace))
+            except Exception:
+                self.on_error(event, ctx.t.locale)
+
+    async def _run_step(self, event: Event, step: Step, *, now: datetime, workspace: Workspace) -> list[Step]:
+        space: SpaceRef | None = None
+        if step.space is not None:
+            request = step.space
+            try:
+                space = await self.services.messenger.open_space(
+                    workspace_id=workspace.external_id, platform=workspace.platform, name=request.name,
+                    members=list(request.members), private=request.private, parent=request.parent,
+                    group_chat=request.group_chat)
+            except DeliveryError as error:
+                log.warning("could not open a space %s: %s", type(error).__name__, error)
+        async with self.services.uow() as uow:
+            ctx = await self._context(uow, event, now=now)
+            await step.then(ctx, space)
+            await uow.commit()
+        return ctx.steps
+
+    async def _context(self, uow: UnitOfWork, event: Event, *, now: datetime | None = None) -> Ctx:
         actor = event.actor
-        now = self.services.clock.now()
+        now = now or self.services.clock.now()
         # One query for the common case (a known member of a known workspace); create only what is missing.
         workspace, member = await uow.workspaces.with_member(
             platform=actor.platform, external_id=actor.workspace_id, member_external_id=actor.user_id
@@ -103,8 +125,7 @@ class Core:
         _refresh_identity(member, actor)
         locale = resolve_locale(member.locale, actor.locale, workspace.locale)
         return Ctx(services=self.services, uow=uow, actor=actor, workspace=workspace, member=member,
-                   t=Translator(locale), now=now, where=event.where, specs=self.specs,
-                   leave_hooks=self._leave_hooks)
+                   t=Translator(locale), now=now, where=event.where, hooks=self.routes.hooks)
 
     async def _route(self, ctx: Ctx, event: Event) -> list[Response]:
         if isinstance(event, Command):
@@ -114,15 +135,15 @@ class Core:
                                            unknown=event.text.strip()))]
             if parsed.spec.admin:
                 await ctx.require_admin()
-            return await self._commands[parsed.spec.path](ctx, parsed.args)
+            return await self.routes.commands[parsed.spec.path](ctx, parsed.args)
         if isinstance(event, Action):
             verb, _, arg = event.action_id.partition(":")
-            action_handler = self._actions.get(verb)
+            action_handler = self.routes.actions.get(verb)
             if action_handler is None:
                 raise UserError("errors.stale_action")
             return await action_handler(ctx, event, arg)
         if isinstance(event, FormSubmitted):
-            form_handler = self._forms.get(event.form_id)
+            form_handler = self.routes.forms.get(event.form_id)
             if form_handler is None:
                 raise UserError("errors.stale_action")
             # Single use: the nonce is claimed in this transaction, so the form's work and its claim commit (or

@@ -10,7 +10,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.ports import Target
-from storage.tables import Workspace
+from storage.tables import Program, Workspace
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,6 +79,12 @@ def own_target(workspace: Workspace, key: str) -> Target | None:
     if target.kind == "user" or not target.ref:
         return None
     return target
+
+
+def announcement_channel(workspace: Workspace, program: Program) -> Target | None:
+    """Where the program is announced; a stored target outside the workspace (saved before forms were checked)
+    is never used."""
+    return own_target(workspace, program.announcement_target) if program.announcement_target else None
 
 
 def admin_only(handler: Callable[Concatenate[Ctx, P], Awaitable[R]]) -> Callable[Concatenate[Ctx, P], Awaitable[R]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,19 +38,9 @@ class PlanReport:
         return sum(self.queued.values())
 
 
-def planners() -> tuple[Planner, ...]:
-    """Every capability's planners; each module exposes PLANNERS."""
-    from bot import circles as running
-    from bot import digest, feedback
-    from bot import pairs as pair_running
-    from bot.circles import elections as moderators
-    from bot.pairs import commands as pairs
-
-    return (*moderators.PLANNERS, *pairs.PLANNERS, *pair_running.PLANNERS, *running.PLANNERS, *feedback.PLANNERS,
-            *digest.PLANNERS)
-
-
-async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:
+async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig,
+               planners: Sequence[Planner] = ()) -> PlanReport:
+    """Run `planners` (adapters/bootstrap lists every capability's) for each running program, one unit of work each."""
     report = PlanReport()
     async with uow_factory() as uow:
         programs = await uow.programs.running_everywhere()
@@ -61,7 +51,7 @@ async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: 
             if workspace is None or fresh is None:
                 continue
             context = PlanContext(uow=uow, program=fresh, workspace=workspace, now=now, config=config)
-            for planner in planners():
+            for planner in planners:
                 name = getattr(planner, "__name__", "planner")
                 report.queued[name] = report.queued.get(name, 0) + await planner(context)
             await uow.commit()

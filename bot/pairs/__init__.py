@@ -1,8 +1,8 @@
-"""Running pairs' entry points: the check-in command, button and form, and the planners the scheduler calls."""
+"""Mentoring pairs: shortlists and matching, requests, the pair's meetings and check-ins."""
 
 from __future__ import annotations
 
-from bot.kernel.context import Feature
+from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
 from bot.pairs.checkins import (
     CHECKIN_FORM,
@@ -12,15 +12,28 @@ from bot.pairs.checkins import (
     plan_pair_checkins,
     submit_checkin,
 )
+from bot.pairs.commands import END_FORM, avoid, end, info, on_program_leave, publish, set_pair, submit_end
+from bot.pairs.forming import form_step
+from bot.pairs.home import PARTNER_SECTION
 from bot.pairs.meetings import plan_pair_prompts, plan_pair_reminders
+from bot.pairs.requests import accept, choose, decline
+from bot.pairs.timeouts import plan_timeouts
 
-PLANNERS = (plan_pair_prompts, plan_pair_reminders, plan_pair_checkins)
-
-FEATURE = Feature(
+CAPABILITY = Capability(
+    name="pairs",
     commands=(
+        (CommandSpec(("pair", "info"), "help.pair_info", aliases=(("pasangan", "info"),)), info),
+        (CommandSpec(("pair", "end"), "help.pair_end", aliases=(("pasangan", "akhiri"),)), end),
+        (CommandSpec(("pair", "avoid"), "help.pair_avoid", aliases=(("pasangan", "hindari"),)), avoid),
+        (CommandSpec(("pair", "publish"), "help.pair_publish", admin=True, group="admin", slow=True), publish),
+        (CommandSpec(("pair", "set"), "help.pair_set", admin=True, group="admin"), set_pair),
         (CommandSpec(("pair", "checkin"), "pair_running.help.checkin",
                      aliases=(("pair", "check-in"), ("pasangan", "cek-in"))), checkin_command),
     ),
-    actions={OPEN_ACTION: open_action},
-    forms={CHECKIN_FORM: submit_checkin},
+    actions={"pair.choose": choose, "pair.accept": accept, "pair.decline": decline, OPEN_ACTION: open_action},
+    forms={END_FORM: submit_end, CHECKIN_FORM: submit_checkin},
+    planners=(plan_timeouts, plan_pair_prompts, plan_pair_reminders, plan_pair_checkins),
+    on_leave=(on_program_leave,),
+    on_form=(form_step,),
+    home=(PARTNER_SECTION,),
 )

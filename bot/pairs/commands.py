@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
-from bot.kernel.grammar import CommandSpec, mentioned_users
+from bot.kernel.grammar import mentioned_users
 from bot.kernel.messages import Form, Message, TextInput
 from bot.kernel.outbox import dm
 from bot.kernel.payload import Unavailable, int_id
@@ -13,9 +13,7 @@ from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import OpenForm, Reply, Response
 from bot.pairs.forming import create_pair, publish_matching
 from bot.pairs.pool import MENTEE, MENTOR
-from bot.pairs.requests import accept, choose, decline
 from bot.pairs.shortlist import _offer_next
-from bot.pairs.timeouts import plan_timeouts
 from storage.tables import Pair, PairStatus, Program, ProgramState
 
 END_FORM = "pair.end"
@@ -134,20 +132,3 @@ async def on_program_leave(ctx: Ctx, program: Program) -> None:
         if pair.program_id == program.id:
             pair.status, pair.ended_at, pair.ended_by_member_id = PairStatus.ENDED, ctx.now, ctx.member_id
             ctx.uow.session.add(pair)
-
-
-PLANNERS = (plan_timeouts,)
-
-
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("pair", "info"), "help.pair_info", aliases=(("pasangan", "info"),)), info),
-        (CommandSpec(("pair", "end"), "help.pair_end", aliases=(("pasangan", "akhiri"),)), end),
-        (CommandSpec(("pair", "avoid"), "help.pair_avoid", aliases=(("pasangan", "hindari"),)), avoid),
-        (CommandSpec(("pair", "publish"), "help.pair_publish", admin=True, group="admin", slow=True), publish),
-        (CommandSpec(("pair", "set"), "help.pair_set", admin=True, group="admin"), set_pair),
-    ),
-    actions={"pair.choose": choose, "pair.accept": accept, "pair.decline": decline},
-    forms={END_FORM: submit_end},
-    on_leave=(on_program_leave,),
-)

@@ -11,7 +11,7 @@ from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
 from bot.pairs.pool import Pool, load_pool, taken_seats
 from bot.pairs.shortlist import offer_shortlist
-from storage.tables import Member, Pair, PairRequestStatus, Program
+from storage.tables import Member, Pair, PairRequestStatus, Program, ProgramFormat
 
 
 async def start_matching(ctx: Ctx, program: Program) -> str:
@@ -81,3 +81,8 @@ def welcome(t: Translator, program: Program, mentor: Member, mentee: Member) -> 
     if program.video_link:
         lines.append(f"{t('formation.video')}: {program.video_link}")
     return Message(text="\n".join(lines), blocks=(Header(t("pairs.welcome_title")), *(Text(x) for x in lines)))
+
+
+async def form_step(ctx: Ctx, program: Program) -> str | None:
+    """`program form`'s part for pair programs; None for circle programs."""
+    return await start_matching(ctx, program) if program.format != ProgramFormat.CIRCLES else None

@@ -7,10 +7,9 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
-from bot.kernel.grammar import CommandSpec
 from bot.kernel.messages import Button, Buttons, Header, Message
 from bot.kernel.messages import Text as TextBlock
 from bot.kernel.outbox import enqueue_file
@@ -75,12 +74,3 @@ async def forget_confirmed(ctx: Ctx, action: Action, arg: str) -> list[Response]
 
 async def forget_cancelled(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     return [UpdateSource(Message(text=ctx.t("privacy.forget_kept")))]
-
-
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("my", "data"), "help.my_data", aliases=(("data", "saya"),)), my_data_command),
-        (CommandSpec(("forget", "me"), "help.forget_me", aliases=(("lupakan", "saya"),)), forget_me),
-    ),
-    actions={"forget.confirm": forget_confirmed, "forget.cancel": forget_cancelled},
-)

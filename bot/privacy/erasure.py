@@ -68,7 +68,7 @@ async def _leave_everything(ctx: Ctx) -> None:
         enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, ctx.now
         ctx.uow.session.add(enrollment)
         if program is not None and program.state != ProgramState.CLOSED:
-            for hook in ctx.leave_hooks:  # circles and pairs let go of them as on any exit
+            for hook in ctx.hooks.on_leave:  # circles and pairs let go of them as on any exit
                 await hook(ctx, program)
     await ctx.uow.flush()
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
-from bot.kernel.grammar import CommandSpec, mentioned_users
+from bot.kernel.grammar import mentioned_users
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Fields, Header, Message, Text
 from bot.kernel.outbox import dm, post
-from bot.kernel.payload import Unavailable, admin_only, own_target
-from bot.kernel.ports import Target
+from bot.kernel.payload import Unavailable, admin_only, announcement_channel, own_target
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.kernel.text_keys import slugify
-from bot.programs.form import PROGRAM_FORM, apply_fields, program_form, read_program
-from storage.tables import Participation, Program, ProgramFormat, ProgramState, Workspace
+from bot.programs.form import apply_fields, program_form, read_program
+from storage.tables import Participation, Program, ProgramFormat, ProgramState
 
 # Which command moves a program out of which state, and where to.
 TRANSITIONS: dict[str, tuple[ProgramState, ProgramState]] = {
@@ -109,12 +108,6 @@ def _check_state(ctx: Ctx, program: Program, verb: str) -> ProgramState:
     return target
 
 
-def announcement_channel(workspace: Workspace, program: Program) -> Target | None:
-    """Where the program is announced; a stored target outside the workspace (saved before forms were checked)
-    is never used."""
-    return own_target(workspace, program.announcement_target) if program.announcement_target else None
-
-
 def announcement(t: Translator, program: Program) -> Message:
     text = t("program.announcement", program=program.name, goal=program.goal, slug=program.slug)
     rules = [x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x]
@@ -138,15 +131,14 @@ async def program_open(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def program_close(ctx: Ctx, args: str) -> list[Response]:
-    from bot.themes.commands import close_enrollment  # themes are chosen when enrollment closes
-
     program = await find_program(ctx, args)
     target = _check_state(ctx, program, "close")
     count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
     if program.format == ProgramFormat.CIRCLES:
         if count < program.size_min:
             raise UserError("program.too_few", program=program.name, count=count, minimum=program.size_min)
-        summary = await close_enrollment(ctx, program)
+        # Themes are chosen when enrollment closes, and self-select circles open for picking.
+        summary = "\n".join(s for s in [await step(ctx, program) for step in ctx.hooks.on_close] if s)
     else:
         roles = [e.role for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
                                                                       program_id=program.id or 0)]
@@ -160,13 +152,14 @@ async def program_close(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
-    from bot.circles.forming import form_program
-    from bot.pairs.forming import start_matching
-
     program = await find_program(ctx, args)
     target = _check_state(ctx, program, "form")
-    text = await (form_program(ctx, program) if program.format == ProgramFormat.CIRCLES
-                  else start_matching(ctx, program))
+    text = ""
+    for step in ctx.hooks.on_form:  # circles formed or pairs matched: the first capability whose kind it is
+        summary = await step(ctx, program)
+        if summary is not None:
+            text = summary
+            break
     program.state = target
     ctx.uow.session.add(program)
     return [Reply(Message(text=text))]
@@ -200,22 +193,3 @@ async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
                      build=lambda t: Message(text=t("program.mandatory_dm", program=program.name, goal=program.goal)))
     return [Reply(Message(text=ctx.t("program.enrolled_listed", program=program.name, count=added,
                                      already=len(users) - added)))]
-
-
-def _admin(path: tuple[str, ...], key: str, slow: bool = False) -> CommandSpec:
-    return CommandSpec(path, key, admin=True, group="admin", slow=slow)
-
-
-FEATURE = Feature(
-    commands=(
-        (_admin(("program", "create"), "help.program_create"), create),
-        (_admin(("program", "list"), "help.program_list"), program_list),
-        (_admin(("program", "show"), "help.program_show"), program_show),
-        (_admin(("program", "open"), "help.program_open"), program_open),
-        (_admin(("program", "close"), "help.program_close"), program_close),
-        (_admin(("program", "form"), "help.program_form", slow=True), program_form_circles),
-        (_admin(("program", "end"), "help.program_end"), program_end),
-        (_admin(("program", "enroll"), "help.program_enroll"), program_enroll),
-    ),
-    forms={PROGRAM_FORM: submit_create},
-)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from bot.kernel.context import Ctx, Feature
+from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
-from bot.kernel.grammar import CommandSpec, without_mentions
+from bot.kernel.grammar import without_mentions
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Choice, Context, Header, Message, Option, Text
 from bot.kernel.outbox import post
-from bot.kernel.payload import Unavailable, int_id, int_ids
+from bot.kernel.payload import Unavailable, announcement_channel, int_id, int_ids
 from bot.kernel.program_lookup import program_by_id
 from bot.kernel.replies import Reply, Response, UpdateSource
 from bot.kernel.text_keys import fold
-from bot.programs.commands import announcement_channel
-from storage.tables import EnrollmentStatus, Program, ProgramState, Theme, ThemeMode, ThemeStatus, ThemeVote
+from storage.tables import (
+    EnrollmentStatus,
+    Program,
+    ProgramFormat,
+    ProgramState,
+    Theme,
+    ThemeMode,
+    ThemeStatus,
+    ThemeVote,
+)
 from storage.upsert import insert_ignore
 
 OPEN = (ThemeStatus.PROPOSED, ThemeStatus.SELECTED)
@@ -251,30 +259,14 @@ def results_message(t: Translator, program: Program, selected: list[tuple[Theme,
     return Message(text=text, blocks=(Header(t("themes.results_title")), Text(text)))
 
 
-async def close_enrollment(ctx: Ctx, program: Program) -> str:
+async def close_step(ctx: Ctx, program: Program) -> str | None:
+    """`program close`'s part for circle programs: select the themes and announce them (pairs have none)."""
+    if program.format != ProgramFormat.CIRCLES:
+        return None
     selected = await select_themes(ctx, program)
     message = results_message(ctx.t, program, selected)
     channel = announcement_channel(ctx.workspace, program)
     if channel is not None:
         await post(ctx, target=channel, key=f"themes:{program.id}", kind="announcement", message=message,
                    program_id=program.id)
-    if program.theme_mode == ThemeMode.SELF_SELECT:
-        from bot.circles.self_select import open_circles_for_picking
-
-        await open_circles_for_picking(ctx, program, selected)
     return message.text
-
-
-
-FEATURE = Feature(
-    commands=(
-        (CommandSpec(("theme", "propose"), "help.theme_propose", aliases=(("tema", "usul"),)), propose),
-        (CommandSpec(("theme", "vote"), "help.theme_vote", aliases=(("tema", "pilih"),)), vote),
-        (CommandSpec(("theme", "list"), "help.theme_list", aliases=(("tema", "daftar"),)), theme_list),
-        (CommandSpec(("theme", "add"), "help.theme_add", admin=True, group="admin"), admin_add),
-        (CommandSpec(("theme", "rename"), "help.theme_rename", admin=True, group="admin"), admin_rename),
-        (CommandSpec(("theme", "merge"), "help.theme_merge", admin=True, group="admin"), admin_merge),
-        (CommandSpec(("theme", "reject"), "help.theme_reject", admin=True, group="admin"), admin_reject),
-    ),
-    actions={"theme.vote": vote_action},
-)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.bootstrap import App
 from bot.kernel.clock import ManualClock
-from bot.kernel.planning import plan
 from tests.helpers import (
     admin_creates_program,
     form_of,
     member_id,
+    plan,
     press,
     queued,
     say,

@@ -12,14 +12,13 @@ import pytest
 from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from bot import circles as running
-from bot.kernel import planning
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action
 from bot.kernel.message_codec import decode
-from bot.kernel.planning import plan
 from storage.tables import Delivery, DeliveryStatus, PromptStatus
+from tests import helpers
 from tests.circles.world import Person, World, build_circle, deliver_due, deliveries
-from tests.helpers import actor, form_of, say, submit, text_of
+from tests.helpers import actor, form_of, plan, say, submit, text_of
 
 START = date(2026, 2, 2)  # a Monday; both DST changes (8 March in New York, 29 March in London) fall inside
 HOUR = timedelta(hours=1)
@@ -79,7 +78,7 @@ async def test_twelve_weeks_of_running_circles(app: App, local: LocalMessenger, 
     new_york = await build_circle(app, slug="newyork", timezone=NEW_YORK, weekday=1, at="16:00", start=START,
                                   moderator="N1", people=[Person("N1", NEW_YORK), Person("N2", NEW_YORK),
                                                           Person("N3", JAKARTA, locale="id")])
-    monkeypatch.setattr(planning, "planners", lambda: running.PLANNERS)  # only ours: the others have own tests
+    monkeypatch.setattr(helpers, "PLANNERS", running.RUNNING_PLANNERS)  # only ours: the others have own tests
     pause_at, paused_through = datetime(2026, 2, 16, 3, 0, tzinfo=UTC), date(2026, 3, 1)
     paused = False
     previous, seen = clock.now(), 0

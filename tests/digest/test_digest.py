@@ -10,10 +10,9 @@ from bot.digest.planner import plan_digest
 from bot.feedback.planner import plan_feedback
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import decode
-from bot.kernel.planning import planners
 from storage.tables import CheckIn, Delivery, DeliveryStatus, Program, SessionLog
 from tests.feedback.support import answer_poll, deliveries, run, running_program
-from tests.helpers import member_id, say, submit, text_of
+from tests.helpers import member_id, planners, say, submit, text_of
 
 MONDAY = datetime(2026, 1, 26, 2, 0, tzinfo=UTC)  # Monday 26 January, 09:00 in Jakarta
 PULSE_2 = datetime(2026, 1, 21, 5, 0, tzinfo=UTC)

@@ -101,7 +101,7 @@ async def test_admins_read_individual_answers_only_in_the_export(app: App, clock
 
 
 async def test_a_pair_programs_members_get_the_midpoint_and_final_polls(app: App, clock: ManualClock) -> None:
-    from bot.kernel.planning import plan
+    from tests.helpers import plan
 
     pair = await make_pair(app, fmt="reverse")
     async with app.uow() as uow:

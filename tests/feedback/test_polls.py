@@ -15,11 +15,10 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.i18n import Translator
 from bot.kernel.message_codec import decode
 from bot.kernel.messages import Buttons, Select
-from bot.kernel.planning import planners
 from bot.kernel.replies import FormErrors
 from storage.tables import Poll, PollResponse, Program
 from tests.feedback.support import answer_poll, deliveries, run, running_program
-from tests.helpers import form_of, member_id, press, say, submit, text_of
+from tests.helpers import form_of, member_id, planners, press, say, submit, text_of
 
 PULSE_4 = datetime(2026, 2, 4, 5, 0, tzinfo=UTC)  # week 5, 12:00 in Jakarta: two hours after that session
 USERS = ["U1", "U2", "U3", "U4"]

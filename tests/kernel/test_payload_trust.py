@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import SQLModel, col, select
 
 from adapters.bootstrap import App
-from bot.features import all_features
+from adapters.bootstrap import capabilities as all_features
 from bot.kernel.events import Action, Actor, Command, Event, FormSubmitted, FormValue
 from bot.kernel.i18n import translate
 from bot.kernel.payload import is_admin_only

@@ -13,9 +13,8 @@ from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action, FormValue
 from bot.kernel.message_codec import decode
-from bot.kernel.planning import plan
 from storage.tables import DeliveryStatus, PairCheckIn
-from tests.helpers import actor, form_of, press, say, submit, text_of
+from tests.helpers import actor, form_of, plan, press, say, submit, text_of
 from tests.pairs.world import answer, deliver_due, make_pair, pair_deliveries
 
 FIRST = datetime(2026, 1, 7, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Jakarta: the first meeting

@@ -12,10 +12,9 @@ from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import decode
-from bot.kernel.planning import plan
 from bot.sessions.prompt_library import prompts_for
 from storage.tables import DeliveryStatus
-from tests.helpers import say, text_of
+from tests.helpers import plan, say, text_of
 from tests.pairs.world import answer, checkin_button, deliver_due, make_pair, pair_deliveries
 
 JAKARTA, LONDON = ZoneInfo("Asia/Jakarta"), ZoneInfo("Europe/London")

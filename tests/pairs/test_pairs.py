@@ -7,13 +7,13 @@ from datetime import timedelta
 from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
-from bot.kernel.planning import plan
 from tests.helpers import (
     admin_creates_program,
     enroll,
     errors_of,
     form_of,
     member_id,
+    plan,
     press,
     queued,
     say,

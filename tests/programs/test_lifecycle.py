@@ -9,7 +9,6 @@ from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action
-from bot.kernel.planning import plan
 from bot.kernel.replies import UpdateSource
 from storage.tables import ElectionStatus, ThemeStatus
 from tests.helpers import (
@@ -17,6 +16,7 @@ from tests.helpers import (
     admin_creates_program,
     errors_of,
     form_of,
+    plan,
     press,
     queued,
     say,

@@ -15,10 +15,10 @@ from sqlmodel import select
 
 from adapters.bootstrap import App
 from bot.kernel.clock import ManualClock
-from bot.kernel.planning import plan
 from scheduler.deliver import deliver_due
 from scheduler.pacing import Pacer, RateLimit
 from storage.tables import Member, Workspace
+from tests.helpers import plan
 from tests.scenario.steps import (
     PEOPLE,
     Db,

@@ -10,8 +10,8 @@ from pathlib import Path
 from PIL import Image
 from typer.testing import CliRunner
 
+from adapters.bootstrap import capabilities as all_features
 from adapters.cli import app as cli
-from bot.features import all_features
 from bot.kernel.i18n import translate
 
 APP_ID = "9e1a7c1f-0000-4000-8000-000000000001"
