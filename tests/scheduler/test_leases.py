@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.kernel.clock import ManualClock
-from scheduler import claims
+from storage.repositories import outbox_claims as claims
 from storage.tables import DeliveryStatus
 from tests.scheduler.deliver_support import run
 from tests.scheduler.support import Recorder, World, channel, later

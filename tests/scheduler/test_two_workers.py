@@ -9,9 +9,9 @@ from collections.abc import Callable
 from bot.kernel.clock import ManualClock
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue
-from scheduler import claims
 from scheduler.deliver import DeliveryReport, deliver_due
 from scheduler.pacing import Pacer
+from storage.repositories import outbox_claims as claims
 from storage.tables import DeliveryStatus
 from storage.uow import UnitOfWork
 from tests.scheduler.support import Recorder, World, channel, later, second_engine

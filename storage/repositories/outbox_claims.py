@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from storage.tables import Delivery, DeliveryStatus, Enrollment, Member
 from storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("scheduler.claims")  # the logger these messages always had
 
 UowFactory = Callable[[], UnitOfWork]
 FIRST_PAUSE = 0.05  # seconds before retrying a write the database dropped; doubles up to LONGEST_PAUSE
@@ -285,7 +285,3 @@ async def mark_unreachable(uow_factory: UowFactory, *, workspace_id: int, member
         await uow.session.exec(update(Member).where(where).values(reachable=False)
                                .execution_options(synchronize_session=False))
         await uow.commit()
-
-
-def lease_end(now: datetime, seconds: float) -> datetime:
-    return now + timedelta(seconds=seconds)
