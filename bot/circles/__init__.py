@@ -6,15 +6,15 @@ from bot.circles import commands, moderators, self_select
 from bot.circles.checkins import CHECKIN_FORM, checkin_command, open_action, plan_checkins, submit_checkin
 from bot.circles.elections import plan_elections, plan_rotation
 from bot.circles.forming import form_step
-from bot.circles.goals import GOAL_FORM, UPDATE_FORM, goal_list, goal_set, goal_update, submit_goal, submit_update
 from bot.circles.home import CIRCLE_SECTION, RUNNING_SECTION
 from bot.circles.missed import plan_missed_checkins
-from bot.circles.pause import pause, resume
 from bot.circles.prompts import plan_prompts, prompt_add, prompt_next, prompt_skip
 from bot.circles.reminders import plan_reminders
 from bot.circles.session_log import LOG_FORM, session_history, session_log, submit_log
 from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
+from bot.sessions.goals import GOAL_FORM, UPDATE_FORM, goal_list, goal_set, goal_update, submit_goal, submit_update
+from bot.sessions.pause import pause, resume
 
 # The running circle's planners (the scheduler calls them after the elections'); tests run them alone.
 RUNNING_PLANNERS = (plan_prompts, plan_reminders, plan_checkins, plan_missed_checkins)

@@ -3,40 +3,33 @@
 from __future__ import annotations
 
 from bot.circles.checkins import open_session
-from bot.circles.goals import goal_summary
 from bot.circles.scope import my_circle
 from bot.kernel.calendar import next_session
 from bot.kernel.context import Ctx, HomePart, HomeSection
-from bot.kernel.i18n import format_moment
 from bot.kernel.errors import UserError
-from bot.sessions.timing import format_day, local_day
-from storage.tables import CircleMemberStatus, EnrollmentStatus, ProgramState
+from bot.kernel.i18n import format_moment
+from bot.sessions.home import goal_fields, paused_fields
+from storage.tables import CircleMemberStatus, ProgramState
 
 
 async def home_fields(ctx: Ctx) -> list[tuple[str, str]]:
     """(label, value) pairs for bot/kernel/home.py to show; empty when there is nothing to say."""
-    fields: list[tuple[str, str]] = []
-    today = local_day(ctx.member, ctx.now, fallback=ctx.workspace.timezone)
-    enrollments = await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id)
-    until = max((e.paused_until for e in enrollments if e.status == EnrollmentStatus.ACTIVE
-                 and e.paused_until is not None and e.paused_until >= today), default=None)
-    if until is not None:
-        fields.append((ctx.t("running.home.paused"), ctx.t("running.home.paused_until",
-                                                          day=format_day(until, locale=ctx.t.locale))))
+    return await paused_fields(ctx) + await checkin_fields(ctx) + await goal_fields(ctx)
+
+
+async def checkin_fields(ctx: Ctx) -> list[tuple[str, str]]:
+    """A check-in of the member's circle that waits for their answer."""
     try:
         run = await my_circle(ctx)
     except UserError:
-        run = None
-    if run is not None and run.program.state == ProgramState.RUNNING:
-        index = open_session(run, ctx)
-        if index is not None and await ctx.uow.running.checkin(
-                circle_id=run.circle.id or 0, member_id=ctx.member_id, session_index=index) is None:
-            fields.append((ctx.t("running.home.checkin"), ctx.t("running.home.checkin_waiting", session=index + 1)))
-    for goal in await ctx.uow.running.goals_of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
-        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=goal.program_id)
-        if program is not None and program.state != ProgramState.CLOSED:
-            fields.append((ctx.t("running.home.goal", program=program.name), goal_summary(ctx.t, goal)))
-    return fields
+        return []
+    if run.program.state != ProgramState.RUNNING:
+        return []
+    index = open_session(run, ctx)
+    if index is None or await ctx.uow.running.checkin(circle_id=run.circle.id or 0, member_id=ctx.member_id,
+                                                      session_index=index) is not None:
+        return []
+    return [(ctx.t("running.home.checkin"), ctx.t("running.home.checkin_waiting", session=index + 1))]
 
 
 async def _circle_part(ctx: Ctx) -> HomePart:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.circles.due import PlanPass, any_open, due_state, planning_pass
-from bot.circles.scope import CircleRun, name_of
+from bot.circles.scope import CircleRun, circle_pass
 from bot.kernel.calendar import session_count
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
+from bot.sessions.series import SeriesPass, any_open, due_state
 from bot.sessions.timing import checkin_closes, checkin_due, is_paused, local_day, paused_on, session_day, working_due
-from storage.tables import Member, PausePeriod, Program
+from storage.tables import Circle, Member, PausePeriod, Program
 
 STREAK = 3
 # A streak can only start when a check-in window closes, so its flag is news for a while after that:
@@ -43,11 +43,11 @@ async def plan_missed_checkins(pc: PlanContext) -> int:
     closes = [checkin_closes(pc.program, i) for i in range(session_count(pc.program))]
     if not any_open(pc.now, [(c, c + FLAG_WINDOW) for c in closes[STREAK - 1:]]):
         return 0
-    work = await planning_pass(pc)
+    work = await circle_pass(pc)
     queued = 0
     admins: list[str] | None = None
-    for circle in work.circles:
-        run = await work.run(circle)
+    for circle in work.units:
+        run = await work.loaded(circle)
         answered: dict[int, set[int]] = {}
         for answer in await pc.uow.running.checkins_of_circle(circle_id=circle.id or 0):
             answered.setdefault(answer.member_id, set()).add(answer.session_index)
@@ -75,13 +75,13 @@ def _recipients(run: CircleRun, member: Member, admins: list[str]) -> list[str]:
     return list(dict.fromkeys([*found, *(a for a in admins if a != member.external_id)]))
 
 
-async def _flag(work: PlanPass, run: CircleRun, member: Member, streak: list[int], raised: datetime,
-                admins: list[str]) -> int:
+async def _flag(work: SeriesPass[Circle, CircleRun], run: CircleRun, member: Member, streak: list[int],
+                raised: datetime, admins: list[str]) -> int:
     pc = work.pc
     queued = 0
     for external_id in _recipients(run, member, admins):
         key = f"missed:{run.circle.id}:{member.id}:{streak[0]}:{external_id}"
-        if key in work.keys:
+        if work.planned(key):
             continue
         recipient = next((m for m in run.members if m.external_id == external_id), None) or (
             await pc.uow.members.by_external_id(workspace_id=pc.workspace_id, external_id=external_id))
@@ -100,7 +100,7 @@ async def _flag(work: PlanPass, run: CircleRun, member: Member, streak: list[int
                                                local_day(recipient, pc.now, fallback=fallback)):
             continue  # a paused moderator hears about it if back within the window; admins hear now
         t = Translator(resolve_locale(recipient.locale if recipient else None, pc.workspace.locale))
-        text = t("running.missed.flag", name=name_of(member), circle=run.circle.name, count=len(streak),
+        text = t("running.missed.flag", name=member.name, circle=run.circle.name, count=len(streak),
                  sessions=", ".join(str(i + 1) for i in streak))
         queued += await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind="flag", target=target,
                                 message=Message(text=text), due_at=due, stale_at=stale, program_id=pc.program.id,

@@ -8,18 +8,18 @@ from functools import cache
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.circles.due import any_open, due_state, planning_pass
-from bot.circles.scope import CircleRun, channel_translator, my_circle, require_moderator
+from bot.circles.scope import CircleRun, circle_pass, my_circle, require_moderator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import without_mentions
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
-from bot.kernel.outbox import enqueue, note_stale
+from bot.kernel.outbox import note_stale
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
 from bot.sessions.prompt_library import Prompt, families, family_for_theme, next_prompt, prompts_for
+from bot.sessions.series import SeriesPass, due_state, plan_series, post, windows
 from bot.sessions.timing import prompt_due
 from storage.tables import Circle, CirclePrompt, Program, PromptStatus
 
@@ -94,34 +94,30 @@ def prompt_message(t: Translator, program: Program, row: CirclePrompt, index: in
 
 async def plan_prompts(pc: PlanContext) -> int:
     """Each session's prompt a day before it, in the circle's channel; stale once the session starts."""
-    windows = [(prompt_due(pc.program, i), session_time(pc.program, i)) for i in range(session_count(pc.program))]
-    if not any_open(pc.now, windows):
+    w = windows(pc.program, prompt_due, session_time)
+    return await plan_series(pc, windows=w, open_pass=circle_pass, includes=lambda c, i: w[i][1] > c.created_at,
+                             each=_post_prompt)
+
+
+async def _post_prompt(work: SeriesPass[Circle, CircleRun], circle: Circle, index: int, due: datetime,
+                       stale: datetime) -> int:
+    pc = work.pc
+    key = f"prompt:{circle.id}:{index}"
+    if work.planned(key):
         return 0
-    queued = 0
-    work = await planning_pass(pc)
-    for circle in work.circles:
-        for index, (due, stale) in enumerate(windows):
-            key = f"prompt:{circle.id}:{index}"
-            if key in work.keys or stale <= circle.created_at:
-                continue
-            state = due_state(pc.now, due=due, stale=stale)
-            if state == "early":
-                break
-            run = await work.run(circle)
-            if state == "stale":
-                await note_stale(pc, key=key, kind="prompt", target=run.target, due=due, stale=stale)
-                continue
-            row = await prompt_for_session(pc, circle, index)
-            if row is None:
-                continue
-            t = channel_translator(pc.workspace, run.members)
-            if await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind="prompt", target=run.target,
-                             message=prompt_message(t, pc.program, row, index), due_at=due, stale_at=stale,
-                             program_id=pc.program.id):
-                queued += 1
-                row.status = PromptStatus.POSTED
-                pc.uow.running.save(row)
-    return queued
+    run = await work.loaded(circle)
+    if due_state(pc.now, due=due, stale=stale) == "stale":  # only noted: no prompt is used up
+        await note_stale(pc, key=key, kind="prompt", target=run.target, due=due, stale=stale)
+        return 0
+    row = await prompt_for_session(pc, circle, index)
+    if row is None:
+        return 0
+    if not await post(work, target=run.target, members=run.members, key=key, kind="prompt", due=due, stale=stale,
+                      build=lambda t: prompt_message(t, pc.program, row, index)):
+        return 0
+    row.status = PromptStatus.POSTED
+    pc.uow.running.save(row)
+    return 1
 
 
 async def _steered(ctx: Ctx) -> tuple[CircleRun, list[CirclePrompt], int]:

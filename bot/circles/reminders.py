@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.circles.due import any_open, due_state, planning_pass
-from bot.circles.scope import CircleRun, channel_translator
-from bot.kernel.calendar import session_count, session_time
+from bot.circles.scope import CircleRun, circle_pass
+from bot.kernel.calendar import session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
-from bot.kernel.outbox import enqueue, note_stale
 from bot.kernel.planning import PlanContext
+from bot.sessions.series import SeriesPass, plan_series, post, windows
 from bot.sessions.timing import reminder_due, zone
-from storage.tables import Program
+from storage.tables import Circle, Program
 
 
 def zones_of(program: Program, run: CircleRun) -> list[str]:
@@ -42,25 +41,16 @@ def reminder_message(t: Translator, program: Program, run: CircleRun, index: int
 
 
 async def plan_reminders(pc: PlanContext) -> int:
-    windows = [(reminder_due(pc.program, i), session_time(pc.program, i)) for i in range(session_count(pc.program))]
-    if not any_open(pc.now, windows):
+    w = windows(pc.program, reminder_due, session_time)
+    return await plan_series(pc, windows=w, open_pass=circle_pass, includes=lambda c, i: w[i][1] > c.created_at,
+                             each=_remind)
+
+
+async def _remind(work: SeriesPass[Circle, CircleRun], circle: Circle, index: int, due: datetime,
+                  stale: datetime) -> int:
+    key = f"reminder:{circle.id}:{index}"
+    if work.planned(key):
         return 0
-    queued = 0
-    work = await planning_pass(pc)
-    for circle in work.circles:
-        for index, (due, stale) in enumerate(windows):
-            key = f"reminder:{circle.id}:{index}"
-            if key in work.keys or stale <= circle.created_at:
-                continue
-            state = due_state(pc.now, due=due, stale=stale)
-            if state == "early":
-                break
-            run = await work.run(circle)
-            if state == "stale":
-                await note_stale(pc, key=key, kind="reminder", target=run.target, due=due, stale=stale)
-                continue
-            t = channel_translator(pc.workspace, run.members)
-            queued += await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind="reminder",
-                                    target=run.target, message=reminder_message(t, pc.program, run, index, stale),
-                                    due_at=due, stale_at=stale, program_id=pc.program.id)
-    return queued
+    run = await work.loaded(circle)
+    return await post(work, target=run.target, members=run.members, key=key, kind="reminder", due=due, stale=stale,
+                      build=lambda t: reminder_message(t, work.pc.program, run, index, stale))

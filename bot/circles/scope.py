@@ -1,29 +1,17 @@
-"""Which circle a command or a planner works on, who may steer it, and what language its channel reads."""
+"""Which circle a command or a planner works on, and who may steer it."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import NotAllowed, UserError
-from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from storage.tables import (
-    Circle,
-    CircleMember,
-    CircleMemberStatus,
-    CircleStatus,
-    Enrollment,
-    Member,
-    Program,
-    ProgramFormat,
-    Workspace,
-)
+from bot.sessions.series import SeriesPass, series_pass
+from storage.tables import Circle, CircleMember, CircleStatus, Enrollment, Member, Program, ProgramFormat
 
-
-def name_of(member: Member) -> str:
-    return member.display_name or member.external_id
+PREFIXES = ("prompt:", "reminder:", "checkin:", "missed:")
 
 
 @dataclass
@@ -39,6 +27,10 @@ class CircleRun:
     @property
     def target(self) -> Target:
         return Target.from_key(self.circle.space)
+
+    @property
+    def space(self) -> Target | None:
+        return self.target  # planners only see circles with a channel
 
     def member_ids(self) -> set[int]:
         return {m.id or 0 for m in self.members}
@@ -63,15 +55,13 @@ async def active_circles(scope: Scope, program: Program) -> list[Circle]:
     return [c for c in circles if c.status == CircleStatus.ACTIVE and c.space]
 
 
-def channel_translator(workspace: Workspace, members: list[Member]) -> Translator:
-    """The language most of the circle reads; the workspace's on a tie or when nobody said."""
-    default = resolve_locale(workspace.locale)
-    counts = Counter(resolve_locale(m.locale, default) for m in members)
-    if not counts:
-        return Translator(default)
-    best = max(counts.values())
-    leaders = [locale for locale, n in counts.items() if n == best]
-    return Translator(default if default in leaders else sorted(leaders)[0])
+async def circle_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
+    """The running-circle planners' shared pass: active circles, loaded once each."""
+    async def load(circle: Circle) -> CircleRun:
+        return await load_circle(pc, circle, pc.program)
+
+    return await series_pass(pc, family="circles", prefixes=PREFIXES, units=lambda scope: active_circles(
+        scope, scope.program), load=load)
 
 
 async def my_circle(ctx: Ctx) -> CircleRun:
@@ -88,18 +78,8 @@ async def require_moderator(ctx: Ctx, run: CircleRun) -> None:
 
 async def circle_of_actor(ctx: Ctx) -> tuple[Circle, Program]:
     """The circle a command is about: the channel it was typed in, else the member's (latest) circle."""
-    if ctx.where is not None and ctx.where.kind != "user":
-        circle = await ctx.uow.circles.by_space(workspace_id=ctx.workspace_id, space=ctx.where.key())
-        if circle is not None:
-            program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
-            assert program is not None
-            return circle, program
-    for membership in reversed(await ctx.uow.circles.membership_of(workspace_id=ctx.workspace_id,
-                                                                    member_id=ctx.member_id)):
-        if membership.status != CircleMemberStatus.ACTIVE:
-            continue
-        circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=membership.circle_id)
-        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=membership.program_id)
-        if circle is not None and program is not None and program.state != "closed":
-            return circle, program
-    raise UserError("circles.not_in_circle")
+    space = ctx.where.key() if ctx.where is not None and ctx.where.kind != "user" else None
+    found = await ctx.uow.circles.circle_of_actor(workspace_id=ctx.workspace_id, member_id=ctx.member_id, space=space)
+    if found is None:
+        raise UserError("circles.not_in_circle")
+    return found

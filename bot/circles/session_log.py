@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.circles.scope import CircleRun, load_circle, my_circle, name_of, require_moderator
+from bot.circles.scope import CircleRun, load_circle, my_circle, require_moderator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -33,7 +33,7 @@ async def session_log(ctx: Ctx, args: str) -> list[Response]:
     else:  # start from what members said in their check-ins
         attended = {str(c.member_id) for c in await ctx.uow.running.checkins_of_circle(circle_id=run.circle.id or 0)
                     if c.session_index == latest and c.attended}
-    people = tuple(Option(name_of(m), str(m.id)) for m in run.members)
+    people = tuple(Option(m.name, str(m.id)) for m in run.members)
     sessions = tuple(Option(ctx.t("running.log.session_option", session=i + 1,
                                   day=format_day(session_day(run.program, i), locale=ctx.t.locale)), str(i))
                      for i in reversed(started[-SHOWN_SESSIONS:]))
@@ -95,7 +95,7 @@ async def session_history(ctx: Ctx, args: str) -> list[Response]:
         workspace_id=ctx.workspace_id, member_ids=sorted({i for log in logs for i in log.attendee_member_ids}))}
     entries = []
     for log in reversed(logs):
-        names = ", ".join(name_of(everyone[i]) for i in log.attendee_member_ids
+        names = ", ".join(everyone[i].name for i in log.attendee_member_ids
                           if i in everyone and not everyone[i].erased) or "-"
         head = ctx.t("running.log.entry", session=log.session_index + 1, count=len(log.attendee_member_ids),
                      day=format_day(session_day(run.program, log.session_index), locale=ctx.t.locale), names=names)

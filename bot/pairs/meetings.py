@@ -2,72 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from bot.circles.due import any_open, due_state
-from bot.circles.scope import channel_translator
-from bot.kernel.calendar import session_count, session_time
-from bot.kernel.i18n import Translator, format_moment, resolve_locale
+from bot.kernel.calendar import session_time
+from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
-from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
-from bot.pairs.scope import FAMILIES, PairPass, PairRun, name_of, pair_pass
+from bot.pairs.scope import FAMILIES, PairRun, pair_pass
 from bot.sessions.prompt_library import next_prompt, prompts_for
-from bot.sessions.timing import is_pair_meeting, is_paused, local_day, prompt_due, reminder_due, zone
-from storage.tables import Member, PairPrompt
-
-# Builds one message for a reader: None when it goes to the pair's space (both read it).
-Build = Callable[[Translator, Member | None], Message]
-
-
-async def send_to_pair(work: PairPass, run: PairRun, *, prefix: str, kind: str, index: int, due: datetime,
-                       stale: datetime, build: Build) -> int:
-    """One post in the pair's space, or (no space) one DM to each side; paused sides get no DM."""
-    pc = work.pc
-    space = run.space
-    if space is not None:
-        key = f"{prefix}:{run.pair.id}:{index}"
-        if key in work.keys:
-            return 0
-        if due_state(pc.now, due=due, stale=stale) == "stale":
-            await note_stale(pc, key=key, kind=kind, target=space, due=due, stale=stale)
-            return 0
-        t = channel_translator(pc.workspace, run.members)
-        return int(await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind=kind, target=space,
-                                 message=build(t, None), due_at=due, stale_at=stale, program_id=pc.program.id))
-    queued = 0
-    for member in run.members:
-        queued += await dm_side(work, run, member, prefix=prefix, kind=kind, index=index, due=due, stale=stale,
-                                build=build)
-    return queued
-
-
-async def dm_side(work: PairPass, run: PairRun, member: Member, *, prefix: str, kind: str, index: int,
-                  due: datetime, stale: datetime, build: Build) -> int:
-    pc = work.pc
-    key = f"{prefix}:{run.pair.id}:{index}:{member.id}"
-    if key in work.keys:
-        return 0
-    target = user_target(pc.workspace, member.external_id)
-    state = due_state(pc.now, due=due, stale=stale)
-    if state == "early":
-        return 0
-    if state == "stale":
-        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id)
-        return 0
-    fallback = pc.program.timezone
-    enrollment = run.enrollments.get(member.id or 0)
-    if is_paused(enrollment, local_day(member, due, fallback=fallback)) or is_paused(
-            enrollment, local_day(member, pc.now, fallback=fallback)):
-        # Away for this meeting: nothing now and nothing to catch up on after they come back.
-        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id,
-                         reason="recipient paused")
-        return 0
-    t = Translator(resolve_locale(member.locale, pc.workspace.locale))
-    return int(await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind=kind, target=target,
-                             message=build(t, member), due_at=due, stale_at=stale, program_id=pc.program.id,
-                             member_id=member.id))
+from bot.sessions.series import Build, SeriesPass, due_state, plan_series, reach, windows
+from bot.sessions.timing import is_pair_meeting, prompt_due, reminder_due, zone
+from storage.tables import Member, Pair, PairPrompt
 
 
 def _zones(run: PairRun) -> list[str]:
@@ -87,13 +32,13 @@ def _reader_zone(run: PairRun, reader: Member) -> str:
 def reminder_message(t: Translator, run: PairRun, index: int, reader: Member | None) -> Message:
     moment = session_time(run.program, index)
     if reader is None:
-        title = t("pair_running.reminder.title", meeting=index + 1, mentor=name_of(run.mentor),
-                  mentee=name_of(run.mentee))
+        title = t("pair_running.reminder.title", meeting=index + 1, mentor=run.mentor.name,
+                  mentee=run.mentee.name)
         times = "\n".join(f"• {name}: {format_moment(moment, timezone=name, locale=t.locale)}"
                           for name in _zones(run))
     else:
         title = t("pair_running.reminder.dm", meeting=index + 1,
-                  partner=name_of(run.partner_of(reader.id or 0)))
+                  partner=run.partner_of(reader.id or 0).name)
         times = format_moment(moment, timezone=_reader_zone(run, reader), locale=t.locale)
     link = (t("pair_running.reminder.link", link=run.program.video_link) if run.program.video_link
             else t("pair_running.reminder.no_link"))
@@ -106,24 +51,16 @@ def _reminders(run: PairRun, index: int) -> Build:
 
 async def plan_pair_reminders(pc: PlanContext) -> int:
     """An hour before each meeting; stale once it starts."""
-    windows = [(reminder_due(pc.program, i), session_time(pc.program, i)) for i in range(session_count(pc.program))]
-    if not any_open(pc.now, windows):
-        return 0
-    work = await pair_pass(pc)
-    queued = 0
-    for pair in work.pairs:
-        for index, (due, stale) in enumerate(windows):
-            if not is_pair_meeting(pair, pc.program, index):
-                continue
-            if pc.now < due:
-                break
-            run = await work.run(pair)
-            if run is None:
-                break
-            queued += await send_to_pair(work, run, prefix="pair-reminder", kind="pair_reminder", index=index,
-                                         due=due, stale=stale,
-                                         build=_reminders(run, index))
-    return queued
+    return await plan_series(pc, windows=windows(pc.program, reminder_due, session_time), open_pass=pair_pass,
+                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=_remind)
+
+
+async def _remind(work: SeriesPass[Pair, PairRun], pair: Pair, index: int, due: datetime, stale: datetime) -> int:
+    run = await work.run(pair)
+    if run is None:
+        return 0  # a side is gone: nothing for this pair in this pass
+    return await reach(work, run, key=f"pair-reminder:{pair.id}:{index}", kind="pair_reminder", due=due, stale=stale,
+                       build=_reminders(run, index))
 
 
 async def prompt_for_meeting(pc: PlanContext, run: PairRun, index: int) -> PairPrompt | None:
@@ -163,30 +100,19 @@ def _prompts(run: PairRun, row: PairPrompt | None, index: int) -> Build:
 
 async def plan_pair_prompts(pc: PlanContext) -> int:
     """Each meeting's prompt the day before it; stale once it starts."""
-    windows = [(prompt_due(pc.program, i), session_time(pc.program, i)) for i in range(session_count(pc.program))]
-    if not any_open(pc.now, windows):
+    return await plan_series(pc, windows=windows(pc.program, prompt_due, session_time), open_pass=pair_pass,
+                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=_prompt)
+
+
+async def _prompt(work: SeriesPass[Pair, PairRun], pair: Pair, index: int, due: datetime, stale: datetime) -> int:
+    pc = work.pc
+    run = await work.run(pair)
+    key = f"pair-prompt:{pair.id}:{index}"
+    if run is None or work.reached(run, key):
         return 0
-    work = await pair_pass(pc)
-    queued = 0
-    for pair in work.pairs:
-        for index, (due, stale) in enumerate(windows):
-            if not is_pair_meeting(pair, pc.program, index):
-                continue
-            if pc.now < due:
-                break
-            run = await work.run(pair)
-            if run is None:
-                break
-            keys = ({f"pair-prompt:{pair.id}:{index}"} if run.space else
-                    {f"pair-prompt:{pair.id}:{index}:{m.id}" for m in run.members})
-            if keys <= work.keys:
-                continue
-            row = None
-            if due_state(pc.now, due=due, stale=stale) == "due":  # a stale meeting is only noted: no prompt used
-                row = await prompt_for_meeting(pc, run, index)
-                if row is None:
-                    continue
-            queued += await send_to_pair(
-                work, run, prefix="pair-prompt", kind="pair_prompt", index=index, due=due, stale=stale,
-                build=_prompts(run, row, index))
-    return queued
+    row = None
+    if due_state(pc.now, due=due, stale=stale) == "due":  # a stale meeting is only noted: no prompt used
+        row = await prompt_for_meeting(pc, run, index)
+        if row is None:
+            return 0
+    return await reach(work, run, key=key, kind="pair_prompt", due=due, stale=stale, build=_prompts(run, row, index))

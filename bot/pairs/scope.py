@@ -5,22 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.kernel.calendar import session_time
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from bot.sessions.timing import checkin_closes, pair_meetings
+from bot.sessions.checkins import open_index
+from bot.sessions.series import SeriesPass, series_pass
+from bot.sessions.timing import pair_meetings
 from storage.tables import Enrollment, Member, Pair, PairStatus, Program, ProgramFormat, ProgramState
 
 # The prompt library's pair family for each pair format.
 FAMILIES: dict[str, str] = {ProgramFormat.ONE_ON_ONE: "pair_one_on_one", ProgramFormat.PEER: "pair_peer",
             ProgramFormat.REVERSE: "pair_reverse"}
 PREFIXES = ("pair-reminder:", "pair-prompt:", "pair-checkin:")
-
-
-def name_of(member: Member) -> str:
-    return member.display_name or member.external_id
 
 
 @dataclass
@@ -62,32 +59,13 @@ async def load_pair(scope: Scope, pair: Pair, program: Program) -> PairRun | Non
     return PairRun(pair=pair, program=program, mentor=mentor, mentee=mentee, enrollments=enrollments)
 
 
-@dataclass
-class PairPass:
-    """What the pair planners read in one planning pass (one program, one tick), each loaded once."""
+async def pair_pass(pc: PlanContext) -> SeriesPass[Pair, PairRun]:
+    """The pair planners' shared pass: the program's pairs, each loaded once (None when a side is gone)."""
+    async def load(pair: Pair) -> PairRun | None:
+        return await load_pair(pc, pair, pc.program)
 
-    pc: PlanContext
-    pairs: list[Pair]
-    keys: set[str]  # idempotency keys of this program's pair deliveries planned before this pass
-    _runs: dict[int, PairRun | None] = field(default_factory=dict)
-
-    async def run(self, pair: Pair) -> PairRun | None:
-        if pair.id not in self._runs:
-            self._runs[pair.id or 0] = await load_pair(self.pc, pair, self.pc.program)
-        return self._runs[pair.id or 0]
-
-
-async def pair_pass(pc: PlanContext) -> PairPass:
-    # Every planner gets the same PlanContext for a program and tick: load the pairs once and keep them on it.
-    holder: dict[str, object] = getattr(pc, "__dict__", {})
-    memo = holder.get("_pair_pass")
-    if not isinstance(memo, PairPass):
-        pairs = await active_pairs(pc, pc.program)
-        keys = await pc.uow.outbox.planned_keys(program_id=pc.program.id or 0,
-                                                prefixes=PREFIXES) if pairs else set()
-        memo = PairPass(pc=pc, pairs=pairs, keys=keys)
-        holder["_pair_pass"] = memo
-    return memo
+    return await series_pass(pc, family="pairs", prefixes=PREFIXES, units=lambda scope: active_pairs(
+        scope, scope.program), load=load)
 
 
 async def pair_of(ctx: Ctx, pair_id: int) -> PairRun:
@@ -121,7 +99,4 @@ async def my_open_meeting(ctx: Ctx) -> tuple[PairRun, int]:
 
 def open_meeting(pair: Pair, program: Program, now: datetime) -> int | None:
     """The meeting whose check-in is open now: it has started and the next one has not."""
-    for index in pair_meetings(pair, program):
-        if session_time(program, index) <= now < checkin_closes(program, index):
-            return index
-    return None
+    return open_index(program, pair_meetings(pair, program), now)

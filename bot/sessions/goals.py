@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from bot.circles.scope import circle_of_actor
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted, FormValue
@@ -15,6 +14,7 @@ from bot.kernel.messages import DateInput, Fields, Form, Header, Message, Number
 from bot.kernel.payload import Unavailable, int_id
 from bot.kernel.program_lookup import program_by_id
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
+from bot.sessions.checkins import form_value, goal_summary
 from bot.sessions.timing import format_day, local_day, parse_day
 from storage.tables import Goal, GoalUpdate, Program, ProgramState
 
@@ -33,22 +33,17 @@ def today_for(ctx: Ctx) -> date:
 
 async def goal_program(ctx: Ctx) -> Program:
     """The circle's program (channel or the member's circle), else the latest program they are active in."""
-    try:
-        _, program = await circle_of_actor(ctx)
-        return program
-    except UserError:
-        pass
+    space = ctx.where.key() if ctx.where is not None and ctx.where.kind != "user" else None
+    circle = await ctx.uow.circles.circle_of_actor(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
+                                                   space=space)
+    if circle is not None:
+        return circle[1]
     for enrollment in reversed(await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id,
                                                                    member_id=ctx.member_id)):
         found = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
         if found is not None and found.state != ProgramState.CLOSED:
             return found
     raise UserError("running.goal.no_program")
-
-
-def goal_summary(t: Translator, goal: Goal) -> str:
-    return t("running.goal.summary", goal=goal.specific, progress=goal.progress,
-             due=format_day(goal.due_on, locale=t.locale))
 
 
 def goal_form(t: Translator, program: Program, goal: Goal | None, *, today: date) -> Form:
@@ -64,24 +59,17 @@ def goal_form(t: Translator, program: Program, goal: Goal | None, *, today: date
                 inputs=tuple(inputs))
 
 
-def _text(values: dict[str, FormValue], name: str) -> str:
-    value = values.get(name)
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return " ".join((value or "").split())
-
-
 def read_goal(t: Translator, values: dict[str, FormValue], *, today: date) -> tuple[dict[str, object], dict[str, str]]:
     fields: dict[str, object] = {}
     errors: dict[str, str] = {}
     for name in SMART:
-        text = _text(values, name)
+        text = form_value(values, name)
         if not text:
             errors[name] = t("running.error.required")
         elif len(text) > MAX_FIELD:
             errors[name] = t("running.error.too_long", limit=MAX_FIELD)
         fields[name] = text
-    raw = _text(values, "due_on")
+    raw = form_value(values, "due_on")
     due = parse_day(raw) if raw else None
     if not raw:
         errors["due_on"] = t("running.error.required")
@@ -155,7 +143,7 @@ async def submit_update(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         raise Unavailable()
     program = await program_by_id(ctx, str(goal.program_id))
     try:
-        return await _record(ctx, program, goal, _text(form.values, "progress"), _text(form.values, "note"))
+        return await _record(ctx, program, goal, form_value(form.values, "progress"), form_value(form.values, "note"))
     except UserError as error:
         if error.key == "running.goal.error.progress":
             return [FormErrors({"progress": ctx.t(error.key)})]

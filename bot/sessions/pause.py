@@ -1,8 +1,8 @@
-"""Pause and resume: no prompts or DMs for the member meanwhile; their circle is told nothing."""
+"""Pause and resume: no prompts or DMs for the member meanwhile; their circle or partner is told nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -24,6 +24,12 @@ async def _active_enrollments(ctx: Ctx) -> list[Enrollment]:
     return found
 
 
+def _set_paused(ctx: Ctx, enrollments: list[Enrollment], until: date | None) -> None:
+    for enrollment in enrollments:
+        enrollment.paused_until = until
+        ctx.uow.session.add(enrollment)
+
+
 async def pause(ctx: Ctx, args: str) -> list[Response]:
     words = [w for w in args.split() if w.lower() not in FILLER]
     if len(words) != 1:
@@ -39,9 +45,7 @@ async def pause(ctx: Ctx, args: str) -> list[Response]:
     enrollments = await _active_enrollments(ctx)
     if not enrollments:
         raise UserError("running.pause.not_enrolled")
-    for enrollment in enrollments:
-        enrollment.paused_until = day
-        ctx.uow.session.add(enrollment)
+    _set_paused(ctx, enrollments, day)
     period = await ctx.uow.running.open_pause(workspace_id=ctx.workspace_id, member_id=ctx.member_id, today=today)
     if period is None:
         period = PausePeriod(workspace_id=ctx.workspace_id, member_id=ctx.member_id, starts_on=today, until=day,
@@ -57,9 +61,7 @@ async def resume(ctx: Ctx, args: str) -> list[Response]:
     paused = [e for e in await _active_enrollments(ctx) if e.paused_until is not None and e.paused_until >= today]
     if not paused:
         raise UserError("running.pause.not_paused")
-    for enrollment in paused:
-        enrollment.paused_until = None
-        ctx.uow.session.add(enrollment)
+    _set_paused(ctx, paused, None)
     period = await ctx.uow.running.open_pause(workspace_id=ctx.workspace_id, member_id=ctx.member_id, today=today)
     if period is not None:
         period.ended_on = today

@@ -15,6 +15,7 @@ from storage.tables import (
     Election,
     ElectionVote,
     Nomination,
+    Program,
     Theme,
     ThemeStatus,
     ThemeVote,
@@ -119,6 +120,30 @@ class CircleRepository:
     async def by_space(self, *, workspace_id: int, space: str) -> Circle | None:
         found = await self._session.exec(
             select(Circle).where(Circle.workspace_id == workspace_id, Circle.space == space))
+        return found.first()
+
+    async def circle_of_actor(self, *, workspace_id: int, member_id: int,
+                              space: str | None) -> tuple[Circle, Program] | None:
+        """The circle a command is about: the one whose space it was typed in, else the member's latest active
+        membership in a program that is not closed."""
+        if space is not None:
+            circle = await self.by_space(workspace_id=workspace_id, space=space)
+            if circle is not None:
+                program = await self._program(workspace_id=workspace_id, program_id=circle.program_id)
+                assert program is not None
+                return circle, program
+        for membership in reversed(await self.membership_of(workspace_id=workspace_id, member_id=member_id)):
+            if membership.status != CircleMemberStatus.ACTIVE:
+                continue
+            found = await self.get(workspace_id=workspace_id, circle_id=membership.circle_id)
+            program = await self._program(workspace_id=workspace_id, program_id=membership.program_id)
+            if found is not None and program is not None and program.state != "closed":
+                return found, program
+        return None
+
+    async def _program(self, *, workspace_id: int, program_id: int) -> Program | None:
+        found = await self._session.exec(
+            select(Program).where(Program.workspace_id == workspace_id, Program.id == program_id))
         return found.first()
 
     async def memberships(

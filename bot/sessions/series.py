@@ -1,0 +1,231 @@
+"""A series of sessions (a circle's, a pair's): due windows, one planning pass, and posts and DMs once per key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, Literal, Protocol, TypeVar
+
+from bot.kernel.calendar import session_count
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue, note_stale, user_target
+from bot.kernel.planning import PlanContext
+from bot.kernel.ports import Target
+from bot.sessions.timing import is_paused, local_day, working_due
+from storage.tables import Enrollment, Member, Program, Workspace
+
+DueState = Literal["early", "due", "stale"]
+Window = tuple[datetime, datetime]  # (due, stale) of one session's item
+# Builds one message for a reader of the run's space (None) or for one member by DM.
+Build = Callable[[Translator, Member | None], Message]
+
+
+class Unit(Protocol):
+    """A circle or a pair: what a series is run for."""
+
+    id: int | None
+
+
+class Run(Protocol):
+    """A unit loaded for planning: CircleRun and PairRun."""
+
+    enrollments: dict[int, Enrollment]  # by member id
+
+    @property
+    def members(self) -> list[Member]: ...  # reachable members (erased ones left out)
+
+    @property
+    def space(self) -> Target | None: ...  # where the group reads posts: a circle's channel, a pair's space
+
+
+U = TypeVar("U", bound=Unit)
+R = TypeVar("R", bound=Run)
+
+
+def due_state(now: datetime, *, due: datetime, stale: datetime | None) -> DueState:
+    if now < due:
+        return "early"
+    if stale is not None and now >= stale:
+        return "stale"
+    return "due"
+
+
+def any_open(now: datetime, windows: Sequence[Window]) -> bool:
+    """Planners do nothing (not even noting stale items) unless one of their windows is open: most ticks."""
+    return any(due <= now < stale for due, stale in windows)
+
+
+def windows(program: Program, due: Callable[[Program, int], datetime],
+            stale: Callable[[Program, int], datetime]) -> list[Window]:
+    return [(due(program, i), stale(program, i)) for i in range(session_count(program))]
+
+
+def channel_translator(workspace: Workspace, members: list[Member]) -> Translator:
+    """The language most of the group reads; the workspace's on a tie or when nobody said."""
+    default = resolve_locale(workspace.locale)
+    counts = Counter(resolve_locale(m.locale, default) for m in members)
+    if not counts:
+        return Translator(default)
+    best = max(counts.values())
+    leaders = [locale for locale, n in counts.items() if n == best]
+    return Translator(default if default in leaders else sorted(leaders)[0])
+
+
+@dataclass
+class SeriesPass(Generic[U, R]):
+    """What one family of planners reads in one planning pass (one program, one tick), each loaded once."""
+
+    pc: PlanContext
+    units: list[U]
+    keys: set[str]  # idempotency keys of this family's deliveries planned before this pass
+    load: Callable[[U], Awaitable[R | None]]
+    _runs: dict[int, R | None] = field(default_factory=dict)
+
+    def planned(self, key: str) -> bool:
+        return key in self.keys
+
+    def reached(self, run: R, key: str) -> bool:
+        """Every key `reach` would write for this session is planned already."""
+        keys = {key} if run.space is not None else {f"{key}:{m.id}" for m in run.members}
+        return keys <= self.keys
+
+    async def run(self, unit: U) -> R | None:
+        """Members and enrollments only when a planner has something to queue for the unit."""
+        if unit.id not in self._runs:
+            self._runs[unit.id or 0] = await self.load(unit)
+        return self._runs[unit.id or 0]
+
+    async def loaded(self, unit: U) -> R:
+        """`run` for a family whose load always finds the unit (circles)."""
+        run = await self.run(unit)
+        assert run is not None
+        return run
+
+
+async def series_pass(pc: PlanContext, *, family: str, prefixes: tuple[str, ...],
+                      units: Callable[[PlanContext], Awaitable[list[U]]],
+                      load: Callable[[U], Awaitable[R | None]]) -> SeriesPass[U, R]:
+    # The scheduler hands every planner the same PlanContext for a program and tick: keep the loads on it
+    # (when it cannot hold them, each planner simply loads its own).
+    holder: dict[str, object] = getattr(pc, "__dict__", {})
+    memo = holder.get(f"_series_{family}")
+    if not isinstance(memo, SeriesPass):
+        found = await units(pc)
+        keys = await pc.uow.outbox.planned_keys(program_id=pc.program.id or 0, prefixes=prefixes) if found else set()
+        memo = SeriesPass(pc=pc, units=found, keys=keys, load=load)
+        holder[f"_series_{family}"] = memo
+    return memo
+
+
+async def due_items(work: SeriesPass[U, R], windows: Sequence[Window], *,
+                    includes: Callable[[U, int], bool]) -> AsyncIterator[tuple[U, int, datetime, datetime]]:
+    """(unit, index, due, stale) for every session of a unit whose window has begun, in order; a unit's later
+    sessions wait while one is early."""
+    for unit in work.units:
+        for index, (due, stale) in enumerate(windows):
+            if not includes(unit, index):
+                continue
+            if work.pc.now < due:
+                break
+            yield unit, index, due, stale
+
+
+Item = Callable[[SeriesPass[U, R], U, int, datetime, datetime], Awaitable[int]]
+
+
+async def plan_series(pc: PlanContext, *, windows: Sequence[Window],
+                      open_pass: Callable[[PlanContext], Awaitable[SeriesPass[U, R]]],
+                      includes: Callable[[U, int], bool], each: Item[U, R]) -> int:
+    """Run `each` for every due session of every unit; how many deliveries it queued."""
+    if not any_open(pc.now, windows):
+        return 0
+    work = await open_pass(pc)
+    queued = 0
+    async for unit, index, due, stale in due_items(work, windows, includes=includes):
+        queued += await each(work, unit, index, due, stale)
+    return queued
+
+
+async def post(work: SeriesPass[U, R], *, target: Target, members: list[Member], key: str, kind: str,
+               due: datetime, stale: datetime, build: Callable[[Translator], Message]) -> int:
+    """One message to the group's space in the language most of its members read; planned → 0; stale → noted."""
+    pc = work.pc
+    if work.planned(key):
+        return 0
+    if due_state(pc.now, due=due, stale=stale) == "stale":
+        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale)
+        return 0
+    t = channel_translator(pc.workspace, members)
+    return int(await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind=kind, target=target,
+                             message=build(t), due_at=due, stale_at=stale, program_id=pc.program.id))
+
+
+async def dm(work: SeriesPass[U, R], run: R, member: Member, *, key: str, kind: str, due: datetime,
+             stale: datetime, build: Callable[[Translator], Awaitable[Message]]) -> int:
+    """One DM in the member's language; planned or early → 0; stale, or paused on the due day or today → noted.
+
+    `build` is awaited only when the DM is queued (it may read, e.g. the member's goal).
+    """
+    pc = work.pc
+    if work.planned(key):
+        return 0
+    target = user_target(pc.workspace, member.external_id)
+    state = due_state(pc.now, due=due, stale=stale)
+    if state == "early":
+        return 0
+    if state == "stale":
+        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id)
+        return 0
+    fallback = pc.program.timezone
+    enrollment = run.enrollments.get(member.id or 0)
+    if is_paused(enrollment, local_day(member, due, fallback=fallback)) or is_paused(
+            enrollment, local_day(member, pc.now, fallback=fallback)):
+        # Away for this session: nothing now and nothing to catch up on after they come back.
+        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id,
+                         reason="recipient paused")
+        return 0
+    t = Translator(resolve_locale(member.locale, pc.workspace.locale))
+    return int(await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind=kind, target=target,
+                             message=await build(t), due_at=due, stale_at=stale, program_id=pc.program.id,
+                             member_id=member.id))
+
+
+async def dm_in_hours(work: SeriesPass[U, R], run: R, members: list[Member], *, key: str, kind: str,
+                      due: datetime, stale: datetime,
+                      build: Callable[[Translator, Member], Awaitable[Message]]) -> int:
+    """A DM to each member (key `key:member`) at `due` or, outside their working hours, their next working start."""
+    queued = 0
+    for member in members:
+        queued += await dm(work, run, member, key=f"{key}:{member.id}", kind=kind, stale=stale,
+                           due=working_due(member, due, fallback=work.pc.program.timezone),
+                           build=_for(build, member))
+    return queued
+
+
+async def reach(work: SeriesPass[U, R], run: R, *, key: str, kind: str, due: datetime, stale: datetime,
+                build: Build) -> int:
+    """`post` to the run's space (key `key`), or without one a `dm` to each member (key `key:member`)."""
+    space = run.space
+    if space is not None:
+        return await post(work, target=space, members=run.members, key=key, kind=kind, due=due, stale=stale,
+                          build=lambda t: build(t, None))
+    queued = 0
+    for member in run.members:
+        queued += await dm(work, run, member, key=f"{key}:{member.id}", kind=kind, due=due, stale=stale,
+                           build=_for(_awaitable(build), member))
+    return queued
+
+
+def _for(build: Callable[[Translator, Member], Awaitable[Message]],
+         member: Member) -> Callable[[Translator], Awaitable[Message]]:
+    return lambda t: build(t, member)
+
+
+def _awaitable(build: Build) -> Callable[[Translator, Member], Awaitable[Message]]:
+    async def built(t: Translator, member: Member) -> Message:
+        return build(t, member)
+
+    return built
