@@ -13,9 +13,9 @@ from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import decode
 from bot.sessions.prompt_library import prompts_for
-from storage.tables import DeliveryStatus
-from tests.helpers import plan, say, text_of
-from tests.pairs.world import answer, checkin_button, deliver_due, make_pair, pair_deliveries
+from storage.tables import Delivery, DeliveryStatus, Pair
+from tests.helpers import say, text_of
+from tests.pairs.world import live_through, make_pair, pair_deliveries
 
 JAKARTA, LONDON = ZoneInfo("Asia/Jakarta"), ZoneInfo("Europe/London")
 # The program meets on Wednesdays at 10:00 in Jakarta from the week of 5 January 2026: eight meetings.
@@ -39,24 +39,9 @@ def _ticks(start: datetime, end: datetime) -> list[datetime]:
 
 async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock, local: LocalMessenger) -> None:
     pair = await make_pair(app, fmt="reverse", weeks=8)
-    paused = False
-    answered: list[tuple[str, int]] = []
     ticks = _ticks(clock.now(), MEETINGS[-1] + timedelta(weeks=1, days=1))
-    for moment in ticks:
-        clock.set(moment)
-        if not paused and moment >= datetime(2026, 2, 2, tzinfo=UTC):
-            assert "until" in text_of(await say(app, "MENTEE", "pause until 2026-02-05"))
-            paused = True
-        await plan(app.services.uow, now=moment, config=app.services.config)
-        for delivered in await deliver_due(app, local):
-            if delivered.kind != "pair_checkin":
-                continue
-            user = delivered.target.rsplit(":", 1)[1]
-            index = int(delivered.key.split(":")[2])
-            reply = await answer(app, user, checkin_button(delivered), usefulness="4" if user == "MENTOR" else "5",
-                                 progress=f"{user}-SECRET-{index}")
-            assert f"check-in for meeting {index + 1} is saved" in reply, reply
-            answered.append((user, index))
+    answered = await live_through(app, clock, local, ticks=ticks, pause_at=datetime(2026, 2, 2, tzinfo=UTC),
+                                  pause="pause until 2026-02-05")
 
     space = pair.space
     sent = await pair_deliveries(app, status=DeliveryStatus.SENT)
@@ -91,6 +76,21 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
     assert sorted(d.key for d in skipped if d.kind != "pair_checkin") == [
         f"pair-prompt:{pair.id}:2", f"pair-reminder:{pair.id}:2"]
 
+    by_user = _check_checkins(pair, sent, skipped, ticks)
+    # Nothing was sent twice to the platform either.
+    sent_texts = Counter((s.target.key(), s.message.text) for s in local.sent)
+    assert max(sent_texts.values()) == 1
+    assert sorted(answered) == sorted((u, m) for u, ms in by_user.items() for m in ms)
+
+    # Confidentiality: no message the bot sent (DMs to either side, the pair's space) carries an answer.
+    assert local.sent and not [s for s in local.sent if "SECRET" in s.message.text]
+    digest = text_of(await say(app, "UADMIN", "digest now"))
+    assert "Pairs: 1 active · 0 never met · 0 at risk · 0 ended this week" in digest
+    assert "SECRET" not in digest
+
+
+def _check_checkins(pair: Pair, sent: list[Delivery], skipped: list[Delivery],
+                    ticks: list[datetime]) -> dict[str, list[int]]:
     # Check-ins: each side by DM at their own local time (London's mentor at 09:00, the start of their day).
     checkins = [d for d in sent if d.kind == "pair_checkin"]
     by_user: dict[str, list[int]] = {}
@@ -112,13 +112,4 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
     assert [(d.key, d.last_error) for d in skipped if d.kind == "pair_checkin"] == [
         (f"pair-checkin:{pair.id}:{PAUSED_MEETING}:{d.member_id}", "recipient paused")
         for d in skipped if d.kind == "pair_checkin"] and len([d for d in skipped if d.kind == "pair_checkin"]) == 1
-    # Nothing was sent twice to the platform either.
-    sent_texts = Counter((s.target.key(), s.message.text) for s in local.sent)
-    assert max(sent_texts.values()) == 1
-    assert sorted(answered) == sorted((u, m) for u, ms in by_user.items() for m in ms)
-
-    # Confidentiality: no message the bot sent (DMs to either side, the pair's space) carries an answer.
-    assert local.sent and not [s for s in local.sent if "SECRET" in s.message.text]
-    digest = text_of(await say(app, "UADMIN", "digest now"))
-    assert "Pairs: 1 active · 0 never met · 0 at risk · 0 ended this week" in digest
-    assert "SECRET" not in digest
+    return by_user

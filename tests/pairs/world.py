@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import col, select
 
 from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
+from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action
 from bot.kernel.message_codec import decode
 from bot.kernel.messages import Buttons
 from scheduler.deliver import deliver_due as scheduler_deliver_due
 from storage.tables import Delivery, DeliveryStatus, Pair
-from tests.helpers import actor, admin_creates_program, enroll, form_of, press, say, submit, text_of
+from tests.helpers import actor, admin_creates_program, enroll, form_of, plan, press, say, submit, text_of
 
 SLUG = "leadership-circles"
 
@@ -90,3 +93,28 @@ async def answer(app: App, user: str, action_id: str, *, met: str = "yes", usefu
     replies = await submit(app, user, opened.form.form_id, {"met": met, "usefulness": usefulness,
                                                             "progress": progress}, state=opened.form.state)
     return text_of(replies)
+
+
+async def live_through(app: App, clock: ManualClock, local: LocalMessenger, *, ticks: list[datetime],
+                       pause_at: datetime, pause: str) -> list[tuple[str, int]]:
+    """Plan and deliver at each tick, the mentee typing `pause` at the first tick from `pause_at`; each check-in DM
+    is answered at once (the mentor finds it 4 useful, the mentee 5, each progress note marked SECRET).
+    Returns who answered which meeting."""
+    paused = False
+    answered: list[tuple[str, int]] = []
+    for moment in ticks:
+        clock.set(moment)
+        if not paused and moment >= pause_at:
+            assert "until" in text_of(await say(app, "MENTEE", pause))
+            paused = True
+        await plan(app.services.uow, now=moment, config=app.services.config)
+        for delivered in await deliver_due(app, local):
+            if delivered.kind != "pair_checkin":
+                continue
+            user = delivered.target.rsplit(":", 1)[1]
+            index = int(delivered.key.split(":")[2])
+            reply = await answer(app, user, checkin_button(delivered), usefulness="4" if user == "MENTOR" else "5",
+                                 progress=f"{user}-SECRET-{index}")
+            assert f"check-in for meeting {index + 1} is saved" in reply, reply
+            answered.append((user, index))
+    return answered
