@@ -9,43 +9,26 @@ reaches the handler. Junk values get the calm "out of date" reply, never the err
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import pytest
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from adapters.bootstrap import App
 from adapters.bootstrap import capabilities as all_features
-from bot.kernel.events import Action, Actor, Command, Event, FormSubmitted, FormValue
+from bot.kernel.events import Action, Command, Event, FormSubmitted, FormValue
 from bot.kernel.i18n import translate
 from bot.kernel.payload import is_admin_only
 from bot.kernel.ports import Target
 from bot.kernel.replies import FormErrors, Reply, Response, UpdateSource
 from storage.tables import (
-    Circle,
-    CircleMember,
     Delivery,
-    Election,
-    ElectionStatus,
-    Enrollment,
-    EnrollmentStatus,
-    Goal,
-    Nomination,
-    Pair,
-    PairRequest,
-    Poll,
-    PollKind,
     Program,
-    ProgramFormat,
-    ProgramState,
-    Theme,
-    ThemeMode,
-    ThemeStatus,
 )
 from tests.conftest import START
 from tests.helpers import PROFILE
+from tests.kernel.payload_world import World, actor, snapshot, worlds
 
 STALE = translate("errors.stale_action", "en")
 CHOOSE = repr([("attendees", translate("running.error.choice", "en"))])  # a multi-select's option not offered
@@ -54,97 +37,6 @@ ADMIN_ONLY = translate("errors.admin_only", "en")
 NOWHERE = "2147483000"  # a well-formed id that names no row
 JUNK = ["abc", "", "-1", "0", "1e9", "1.5", " 7", "+7", "²", "١", "99999999999", "9" * 5000, "x" * 10_000,
         "1;DROP TABLE program", "7\n"]
-
-
-@dataclass
-class World:
-    """One workspace's ids, by role: U1 moderates the circle and mentors; U2 is a member and mentee."""
-
-    workspace: str
-    ids: dict[str, int] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> int:
-        return self.ids[name]
-
-
-def actor(workspace: str, user: str) -> Actor:
-    return Actor(platform="local", workspace_id=workspace, user_id=user, display_name=user, locale="en")
-
-
-async def build_world(app: App, workspace_external_id: str) -> World:
-    now = START
-    world = World(workspace_external_id)
-    async with app.uow() as uow:
-        workspace = await uow.workspaces.get_or_create(platform="local", external_id=workspace_external_id, now=now)
-        wid = workspace.id or 0
-        people = {}
-        for user in ("U1", "U2", "U3", "U4"):
-            member = await uow.members.get_or_create(workspace_id=wid, external_id=user, now=now, defaults={
-                "display_name": user, "timezone": "Asia/Jakarta", "locale": "en"})
-            member.profile_completed, member.department = True, f"Dept {user}"
-            member.skills_wanted = ["public speaking"]
-            uow.session.add(member)
-            people[user] = member.id or 0
-            world.ids[user] = member.id or 0
-        await uow.flush()
-
-        def program(key: str, **fields: Any) -> Program:
-            row = Program(workspace_id=wid, name=f"Program {key}", slug=key, created_at=now, **fields)
-            uow.programs.add(row)
-            return row
-
-        enrolling = program("enrolling", state=ProgramState.ENROLLING)
-        running = program("running", state=ProgramState.RUNNING, start_date=date(2026, 1, 5), meeting_weekday=0,
-                          meeting_time="08:00", timezone="Asia/Jakarta", size_min=2)
-        forming = program("forming", state=ProgramState.FORMING, theme_mode=ThemeMode.SELF_SELECT)
-        pairs = program("pairs", state=ProgramState.RUNNING, format=ProgramFormat.ONE_ON_ONE,
-                        start_date=date(2026, 1, 5), meeting_weekday=0, meeting_time="08:00")
-        await uow.flush()
-        for key, row in (("enrolling", enrolling), ("running", running), ("forming", forming), ("pairs", pairs)):
-            world.ids[key] = row.id or 0
-        for user in ("U1", "U2", "U3"):
-            for row in (enrolling, running, forming):
-                uow.session.add(Enrollment(workspace_id=wid, program_id=row.id or 0, member_id=people[user],
-                                           status=EnrollmentStatus.ACTIVE, joined_at=now))
-        for user, role in (("U1", "mentor"), ("U2", "mentee"), ("U3", "mentee"), ("U4", "mentee")):
-            uow.session.add(Enrollment(workspace_id=wid, program_id=pairs.id or 0, member_id=people[user],
-                                       status=EnrollmentStatus.ACTIVE, joined_at=now, role=role, capacity=3))
-        theme = Theme(workspace_id=wid, program_id=enrolling.id or 0, title="Leading", title_key="leading",
-                      status=ThemeStatus.PROPOSED, created_at=now)
-        uow.session.add(theme)
-        circle = Circle(workspace_id=wid, program_id=running.id or 0, name="Circle",
-                        space=f"local:{workspace_external_id}:space:circle", moderator_member_id=people["U1"],
-                        created_at=now)
-        pick = Circle(workspace_id=wid, program_id=forming.id or 0, name="Pick me", created_at=now)
-        uow.session.add_all([circle, pick])
-        await uow.flush()
-        world.ids.update(theme=theme.id or 0, circle=circle.id or 0, pick=pick.id or 0)
-        for user in ("U1", "U2", "U3"):
-            uow.session.add(CircleMember(workspace_id=wid, program_id=running.id or 0, circle_id=circle.id or 0,
-                                         member_id=people[user], joined_at=now))
-        election = Election(workspace_id=wid, circle_id=circle.id or 0, status=ElectionStatus.VOTING,
-                            nominations_close_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=2),
-                            created_at=now)
-        pulse = Poll(workspace_id=wid, program_id=running.id or 0, kind=PollKind.PULSE, key="pulse-1",
-                     opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), created_at=now)
-        before = Poll(workspace_id=wid, program_id=running.id or 0, kind=PollKind.BEFORE, key="before",
-                      opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), created_at=now)
-        goal = Goal(workspace_id=wid, program_id=running.id or 0, member_id=people["U1"], specific="Speak",
-                    measurable="3 talks", achievable="yes", relevant="yes", due_on=date(2026, 3, 1),
-                    created_at=now, updated_at=now)
-        pair = Pair(workspace_id=wid, program_id=pairs.id or 0, mentor_member_id=people["U1"],
-                    mentee_member_id=people["U2"], space=f"local:{workspace_external_id}:space:pair",
-                    started_at=now - timedelta(days=1))
-        request = PairRequest(workspace_id=wid, program_id=pairs.id or 0, mentee_member_id=people["U3"],
-                              mentor_member_id=people["U1"], expires_at=now + timedelta(days=2), created_at=now)
-        uow.session.add_all([election, pulse, before, goal, pair, request])
-        await uow.flush()
-        uow.session.add(Nomination(workspace_id=wid, election_id=election.id or 0, nominee_member_id=people["U2"],
-                                   nominated_by_member_id=people["U2"], created_at=now))
-        world.ids.update(election=election.id or 0, pulse=pulse.id or 0, before=before.id or 0, goal=goal.id or 0,
-                         pair=pair.id or 0, request=request.id or 0)
-        await uow.commit()
-    return world
 
 
 Arg = Callable[[World], str]
@@ -250,25 +142,6 @@ def _forged(case: Case, own: World, other: World, *, nowhere: bool = False) -> E
     if case.field == "arg":
         return _event(case, own, arg=NOWHERE if nowhere else case.arg(other))
     return _event(case, own, value=NOWHERE if nowhere else case.value(other))
-
-
-async def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table: a refused event must leave all of them as they were."""
-    rows: dict[str, list[tuple[Any, ...]]] = {}
-    async with app.uow() as uow:
-        connection = await uow.session.connection()
-        for table in SQLModel.metadata.sorted_tables:
-            found = await connection.execute(table.select())
-            rows[table.name] = sorted((tuple(r) for r in found.all()), key=repr)
-    return rows
-
-
-async def worlds(app: App) -> tuple[World, World]:
-    a, b = await build_world(app, "W1"), await build_world(app, "W2")
-    for world in (a, b):  # first contact refreshes names: do it before anything is compared
-        for user in ("U1", "U2", "U3", "U4", "UADMIN"):
-            await app.core.handle(Command(actor(world.workspace, user), "status"))
-    return a, b
 
 
 def text_of(responses: list[Response]) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.bootstrap import App
 from bot.kernel.clock import ManualClock
@@ -47,6 +48,25 @@ def message(text: str) -> dict[str, object]:
 
 async def plant(app: App, clock: ManualClock) -> tuple[int, dict[str, int]]:
     """Themes through the real commands (vote, close, form); her writing, and messages quoting it, as rows."""
+    await _themes_through_commands(app)
+    me, now = await member_id(app, USER), clock.now()
+    async with app.uow() as uow:
+        s = uow.session
+        mine = await uow.circles.membership_of(workspace_id=1, member_id=me)
+        circle = await uow.circles.get(workspace_id=1, circle_id=mine[0].circle_id)
+        assert circle is not None and circle.name.startswith(SHARED)
+        solo_program, solo = await _solo_circle(s, me, now)
+        await _her_writing(s, circle, me, now)
+        rows = _messages_quoting_her(circle, solo_program, solo, me, now)
+        for row in rows.values():
+            s.add(row)
+        await uow.commit()
+        ids = {name: row.id or 0 for name, row in rows.items()}
+    return me, ids
+
+
+async def _themes_through_commands(app: App) -> None:
+    """She proposes SHARED and LONE, everyone votes for SHARED, and the program closes and forms."""
     await admin_creates_program(app)
     await say(app, "UADMIN", "program open leadership-circles")
     async with app.uow() as uow:
@@ -61,70 +81,73 @@ async def plant(app: App, clock: ManualClock) -> tuple[int, dict[str, int]]:
         await say(app, user, "theme vote 1")
     assert f"{SHARED}: 6 votes" in text_of(await say(app, "UADMIN", "program close leadership-circles"))
     assert "6 members placed" in text_of(await say(app, "UADMIN", "program form leadership-circles"))
-    me, now = await member_id(app, USER), clock.now()
-    ids: dict[str, int] = {}
-    async with app.uow() as uow:
-        s = uow.session
-        mine = await uow.circles.membership_of(workspace_id=1, member_id=me)
-        circle = await uow.circles.get(workspace_id=1, circle_id=mine[0].circle_id)
-        assert circle is not None and circle.name.startswith(SHARED)
-        solo_program = Program(workspace_id=1, name="Solo Round", slug="solo", state=ProgramState.RUNNING,
-                               created_at=now)
-        s.add(solo_program)
-        await s.flush()
-        solo_theme = Theme(workspace_id=1, program_id=solo_program.id or 0, title=SOLO, title_key=SOLO.lower(),
-                           status=ThemeStatus.SELECTED, proposed_by_member_id=me, created_at=now)
-        s.add(solo_theme)
-        await s.flush()
-        solo = Circle(workspace_id=1, program_id=solo_program.id or 0, theme_id=solo_theme.id, name=f"{SOLO} 1",
-                      space="local:W1:space:solo", created_at=now)
-        s.add(solo)
-        await s.flush()
-        s.add(CircleMember(workspace_id=1, program_id=solo_program.id or 0, circle_id=solo.id or 0, member_id=me,
-                           joined_at=now))
-        where = dict(workspace_id=1, program_id=circle.program_id)
-        s.add(CheckIn(**where, circle_id=circle.id or 0, member_id=me, session_index=1, attended=True,
-                      usefulness=4, progress=f"{WRITTEN} progress on listening", created_at=now, updated_at=now))
-        goal = Goal(**where, member_id=me, specific=f"Lead a {WRITTEN} workshop", measurable="two sessions",
-                    achievable="with my manager", relevant="for my growth", due_on=date(2026, 3, 1),
-                    created_at=now, updated_at=now)
-        s.add(goal)
-        await s.flush()
-        s.add(GoalUpdate(workspace_id=1, goal_id=goal.id or 0, progress=40, note=f"Half of the {WRITTEN} slides",
-                         created_at=now))
-        s.add(SessionLog(**where, circle_id=circle.id or 0, session_index=1, logged_by_member_id=me,
-                         attendee_member_ids=[me], outcomes=NOTES, created_at=now, updated_at=now))
-        s.add(CirclePrompt(**where, circle_id=circle.id or 0, prompt_id="custom-1", status="queued",
-                           custom_text=f"What would {WRITTEN} change for you?", added_by_member_id=me,
-                           created_at=now))
-        rows = {
-            # queued for her circle: her own prompt, and a summary quoting one line of her session notes
-            "prompt": Delivery(**where, key="prompt:x", kind="prompt", target=circle.space, due_at=now,
-                               payload=message(f"This week: What would {WRITTEN} change for you?"), created_at=now),
-            "notes": Delivery(**where, key="notes:x", kind="announcement", target=circle.space, due_at=now,
-                              payload=message(f"Last session: We practised {WRITTEN} feedback today"),
-                              status=DeliveryStatus.SENT, created_at=now, sent_at=now),
-            # sent to an admin: her check-in and the themes people proposed, with her name
-            "digest": Delivery(**where, key="digest:x", kind="digest", target="local:W1:user:UADMIN",
-                               payload=message(f"{NAME}: {WRITTEN} progress on listening. Themes proposed: "
-                                               f"{SHARED}, {LONE}."), status=DeliveryStatus.SENT, due_at=now,
-                               created_at=now, sent_at=now),
-            "solo": Delivery(workspace_id=1, program_id=solo_program.id, key="welcome:solo", kind="welcome",
-                             target=solo.space, payload=message(f"Welcome to {SOLO} 1"), status=DeliveryStatus.SENT,
-                             due_at=now, created_at=now, sent_at=now),
-            # to her: queued (never to go out) and sent, both quoting her goal
-            "to_me_queued": Delivery(**where, key="goal:q", kind="reminder", target=f"local:W1:user:{USER}",
-                                     member_id=me, payload=message(f"Your goal: Lead a {WRITTEN} workshop"),
-                                     due_at=now, created_at=now),
-            "to_me_sent": Delivery(**where, key="goal:s", kind="reminder", target=f"local:W1:user:{USER}",
-                                   member_id=me, payload=message(f"Your goal: Lead a {WRITTEN} workshop"),
-                                   status=DeliveryStatus.SENT, due_at=now, created_at=now, sent_at=now),
-        }
-        for row in rows.values():
-            s.add(row)
-        await uow.commit()
-        ids = {name: row.id or 0 for name, row in rows.items()}
-    return me, ids
+
+
+async def _solo_circle(s: AsyncSession, me: int, now: datetime) -> tuple[Program, Circle]:
+    """A program whose one circle, named after her SOLO theme, only she was ever in."""
+    solo_program = Program(workspace_id=1, name="Solo Round", slug="solo", state=ProgramState.RUNNING,
+                           created_at=now)
+    s.add(solo_program)
+    await s.flush()
+    solo_theme = Theme(workspace_id=1, program_id=solo_program.id or 0, title=SOLO, title_key=SOLO.lower(),
+                       status=ThemeStatus.SELECTED, proposed_by_member_id=me, created_at=now)
+    s.add(solo_theme)
+    await s.flush()
+    solo = Circle(workspace_id=1, program_id=solo_program.id or 0, theme_id=solo_theme.id, name=f"{SOLO} 1",
+                  space="local:W1:space:solo", created_at=now)
+    s.add(solo)
+    await s.flush()
+    s.add(CircleMember(workspace_id=1, program_id=solo_program.id or 0, circle_id=solo.id or 0, member_id=me,
+                       joined_at=now))
+    return solo_program, solo
+
+
+async def _her_writing(s: AsyncSession, circle: Circle, me: int, now: datetime) -> None:
+    """A check-in, a goal and its update, session notes and a custom prompt, each holding WRITTEN."""
+    where = dict(workspace_id=1, program_id=circle.program_id)
+    s.add(CheckIn(**where, circle_id=circle.id or 0, member_id=me, session_index=1, attended=True,
+                  usefulness=4, progress=f"{WRITTEN} progress on listening", created_at=now, updated_at=now))
+    goal = Goal(**where, member_id=me, specific=f"Lead a {WRITTEN} workshop", measurable="two sessions",
+                achievable="with my manager", relevant="for my growth", due_on=date(2026, 3, 1),
+                created_at=now, updated_at=now)
+    s.add(goal)
+    await s.flush()
+    s.add(GoalUpdate(workspace_id=1, goal_id=goal.id or 0, progress=40, note=f"Half of the {WRITTEN} slides",
+                     created_at=now))
+    s.add(SessionLog(**where, circle_id=circle.id or 0, session_index=1, logged_by_member_id=me,
+                     attendee_member_ids=[me], outcomes=NOTES, created_at=now, updated_at=now))
+    s.add(CirclePrompt(**where, circle_id=circle.id or 0, prompt_id="custom-1", status="queued",
+                       custom_text=f"What would {WRITTEN} change for you?", added_by_member_id=me,
+                       created_at=now))
+
+
+def _messages_quoting_her(circle: Circle, solo_program: Program, solo: Circle, me: int,
+                          now: datetime) -> dict[str, Delivery]:
+    """Messages quoting her, queued and sent, to her circle, to an admin and to her."""
+    where = dict(workspace_id=1, program_id=circle.program_id)
+    return {
+        # queued for her circle: her own prompt, and a summary quoting one line of her session notes
+        "prompt": Delivery(**where, key="prompt:x", kind="prompt", target=circle.space, due_at=now,
+                           payload=message(f"This week: What would {WRITTEN} change for you?"), created_at=now),
+        "notes": Delivery(**where, key="notes:x", kind="announcement", target=circle.space, due_at=now,
+                          payload=message(f"Last session: We practised {WRITTEN} feedback today"),
+                          status=DeliveryStatus.SENT, created_at=now, sent_at=now),
+        # sent to an admin: her check-in and the themes people proposed, with her name
+        "digest": Delivery(**where, key="digest:x", kind="digest", target="local:W1:user:UADMIN",
+                           payload=message(f"{NAME}: {WRITTEN} progress on listening. Themes proposed: "
+                                           f"{SHARED}, {LONE}."), status=DeliveryStatus.SENT, due_at=now,
+                           created_at=now, sent_at=now),
+        "solo": Delivery(workspace_id=1, program_id=solo_program.id, key="welcome:solo", kind="welcome",
+                         target=solo.space, payload=message(f"Welcome to {SOLO} 1"), status=DeliveryStatus.SENT,
+                         due_at=now, created_at=now, sent_at=now),
+        # to her: queued (never to go out) and sent, both quoting her goal
+        "to_me_queued": Delivery(**where, key="goal:q", kind="reminder", target=f"local:W1:user:{USER}",
+                                 member_id=me, payload=message(f"Your goal: Lead a {WRITTEN} workshop"),
+                                 due_at=now, created_at=now),
+        "to_me_sent": Delivery(**where, key="goal:s", kind="reminder", target=f"local:W1:user:{USER}",
+                               member_id=me, payload=message(f"Your goal: Lead a {WRITTEN} workshop"),
+                               status=DeliveryStatus.SENT, due_at=now, created_at=now, sent_at=now),
+    }
 
 
 async def test_forget_me_leaves_no_text_behind_and_says_what_stays_shared(app: App, clock: ManualClock) -> None:
