@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.erasure import ErasureRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.pair_running import PairRunningRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.running = RunningRepository(s)
         self.feedback = FeedbackRepository(s)
         self.outbox = OutboxRepository(s)
+        self.erasure = ErasureRepository(s)
         self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
         self.pair_running = PairRunningRepository(s)

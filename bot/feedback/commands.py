@@ -93,6 +93,6 @@ async def every(ctx: Ctx, args: str) -> list[Response]:
         raise UserError("feedback.every_usage", most=MAX_PULSE_EVERY)
     program = await find_program(ctx, name)
     program.pulse_every_weeks = int(weeks)
-    ctx.uow.session.add(program)
+    ctx.uow.programs.add(program)
     key = "feedback.every_off" if program.pulse_every_weeks == 0 else "feedback.every_set"
     return [Reply(Message(text=ctx.t(key, program=program.name, weeks=program.pulse_every_weeks)))]

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
+
+from storage.repositories.erasure import PersonalTable
 
 
 def _forget_skill_names(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"ratings": [{**rating, "skill": None} for rating in row["ratings"] or []]}
-
-
-@dataclass(frozen=True)
-class PersonalTable:
-    """Which rows of a table are a member's, and what erasure does to them (tables are looked up by name)."""
-
-    table: str
-    section: str  # its name in the `my data` file
-    member_columns: tuple[str, ...] = ()  # hold Member.id: the row is the member's when any of them matches
-    external_columns: tuple[str, ...] = ()  # hold the platform's user id
-    member_list_columns: tuple[str, ...] = ()  # JSON lists of Member.id (e.g. attendees): shown in `my data` only
-    others_columns: tuple[str, ...] = ()  # point at a member in someone else's row (a vote for them): left as is
-    via: tuple[str, str] | None = None  # (column, parent table): rows of the member's parent rows
-    text_columns: tuple[str, ...] = ()  # what they wrote or chose: cleared ("", NULL, [] or {})
-    unlink_columns: tuple[str, ...] = ()  # nullable member references set to NULL: the numbers stay, anonymous
-    delete: bool = False  # rows that are nothing but identity are removed
-    extra: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None  # further changes to each of their rows
 
 
 PERSONAL_TABLES: tuple[PersonalTable, ...] = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -106,3 +107,19 @@ class OutboxRepository:
                 col(Delivery.due_at) >= since, col(Delivery.due_at) < until)
             .group_by(Delivery.kind))
         return {str(kind): int(count) for kind, count in found.all()}
+
+    async def erase_for(self, *, workspace_id: int, member_id: int, targets: Sequence[str]) -> None:
+        """An erased member's deliveries (theirs by member id, or to one of `targets`): unsent ones are skipped,
+        and none keeps its text or image. The workspace's files are dropped too, unsent ones skipped."""
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        theirs = (table.c.workspace_id == workspace_id) & or_(table.c.member_id == member_id,
+                                                               table.c.target.in_(list(targets)))
+        await self._session.exec(update(table).where(theirs, table.c.status.in_(
+            [DeliveryStatus.PENDING, DeliveryStatus.SENDING])).values(status=DeliveryStatus.SKIPPED,
+                                                                      last_error="erased"))
+        await self._session.exec(update(table).where(theirs).values(payload={"text": "", "blocks": []}, image=None))
+        # Exports made before the erasure may hold their data: no copy is kept, and unsent ones are not sent.
+        files = (table.c.workspace_id == workspace_id) & (table.c.kind == FILE_KIND)
+        await self._session.exec(update(table).where(files, table.c.status == DeliveryStatus.PENDING)
+                                 .values(status=DeliveryStatus.SKIPPED, last_error="cancelled by an erasure"))
+        await self._session.exec(update(table).where(files).values(image=None))
