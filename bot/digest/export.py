@@ -14,7 +14,7 @@ from bot.feedback.disclosure import disclose_evaluation, disclose_round
 from bot.feedback.results import round_label
 from bot.feedback.schedule import POLL_KINDS
 from bot.kernel.i18n import Translator
-from storage.tables import Member, Program, ProgramFormat
+from storage.tables import Circle, Member, Program, ProgramFormat
 from storage.uow import UnitOfWork
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection: such text is quoted with '
@@ -41,14 +41,15 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
 def _name(member: Member | None) -> str:
     if member is None or member.erased:
         return ""  # an erased member's opaque token means nothing to a reader
-    return member.display_name or member.external_id
+    return member.name
 
 
 Table = tuple[Sequence[str], list[list[object]]]
 
 
-async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: int,
-                        now: datetime) -> dict[str, Table]:
+async def _people(uow: UnitOfWork, program: Program) -> tuple[list[list[object]], list[list[object]], dict[int, str],
+                                                                list[Circle]]:
+    """members.csv and circles.csv rows, with every member's name as the export shows it, and the circles."""
     workspace_id, program_id = program.workspace_id, program.id or 0
     enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
                                                    active_only=False)
@@ -74,8 +75,13 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
         circle_rows.append([c.id, c.name, themes.get(c.theme_id, ""), c.status,
                             names.get(c.moderator_member_id or 0, ""), len(active),
                             "; ".join(names.get(m.member_id, "") for m in active)])
-    runs = await records(uow, circles)
+    return member_rows, circle_rows, names, circles
 
+
+async def _feedback(uow: UnitOfWork, program: Program, *, t: Translator, k: int,
+                    now: datetime) -> tuple[list[list[object]], list[list[object]], list[list[object]]]:
+    """feedback.csv, feedback_comments.csv and evaluation.csv rows."""
+    workspace_id, program_id = program.workspace_id, program.id or 0
     all_rounds = await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
     rounds = [p for p in all_rounds if p.kind in POLL_KINDS and p.opens_at <= now]
     answers = await uow.feedback.responses(workspace_id=workspace_id, poll_ids=[p.id or 0 for p in rounds])
@@ -101,6 +107,14 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
                                             evaluation.before_respondents, evaluation.after_respondents]]
     evaluation_rows += [[s.skill or "*general", s.before, s.after, round(s.after - s.before, 2), "", ""]
                         for s in evaluation.skills]
+    return feedback_rows, comment_rows, evaluation_rows
+
+
+async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: int,
+                        now: datetime) -> dict[str, Table]:
+    member_rows, circle_rows, names, circles = await _people(uow, program)
+    runs = await records(uow, circles)
+    feedback_rows, comment_rows, evaluation_rows = await _feedback(uow, program, t=t, k=k, now=now)
     return {
         "members.csv": (("member_id", "name", "department", "team", "seniority", "job_title", "status", "role",
                          "joined_at", "left_at", "paused_until", "left_reason", "circle"), member_rows),
