@@ -107,13 +107,6 @@ class RunningRepository:
             Goal.workspace_id == workspace_id, Goal.member_id == member_id).order_by(col(Goal.id)))
         return list(found.all())
 
-    async def goals_of_members(self, *, program_id: int, member_ids: Sequence[int]) -> list[Goal]:
-        if not member_ids:
-            return []
-        found = await self._session.exec(select(Goal).where(
-            Goal.program_id == program_id, col(Goal.member_id).in_(list(member_ids))))
-        return list(found.all())
-
     async def save_goal(self, *, values: dict[str, Any], now: datetime) -> bool:
         new_id = await insert_ignore(self._session, Goal, values={**values, "progress": 0, "created_at": now,
                                                                   "updated_at": now},
