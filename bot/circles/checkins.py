@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from bot.circles.scope import CircleRun, circle_pass, load_circle, my_circle
+from bot.circles.scope import CircleRun, load_circle, my_circle, plan_circles
 from bot.kernel.calendar import session_count
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
 from bot.kernel.i18n import Translator, format_moment
-from bot.kernel.messages import Button, Buttons, Context, Form, Header, Message, Select, Text, TextInput
+from bot.kernel.messages import Button, Buttons, Context, Form, Header, Message, Text
 from bot.kernel.payload import Unavailable, id_and_index
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
-from bot.sessions.checkins import MAX_PROGRESS, goal_line, is_open, open_index, read_answers, usefulness, yes_no
-from bot.sessions.series import SeriesPass, dm_in_hours, plan_series, post, windows
+from bot.sessions.checkins import checkin_inputs, goal_line, is_open, open_index, read_answers
+from bot.sessions.series import SeriesPass, Session, dm_in_hours, post
 from bot.sessions.timing import checkin_closes, checkin_due
 from storage.tables import Circle, Goal, Member
 
@@ -45,30 +43,26 @@ def dm_message(t: Translator, run: CircleRun, index: int, goal: Goal | None) -> 
 
 async def plan_checkins(pc: PlanContext) -> int:
     """After each session: one channel post, or (checkins_by_dm) a DM per member in their working hours."""
-    w = windows(pc.program, checkin_due, checkin_closes)
-    return await plan_series(pc, windows=w, open_pass=circle_pass, includes=lambda c, i: w[i][1] > c.created_at,
-                             each=_plan_checkin)
+    return await plan_circles(pc, prefix="checkin", due=checkin_due, stale=checkin_closes, each=_plan_checkin)
 
 
-async def _plan_checkin(work: SeriesPass[Circle, CircleRun], circle: Circle, index: int, due: datetime,
-                        stale: datetime) -> int:
+async def _plan_checkin(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
     pc = work.pc
-    key = f"checkin:{circle.id}:{index}"
     if not pc.program.checkins_by_dm:
-        if work.planned(key):
+        if work.planned(s.key):
             return 0
-        run = await work.loaded(circle)
-        return await post(work, target=run.target, members=run.members, key=key, kind="checkin", due=due,
-                          stale=stale, build=lambda t: channel_message(t, run, index))
-    run = await work.loaded(circle)
+        run = await work.loaded(s.unit)
+        return await post(work, target=run.target, members=run.members, key=s.key, kind="checkin", due=s.due,
+                          stale=s.stale, build=lambda t: channel_message(t, run, s.index))
+    run = await work.loaded(s.unit)
     joined = {cm.member_id: cm.joined_at for cm in run.memberships}
-    members = [m for m in run.members if joined.get(m.id or 0, pc.now) <= due]  # not for sessions before they joined
+    members = [m for m in run.members if joined.get(m.id or 0, pc.now) <= s.due]  # none before they joined
 
     async def build(t: Translator, member: Member) -> Message:
         goal = await pc.uow.running.goal(program_id=pc.program.id or 0, member_id=member.id or 0)
-        return dm_message(t, run, index, goal)
+        return dm_message(t, run, s.index, goal)
 
-    return await dm_in_hours(work, run, members, key=key, kind="checkin", due=due, stale=stale, build=build)
+    return await dm_in_hours(work, run, members, key=s.key, kind="checkin", due=s.due, stale=s.stale, build=build)
 
 
 def open_session(run: CircleRun, ctx: Ctx) -> int | None:
@@ -84,14 +78,10 @@ async def _form(ctx: Ctx, run: CircleRun, index: int) -> Form:
     return Form(
         form_id=CHECKIN_FORM, title=ctx.t("running.checkin.form_title", session=index + 1),
         submit=ctx.t("running.checkin.submit"), intro=intro, state=f"{run.circle.id}.{index}",
-        inputs=(
-            Select("attended", ctx.t("running.checkin.attended"), yes_no(ctx.t),
-                   initial=("yes" if answer.attended else "no") if answer else None),
-            Select("usefulness", ctx.t("running.checkin.usefulness"), usefulness(ctx.t),
-                   initial=str(answer.usefulness) if answer else None),
-            TextInput("progress", ctx.t("running.checkin.progress"), initial=answer.progress if answer else "",
-                      optional=True, max_length=MAX_PROGRESS, placeholder=ctx.t("running.checkin.progress_hint")),
-        ),
+        inputs=checkin_inputs(ctx.t, yes_field="attended", labels=(
+            ctx.t("running.checkin.attended"), ctx.t("running.checkin.usefulness"), ctx.t("running.checkin.progress"),
+            ctx.t("running.checkin.progress_hint")),
+            answer=(answer.attended, answer.usefulness, answer.progress) if answer else None),
     )
 
 

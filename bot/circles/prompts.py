@@ -8,7 +8,7 @@ from functools import cache
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.circles.scope import CircleRun, circle_pass, my_circle, require_moderator
+from bot.circles.scope import CircleRun, my_circle, plan_circles, require_moderator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
@@ -19,7 +19,7 @@ from bot.kernel.outbox import note_stale
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
 from bot.sessions.prompt_library import Prompt, families, family_for_theme, next_prompt, prompts_for
-from bot.sessions.series import SeriesPass, due_state, plan_series, post, windows
+from bot.sessions.series import SeriesPass, Session, due_state, post
 from bot.sessions.timing import prompt_due
 from storage.tables import Circle, CirclePrompt, Program, PromptStatus
 
@@ -94,26 +94,22 @@ def prompt_message(t: Translator, program: Program, row: CirclePrompt, index: in
 
 async def plan_prompts(pc: PlanContext) -> int:
     """Each session's prompt a day before it, in the circle's channel; stale once the session starts."""
-    w = windows(pc.program, prompt_due, session_time)
-    return await plan_series(pc, windows=w, open_pass=circle_pass, includes=lambda c, i: w[i][1] > c.created_at,
-                             each=_post_prompt)
+    return await plan_circles(pc, prefix="prompt", due=prompt_due, stale=session_time, each=_post_prompt)
 
 
-async def _post_prompt(work: SeriesPass[Circle, CircleRun], circle: Circle, index: int, due: datetime,
-                       stale: datetime) -> int:
+async def _post_prompt(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
     pc = work.pc
-    key = f"prompt:{circle.id}:{index}"
-    if work.planned(key):
+    if work.planned(s.key):
         return 0
-    run = await work.loaded(circle)
-    if due_state(pc.now, due=due, stale=stale) == "stale":  # only noted: no prompt is used up
-        await note_stale(pc, key=key, kind="prompt", target=run.target, due=due, stale=stale)
+    run = await work.loaded(s.unit)
+    if due_state(pc.now, due=s.due, stale=s.stale) == "stale":  # only noted: no prompt is used up
+        await note_stale(pc, key=s.key, kind="prompt", target=run.target, due=s.due, stale=s.stale)
         return 0
-    row = await prompt_for_session(pc, circle, index)
+    row = await prompt_for_session(pc, s.unit, s.index)
     if row is None:
         return 0
-    if not await post(work, target=run.target, members=run.members, key=key, kind="prompt", due=due, stale=stale,
-                      build=lambda t: prompt_message(t, pc.program, row, index)):
+    if not await post(work, target=run.target, members=run.members, key=s.key, kind="prompt", due=s.due,
+                      stale=s.stale, build=lambda t: prompt_message(t, pc.program, row, s.index)):
         return 0
     row.status = PromptStatus.POSTED
     pc.uow.running.save(row)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.circles.scope import CircleRun, circle_pass
+from bot.circles.scope import CircleRun, plan_circles
 from bot.kernel.calendar import session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
-from bot.sessions.series import SeriesPass, plan_series, post, windows
+from bot.sessions.series import SeriesPass, Session, post
 from bot.sessions.timing import reminder_due, zone
 from storage.tables import Circle, Program
 
@@ -41,16 +41,12 @@ def reminder_message(t: Translator, program: Program, run: CircleRun, index: int
 
 
 async def plan_reminders(pc: PlanContext) -> int:
-    w = windows(pc.program, reminder_due, session_time)
-    return await plan_series(pc, windows=w, open_pass=circle_pass, includes=lambda c, i: w[i][1] > c.created_at,
-                             each=_remind)
+    return await plan_circles(pc, prefix="reminder", due=reminder_due, stale=session_time, each=_remind)
 
 
-async def _remind(work: SeriesPass[Circle, CircleRun], circle: Circle, index: int, due: datetime,
-                  stale: datetime) -> int:
-    key = f"reminder:{circle.id}:{index}"
-    if work.planned(key):
+async def _remind(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
+    if work.planned(s.key):
         return 0
-    run = await work.loaded(circle)
-    return await post(work, target=run.target, members=run.members, key=key, kind="reminder", due=due, stale=stale,
-                      build=lambda t: reminder_message(t, work.pc.program, run, index, stale))
+    run = await work.loaded(s.unit)
+    return await post(work, target=run.target, members=run.members, key=s.key, kind="reminder", due=s.due,
+                      stale=s.stale, build=lambda t: reminder_message(t, work.pc.program, run, s.index, s.stale))

@@ -6,20 +6,18 @@ themselves (their reply) and the admins (export, digest aggregates) ever read it
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
 from bot.kernel.i18n import Translator, format_moment
-from bot.kernel.messages import Button, Buttons, Form, Header, Message, Select, Text, TextInput
+from bot.kernel.messages import Button, Buttons, Form, Header, Message, Text
 from bot.kernel.payload import Unavailable, id_and_index
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
-from bot.pairs.scope import PairRun, my_open_meeting, pair_of, pair_pass
-from bot.sessions.checkins import MAX_PROGRESS, goal_line, is_open, read_answers, usefulness, yes_no
-from bot.sessions.series import SeriesPass, dm_in_hours, plan_series, windows
+from bot.pairs.scope import PairRun, my_open_meeting, pair_of, plan_pairs
+from bot.sessions.checkins import checkin_inputs, goal_line, is_open, read_answers
+from bot.sessions.series import SeriesPass, Session, dm_in_hours
 from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting
 from storage.tables import Goal, Member, Pair, PairStatus
 
@@ -42,23 +40,21 @@ def dm_message(t: Translator, run: PairRun, index: int, reader: Member, goal: Go
 async def plan_pair_checkins(pc: PlanContext) -> int:
     """After each meeting, a DM to each side in their own working hours; stale when the next meeting starts."""
     # A member's working-hours due time is never earlier than the meeting's end: an early meeting waits.
-    return await plan_series(pc, windows=windows(pc.program, checkin_due, checkin_closes), open_pass=pair_pass,
-                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=_plan_checkin)
+    return await plan_pairs(pc, prefix="pair-checkin", due=checkin_due, stale=checkin_closes, each=_plan_checkin)
 
 
-async def _plan_checkin(work: SeriesPass[Pair, PairRun], pair: Pair, index: int, due: datetime,
-                        stale: datetime) -> int:
+async def _plan_checkin(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
     pc = work.pc
-    run = await work.run(pair)
+    run = await work.run(s.unit)
     if run is None:
         return 0  # a side is gone: nothing for this pair in this pass
 
     async def build(t: Translator, reader: Member) -> Message:
         goal = await pc.uow.running.goal(program_id=pc.program.id or 0, member_id=reader.id or 0)
-        return dm_message(t, run, index, reader, goal)
+        return dm_message(t, run, s.index, reader, goal)
 
-    return await dm_in_hours(work, run, run.members, key=f"pair-checkin:{pair.id}:{index}", kind="pair_checkin",
-                             due=due, stale=stale, build=build)
+    return await dm_in_hours(work, run, run.members, key=s.key, kind="pair_checkin", due=s.due, stale=s.stale,
+                             build=build)
 
 
 async def _form(ctx: Ctx, run: PairRun, index: int) -> Form:
@@ -69,14 +65,11 @@ async def _form(ctx: Ctx, run: PairRun, index: int) -> Form:
     return Form(
         form_id=CHECKIN_FORM, title=ctx.t("pair_running.checkin.form_title", meeting=index + 1),
         submit=ctx.t("running.checkin.submit"), intro=intro, state=f"{run.pair.id}.{index}",
-        inputs=(
-            Select("met", ctx.t("pair_running.checkin.met", partner=run.partner_of(ctx.member_id).name),
-                   yes_no(ctx.t), initial=("yes" if answer.met else "no") if answer else None),
-            Select("usefulness", ctx.t("pair_running.checkin.usefulness"), usefulness(ctx.t),
-                   initial=str(answer.usefulness) if answer else None),
-            TextInput("progress", ctx.t("pair_running.checkin.progress"), initial=answer.progress if answer else "",
-                      optional=True, max_length=MAX_PROGRESS, placeholder=ctx.t("pair_running.checkin.progress_hint")),
-        ),
+        inputs=checkin_inputs(ctx.t, yes_field="met", labels=(
+            ctx.t("pair_running.checkin.met", partner=run.partner_of(ctx.member_id).name),
+            ctx.t("pair_running.checkin.usefulness"), ctx.t("pair_running.checkin.progress"),
+            ctx.t("pair_running.checkin.progress_hint")),
+            answer=(answer.met, answer.usefulness, answer.progress) if answer else None),
     )
 
 

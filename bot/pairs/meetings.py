@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.kernel.calendar import session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
-from bot.pairs.scope import FAMILIES, PairRun, pair_pass
+from bot.pairs.scope import FAMILIES, PairRun, plan_pairs
 from bot.sessions.prompt_library import next_prompt, prompts_for
-from bot.sessions.series import Build, SeriesPass, due_state, plan_series, reach, windows
-from bot.sessions.timing import is_pair_meeting, prompt_due, reminder_due, zone
+from bot.sessions.series import Build, SeriesPass, Session, due_state, reach
+from bot.sessions.timing import prompt_due, reminder_due, zone
 from storage.tables import Member, Pair, PairPrompt
 
 
@@ -51,16 +49,15 @@ def _reminders(run: PairRun, index: int) -> Build:
 
 async def plan_pair_reminders(pc: PlanContext) -> int:
     """An hour before each meeting; stale once it starts."""
-    return await plan_series(pc, windows=windows(pc.program, reminder_due, session_time), open_pass=pair_pass,
-                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=_remind)
+    return await plan_pairs(pc, prefix="pair-reminder", due=reminder_due, stale=session_time, each=_remind)
 
 
-async def _remind(work: SeriesPass[Pair, PairRun], pair: Pair, index: int, due: datetime, stale: datetime) -> int:
-    run = await work.run(pair)
+async def _remind(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
+    run = await work.run(s.unit)
     if run is None:
         return 0  # a side is gone: nothing for this pair in this pass
-    return await reach(work, run, key=f"pair-reminder:{pair.id}:{index}", kind="pair_reminder", due=due, stale=stale,
-                       build=_reminders(run, index))
+    return await reach(work, run, key=s.key, kind="pair_reminder", due=s.due, stale=s.stale,
+                       build=_reminders(run, s.index))
 
 
 async def prompt_for_meeting(pc: PlanContext, run: PairRun, index: int) -> PairPrompt | None:
@@ -100,19 +97,18 @@ def _prompts(run: PairRun, row: PairPrompt | None, index: int) -> Build:
 
 async def plan_pair_prompts(pc: PlanContext) -> int:
     """Each meeting's prompt the day before it; stale once it starts."""
-    return await plan_series(pc, windows=windows(pc.program, prompt_due, session_time), open_pass=pair_pass,
-                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=_prompt)
+    return await plan_pairs(pc, prefix="pair-prompt", due=prompt_due, stale=session_time, each=_prompt)
 
 
-async def _prompt(work: SeriesPass[Pair, PairRun], pair: Pair, index: int, due: datetime, stale: datetime) -> int:
+async def _prompt(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
     pc = work.pc
-    run = await work.run(pair)
-    key = f"pair-prompt:{pair.id}:{index}"
-    if run is None or work.reached(run, key):
+    run = await work.run(s.unit)
+    if run is None or work.reached(run, s.key):
         return 0
     row = None
-    if due_state(pc.now, due=due, stale=stale) == "due":  # a stale meeting is only noted: no prompt used
-        row = await prompt_for_meeting(pc, run, index)
+    if due_state(pc.now, due=s.due, stale=s.stale) == "due":  # a stale meeting is only noted: no prompt used
+        row = await prompt_for_meeting(pc, run, s.index)
         if row is None:
             return 0
-    return await reach(work, run, key=key, kind="pair_prompt", due=due, stale=stale, build=_prompts(run, row, index))
+    return await reach(work, run, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
+                       build=_prompts(run, row, s.index))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,8 +11,8 @@ from bot.kernel.errors import UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from bot.sessions.checkins import open_index
-from bot.sessions.series import SeriesPass, series_pass
-from bot.sessions.timing import pair_meetings
+from bot.sessions.series import Item, SeriesPass, plan_series, series_pass, windows
+from bot.sessions.timing import is_pair_meeting, pair_meetings
 from storage.tables import Enrollment, Member, Pair, PairStatus, Program, ProgramFormat, ProgramState
 
 # The prompt library's pair family for each pair format.
@@ -66,6 +67,13 @@ async def pair_pass(pc: PlanContext) -> SeriesPass[Pair, PairRun]:
 
     return await series_pass(pc, family="pairs", prefixes=PREFIXES, units=lambda scope: active_pairs(
         scope, scope.program), load=load)
+
+
+async def plan_pairs(pc: PlanContext, *, prefix: str, due: Callable[[Program, int], datetime],
+                     stale: Callable[[Program, int], datetime], each: Item[Pair, PairRun]) -> int:
+    """`each` for every due meeting of every pair: the sessions that start after the pair was formed."""
+    return await plan_series(pc, prefix=prefix, windows=windows(pc.program, due, stale), open_pass=pair_pass,
+                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=each)
 
 
 async def pair_of(ctx: Ctx, pair_id: int) -> PairRun:

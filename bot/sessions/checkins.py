@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.kernel.calendar import session_time
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import Translator
-from bot.kernel.messages import Option
+from bot.kernel.messages import Option, Select, TextInput
 from bot.sessions.timing import checkin_closes, format_day
 from storage.tables import Goal, Program
 
@@ -21,6 +21,21 @@ def yes_no(t: Translator) -> tuple[Option, ...]:
 
 def usefulness(t: Translator) -> tuple[Option, ...]:
     return tuple(Option(t(f"running.checkin.useful_{n}"), str(n)) for n in range(1, 6))
+
+
+def checkin_inputs(t: Translator, *, yes_field: str, labels: tuple[str, str, str, str],
+                   answer: tuple[bool, int, str] | None) -> tuple[Select, Select, TextInput]:
+    """The form's three questions: yes/no (attended, met), usefulness 1-5, progress; `answer` fills them in.
+
+    `labels`: the yes/no question, usefulness, progress and the progress hint, in the reader's language.
+    """
+    ask, useful, progress, hint = labels
+    return (
+        Select(yes_field, ask, yes_no(t), initial=("yes" if answer[0] else "no") if answer else None),
+        Select("usefulness", useful, usefulness(t), initial=str(answer[1]) if answer else None),
+        TextInput("progress", progress, initial=answer[2] if answer else "", optional=True, max_length=MAX_PROGRESS,
+                  placeholder=hint),
+    )
 
 
 def form_value(values: dict[str, FormValue], name: str) -> str:

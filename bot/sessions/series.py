@@ -120,23 +120,33 @@ async def series_pass(pc: PlanContext, *, family: str, prefixes: tuple[str, ...]
     return memo
 
 
-async def due_items(work: SeriesPass[U, R], windows: Sequence[Window], *,
-                    includes: Callable[[U, int], bool]) -> AsyncIterator[tuple[U, int, datetime, datetime]]:
-    """(unit, index, due, stale) for every session of a unit whose window has begun, in order; a unit's later
-    sessions wait while one is early."""
+@dataclass(frozen=True)
+class Session(Generic[U]):
+    """One unit's session whose window has begun, with the idempotency key of what goes to its group."""
+
+    unit: U
+    index: int
+    due: datetime
+    stale: datetime
+    key: str  # "{prefix}:{unit id}:{index}"; a DM adds ":{member id}"
+
+
+async def due_items(work: SeriesPass[U, R], windows: Sequence[Window], *, prefix: str,
+                    includes: Callable[[U, int], bool]) -> AsyncIterator[Session[U]]:
+    """Every session of a unit whose window has begun, in order; a unit's later sessions wait while one is early."""
     for unit in work.units:
         for index, (due, stale) in enumerate(windows):
             if not includes(unit, index):
                 continue
             if work.pc.now < due:
                 break
-            yield unit, index, due, stale
+            yield Session(unit=unit, index=index, due=due, stale=stale, key=f"{prefix}:{unit.id}:{index}")
 
 
-Item = Callable[[SeriesPass[U, R], U, int, datetime, datetime], Awaitable[int]]
+Item = Callable[[SeriesPass[U, R], Session[U]], Awaitable[int]]
 
 
-async def plan_series(pc: PlanContext, *, windows: Sequence[Window],
+async def plan_series(pc: PlanContext, *, prefix: str, windows: Sequence[Window],
                       open_pass: Callable[[PlanContext], Awaitable[SeriesPass[U, R]]],
                       includes: Callable[[U, int], bool], each: Item[U, R]) -> int:
     """Run `each` for every due session of every unit; how many deliveries it queued."""
@@ -144,8 +154,8 @@ async def plan_series(pc: PlanContext, *, windows: Sequence[Window],
         return 0
     work = await open_pass(pc)
     queued = 0
-    async for unit, index, due, stale in due_items(work, windows, includes=includes):
-        queued += await each(work, unit, index, due, stale)
+    async for session in due_items(work, windows, prefix=prefix, includes=includes):
+        queued += await each(work, session)
     return queued
 
 
