@@ -1,4 +1,4 @@
-"""`program form` for circle programs: formation from the votes, then every circle launched."""
+"""`program form` for circle programs: formation from the votes, then every circle launched after the commit."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from bot.kernel.context import Ctx
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Message
 from bot.kernel.outbox import dm
-from storage.tables import Circle, CircleMember, Program, ProgramFormat, Theme, ThemeMode
+from bot.kernel.ports import SpaceRef
+from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat, Theme, ThemeMode
 
 
 async def _preferences(ctx: Ctx, program: Program, selected: dict[int, Theme]) -> dict[int, tuple[int, ...]]:
@@ -66,13 +67,19 @@ async def form_program(ctx: Ctx, program: Program) -> str:
     await ctx.uow.flush()
     for circle in circles:
         await launch_circle(ctx, program, circle)
-    for unplaced in result.unplaced:
-        member = members[unplaced.member_id]
-        await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm", program_id=program.id,
-                 build=partial(_unplaced_message, program=program, code=unplaced.code))
+    if result.unplaced:  # a step after the launch steps, so the deliveries keep their order
+        ctx.after_commit(partial(_tell_unplaced, program=program,
+                                 unplaced=[(members[u.member_id], u.code) for u in result.unplaced]))
     satisfaction = formation.preference_satisfaction(candidates=candidates, result=result)
     return ctx.t("formation.summary", program=program.name, circles=len(circles),
                  placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
+
+
+async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program,
+                         unplaced: list[tuple[Member, str]]) -> None:
+    for member, code in unplaced:
+        await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm", program_id=program.id,
+                 build=partial(_unplaced_message, program=program, code=code))
 
 
 def _unplaced_message(t: Translator, *, program: Program, code: str) -> Message:

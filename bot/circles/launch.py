@@ -1,17 +1,18 @@
-"""Launching a circle: its space, the welcome with each member's "why", moderator selection."""
+"""Launching a circle: its space (after the commit), the welcome with each member's "why", moderator selection."""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from bot.circles.moderators import setup_moderators
 from bot.kernel.admins import notify_admins
 from bot.kernel.calendar import session_time
-from bot.kernel.context import Ctx
+from bot.kernel.context import Ctx, SpaceRequest
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Fields, Header, Message, Text
 from bot.kernel.outbox import post
-from bot.kernel.ports import DeliveryError, SpaceRef, Target
+from bot.kernel.ports import SpaceRef, Target
 from bot.kernel.text_keys import slugify
 from storage.tables import Circle, CircleMember, CircleMemberStatus, Member, Program
 
@@ -55,28 +56,33 @@ def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: s
 
 
 async def launch_circle(ctx: Ctx, program: Program, circle: Circle) -> None:
-    """Open the circle's space, add its members, queue the welcome, and start moderator selection."""
+    """Ask for the circle's space once this unit of work commits; the step then queues the welcome and starts
+    moderator selection."""
     memberships = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
     members = {m.id: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
                                                            member_ids=[cm.member_id for cm in memberships])}
     theme = await ctx.uow.themes.get(workspace_id=ctx.workspace_id, theme_id=circle.theme_id or 0)
-    theme_title = theme.title if theme else circle.name
+    ordered = [(members[cm.member_id], cm.why) for cm in memberships if cm.member_id in members]
     parent = Target.from_key(program.announcement_target) if program.announcement_target else None
-    space: SpaceRef | None = None
-    # A channel the platform creates cannot be rolled back, so the circle must be on record before it exists;
-    # committing here also frees SQLite's write lock for messengers that store what they create (Teams).
-    await ctx.uow.commit()
-    try:
-        space = await ctx.services.messenger.open_space(
-            workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform,
-            name=slugify(f"{program.slug}-{circle.name}", max_length=70),
-            members=[members[cm.member_id].external_id for cm in memberships if cm.member_id in members],
-            private=True, parent=parent)
-        circle.space = space.target.key()
-    except DeliveryError as error:
-        log.warning("could not open a space for circle %s: %s", circle.id, error)
+    # A channel the platform creates cannot be rolled back, so the circle must be on record before it exists,
+    # and no transaction may be open meanwhile (Teams stores what it creates): the space opens after the commit.
+    request = SpaceRequest(name=slugify(f"{program.slug}-{circle.name}", max_length=70),
+                           members=tuple(m.external_id for m, _ in ordered), private=True, parent=parent)
+    ctx.after_commit(partial(_launched, program=program, circle_id=circle.id or 0,
+                             theme=theme.title if theme else circle.name, ordered=ordered), space=request)
+
+
+async def _launched(ctx: Ctx, space: SpaceRef | None, *, program: Program, circle_id: int, theme: str,
+                    ordered: list[tuple[Member, dict[str, object]]]) -> None:
+    """The step after the space opened (or did not): record it, tell the admins what went wrong, welcome."""
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=circle_id)
+    assert circle is not None  # committed by the unit of work that asked for this step
+    if space is None:
+        log.warning("could not open a space for circle %s", circle.id)
         await notify_admins(ctx, key=f"space-failed:{circle.id}", kind="admin", program_id=program.id,
                             build=lambda t: Message(text=t("formation.space_failed", circle=circle.name)))
+    else:
+        circle.space = space.target.key()
     skipped = list(space.skipped) if space else []  # platforms report members they could not add
     if skipped:
         await notify_admins(ctx, key=f"space-skipped:{circle.id}", kind="admin", program_id=program.id,
@@ -84,11 +90,10 @@ async def launch_circle(ctx: Ctx, program: Program, circle: Circle) -> None:
                                                            users=", ".join(f"<@{u}>" for u in skipped))))
     ctx.uow.session.add(circle)
     locale = resolve_locale(ctx.workspace.locale)
-    ordered = [(members[cm.member_id], cm.why) for cm in memberships if cm.member_id in members]
     if circle.space:
         await post(ctx, target=Target.from_key(circle.space), key=f"welcome:{circle.id}", kind="welcome",
                    program_id=program.id, message=welcome_message(Translator(locale), program=program, circle=circle,
-                                                                  theme=theme_title, members=ordered))
+                                                                  theme=theme, members=ordered))
     await setup_moderators(ctx, program, circle, [m for m, _ in ordered])
 
 

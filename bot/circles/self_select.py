@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.circles.launch import launch_circle
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -10,8 +12,9 @@ from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Header, Message, Text
 from bot.kernel.outbox import dm, post
 from bot.kernel.payload import Unavailable, announcement_channel, int_id
+from bot.kernel.ports import SpaceRef
 from bot.kernel.replies import Reply, Response
-from storage.tables import Circle, CircleMember, CircleMemberStatus, Program, ProgramState, Theme, ThemeMode
+from storage.tables import Circle, CircleMember, CircleMemberStatus, Member, Program, ProgramState, Theme, ThemeMode
 from storage.upsert import insert_ignore
 
 
@@ -90,23 +93,28 @@ async def finish_self_select(ctx: Ctx, program: Program) -> str:
     launched, left_out = 0, 0
     for circle in await ctx.uow.circles.of_program(workspace_id=ctx.workspace_id, program_id=program.id or 0):
         active = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
+        waitlisted = await ctx.uow.circles.memberships(circle_id=circle.id or 0,
+                                                       statuses=(CircleMemberStatus.WAITLISTED,))
         if len(active) >= program.size_min:
             await launch_circle(ctx, program, circle)
             launched += 1
-            waiting = await ctx.uow.circles.memberships(circle_id=circle.id or 0,
-                                                        statuses=(CircleMemberStatus.WAITLISTED,))
+            waiting = waitlisted
         else:
-            waiting = [*active, *await ctx.uow.circles.memberships(circle_id=circle.id or 0,
-                                                                   statuses=(CircleMemberStatus.WAITLISTED,))]
+            waiting = [*active, *waitlisted]
             circle.status = "closed"
             ctx.uow.session.add(circle)
-        for membership in waiting:
-            member = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=membership.member_id)
-            if member is not None:
-                left_out += 1
-                await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm",
-                         program_id=program.id, build=lambda t: _next_round(t, program))
+        members = [m for m in [await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=w.member_id)
+                               for w in waiting] if m is not None]
+        left_out += len(members)
+        if members:  # a step after this circle's launch step, so the deliveries keep their order
+            ctx.after_commit(partial(_tell_waiting, program=program, members=members))
     return ctx.t("self_select.summary", program=program.name, circles=launched, waiting=left_out)
+
+
+async def _tell_waiting(ctx: Ctx, space: SpaceRef | None, *, program: Program, members: list[Member]) -> None:
+    for member in members:
+        await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm",
+                 program_id=program.id, build=lambda t: _next_round(t, program))
 
 
 def _next_round(t: Translator, program: Program) -> Message:

@@ -1,12 +1,14 @@
-"""`program form` for pair programs, direct publishing, and creating a pair with its space."""
+"""`program form` for pair programs, direct publishing, and creating a pair (its space opens after the commit)."""
 
 from __future__ import annotations
 
-from bot.kernel.context import Ctx
+from functools import partial
+
+from bot.kernel.context import Ctx, SpaceRequest
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Header, Message, Text
 from bot.kernel.outbox import dm, post
-from bot.kernel.ports import DeliveryError, Target
+from bot.kernel.ports import SpaceRef, Target
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
 from bot.pairs.pool import Pool, load_pool, taken_seats
@@ -46,21 +48,24 @@ async def publish_matching(ctx: Ctx, program: Program, pool: Pool | None = None)
 
 
 async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member, *, score: float) -> Pair:
+    """Put the pair on record; its space opens once this unit of work commits, then the welcome is queued."""
     earlier = [p for p in await ctx.uow.pairs.of_member(workspace_id=ctx.workspace_id, member_id=mentee.id or 0,
                                                         active_only=False) if p.program_id == program.id]
     pair = Pair(workspace_id=ctx.workspace_id, program_id=program.id or 0, mentor_member_id=mentor.id or 0,
                 mentee_member_id=mentee.id or 0, round=len(earlier) + 1, score=score, started_at=ctx.now)
     ctx.uow.pairs.add(pair)
-    await ctx.uow.commit()  # on record before the platform creates its space (see launch_circle)
-    try:
-        space = await ctx.services.messenger.open_space(
-            workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform,
-            name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
-            members=[mentor.external_id, mentee.external_id], private=True, group_chat=True)
-        pair.space = space.target.key()
-    except DeliveryError:
-        pair.space = ""  # they still get DMs; the admin sees the pair without a space in `pair list`
-    ctx.uow.session.add(pair)
+    await ctx.uow.flush()  # the id names the space; the pair is on record before the platform creates it
+    request = SpaceRequest(name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
+                           members=(mentor.external_id, mentee.external_id), private=True, group_chat=True)
+    ctx.after_commit(partial(_opened, pair=pair, program=program, mentor=mentor, mentee=mentee), space=request)
+    return pair
+
+
+async def _opened(ctx: Ctx, space: SpaceRef | None, *, pair: Pair, program: Program, mentor: Member,
+                  mentee: Member) -> None:
+    ctx.uow.session.add(pair)  # into this unit of work (the one that created it is closed)
+    # Without a space they still get DMs; the admin sees the pair without a space in `pair list`.
+    pair.space = space.target.key() if space else ""
     t = Translator(resolve_locale(ctx.workspace.locale))
     if pair.space:
         await post(ctx, target=Target.from_key(pair.space), key=f"pair-welcome:{pair.id}", kind="welcome",
@@ -69,7 +74,6 @@ async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member
         for member in (mentor, mentee):
             await dm(ctx, member=member, key=f"pair-welcome:{pair.id}:{member.id}", kind="welcome",
                      program_id=program.id, build=lambda tr: welcome(tr, program, mentor, mentee))
-    return pair
 
 
 def welcome(t: Translator, program: Program, mentor: Member, mentee: Member) -> Message:

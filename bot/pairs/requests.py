@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -11,6 +12,7 @@ from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Message, Text
 from bot.kernel.outbox import dm
 from bot.kernel.payload import Unavailable, int_id
+from bot.kernel.ports import SpaceRef
 from bot.kernel.program_lookup import program_by_id
 from bot.kernel.replies import Reply, Response
 from bot.pairs import matcher as pairing
@@ -98,9 +100,16 @@ async def accept(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     score = pairing.pair_score(mentor=pool.mentor(ctx.member_id), mentee=pool.mentee(mentee.id or 0),
                                rules=pool.rules) or 0.0
     await create_pair(ctx, program, ctx.member, mentee, score=score)
-    await dm(ctx, member=mentee, key=f"pair-accepted:{request.id}", kind="pair", program_id=program.id,
-             build=lambda t: Message(text=t("pairs.accepted_mentee", name=ctx.member.name)))
+    # A step after the pair's own, so the mentee hears of the acceptance after the welcome, as before.
+    ctx.after_commit(partial(_tell_accepted, request_id=request.id or 0, program_id=program.id or 0,
+                             mentor=ctx.member, mentee=mentee))
     return [Reply(Message(text=ctx.t("pairs.accepted", name=mentee.name)))]
+
+
+async def _tell_accepted(ctx: Ctx, space: SpaceRef | None, *, request_id: int, program_id: int, mentor: Member,
+                         mentee: Member) -> None:
+    await dm(ctx, member=mentee, key=f"pair-accepted:{request_id}", kind="pair", program_id=program_id,
+             build=lambda t: Message(text=t("pairs.accepted_mentee", name=mentor.name)))
 
 
 async def decline(ctx: Ctx, action: Action, arg: str) -> list[Response]:
