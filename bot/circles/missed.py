@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.circles.scope import CircleRun, circle_pass
+from bot.kernel.admins import admin_recipients
 from bot.kernel.calendar import session_count
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
@@ -62,9 +63,8 @@ async def plan_missed_checkins(pc: PlanContext) -> int:
                 raised = closes[streak[-1]]
                 if not raised <= pc.now < raised + FLAG_WINDOW:
                     continue
-                if admins is None:
-                    stored = await pc.uow.admins.list(workspace_id=pc.workspace_id)
-                    admins = list(dict.fromkeys([*stored, *sorted(pc.config.admins)]))
+                if admins is None:  # the one rule: configured ids never seen in this workspace hear nothing
+                    admins = [external_id for external_id, _ in await admin_recipients(pc, config=pc.config)]
                 queued += await _flag(work, run, member, streak, raised, admins)
     return queued
 

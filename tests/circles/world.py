@@ -67,6 +67,9 @@ async def build_circle(
         uow.session.add(circle)
         await uow.flush()
         world = World(program_id=program.id or 0, circle_id=circle.id or 0, space=space)
+        for admin in sorted(app.services.config.admins):  # whoever set the program up has used Lingkar here
+            await uow.members.get_or_create(workspace_id=wid, external_id=admin, now=now,
+                                            defaults={"display_name": f"Name {admin}"})
         for person in people:
             member = await uow.members.get_or_create(workspace_id=wid, external_id=person.user, now=now, defaults={
                 "display_name": f"Name {person.user}", "timezone": person.timezone, "locale": person.locale,
