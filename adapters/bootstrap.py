@@ -11,6 +11,7 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.local.messenger import LocalMessenger
+from adapters.metrics import Metrics
 from adapters.routing import RoutingMessenger
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
@@ -50,6 +51,7 @@ class App:
     platforms: Platforms
     scheduler: SchedulerRunner  # started by `lingkar serve` only
     planners: tuple[Planner, ...]  # every capability's, in capability order
+    metrics: Metrics  # this App's own registry, served on /metrics
 
     def uow(self) -> UnitOfWork:
         return self.services.uow()
@@ -85,7 +87,8 @@ async def bootstrap(
     session_factory = make_session_factory(engine)
     uow_factory = lambda: UnitOfWork(session_factory)  # noqa: E731
     clock = clock or SystemClock()
-    platforms = Platforms(slack=slack_wiring.build_messenger(settings),
+    metrics = Metrics()
+    platforms = Platforms(slack=slack_wiring.build_messenger(settings, metrics=metrics),
                           teams=teams_wiring.build_messenger(settings, uow_factory, clock=clock))
     messengers: dict[str, Messenger] = {"local": LocalMessenger()}
     for platform, built in (("slack", platforms.slack), ("teams", platforms.teams)):
@@ -103,6 +106,8 @@ async def bootstrap(
     core = Core(services=services, capabilities=caps)
     every_planner = planners(caps)
     scheduler = SchedulerRunner(uow_factory=uow_factory, messenger=messenger, clock=clock, config=services.config,
-                                options=settings.scheduler_options(), planner=partial(plan, planners=every_planner))
+                                options=settings.scheduler_options(),
+                                planner=metrics.timed(partial(plan, planners=every_planner)),
+                                on_delivered=metrics.observe_delivery)
     return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger,
-               platforms=platforms, scheduler=scheduler, planners=every_planner)
+               platforms=platforms, scheduler=scheduler, planners=every_planner, metrics=metrics)

@@ -56,7 +56,7 @@ def serve() -> None:
 
     settings = _settings()
     # Libraries that log SQL parameters, request bodies or tokens stay at WARNING even at DEBUG.
-    configure_logging(level=settings.log_level)
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
     asyncio.run(run_server(settings))
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import TextIO
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from pythonjsonlogger.json import JsonFormatter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 HANDLER_NAME = "lingkar"
+# The platform request a record was logged for: set by the HTTP edge, inherited by the tasks the request spawns.
+REQUEST_ID: ContextVar[str | None] = ContextVar("lingkar_request_id", default=None)
 
 # Libraries that write SQL parameters, request or response bodies, or tokens at DEBUG/INFO: kept at WARNING
 # whatever LINGKAR_LOG_LEVEL says.
@@ -54,12 +60,51 @@ class PrivateFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-def make_formatter() -> logging.Formatter:
-    """The one place the log format is chosen."""
+class PrivateJsonFormatter(JsonFormatter):
+    """LINGKAR_LOG_FORMAT=json: one object a line (time, level, logger, message, request and incident ids where
+    known), with the same quote-cutting as the text format and every text field through `scrub`."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s",
+                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"})
+
+    def format(self, record: logging.LogRecord) -> str:
+        if _is_library(record.name):
+            record = _withhold_quotes(record)
+        return super().format(record)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+    def add_fields(self, log_record: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_record, record, message_dict)
+        # Scrubbed field by field, before serialising: the patterns (DETAIL lines, SQL parameters) need the real
+        # line breaks that JSON escapes. Anything else a record carries (`extra=`) stays out of the line.
+        for key in list(log_record):
+            value = log_record.pop(key)
+            if key in _JSON_FIELDS and value is not None:
+                log_record[key] = scrub(value) if isinstance(value, str) else value
+        request = REQUEST_ID.get()
+        if request is not None:
+            log_record["request_id"] = request
+        incident = getattr(record, "incident", None)
+        if incident is not None:
+            log_record["incident_id"] = scrub(str(incident))
+
+
+_JSON_FIELDS = ("time", "level", "logger", "message", "exc_info", "stack_info")
+
+
+def make_formatter(*, log_format: str = "text") -> logging.Formatter:
+    """The one place the log format is chosen (LINGKAR_LOG_FORMAT: text or json)."""
+    if log_format == "json":
+        return PrivateJsonFormatter()
+    if log_format != "text":
+        raise ValueError(f"unknown log format {log_format!r}")
     return PrivateFormatter(FORMAT)
 
 
-def configure_logging(*, level: str, stream: TextIO | None = None) -> logging.Handler:
+def configure_logging(*, level: str, stream: TextIO | None = None, log_format: str = "text") -> logging.Handler:
     """Log at `level` (LINGKAR_LOG_LEVEL) to `stream` (stderr), with the chatty libraries kept at WARNING.
 
     Replaces the handler an earlier call installed, so calling it again (`serve` after `main`) does not log
@@ -69,7 +114,7 @@ def configure_logging(*, level: str, stream: TextIO | None = None) -> logging.Ha
     if not isinstance(numeric, int):
         raise ValueError(f"unknown log level {level!r}")
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(make_formatter())
+    handler.setFormatter(make_formatter(log_format=log_format))
     handler.set_name(HANDLER_NAME)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:

@@ -10,12 +10,17 @@ from sqlalchemy import text
 
 from adapters.bootstrap import App, bootstrap
 from adapters.http_guard import Limits, guarded_app, make_runner
+from adapters.metrics import METRICS, metrics_handler, request_middleware
+from adapters.metrics import ROUTE as METRICS_ROUTE
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
+from adapters.slack.app import ROUTE as SLACK_ROUTE
 from adapters.teams import wiring as teams_wiring
+from adapters.teams.http import ROUTE as TEAMS_ROUTE
 
 log = logging.getLogger(__name__)
 LINGKAR = web.AppKey("lingkar", App)
+PLATFORM_ROUTES = {SLACK_ROUTE: "slack", TEAMS_ROUTE: "teams"}
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -30,6 +35,13 @@ def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Applicat
     """The routes, behind the HTTP edge's limits (body size, read timeouts, calm 4xx for broken requests)."""
     web_app = guarded_app(limits=limits or Limits())
     web_app[LINGKAR] = lingkar
+    web_app[METRICS] = lingkar.metrics
+    # First, so that what the HTTP edge refuses (413, 408) is counted too.
+    web_app.middlewares.insert(0, request_middleware(lingkar.metrics, platforms=PLATFORM_ROUTES))
+    if lingkar.settings.metrics_token:  # else /metrics is not served at all (404)
+        web_app.router.add_get(METRICS_ROUTE, metrics_handler(lingkar.metrics, token=lingkar.settings.metrics_token,
+                                                              uow_factory=lingkar.services.uow,
+                                                              clock=lingkar.services.clock))
     web_app.router.add_get("/healthz", healthz)
     slack_wiring.install_routes(web_app, lingkar)
     teams_wiring.install_routes(web_app, lingkar)

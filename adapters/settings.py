@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     host: str = Field("0.0.0.0", alias="LINGKAR_HOST")
     port: int = Field(3000, alias="LINGKAR_PORT")
     log_level: str = Field("INFO", alias="LINGKAR_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="LINGKAR_LOG_FORMAT")
+    # /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is not served (404).
+    metrics_token: str = Field("", alias="LINGKAR_METRICS_TOKEN", repr=False)
     scheduler_tick_seconds: int = Field(60, alias="LINGKAR_SCHEDULER_TICK_SECONDS", ge=1)
     delivery_max_attempts: int = Field(8, alias="LINGKAR_DELIVERY_MAX_ATTEMPTS", ge=1)
     delivery_concurrency: int = Field(16, alias="LINGKAR_DELIVERY_CONCURRENCY", ge=1)

@@ -76,7 +76,7 @@ class SchedulerRunner:
     def __init__(
         self, *, uow_factory: Callable[[], UnitOfWork], messenger: Messenger, clock: Clock, config: CoreConfig,
         options: SchedulerOptions | None = None, planner: PlanFunction = plan, worker_id: str | None = None,
-        pacer: Pacer | None = None,
+        pacer: Pacer | None = None, on_delivered: Callable[[DeliveryReport], None] | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.messenger = messenger
@@ -86,6 +86,7 @@ class SchedulerRunner:
         self.planner = planner
         self.worker_id = worker_id or default_worker_id()
         self.pacer = pacer or Pacer(self.options.limits)  # one per process: pacing holds across ticks
+        self.on_delivered = on_delivered  # the adapters' metrics; the scheduler knows no metrics library
         self._scheduler: AsyncIOScheduler | None = None
         self._stop = asyncio.Event()
         self._ticking: asyncio.Task[Any] | None = None
@@ -154,9 +155,12 @@ class SchedulerRunner:
 
     async def deliver(self, *, clock: Clock | None = None) -> DeliveryReport:
         options = self.options
-        return await deliver_due(
+        report = await deliver_due(
             uow_factory=self.uow_factory, messenger=self.messenger, clock=clock or self.clock,
             worker_id=self.worker_id, limit=options.limit, lease_seconds=options.lease_seconds,
             concurrency=options.concurrency, batch=options.batch, send_timeout=options.send_timeout,
             max_attempts=options.max_attempts, pacer=self.pacer, backoff=options.backoff, stop=self._stop,
         )
+        if self.on_delivered is not None:
+            self.on_delivered(report)
+        return report

@@ -25,6 +25,7 @@ from bot.kernel.ports import DeliveryError, UnreachableMember
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+Observe = Callable[[str], None]  # "rate_limited" or "retry": the adapters' metrics count them
 
 # The member is gone or cannot be written to: stop trying them (the core marks them unreachable).
 UNREACHABLE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user_disabled",
@@ -60,16 +61,18 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     delivery instead of holding a worker."""
 
     def __init__(self, *, max_retry_count: int = 3, max_wait: float = 10.0, sleep: Sleep | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, observe: Observe | None = None) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait = max_wait
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rng = rng or random.Random()
+        self.observe: Observe = observe or (lambda _: None)
 
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
                                response: HttpResponse | None = None, error: Exception | None = None) -> bool:
         if response is None or response.status_code != 429:
             return False
+        self.observe("rate_limited")
         wait = retry_after_of(response.headers)
         return wait is None or wait <= self.max_wait
 
@@ -78,15 +81,16 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
                                              error: Exception | None = None) -> None:
         wait = retry_after_of(response.headers if response is not None else None)
         state.next_attempt_requested = True
+        self.observe("retry")
         await self.sleep((1.0 if wait is None else wait) + self.rng.random() * 0.25)
         state.increment_current_attempt()
 
 
 def make_client(*, token: str, base_url: str, timeout: int = 10, sleep: Sleep | None = None,
-                rate_limit_retries: int = 3) -> AsyncWebClient:
+                rate_limit_retries: int = 3, observe: Observe | None = None) -> AsyncWebClient:
     handlers: list[AsyncRetryHandler] = [
         AsyncConnectionErrorRetryHandler(max_retry_count=1),  # a reset connection: the request never arrived
-        RateLimitRetry(max_retry_count=rate_limit_retries, sleep=sleep),
+        RateLimitRetry(max_retry_count=rate_limit_retries, sleep=sleep, observe=observe),
     ]
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
 

@@ -13,6 +13,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.metrics import Metrics
 from adapters.settings import Settings
 from adapters.signing import Tampered
 from adapters.slack import views
@@ -59,8 +60,9 @@ def build_bolt_app(*, settings: Settings, messenger: SlackMessenger) -> AsyncApp
 
 class SlackBot:
     def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings, core_slots: int | None = None,
-                 ack_budget: float = ACK_BUDGET) -> None:
+                 ack_budget: float = ACK_BUDGET, metrics: Metrics | None = None) -> None:
         self.core = core
+        self.metrics = metrics or Metrics()  # a registry of its own when nobody scrapes this bot
         # At most this many Slack events in the core at once; the rest wait their turn here, in order. Unbounded,
         # a burst has every request contend for the database (SQLite has one writer) and for the event loop that
         # also reads Slack's requests, and all of them finish late.
@@ -97,9 +99,20 @@ class SlackBot:
         self.in_core += 1
         try:
             async with self.gate:
-                return await self.core.handle(event)
+                started = asyncio.get_running_loop().time()
+                try:
+                    return await self.core.handle(event)
+                finally:
+                    self.metrics.observe_core(platform="slack", seconds=self.since(started))
         finally:
             self.in_core -= 1
+
+    def since(self, started: float) -> float:
+        return asyncio.get_running_loop().time() - started
+
+    def answered(self, kind: str, started: float) -> None:
+        """The member has their answer (in the ack, or through response_url): `started` is the request's arrival."""
+        self.metrics.observe_answer(platform="slack", kind=kind, seconds=self.since(started))
 
     def translator(self, actor: Actor) -> Translator:
         return Translator(resolve_locale(actor.locale, self.default_locale))
@@ -127,7 +140,7 @@ class SlackBot:
         origin = command_origin(body, actor=actor, t=self.translator(actor))
         event = command_event(body, actor=actor)
         if self.is_slow(event.text):  # Slack waits 3 s: say we are on it, answer through response_url
-            await self._working(ack, origin, self.ask_core(event))
+            await self._working(ack, origin, self.ask_core(event), started=started)
             return
         if self.in_core:
             # Other events are in the core: holding this request would share the core (and the event loop) with
@@ -135,32 +148,37 @@ class SlackBot:
             # response_url when its turn comes. When the core is idle (the usual case) the answer rides in the
             # ack itself, one round trip sooner.
             await ack()
-            self.background.spawn(self.finish(origin, self.ask_core(event)), what="a queued command")
+            self.background.spawn(self.finish(origin, self.ask_core(event), started=started), what="a queued command")
             return
         work = asyncio.ensure_future(self.ask_core(event))
         done, _ = await asyncio.wait({work}, timeout=self.left(started))
         if not done:  # a busy moment: Slack still gets its answer in time, the member gets theirs when ready
-            await self._working(ack, origin, work)
+            await self._working(ack, origin, work, started=started)
             return
         body_now, rest = self.responder.ack_body(origin, work.result())
         await ack(**body_now)
+        self.answered("command", started)
         if rest:
             self.background.spawn(self.responder.deliver(origin, rest), what="command replies")
 
-    async def _working(self, ack: AsyncAck, origin: Origin, responses: Awaitable[list[Response]]) -> None:
+    async def _working(self, ack: AsyncAck, origin: Origin, responses: Awaitable[list[Response]], *,
+                       started: float) -> None:
         await ack(text=mrkdwn(origin.t("slack.working")), response_type="ephemeral")
-        self.background.spawn(self.finish(origin, responses), what="a slow command")
+        self.background.spawn(self.finish(origin, responses, started=started), what="a slow command")
 
-    async def finish(self, origin: Origin, responses: Awaitable[list[Response]]) -> None:
+    async def finish(self, origin: Origin, responses: Awaitable[list[Response]], *,
+                     started: float | None = None) -> None:
         await self.responder.deliver(origin, await responses)
+        if started is not None:
+            self.answered("command", started)
 
     # -- buttons and menus ---------------------------------------------------------------------------------------
 
     async def on_action(self, ack: AsyncAck, body: Body) -> None:
         await ack()  # the answer goes through response_url, views.open or the Web API, after Slack has its ack
-        self.background.spawn(self._action(body), what="an action")
+        self.background.spawn(self._action(body, started=asyncio.get_running_loop().time()), what="an action")
 
-    async def _action(self, body: Body) -> None:
+    async def _action(self, body: Body, *, started: float) -> None:
         actor = await self.actor(body)
         origin = action_origin(body, actor=actor, t=self.translator(actor))
         try:
@@ -177,6 +195,7 @@ class SlackBot:
             await views.open_kept_form(self, origin, event.action_id.removeprefix(f"{FORM_BUTTON}:"))
             return
         await self.responder.deliver(origin, await self.ask_core(event))
+        self.answered("action", started)
         if origin.surface == "home":  # what the member just did may change their overview
             await self.publish_home(actor)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.metrics import Metrics
 from adapters.settings import Settings
 from adapters.signing import signer_for
 from adapters.slack.api import SlackApi, make_client
@@ -24,11 +25,12 @@ log = logging.getLogger(__name__)
 SLACK = web.AppKey("slack", SlackBot)
 
 
-def build_messenger(settings: Settings) -> SlackMessenger | None:
-    """The Slack Messenger when a bot token is configured, else None."""
+def build_messenger(settings: Settings, *, metrics: Metrics | None = None) -> SlackMessenger | None:
+    """The Slack Messenger when a bot token is configured, else None; its 429s and retries go to `metrics`."""
     if not settings.slack_bot_token:
         return None
-    api = SlackApi(make_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    observe = None if metrics is None else metrics.platform_observer(platform="slack")
+    api = SlackApi(make_client(token=settings.slack_bot_token, base_url=settings.slack_api_url, observe=observe))
     return SlackMessenger(api=api, directory=Directory(api), default_locale=settings.default_locale,
                           signer=signer_for(settings.secret_key))
 
@@ -41,7 +43,7 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
     messenger = lingkar.platforms.slack
     if messenger is None:  # no SLACK_BOT_TOKEN
         return
-    bot = SlackBot(core=lingkar.core, messenger=messenger, settings=settings)
+    bot = SlackBot(core=lingkar.core, messenger=messenger, settings=settings, metrics=lingkar.metrics)
     web_app[SLACK] = bot
     web_app.on_startup.append(_freeze_startup_objects)
     web_app.on_shutdown.append(lambda _: bot.background.drain())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -13,6 +14,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from adapters.http_guard import holds_nul
+from adapters.metrics import METRICS
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.cards import message_card
 from adapters.teams.inbound import is_loopback, on_this_machine, tenant_of
@@ -54,11 +56,16 @@ class TeamsEndpoint:
             # Local mode is for the Bot Framework Emulator, which runs on this machine.
             log.warning("Teams local mode refused an activity whose serviceUrl is not on this machine")
             return web.Response(status=401)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
             invoke = await self.adapter.process_activity(request.headers.get("Authorization", ""), activity,
                                                          self.bot.on_turn)
         except PermissionError:
             return web.Response(status=401)
+        metrics = request.app.get(METRICS)
+        if metrics is not None and activity.type in ("message", "invoke"):  # answered inside the turn
+            metrics.observe_answer(platform="teams", kind=str(activity.type), seconds=loop.time() - started)
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
         return web.Response(status=200)
@@ -68,7 +75,7 @@ class TeamsEndpoint:
         incident = uuid.uuid4().hex[:8]
         activity = turn.activity
         log.error("unhandled error %s in a Teams %s activity from tenant %s", incident, activity.type,
-                  tenant_of(activity), exc_info=error)
+                  tenant_of(activity), exc_info=error, extra={"incident": incident})
         if activity.type not in ("message", "invoke"):
             return  # nobody is waiting for an answer to an install or a member update
         t = self.bot.translator(activity)

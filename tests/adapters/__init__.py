@@ -1,0 +1,1 @@
+"""Tests of the adapters that are neither Slack nor Teams: metrics, logs."""
