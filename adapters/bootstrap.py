@@ -16,6 +16,7 @@ from adapters.routing import RoutingMessenger
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.slack.messenger import SlackMessenger
+from adapters.sweep import Sweeping
 from adapters.teams import wiring as teams_wiring
 from adapters.teams.messenger import TeamsMessenger
 from bot import admins, circles, digest, enrollment, feedback, pairs, privacy, programs, themes
@@ -88,7 +89,8 @@ async def bootstrap(
     uow_factory = lambda: UnitOfWork(session_factory)  # noqa: E731
     clock = clock or SystemClock()
     metrics = Metrics()
-    platforms = Platforms(slack=slack_wiring.build_messenger(settings, metrics=metrics),
+    slack = slack_wiring.build_messenger(settings, uow=uow_factory, clock=clock, metrics=metrics)
+    platforms = Platforms(slack=slack,
                           teams=teams_wiring.build_messenger(settings, uow_factory, clock=clock))
     messengers: dict[str, Messenger] = {"local": LocalMessenger()}
     for platform, built in (("slack", platforms.slack), ("teams", platforms.teams)):
@@ -107,7 +109,7 @@ async def bootstrap(
     every_planner = planners(caps)
     scheduler = SchedulerRunner(uow_factory=uow_factory, messenger=messenger, clock=clock, config=services.config,
                                 options=settings.scheduler_options(),
-                                planner=metrics.timed(partial(plan, planners=every_planner)),
+                                planner=metrics.timed(Sweeping(partial(plan, planners=every_planner))),
                                 on_delivered=metrics.observe_delivery)
     return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger,
                platforms=platforms, scheduler=scheduler, planners=every_planner, metrics=metrics)

@@ -11,6 +11,7 @@ from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.erasure import ErasureRepository
 from storage.repositories.feedback import FeedbackRepository
+from storage.repositories.kept import KeptRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.pair_running import PairRunningRepository
 from storage.repositories.pairs import PairRepository
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(s)
         self.pairs = PairRepository(s)
         self.pair_running = PairRunningRepository(s)
+        self.kept = KeptRepository(s)
         return self
 
     async def __aexit__(

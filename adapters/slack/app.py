@@ -59,8 +59,8 @@ def build_bolt_app(*, settings: Settings, messenger: SlackMessenger) -> AsyncApp
 
 
 class SlackBot:
-    def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings, core_slots: int | None = None,
-                 ack_budget: float = ACK_BUDGET, metrics: Metrics | None = None) -> None:
+    def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings, seen: RecentEvents,
+                 core_slots: int | None = None, ack_budget: float = ACK_BUDGET, metrics: Metrics | None = None) -> None:
         self.core = core
         self.metrics = metrics or Metrics()  # a registry of its own when nobody scrapes this bot
         # At most this many Slack events in the core at once; the rest wait their turn here, in order. Unbounded,
@@ -75,7 +75,7 @@ class SlackBot:
         self.default_locale = settings.default_locale
         self.responder = Responder(messenger=messenger)
         self.background = Background()
-        self.seen = RecentEvents()
+        self.seen = seen  # in the database: Slack may retry an event on another replica
         self.bolt = build_bolt_app(settings=settings, messenger=messenger)
         self.signing_secret = settings.slack_signing_secret
         self.bolt.command(settings.slack_command)(self.on_command)
@@ -210,7 +210,7 @@ class SlackBot:
     # -- App Home -------------------------------------------------------------------------------------------------
 
     async def on_home_opened(self, event: dict[str, Any], body: Body) -> None:
-        if event.get("tab", "home") != "home" or not self.seen.first(body.get("event_id")):
+        if event.get("tab", "home") != "home" or not await self.seen.first(body.get("event_id")):
             return  # the Messages tab, or Slack retrying an event we already took
         team = team_of(body) or str((event.get("view") or {}).get("team_id") or "")
         user = str(event.get("user") or "")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Any
+
+from storage.uow import UnitOfWork
 
 log = logging.getLogger("adapters.slack.app")  # the logger these messages always had
 
@@ -34,20 +36,18 @@ class Background:
 
 
 class RecentEvents:
-    """Event ids already handled. Slack retries an event it thinks we missed (X-Slack-Retry-Num); a bounded LRU
-    in this process drops the repeats. Several replicas would need a shared store (the database)."""
+    """Event ids already handled, in the database (seen_event). Slack retries an event it thinks we missed
+    (X-Slack-Retry-Num), and the retry may reach another replica: the first replica to record the id handles it,
+    every later delivery is dropped. The scheduler sweeps ids older than Slack's retries (a day)."""
 
-    def __init__(self, *, size: int = 10_000) -> None:
-        self.size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
+    def __init__(self, uow: Callable[[], UnitOfWork], *, now: Callable[[], datetime]) -> None:
+        self._uow = uow
+        self.now = now
 
-    def first(self, event_id: str | None) -> bool:
+    async def first(self, event_id: str | None) -> bool:
         if not event_id:
             return True
-        if event_id in self._seen:
-            self._seen.move_to_end(event_id)
-            return False
-        self._seen[event_id] = None
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
+        async with self._uow() as uow:
+            fresh = await uow.kept.first_sight(event_id=event_id[:128], now=self.now())
+            await uow.commit()
+        return fresh

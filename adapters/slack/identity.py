@@ -51,7 +51,13 @@ class Directory:
     requests for the same member, so the slash command path stays free of Web API calls once warm.
 
     Everything is keyed by (team, user): on Enterprise Grid one app serves many workspaces, and a user id seen in
-    one of them says nothing about the name, language or admin rights of the same id in another."""
+    one of them says nothing about the name, language or admin rights of the same id in another.
+
+    Per process, so replicas may differ for up to `ttl` (10 minutes) after a member changes their Slack profile:
+    one replica may still greet them by the old name or language, or miss a fresh workspace-admin grant. That is
+    safe to differ: nothing stored depends on which replica answered (the core re-reads roles from the database,
+    LINGKAR_ADMINS and `admin add`), and every replica converges within the TTL. The DM channel cache in
+    messenger.py never differs (Slack returns the same DM for a member) and bolt's parse cache holds no data."""
 
     def __init__(self, api: SlackApi, *, ttl: float = 600.0, size: int = 5000,
                  clock: Callable[[], float] = time.monotonic) -> None:

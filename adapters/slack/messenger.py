@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -12,6 +10,7 @@ from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.slack.api import SlackApi, call
 from adapters.slack.blocks import fallback_text, render
 from adapters.slack.identity import PLATFORM, Directory
+from adapters.slack.kept_forms import PendingForms
 from adapters.slack.modals import Metadata, modal
 from adapters.slack.spaces import SlackSpaceRef, create_channel, invite
 from bot.kernel.i18n import Translator, resolve_locale
@@ -26,40 +25,14 @@ DM_CACHE = 10_000
 GROUP_DM_MAX = 8  # people in a Slack group DM, besides the bot
 
 
-class PendingForms:
-    """Forms waiting for a button press (Slack opens a modal only with a fresh trigger_id). In memory, bounded and
-    for a day: after a restart the button says the form expired and the member runs the command again."""
-
-    def __init__(self, *, size: int = 2000, ttl: float = 86_400.0) -> None:
-        self.size = size
-        self.ttl = ttl
-        self._forms: OrderedDict[str, tuple[float, Form, Metadata]] = OrderedDict()
-
-    def keep(self, form: Form, metadata: Metadata) -> str:
-        token = secrets.token_urlsafe(12)
-        self._forms[token] = (time.monotonic() + self.ttl, form, metadata)
-        while len(self._forms) > self.size:
-            self._forms.popitem(last=False)
-        return token
-
-    def keep_again(self, token: str, form: Form, metadata: Metadata) -> None:
-        """Put a form back when its modal could not open, so the button still works."""
-        self._forms[token] = (time.monotonic() + self.ttl, form, metadata)
-
-    def take(self, token: str) -> tuple[Form, Metadata] | None:
-        entry = self._forms.pop(token, None)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1], entry[2]
-
-
 class SlackMessenger:
-    def __init__(self, *, api: SlackApi, directory: Directory, default_locale: str, signer: PayloadSigner) -> None:
+    def __init__(self, *, api: SlackApi, directory: Directory, default_locale: str, signer: PayloadSigner,
+                 forms: PendingForms) -> None:
         self.api = api
         self.signer = signer
         self.directory = directory
         self.default_locale = default_locale
-        self.forms = PendingForms()
+        self.forms = forms  # in the database: the button may be pressed on another replica
         self._dm: OrderedDict[tuple[str, str], str] = OrderedDict()  # (team, user) -> their DM with the bot
 
     def translator(self, user_id: str | None = None, *, team_id: str = "") -> Translator:
@@ -160,13 +133,14 @@ class SlackMessenger:
                                   metadata=Metadata(form.form_id, form.state, channel=channel or None))
             return
         target = Target.from_key(actor_context)
-        await self.send(target, self.form_button(form, target=target))
+        await self.send(target, await self.form_button(form, target=target))
 
-    def form_button(self, form: Form, *, target: Target, metadata: Metadata | None = None) -> Message:
+    async def form_button(self, form: Form, *, target: Target, metadata: Metadata | None = None) -> Message:
         """A message whose button opens `form` (kept in PendingForms until pressed)."""
         user = target.ref if target.kind == "user" else None
         t = self.translator(user, team_id=target.workspace_id)
-        token = self.forms.keep(form, metadata or Metadata(form.form_id, form.state, user=user))
+        token = await self.forms.keep(form, metadata or Metadata(form.form_id, form.state, user=user),
+                                      team_id=target.workspace_id)
         text = form.intro or form.title
         return Message(text=text, blocks=(Text(text), Buttons((Button(t("slack.form.open", title=form.title),
                                                                        f"{FORM_BUTTON}:{token}", "primary"),))))

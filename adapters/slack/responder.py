@@ -110,7 +110,7 @@ class Responder:
                 return
             except DeliveryError as error:  # expired_trigger_id after a slow command, for one
                 log.info("could not open a modal: %s", error)
-        await self.reply(origin, self.messenger.form_button(form, target=origin.me, metadata=metadata))
+        await self.reply(origin, await self.messenger.form_button(form, target=origin.me, metadata=metadata))
 
     async def update_source(self, origin: Origin, message: Message) -> None:
         """Replace the message whose button was pressed where only this member sees it (an ephemeral message or

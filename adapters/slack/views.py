@@ -85,7 +85,7 @@ async def submit(bot: Bot, ack: AsyncAck, body: Body) -> None:
 
 async def open_kept_form(bot: Bot, origin: Origin, token: str) -> None:
     """A form too big for a message, kept until the member presses its button: opened as a modal signed for them."""
-    kept = bot.messenger.forms.take(token)
+    kept = await bot.messenger.forms.take(token, team_id=origin.actor.workspace_id)
     if kept is None or origin.trigger_id is None:
         await bot.responder.reply(origin, Message(text=origin.t("slack.form.expired")))
         return
@@ -95,5 +95,5 @@ async def open_kept_form(bot: Bot, origin: Origin, token: str) -> None:
         await bot.messenger.open_modal(trigger_id=origin.trigger_id, form=form, metadata=metadata, t=origin.t,
                                        team_id=origin.actor.workspace_id)
     except DeliveryError as error:
-        bot.messenger.forms.keep_again(token, form, metadata)
+        await bot.messenger.forms.keep_again(token, form, metadata, team_id=origin.actor.workspace_id)
         log.warning("could not open a kept form: %s", error)

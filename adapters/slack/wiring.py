@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -13,8 +14,12 @@ from adapters.settings import Settings
 from adapters.signing import signer_for
 from adapters.slack.api import SlackApi, make_client
 from adapters.slack.app import ROUTE, SlackBot
+from adapters.slack.background import RecentEvents
 from adapters.slack.identity import Directory
+from adapters.slack.kept_forms import PendingForms
 from adapters.slack.messenger import SlackMessenger
+from bot.kernel.ports import Clock
+from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -25,14 +30,17 @@ log = logging.getLogger(__name__)
 SLACK = web.AppKey("slack", SlackBot)
 
 
-def build_messenger(settings: Settings, *, metrics: Metrics | None = None) -> SlackMessenger | None:
-    """The Slack Messenger when a bot token is configured, else None; its 429s and retries go to `metrics`."""
+def build_messenger(settings: Settings, *, uow: Callable[[], UnitOfWork] | None = None, clock: Clock | None = None,
+                    metrics: Metrics | None = None) -> SlackMessenger | None:
+    """The Slack Messenger when a bot token is configured, else None; its 429s and retries go to `metrics`. Forms
+    waiting for their button are kept through `uow` (any replica may get the press), dated by `clock`."""
     if not settings.slack_bot_token:
         return None
+    assert uow is not None and clock is not None, "the composition root passes the unit of work and the clock"
     observe = None if metrics is None else metrics.platform_observer(platform="slack")
     api = SlackApi(make_client(token=settings.slack_bot_token, base_url=settings.slack_api_url, observe=observe))
     return SlackMessenger(api=api, directory=Directory(api), default_locale=settings.default_locale,
-                          signer=signer_for(settings.secret_key))
+                          signer=signer_for(settings.secret_key), forms=PendingForms(uow, now=clock.now))
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:
@@ -43,7 +51,8 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
     messenger = lingkar.platforms.slack
     if messenger is None:  # no SLACK_BOT_TOKEN
         return
-    bot = SlackBot(core=lingkar.core, messenger=messenger, settings=settings, metrics=lingkar.metrics)
+    bot = SlackBot(core=lingkar.core, messenger=messenger, settings=settings, metrics=lingkar.metrics,
+                   seen=RecentEvents(lingkar.services.uow, now=lingkar.services.clock.now))
     web_app[SLACK] = bot
     web_app.on_startup.append(_freeze_startup_objects)
     web_app.on_shutdown.append(lambda _: bot.background.drain())

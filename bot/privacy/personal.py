@@ -16,6 +16,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("workspaceadmin", "admin_roles", external_columns=("user_external_id",), delete=True),
     PersonalTable("conversation_reference", "conversations", external_columns=("key", "alias"), delete=True),
     PersonalTable("pending_file", "files_waiting_for_consent", external_columns=("user_key",), delete=True),
+    PersonalTable("kept_form", "forms_waiting", external_columns=("user_key",), delete=True),
     PersonalTable("program", "programs_created", member_columns=("created_by_member_id",),
                   unlink_columns=("created_by_member_id",)),
     PersonalTable("enrollment", "enrollments", member_columns=("member_id",),
@@ -54,7 +55,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
 
 
 # Tables that hold nothing about a person (Member itself is handled apart, field by field).
-NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot", "used_form"})
+NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot", "used_form", "seen_event"})
 
 
 # Free text kept for others in which a former member's name is blanked out too (not only their platform id).

@@ -17,6 +17,7 @@ from storage.tables.conversations import ConversationRecord, ConversationScope, 
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
 from storage.tables.forms import UsedForm
+from storage.tables.kept import KeptForm, SeenEvent
 from storage.tables.pair_running import PairCheckIn, PairPrompt
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
@@ -54,6 +55,7 @@ __all__ = [
     "EnrollmentStatus",
     "Goal",
     "GoalUpdate",
+    "KeptForm",
     "Member",
     "ModeratorMode",
     "Nomination",
@@ -74,6 +76,7 @@ __all__ = [
     "ProgramFormat",
     "ProgramState",
     "PromptStatus",
+    "SeenEvent",
     "SelfAssessment",
     "SessionLog",
     "Theme",
