@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import typer
@@ -18,6 +19,25 @@ db = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(teams_app, name="teams")
 app.add_typer(slack_app, name="slack")
+
+
+def _version() -> str:
+    try:
+        return version("lingkar")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"lingkar {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(_version_option: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                               help="Print the installed version and exit.")) -> None:
+    """Lingkar: mentoring circles and pairs for Slack and Microsoft Teams."""
 
 
 @app.command()
@@ -36,9 +56,41 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply pending migrations to LINGKAR_DATABASE_URL."""
     from storage.migrate import upgrade
 
-    settings = Settings()
+    settings = _settings()
     asyncio.run(upgrade(settings.database_url, revision=revision))
     typer.echo(f"Database is at {revision}.")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's revision and the newest one this version ships."""
+    from storage.migrate import schema_state_of
+
+    state = asyncio.run(schema_state_of(_settings().database_url))
+    typer.echo(f"database: {state.current or 'none (never migrated)'}\nhead:     {state.head}")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Exit 0 when the database is at head; otherwise say what to do and exit 1."""
+    from adapters.readiness import migration_problem, newer_schema
+    from storage.migrate import schema_state_of
+
+    state = asyncio.run(schema_state_of(_settings().database_url))
+    problem = migration_problem(state) or newer_schema(state)
+    if problem is not None:
+        typer.echo(f"lingkar: {problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo("The database is at head.")
+
+
+@app.command()
+def check() -> None:
+    """Validate the settings (the same checks `serve` makes at start): one line per problem, exit 2."""
+    settings = _settings()
+    platforms = [name for name, on in (("Slack", settings.slack_bot_token),
+                                       ("Teams", settings.microsoft_app_id or settings.teams_local)) if on]
+    typer.echo(f"Settings are valid (platforms: {', '.join(platforms) or 'none'}).")
 
 
 @db.command("revision")
@@ -52,12 +104,17 @@ def db_revision(message: str = typer.Option(..., "-m", help="What changed.")) ->
 @app.command()
 def serve() -> None:
     """Serve Slack (/slack/events) and Teams (/api/messages) on one port, with the scheduler."""
+    from adapters.readiness import RefusedToStart
     from adapters.server import serve as run_server
 
     settings = _settings()
     # Libraries that log SQL parameters, request bodies or tokens stay at WARNING even at DEBUG.
     configure_logging(level=settings.log_level, log_format=settings.log_format)
-    asyncio.run(run_server(settings))
+    try:
+        asyncio.run(run_server(settings))
+    except RefusedToStart as refused:  # an unmigrated or unreachable database: one line, no traceback
+        typer.echo(f"lingkar: {refused}", err=True)
+        raise typer.Exit(refused.exit_code) from None
 
 
 def _settings() -> Settings:

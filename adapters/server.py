@@ -6,12 +6,12 @@ import asyncio
 import logging
 
 from aiohttp import web
-from sqlalchemy import text
 
 from adapters.bootstrap import App, bootstrap
 from adapters.http_guard import Limits, guarded_app, make_runner
 from adapters.metrics import METRICS, metrics_handler, request_middleware
 from adapters.metrics import ROUTE as METRICS_ROUTE
+from adapters.readiness import readiness_problems, refuse_unless_migrated
 from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.slack.app import ROUTE as SLACK_ROUTE
@@ -23,12 +23,17 @@ LINGKAR = web.AppKey("lingkar", App)
 PLATFORM_ROUTES = {SLACK_ROUTE: "slack", TEAMS_ROUTE: "teams"}
 
 
-async def healthz(request: web.Request) -> web.Response:
-    lingkar = request.app[LINGKAR]
-    async with lingkar.uow() as uow:  # a health check that cannot reach the database is not healthy
-        connection = await uow.session.connection()
-        await connection.execute(text("SELECT 1"))
+async def healthz(_: web.Request) -> web.Response:
+    """Liveness: the process answers. A database outage must not make an orchestrator restart every replica."""
     return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers and is at head, the scheduler ticks; else 503 and the reasons."""
+    problems = await readiness_problems(request.app[LINGKAR])
+    if problems:
+        return web.json_response({"status": "unavailable", "reasons": problems}, status=503)
+    return web.json_response({"status": "ready"})
 
 
 def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Application:
@@ -43,6 +48,7 @@ def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Applicat
                                                               uow_factory=lingkar.services.uow,
                                                               clock=lingkar.services.clock))
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
     slack_wiring.install_routes(web_app, lingkar)
     teams_wiring.install_routes(web_app, lingkar)
     return web_app
@@ -50,6 +56,11 @@ def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Applicat
 
 async def serve(settings: Settings) -> None:
     lingkar = await bootstrap(settings)
+    try:
+        await refuse_unless_migrated(lingkar)  # SQLite was migrated by bootstrap; PostgreSQL by `lingkar db upgrade`
+    except BaseException:
+        await lingkar.close()
+        raise
     web_app = build_web_app(lingkar)
     runner = make_runner(web_app)  # with the header timeout: slow senders are dropped
     await runner.setup()

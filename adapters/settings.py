@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.kernel.config import CoreConfig
+from bot.kernel.i18n import LOCALES
 from scheduler.pacing import RateLimit
 from scheduler.runner import SchedulerOptions
+from storage.engine import normalise_url
+
+# The drivers Lingkar is built and tested on; the error names the forms people paste, which normalise_url accepts.
+DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the logging module's names
 
 
 class Settings(BaseSettings):
@@ -65,6 +74,63 @@ class Settings(BaseSettings):
         if self.teams_local and self.microsoft_app_id:
             raise ValueError("LINGKAR_TEAMS_LOCAL=true and MicrosoftAppId are both set: local mode turns off "
                              "authentication for the Bot Framework Emulator; unset one of them")
+        return self
+
+    # Each check below runs at `lingkar check` and at start: `_settings()` in adapters/cli.py turns a failure into one
+    # line naming the variable (pydantic puts the alias in the error's location). No message repeats the value:
+    # a database URL carries its password.
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        expected = ("expected sqlite+aiosqlite:///path/to/lingkar.db or "
+                    "postgresql+asyncpg://user:password@host:5432/database")
+        try:
+            url = make_url(normalise_url(value.strip()))
+        except ArgumentError:
+            raise ValueError(f"not a database URL; {expected}") from None
+        if url.drivername not in DRIVERS:
+            raise ValueError(f"unsupported database {url.drivername!r}; {expected}")
+        return value.strip()
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"unknown locale; expected one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; expected an IANA name such as Asia/Jakarta or Europe/Amsterdam") \
+                from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"unknown log level; expected one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("slack_command")
+    @classmethod
+    def _slash_command(cls, value: str) -> str:
+        if not value.startswith("/") or len(value) < 2 or any(c.isspace() for c in value):
+            raise ValueError("expected a slash command such as /circle (a leading /, no spaces)")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_in_pairs(self) -> Settings:
+        if self.microsoft_app_id and not self.microsoft_app_password:
+            raise ValueError("MicrosoftAppId is set without MicrosoftAppPassword: set the app's client secret too "
+                             "(or unset MicrosoftAppId to turn Teams off)")
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError("SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret for HTTP "
+                             "events, or SLACK_APP_TOKEN for Socket Mode")
         return self
 
     def scheduler_options(self) -> SchedulerOptions:
