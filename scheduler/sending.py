@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from bot.kernel.message_codec import decode
 from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, Target, UnreachableMember
+from bot.kernel.spaces import open_ordered
 from scheduler.pacing import Pacer
 from scheduler.report import Backoff, DeliveryReport, describe, where
 from storage.repositories import outbox_claims as claims
-from storage.repositories.outbox import file_of
+from storage.repositories.outbox import file_of, space_of
 from storage.tables import Delivery
 from storage.uow import UnitOfWork
 
@@ -279,6 +280,9 @@ class DeliveryRun:
 
 def outgoing(messenger: Messenger, delivery: Delivery, target: Target) -> Send:
     """Read the payload now (a bad one fails at once) and return the call that sends it."""
+    order = space_of(delivery)  # a circle's or pair's space: opened once, its ref names it
+    if order is not None:
+        return lambda: open_ordered(messenger, target, order)
     outgoing = file_of(delivery)
     if outgoing is not None:
         file = outgoing  # bound for the lambda: mypy cannot narrow `outgoing` inside it

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 NAME_MAX = 80
 NAME_ATTEMPTS = 50
 INVITE_BATCH = 100
+LIST_PAGE = 200  # conversations.list / conversations.members page size (Slack suggests at most 200)
 FALLBACK_NAME = "lingkar-circle"
 # Per-user invitation outcomes that are fine: the member is there already, or it is the bot itself.
 ALREADY = frozenset({"already_in_channel", "cant_invite_self"})
@@ -48,20 +49,54 @@ async def create_channel(api: SlackApi, *, name: str, private: bool) -> tuple[st
             response = await call(api.web.conversations_create(name=candidate, is_private=private),
                                   what="conversations.create")
         except DeliveryError as error:
-            if isinstance(error.__cause__, SlackApiError) and error_code(error.__cause__) == "name_taken":
-                continue
-            raise
+            if not (isinstance(error.__cause__, SlackApiError) and error_code(error.__cause__) == "name_taken"):
+                raise
+            # A retry after Slack created the channel but its answer was lost: the name is ours, reuse it.
+            mine = await own_channel(api, name=candidate)
+            if mine is not None:
+                return mine, candidate
+            continue
         channel = response.get("channel") or {}
         return str(channel["id"]), str(channel.get("name") or candidate)
     raise DeliveryError(f"conversations.create: {NAME_ATTEMPTS} names like {channel_name(name)!r} are taken",
                         permanent=True)
 
 
+async def own_channel(api: SlackApi, *, name: str) -> str | None:
+    """The unarchived channel called `name` that this app created, if it can see one (conversations.list)."""
+    bot, cursor = await api.bot_user_id(), ""
+    while True:
+        page = await call(api.web.conversations_list(types="public_channel,private_channel", exclude_archived=True,
+                                                     limit=LIST_PAGE, cursor=cursor or None),
+                          what="conversations.list")
+        for channel in page.get("channels") or []:
+            if channel.get("name") == name and channel.get("creator") == bot:
+                return str(channel["id"])
+        cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+        if not cursor:
+            return None
+
+
+async def members_of(api: SlackApi, *, channel: str) -> set[str]:
+    """Who is in the channel already (conversations.members), so a retry invites only the others."""
+    found: set[str] = set()
+    cursor = ""
+    while True:
+        page = await call(api.web.conversations_members(channel=channel, limit=LIST_PAGE, cursor=cursor or None),
+                          what="conversations.members")
+        found.update(str(m) for m in page.get("members") or [])
+        cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+        if not cursor:
+            return found
+
+
 async def invite(api: SlackApi, *, channel: str, members: list[str]) -> list[str]:
-    """Invite everyone, at most 100 per call; returns the members who could not be added. Rate limits and
-    Slack's own errors still raise (the caller retries), so a skipped member is always a real refusal."""
+    """Invite everyone not in the channel yet, at most 100 per call; returns the members who could not be added.
+    Rate limits and Slack's own errors still raise (the caller retries), so a skipped member is always a real
+    refusal. The channel's members are read first, so a retry never invites anyone twice."""
     bot = await api.bot_user_id()
-    wanted = [m for m in dict.fromkeys(members) if m and m != bot]
+    present = await members_of(api, channel=channel)
+    wanted = [m for m in dict.fromkeys(members) if m and m != bot and m not in present]
     skipped: list[str] = []
     for start in range(0, len(wanted), INVITE_BATCH):
         skipped.extend(await _invite_batch(api, channel=channel, users=wanted[start: start + INVITE_BATCH]))

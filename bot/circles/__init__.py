@@ -7,6 +7,7 @@ from bot.circles.checkins import CHECKIN_FORM, checkin_command, open_action, pla
 from bot.circles.elections import plan_elections, plan_rotation
 from bot.circles.forming import form_step
 from bot.circles.home import CIRCLE_SECTION, RUNNING_SECTION
+from bot.circles.launch import settle_spaces
 from bot.circles.missed import plan_missed_checkins
 from bot.circles.prompts import plan_prompts, prompt_add, prompt_next, prompt_skip
 from bot.circles.reminders import plan_reminders
@@ -28,6 +29,8 @@ CAPABILITY = Capability(
         (CommandSpec(("circle", "members"), "help.circle_members", aliases=(("lingkaran", "anggota"),)),
          commands.members),
         (CommandSpec(("circle", "leave"), "help.circle_leave", aliases=(("lingkaran", "keluar"),)), commands.leave),
+        (CommandSpec(("circle", "retry"), "help.circle_retry", admin=True, group="admin",
+                     aliases=(("lingkaran", "ulang"),)), commands.retry),
         (CommandSpec(("moderator", "nominate"), "help.moderator_nominate", aliases=(("moderator", "calonkan"),)),
          moderators.nominate),
         (CommandSpec(("moderator", "stand"), "help.moderator_stand", aliases=(("moderator", "maju"),)),
@@ -58,7 +61,7 @@ CAPABILITY = Capability(
     actions={"circle.pick": self_select.pick, "elect.vote": moderators.vote_action, "checkin.open": open_action},
     forms={commands.LEAVE_FORM: commands.submit_leave, CHECKIN_FORM: submit_checkin, LOG_FORM: submit_log,
            GOAL_FORM: submit_goal, UPDATE_FORM: submit_update},
-    planners=(plan_elections, plan_rotation, *RUNNING_PLANNERS),
+    planners=(settle_spaces, plan_elections, plan_rotation, *RUNNING_PLANNERS),
     on_leave=(commands.on_program_leave,),
     on_close=(self_select.open_for_picking,),
     on_form=(form_step,),

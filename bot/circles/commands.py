@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.circles.launch import retry_space
 from bot.circles.scope import circle_of_actor
 from bot.kernel.admins import notify_admins
 from bot.kernel.calendar import next_session
@@ -106,3 +107,18 @@ async def on_program_leave(ctx: Ctx, program: Program) -> None:
             circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=membership.circle_id)
             if circle is not None:
                 await leave_circle(ctx, circle)
+
+
+async def retry(ctx: Ctx, args: str) -> list[Response]:
+    """Admins: `circle retry <circle number>` opens a circle's space again after the platform refused it."""
+    number = args.strip().lstrip("#")
+    if not number.isdigit():
+        raise UserError("spaces.usage")
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int(number))
+    program = (await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
+               if circle else None)
+    if circle is None or program is None:
+        raise UserError("spaces.not_found", circle=number)
+    if not await retry_space(ctx, program, circle):
+        return [Reply(Message(text=ctx.t("spaces.has_space", circle=circle.name)))]
+    return [Reply(Message(text=ctx.t("spaces.retrying", circle=circle.name)))]

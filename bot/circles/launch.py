@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from bot.circles.moderators import setup_moderators
-from bot.kernel.admins import notify_admins
+from bot.kernel.admins import admin_recipients
 from bot.kernel.calendar import session_time
-from bot.kernel.context import Ctx, SpaceRequest
+from bot.kernel.config import CoreConfig
+from bot.kernel.context import Ctx, Scope, SpaceRequest
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Fields, Header, Message, Text
-from bot.kernel.outbox import post
+from bot.kernel.outbox import enqueue, post, user_target
+from bot.kernel.planning import PlanContext
 from bot.kernel.ports import SpaceRef, Target
+from bot.kernel.spaces import open_after_commit
 from bot.kernel.text_keys import slugify
-from storage.tables import Circle, CircleMember, CircleMemberStatus, Member, Program
+from storage.repositories.outbox import read_opened, space_key
+from storage.tables import Circle, CircleMember, CircleMemberStatus, DeliveryStatus, Member, Program
 
 log = logging.getLogger(__name__)
 
@@ -56,45 +61,100 @@ def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: s
 
 
 async def launch_circle(ctx: Ctx, program: Program, circle: Circle) -> None:
-    """Ask for the circle's space once this unit of work commits; the step then queues the welcome and starts
-    moderator selection."""
-    memberships = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
-    members = {m.id: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
-                                                           member_ids=[cm.member_id for cm in memberships])}
-    theme = await ctx.uow.themes.get(workspace_id=ctx.workspace_id, theme_id=circle.theme_id or 0)
-    ordered = [(members[cm.member_id], cm.why) for cm in memberships if cm.member_id in members]
+    """Put the circle's space on record as a durable delivery and set up its moderator; the space opens after the
+    commit (or, if the platform fails, when the deliverer retries it), and then the welcome is queued."""
+    ordered = await _ordered_members(ctx, circle)
     parent = Target.from_key(program.announcement_target) if program.announcement_target else None
     # A channel the platform creates cannot be rolled back, so the circle must be on record before it exists,
     # and no transaction may be open meanwhile (Teams stores what it creates): the space opens after the commit.
     request = SpaceRequest(name=slugify(f"{program.slug}-{circle.name}", max_length=70),
-                           members=tuple(m.external_id for m, _ in ordered), private=True, parent=parent)
-    ctx.after_commit(partial(_launched, program=program, circle_id=circle.id or 0,
-                             theme=theme.title if theme else circle.name, ordered=ordered), space=request)
-
-
-async def _launched(ctx: Ctx, space: SpaceRef | None, *, program: Program, circle_id: int, theme: str,
-                    ordered: list[tuple[Member, dict[str, object]]]) -> None:
-    """The step after the space opened (or did not): record it, tell the admins what went wrong, welcome."""
-    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=circle_id)
-    assert circle is not None  # committed by the unit of work that asked for this step
-    if space is None:
-        log.warning("could not open a space for circle %s", circle.id)
-        await notify_admins(ctx, key=f"space-failed:{circle.id}", kind="admin", program_id=program.id,
-                            build=lambda t: Message(text=t("formation.space_failed", circle=circle.name)))
-    else:
-        circle.space = space.target.key()
-    skipped = list(space.skipped) if space else []  # platforms report members they could not add
-    if skipped:
-        await notify_admins(ctx, key=f"space-skipped:{circle.id}", kind="admin", program_id=program.id,
-                            build=lambda t: Message(text=t("formation.space_skipped", circle=circle.name,
-                                                           users=", ".join(f"<@{u}>" for u in skipped))))
-    ctx.uow.session.add(circle)
-    locale = resolve_locale(ctx.workspace.locale)
-    if circle.space:
-        await post(ctx, target=Target.from_key(circle.space), key=f"welcome:{circle.id}", kind="welcome",
-                   program_id=program.id, message=welcome_message(Translator(locale), program=program, circle=circle,
-                                                                  theme=theme, members=ordered))
+                           members=tuple(m.external_id for m, _ in ordered), private=True, parent=parent,
+                           key=space_key("circle", circle.id or 0))
+    # The moderator does not need the space: elections post there only once it exists.
     await setup_moderators(ctx, program, circle, [m for m, _ in ordered])
+    await open_after_commit(ctx, partial(_launched, program=program, circle_id=circle.id or 0), request=request,
+                            program_id=program.id)
+
+
+async def _ordered_members(scope: Scope, circle: Circle) -> list[tuple[Member, dict[str, object]]]:
+    memberships = await scope.uow.circles.memberships(circle_id=circle.id or 0)
+    members = {m.id: m for m in await scope.uow.members.many(workspace_id=scope.workspace_id,
+                                                             member_ids=[cm.member_id for cm in memberships])}
+    return [(members[cm.member_id], cm.why) for cm in memberships if cm.member_id in members]
+
+
+async def _launched(ctx: Ctx, space: SpaceRef | None, *, program: Program, circle_id: int) -> None:
+    """Right after the commit, the platform opened the space: record it and welcome the circle."""
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=circle_id)
+    if circle is not None and space is not None and not circle.space:
+        await _record_space(ctx, ctx.services.config, program, circle, space.target.key(), list(space.skipped))
+
+
+async def _record_space(scope: Scope, config: CoreConfig, program: Program, circle: Circle, space: str,
+                        skipped: list[str]) -> None:
+    """The circle has its space now: keep it, tell the admins who could not be added, queue the welcome."""
+    circle.space = space
+    scope.uow.circles.add(circle)
+    if skipped:  # platforms report members they could not add
+        users = ", ".join(f"<@{u}>" for u in skipped)
+        await _tell_admins(scope, config, key=f"space-skipped:{circle.id}", program=program,
+                           build=lambda t: Message(text=t("formation.space_skipped", circle=circle.name, users=users)))
+    theme = await scope.uow.themes.get(workspace_id=scope.workspace_id, theme_id=circle.theme_id or 0)
+    t = Translator(resolve_locale(scope.workspace.locale))
+    await post(scope, target=Target.from_key(space), key=f"welcome:{circle.id}", kind="welcome", program_id=program.id,
+               message=welcome_message(t, program=program, circle=circle, theme=theme.title if theme else circle.name,
+                                       members=await _ordered_members(scope, circle)))
+
+
+async def _tell_admins(scope: Scope, config: CoreConfig, *, key: str, program: Program,
+                       build: Callable[[Translator], Message]) -> None:
+    """notify_admins for a planner as well as a handler: each admin who can be written to here, in their language."""
+    for external_id, member in await admin_recipients(scope, config=config):
+        t = Translator(resolve_locale(member.locale if member else None, scope.workspace.locale))
+        await enqueue(scope.uow, workspace_id=scope.workspace_id, key=f"{key}:{external_id}", kind="admin",
+                      target=user_target(scope.workspace, external_id), message=build(t), due_at=scope.now,
+                      program_id=program.id)
+
+
+async def settle_spaces(pc: PlanContext) -> int:
+    """A planner: finish circles whose space the deliverer opened later (record it, welcome), and tell the admins,
+    once per round, about a space that failed for good, with the platform's reason and `circle retry`."""
+    done = 0
+    for circle in await pc.uow.circles.of_program(workspace_id=pc.workspace_id, program_id=pc.program.id or 0):
+        if circle.space:
+            continue
+        row = await pc.uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+        if row is not None and row.status == DeliveryStatus.SENT and row.sent_ref:
+            space, skipped = read_opened(row.sent_ref)
+            await _record_space(pc, pc.config, pc.program, circle, space, skipped)
+            done += 1
+        elif row is not None and row.status == DeliveryStatus.FAILED:
+            await _tell_admins(pc, pc.config, key=f"space-failed:{circle.id}:{row.payload.get('round', 0)}",
+                               program=pc.program, build=partial(_failed, circle=circle, cause=row.last_error or "?"))
+    return done
+
+
+def _failed(t: Translator, *, circle: Circle, cause: str) -> Message:
+    return Message(text=t("spaces.failed", circle=circle.name, cause=cause, command=f"circle retry {circle.id}"))
+
+
+async def retry_space(ctx: Ctx, program: Program, circle: Circle) -> bool:
+    """`circle retry`: queue the circle's space again and try it after the commit; False when it has one."""
+    if circle.space:
+        return False
+    key = space_key("circle", circle.id or 0)
+    if not await ctx.uow.outbox.reopen(key=key, now=ctx.now):
+        row = await ctx.uow.outbox.by_key(key=key)
+        if row is not None:  # being opened right now, or opened and waiting for the planner
+            return True
+        await launch_circle(ctx, program, circle)  # formed before spaces were durable
+        return True
+    ordered = await _ordered_members(ctx, circle)
+    parent = Target.from_key(program.announcement_target) if program.announcement_target else None
+    request = SpaceRequest(name=slugify(f"{program.slug}-{circle.name}", max_length=70), key=key, parent=parent,
+                           members=tuple(m.external_id for m, _ in ordered), private=True)
+    ctx.after_commit(partial(_launched, program=program, circle_id=circle.id or 0), space=request)
+    return True
 
 
 async def active_members(ctx: Ctx, circle: Circle) -> list[CircleMember]:

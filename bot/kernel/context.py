@@ -77,6 +77,7 @@ class SpaceRequest:
     private: bool = True
     parent: Target | None = None
     group_chat: bool = False
+    key: str = ""  # its durable delivery (kernel/spaces): opened once, retried by the deliverer; "" = one try
 
 
 @dataclass(frozen=True)

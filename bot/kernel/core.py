@@ -19,6 +19,7 @@ from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError, SpaceRef
 from bot.kernel.replies import FormErrors, Reply, Response
+from bot.kernel.spaces import open_claimed
 from storage.repositories.used_forms import claim_form, release_form
 from storage.tables import Member, Workspace
 from storage.uow import UnitOfWork
@@ -90,7 +91,11 @@ class Core:
 
     async def _run_step(self, event: Event, step: Step, *, now: datetime, workspace: Workspace) -> list[Step]:
         space: SpaceRef | None = None
-        if step.space is not None:
+        if step.space is not None and step.space.key:
+            space = await open_claimed(self.services, request=step.space, workspace=workspace)
+            if space is None:
+                return []  # not opened yet: the deliverer retries it and the owner's planner finishes the step
+        elif step.space is not None:
             request = step.space
             try:
                 space = await self.services.messenger.open_space(

@@ -20,6 +20,10 @@ from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.upsert import insert_ignore
 
 FILE_KIND = "file"
+# Opening a circle's or pair's space is a delivery too: retried like one, and never opened twice. Its payload
+# is `{"space": {name, members, private, parent, group_chat}, "round": n}`; once sent, `sent_ref` holds the space
+# (`opened_ref`). `round` grows with each `circle retry`, so each failure is told to the admins once.
+SPACE_KIND = "space"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,40 @@ def file_of(delivery: Delivery) -> OutgoingFile | None:
     named = delivery.payload.get("file") or {}
     return OutgoingFile(data=bytes(delivery.image), filename=str(named.get("filename") or "lingkar.bin"),
                         title=str(delivery.payload.get("text", "")))
+
+
+@dataclass(frozen=True)
+class SpaceOrder:
+    name: str
+    members: tuple[str, ...]
+    private: bool
+    parent: str | None  # a Target key
+    group_chat: bool
+
+
+def space_key(owner: str, owner_id: int) -> str:
+    """The one idempotency key of a circle's ("circle") or pair's ("pair") space."""
+    return f"space:{owner}:{owner_id}"
+
+
+def space_of(delivery: Delivery) -> SpaceOrder | None:
+    """The space a delivery asks the platform to open, or None for anything else."""
+    if delivery.kind != SPACE_KIND:
+        return None
+    asked = delivery.payload["space"]
+    return SpaceOrder(name=str(asked["name"]), members=tuple(str(m) for m in asked["members"]),
+                      private=bool(asked.get("private", True)), parent=asked.get("parent") or None,
+                      group_chat=bool(asked.get("group_chat", False)))
+
+
+def opened_ref(target_key: str, skipped: Sequence[str]) -> str:
+    """What a space delivery records once the platform opened it: the space, and who could not be added."""
+    return target_key + ("|" + ",".join(skipped) if skipped else "")
+
+
+def read_opened(sent_ref: str) -> tuple[str, list[str]]:
+    target_key, _, skipped = sent_ref.partition("|")
+    return target_key, [s for s in skipped.split(",") if s]
 
 
 class OutboxRepository:
@@ -88,6 +126,21 @@ class OutboxRepository:
         found = await self._session.exec(select(Delivery.key).where(
             Delivery.program_id == program_id, or_(*(col(Delivery.key).startswith(p) for p in prefixes))))
         return set(found.all())
+
+    async def by_key(self, *, key: str) -> Delivery | None:
+        found = await self._session.exec(select(Delivery).where(Delivery.key == key))
+        return found.first()
+
+    async def reopen(self, *, key: str, now: datetime) -> bool:
+        """Queue a failed (or waiting) delivery again at once, with fresh tries and the next round; False when
+        it was sent, is being sent right now, or does not exist."""
+        row = await self.by_key(key=key)
+        if row is None or row.status not in (DeliveryStatus.FAILED, DeliveryStatus.PENDING):
+            return False
+        row.status, row.attempts, row.next_attempt_at, row.due_at = DeliveryStatus.PENDING, 0, None, now
+        row.payload = {**row.payload, "round": int(row.payload.get("round", 0)) + 1}
+        self._session.add(row)
+        return True
 
     async def exists(self, *, key: str) -> bool:
         found = await self._session.exec(select(Delivery.id).where(Delivery.key == key))

@@ -100,6 +100,17 @@ async def claim(uow: UnitOfWork, *, worker_id: str, now: datetime, lease_until: 
     return result
 
 
+async def claim_key(uow_factory: UowFactory, *, key: str, worker_id: str, now: datetime,
+                    lease_until: datetime) -> Delivery | None:
+    """Claim one due delivery by its idempotency key (a space the core opens at once); None when another worker
+    has it, it is done, or it is not due."""
+    async with uow_factory() as uow:
+        taken = await _take(uow, and_(col(Delivery.key) == key, due(now)), worker_id=worker_id,
+                            lease_until=lease_until, limit=1, count_a_try=False)
+        await uow.commit()
+    return taken[0] if taken else None
+
+
 async def _take(uow: UnitOfWork, condition: ColumnElement[bool], *, worker_id: str, lease_until: datetime,
                 limit: int, count_a_try: bool) -> list[Delivery]:
     candidates = (

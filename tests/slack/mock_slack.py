@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import defaultdict, deque
+import random
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ class Call:
     args: dict[str, Any]
     path: str = ""
     data: bytes = b""  # the raw body of an upload
+    status: int = 200  # what the mock answered: 429 or 500 when `flaky` struck (then `ok` is false)
+    ok: bool = True
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -77,6 +80,9 @@ class MockSlack(SlackWorld):
         self.socket: web.WebSocketResponse | None = None  # Socket Mode: the app's connection, once it connects
         self.socket_connected = asyncio.Event()
         self._socket_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.flakiness: dict[str, tuple[float, float, float]] = {}  # method -> shares of 429, 500, lost answers
+        self.flaky_rng = random.Random(0)
+        self.answers_to_lose: Counter[str] = Counter()  # method -> how many of its next answers are lost
 
     # -- scripting ---------------------------------------------------------------------------------------------------
 
@@ -89,6 +95,19 @@ class MockSlack(SlackWorld):
     def rate_limit(self, method: str, *, times: int, retry_after: str = "0") -> None:
         self.script(method, *[Scripted(status=429, body={"ok": False, "error": "ratelimited"},
                                        headers={"Retry-After": retry_after})] * times)
+
+    def flaky(self, methods: tuple[str, ...], *, throttled: float, broken: float, lost: float = 0.5,
+              seed: int | None = None) -> None:
+        """A seeded share of these methods' calls answers 429 (Retry-After: 0) and another share 500; `lost` of
+        those 500s come after Slack did the work (the channel exists, the invitation went through): only the
+        answer is lost, as when a load balancer times out. Broken ones pass `broken=0`."""
+        self.flakiness.update({m: (throttled, broken, lost) for m in methods})
+        if seed is not None:
+            self.flaky_rng = random.Random(seed)
+
+    def lose_answers(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect, then answer 500 (flaky calls may strike first)."""
+        self.answers_to_lose[method] += times
 
     # -- reading what happened --------------------------------------------------------------------------------------
 
@@ -146,8 +165,23 @@ class MockSlack(SlackWorld):
         if self.scripts[method]:
             answer = self.scripts[method].popleft()
             return web.json_response(answer.body or {"ok": True}, status=answer.status, headers=answer.headers)
+        throttled, broken, lost = self.flakiness.get(method, (0.0, 0.0, 0.0))
+        roll = self.flaky_rng.random()
+        if roll < throttled:
+            self.calls[-1].status, self.calls[-1].ok = 429, False
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
-        return web.json_response(handler(args) if handler else {"ok": True})
+        if roll < throttled + broken or self.answers_to_lose[method] > 0:
+            if self.answers_to_lose[method] > 0 and roll >= throttled + broken:
+                self.answers_to_lose[method] -= 1
+                lost = 1.0
+            if self.flaky_rng.random() < lost and handler:
+                handler(args)  # done, but the answer is lost
+            self.calls[-1].status, self.calls[-1].ok = 500, False
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        body: dict[str, Any] = handler(args) if handler else {"ok": True}
+        self.calls[-1].ok = bool(body.get("ok"))
+        return web.json_response(body)
 
     async def _link(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode's WebSocket: says hello, then carries envelopes out and the app's acks back."""

@@ -15,6 +15,7 @@ class Channel:
     is_private: bool
     members: list[str] = field(default_factory=list)
     archived: bool = False
+    creator: str = ""
 
 
 class SlackWorld:
@@ -122,7 +123,21 @@ class SlackWorld:
         private = str(args.get("is_private")).lower() in ("1", "true")
         channel = self.add_channel(name, private=private)
         channel.members.append(self.bot_user)
+        channel.creator = self.bot_user
         return {"ok": True, "channel": {"id": channel.id, "name": name, "is_private": private}}
+
+    def _conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channels the bot can see: public ones, and private ones it is in (one page is enough here)."""
+        seen = [c for c in self.channels.values() if not c.name.startswith("mpdm-") and not c.archived
+                and (not c.is_private or self.bot_user in c.members)]
+        listed = [{"id": c.id, "name": c.name, "is_private": c.is_private, "creator": c.creator} for c in seen]
+        return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(str(args.get("channel")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "members": list(channel.members), "response_metadata": {"next_cursor": ""}}
 
     def _conversations_invite(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channels.get(str(args.get("channel")))
