@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from adapters.bootstrap import App, bootstrap
-from adapters.http_guard import Limits, guarded_app, make_runner
+from adapters.http_guard import Limits, guarded_app, runner_options
 from adapters.metrics import METRICS, metrics_handler, request_middleware
 from adapters.metrics import ROUTE as METRICS_ROUTE
 from adapters.readiness import readiness_problems, refuse_unless_migrated
 from adapters.settings import Settings
+from adapters.shutdown import InFlight, Stop, WindDown
 from adapters.slack import wiring as slack_wiring
 from adapters.slack.app import ROUTE as SLACK_ROUTE
 from adapters.teams import wiring as teams_wiring
 from adapters.teams.http import ROUTE as TEAMS_ROUTE
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 LINGKAR = web.AppKey("lingkar", App)
@@ -62,19 +68,47 @@ async def serve(settings: Settings) -> None:
         await lingkar.close()
         raise
     web_app = build_web_app(lingkar)
-    runner = make_runner(web_app)  # with the header timeout: slow senders are dropped
+    in_flight = InFlight()
+    web_app.middlewares.insert(0, in_flight.middleware())  # outermost: a request is in flight from its first byte
+    # With the header timeout (slow senders are dropped). The grace is waited out before aiohttp's cleanup, which
+    # then only cuts what outlived it.
+    runner = web.AppRunner(web_app, shutdown_timeout=1.0, **runner_options(web_app))
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     log.warning("Lingkar is listening on http://%s:%s", settings.host, settings.port)
     scheduler = lingkar.scheduler
     socket_mode = await slack_wiring.start_socket_mode(web_app, settings)  # only when SLACK_APP_TOKEN is set
+    stop = Stop()
+    stop.install()  # SIGTERM, SIGINT
     try:
         scheduler.start()
-        await asyncio.Event().wait()
+        await stop.requested.wait()
+        await _wind_down(web_app, runner, in_flight, lingkar, socket_mode).run(
+            grace=settings.shutdown_grace_seconds, signal_name=stop.signal_name)
+        socket_mode = None  # closed by the wind-down
     finally:
         if socket_mode is not None:
             await socket_mode.close_async()
         await scheduler.shutdown()  # sends in flight finish, the rest goes back to the queue
         await runner.cleanup()
         await lingkar.close()
+        stop.uninstall()  # only now: a second signal during the cleanup still exits at once
+
+
+def _wind_down(web_app: web.Application, runner: web.AppRunner, in_flight: InFlight, lingkar: App,
+               socket_mode: AsyncSocketModeHandler | None) -> WindDown:
+    """What a signal finishes: requests, each platform's background replies, the scheduler's sends."""
+    backgrounds: list[set[asyncio.Task[Any]]] = []
+    drains: list[Callable[..., Awaitable[int]]] = []
+    if slack_wiring.SLACK in web_app:
+        slack = web_app[slack_wiring.SLACK]
+        backgrounds.append(slack.background.tasks)
+        drains.append(slack.background.drain)
+    if teams_wiring.TEAMS in web_app:
+        teams = web_app[teams_wiring.TEAMS].bot
+        backgrounds.append(teams.background)
+        drains.append(teams.drain)
+    before = [socket_mode.close_async] if socket_mode is not None else []  # Socket Mode: no new events either
+    return WindDown(runner=runner, in_flight=in_flight, scheduler=lingkar.scheduler, backgrounds=backgrounds,
+                    drains=drains, before=before)

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: int = Field(300, alias="LINGKAR_DELIVERY_LEASE_SECONDS", ge=30)
     slack_workspace_rate: float = Field(10.0, alias="LINGKAR_SLACK_WORKSPACE_RATE", gt=0)
     teams_tenant_rate: float = Field(30.0, alias="LINGKAR_TEAMS_TENANT_RATE", gt=0)
+    # On SIGTERM/SIGINT: how long requests, background replies and sends in flight get to finish.
+    shutdown_grace_seconds: float = Field(20.0, alias="LINGKAR_SHUTDOWN_GRACE_SECONDS", ge=0)
     # Signs what buttons, cards and modals carry back; empty: a random key per process (logged as a warning).
     secret_key: str = Field("", alias="LINGKAR_SECRET_KEY", repr=False)
 

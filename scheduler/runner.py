@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PlanFunction = Callable[..., Awaitable[PlanReport]]  # bot.kernel.planning.plan's shape: (uow_factory, *, now, config)
 TICK_JOB = "lingkar-tick"
+CANCEL_SECONDS = 5.0  # how long a tick cut short by shutdown gets to unwind (its finally blocks)
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,25 @@ class SchedulerRunner:
             try:
                 await asyncio.wait_for(asyncio.shield(ticking), grace_seconds)
             except TimeoutError:
-                log.warning("the scheduler tick did not finish within %ss; its leases will expire", grace_seconds)
+                log.warning("the scheduler tick did not finish within %gs: its sends under way are cut short and "
+                            "stay claimed until their lease runs out (their outcome is unknown)", grace_seconds)
             except Exception:  # the tick's own failure was logged where it happened
                 pass
         scheduler.shutdown(wait=False)  # cancels the tick if it is still running
+        ticking = self._ticking
+        if ticking is not None and not ticking.done():
+            # Let the cancelled tick unwind before the caller closes the database under it.
+            await asyncio.wait({ticking}, timeout=CANCEL_SECONDS)
 
     async def _tick(self) -> None:
         self._ticking = asyncio.current_task()
         self.ticks += 1
         try:
             await self.run_once()
+        except asyncio.CancelledError:
+            if not self._stop.is_set():
+                raise
+            # Cut short by shutdown() after its grace, which said so; APScheduler would log it as a failed job.
         except Exception:
             log.exception("scheduler tick failed; the next tick tries again")
 
@@ -149,8 +159,9 @@ class SchedulerRunner:
             planned, failed = PlanReport(), True
         delivered = await self.deliver(clock=clock)
         if planned.total or delivered.claimed or delivered.skipped_total:
-            log.info("tick at %s: planned %d, sent %d, retried %d, failed %d, skipped %d", moment.isoformat(),
-                     planned.total, delivered.sent, delivered.retried, delivered.failed, delivered.skipped_total)
+            log.info("tick at %s: planned %d, sent %d, retried %d, failed %d, skipped %d, given back %d",
+                     moment.isoformat(), planned.total, delivered.sent, delivered.retried, delivered.failed,
+                     delivered.skipped_total, delivered.released)
         return TickReport(planned=planned, delivered=delivered, planning_failed=failed)
 
     async def deliver(self, *, clock: Clock | None = None) -> DeliveryReport:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from adapters.shutdown import settle
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("adapters.slack.app")  # the logger these messages always had
@@ -30,9 +31,9 @@ class Background:
         except Exception:
             log.exception("Slack: unexpected error in %s", what)
 
-    async def drain(self) -> None:
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+    async def drain(self, *, grace_seconds: float | None = None) -> int:
+        """Wait for the work under way; past `grace_seconds` cancel the rest and return how much that was."""
+        return await settle(self.tasks, grace_seconds=grace_seconds)
 
 
 class RecentEvents:

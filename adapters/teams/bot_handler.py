@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from adapters.shutdown import settle
 from adapters.signing import Tampered
 from adapters.teams import files, inbound
 from adapters.teams.cards import message_card
@@ -59,10 +60,10 @@ class TeamsBot:
     def translator(self, activity: Activity) -> Translator:
         return Translator(resolve_locale(activity.locale, self.default_locale))
 
-    async def drain(self) -> None:
-        """Wait for slow commands still running (tests, and a graceful shutdown)."""
-        while self.background:
-            await asyncio.gather(*list(self.background), return_exceptions=True)
+    async def drain(self, *, grace_seconds: float | None = None) -> int:
+        """Wait for slow commands still running (tests, and a graceful shutdown); past `grace_seconds` cancel the rest
+        and return how many that was."""
+        return await settle(self.background, grace_seconds=grace_seconds)
 
     # -- messages ----------------------------------------------------------------------------------------------
 
