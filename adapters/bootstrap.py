@@ -27,6 +27,7 @@ from bot.kernel.core import Core
 from bot.kernel.planning import Planner, PlanReport, plan
 from bot.kernel.ports import Clock, Messenger
 from scheduler.runner import SchedulerRunner
+from scheduler.shared_pacing import pacer_for
 from storage.engine import is_sqlite, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
@@ -110,6 +111,9 @@ async def bootstrap(
     scheduler = SchedulerRunner(uow_factory=uow_factory, messenger=messenger, clock=clock, config=services.config,
                                 options=settings.scheduler_options(),
                                 planner=metrics.timed(Sweeping(partial(plan, planners=every_planner))),
-                                on_delivered=metrics.observe_delivery)
+                                on_delivered=metrics.observe_delivery,
+                                # Replicas share one PostgreSQL, so they share each workspace's rate through it.
+                                pacer=pacer_for(limits=settings.scheduler_options().limits, uow_factory=uow_factory,
+                                                shared=not is_sqlite(settings.database_url)))
     return App(settings=settings, engine=engine, core=core, services=services, messenger=messenger,
                platforms=platforms, scheduler=scheduler, planners=every_planner, metrics=metrics)

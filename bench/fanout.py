@@ -4,6 +4,9 @@ Prints figures only (no asserts): time to plan (the real planners, `bot.kernel.p
 through a platform stand-in that enforces Slack's limits (1 message per second per channel, a workspace-wide
 cap per second, 429 + Retry-After when exceeded), the lower bound those limits allow, duplicates, losses,
 429s and CPU time per delivery. SQLite in a file always; PostgreSQL too when LINGKAR_TEST_DATABASE_URL is set.
+`--replicas N` runs N deliverers side by side, each with its own engine and pacer, as N `lingkar serve` processes
+would; they pace the workspace together through the database (`scheduler.shared_pacing`) as bootstrap does on
+PostgreSQL, or each alone (`--pacing local`, what bootstrap does on SQLite).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target
 from bot.sessions.timing import prompt_due
 from scheduler.deliver import DeliveryReport, deliver_due
 from scheduler.pacing import Pacer, RateLimit
+from scheduler.shared_pacing import SharedPacer
 from storage.engine import make_engine, make_session_factory
 from storage.tables import Circle, Delivery, DeliveryStatus, Program, ProgramState
 from storage.uow import UnitOfWork
@@ -156,11 +160,16 @@ async def run(label: str, url: str, schema: str | None, args: argparse.Namespace
     clock = ShiftedClock(moment)
     total = DeliveryReport()
 
+    pacing = pacing_of(label, args)
+    pacers: list[Pacer] = []
+
     async def replica(worker: str) -> None:
-        """One process's ticks, back to back: its own engine and pacer (replicas do not share pacing)."""
+        """One process's ticks, back to back: its own engine and its own pacer (shared: through the database)."""
         own = make_engine(url, schema=schema)
         own_sessions = make_session_factory(own)
-        pacer = Pacer({} if args.no_pacing else limits)
+        pacer = (SharedPacer(limits, uow_factory=lambda: UnitOfWork(own_sessions)) if pacing == "shared"
+                 else Pacer({} if pacing == "none" else limits))
+        pacers.append(pacer)
         try:
             while True:
                 report = await deliver_due(uow_factory=lambda: UnitOfWork(own_sessions), messenger=platform,
@@ -187,7 +196,7 @@ async def run(label: str, url: str, schema: str | None, args: argparse.Namespace
     bound = args.circles / args.rate
     print(f"\n== {label}: {args.circles:,} circles, workspace cap {args.rate:g}/s, 1/s per channel, "
           f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, {args.replicas} replica(s) "
-          f"{'with NO pacing' if args.no_pacing else f'each pacing at {args.pace_rate or args.rate:g}/s'}")
+          f"{'with NO pacing' if pacing == 'none' else f'pacing {pacing} at {args.pace_rate or args.rate:g}/s'}")
     print(f"plan (bot.kernel.planning.plan, all planners): {plan_seconds:.2f} s, queued {planned.total:,} "
           f"({', '.join(f'{k} {v}' for k, v in planned.queued.items() if v)})")
     print(f"plan again (idempotent): {replan_seconds:.2f} s, queued {replanned.total}")
@@ -198,11 +207,24 @@ async def run(label: str, url: str, schema: str | None, args: argparse.Namespace
     print(f"deliverer: sent {total.sent:,}, retried {total.retried}, deferred {total.deferred}, "
           f"failed {total.failed}; CPU {cpu_seconds:.2f} s = {cpu_seconds / max(1, total.sent) * 1000:.2f} ms "
           f"per delivery (this process: deliverer, driver{', SQLite' if label == 'SQLite' else ''})")
+    reserved = sum(p.reservations for p in pacers if isinstance(p, SharedPacer))
+    if pacing == "shared":
+        print(f"slot reservations in the database: {reserved:,} ({total.sent / max(1, reserved):.1f} sends each)")
+
+
+def pacing_of(label: str, args: argparse.Namespace) -> str:
+    """`auto` is bootstrap's choice: shared through PostgreSQL, in process on SQLite (one process)."""
+    if args.no_pacing:
+        return "none"
+    if args.pacing == "auto":
+        return "shared" if label == "PostgreSQL" else "local"
+    return str(args.pacing)
 
 
 async def main(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        await run("SQLite", f"sqlite+aiosqlite:///{folder}/fanout.db", None, args)
+    if not args.postgresql_only:
+        with tempfile.TemporaryDirectory() as folder:
+            await run("SQLite", f"sqlite+aiosqlite:///{folder}/fanout.db", None, args)
     url = os.environ.get("LINGKAR_TEST_DATABASE_URL", "")
     if url and not args.sqlite_only:
         schema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -225,8 +247,11 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--no-pacing", action="store_true", help="send as fast as possible and rely on 429s")
-    parser.add_argument("--replicas", type=int, default=1, help="deliverers side by side, each pacing alone")
+    parser.add_argument("--replicas", type=int, default=1, help="deliverers side by side, each with its own engine")
+    parser.add_argument("--pacing", choices=("auto", "shared", "local", "none"), default="auto",
+                        help="shared: through the database; local: each replica alone; auto: shared on PostgreSQL")
     parser.add_argument("--pace-rate", type=float, default=0.0,
                         help="LINGKAR_SLACK_WORKSPACE_RATE for each replica (default: the cap)")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgresql-only", action="store_true")
     asyncio.run(main(parser.parse_args()))

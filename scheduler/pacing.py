@@ -73,7 +73,7 @@ class Pacer:
     """Waits before each send so that no target and no workspace goes over its platform's limits.
 
     One Pacer lives as long as the process's scheduler, so the pacing holds across ticks. It paces this
-    process only: replicas each keep their own, and a 429 (Retry-After) from the platform covers the rest.
+    process only; replicas on one PostgreSQL share each workspace's rate through `shared_pacing.SharedPacer`.
     Time is the monotonic clock, not the injected Clock: rate limits are about real seconds.
     """
 

@@ -55,7 +55,8 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
 
 
 # Tables that hold nothing about a person (Member itself is handled apart, field by field).
-NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot", "used_form", "seen_event"})
+NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot", "used_form", "seen_event",
+                          "workspace_pace"})
 
 
 # Free text kept for others in which a former member's name is blanked out too (not only their platform id).

@@ -18,6 +18,7 @@ from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
 from storage.tables.forms import UsedForm
 from storage.tables.kept import KeptForm, SeenEvent
+from storage.tables.pacing import WorkspacePace
 from storage.tables.pair_running import PairCheckIn, PairPrompt
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
@@ -86,4 +87,5 @@ __all__ = [
     "UsedForm",
     "Workspace",
     "WorkspaceAdmin",
+    "WorkspacePace",
 ]
