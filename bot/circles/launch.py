@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from functools import partial
 
 from bot.circles.moderators import setup_moderators
-from bot.kernel.admins import admin_recipients
 from bot.kernel.calendar import session_time
 from bot.kernel.config import CoreConfig
 from bot.kernel.context import Ctx, Scope, SpaceRequest
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Fields, Header, Message, Text
-from bot.kernel.outbox import enqueue, post, user_target
+from bot.kernel.outbox import post
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import SpaceRef, Target
-from bot.kernel.spaces import open_after_commit
+from bot.kernel.spaces import open_after_commit, tell_admins
 from bot.kernel.text_keys import slugify
 from storage.repositories.outbox import read_opened, space_key
 from storage.tables import Circle, CircleMember, CircleMemberStatus, DeliveryStatus, Member, Program
@@ -97,23 +95,13 @@ async def _record_space(scope: Scope, config: CoreConfig, program: Program, circ
     scope.uow.circles.add(circle)
     if skipped:  # platforms report members they could not add
         users = ", ".join(f"<@{u}>" for u in skipped)
-        await _tell_admins(scope, config, key=f"space-skipped:{circle.id}", program=program,
+        await tell_admins(scope, config, key=f"space-skipped:{circle.id}", program_id=program.id,
                            build=lambda t: Message(text=t("formation.space_skipped", circle=circle.name, users=users)))
     theme = await scope.uow.themes.get(workspace_id=scope.workspace_id, theme_id=circle.theme_id or 0)
     t = Translator(resolve_locale(scope.workspace.locale))
     await post(scope, target=Target.from_key(space), key=f"welcome:{circle.id}", kind="welcome", program_id=program.id,
                message=welcome_message(t, program=program, circle=circle, theme=theme.title if theme else circle.name,
                                        members=await _ordered_members(scope, circle)))
-
-
-async def _tell_admins(scope: Scope, config: CoreConfig, *, key: str, program: Program,
-                       build: Callable[[Translator], Message]) -> None:
-    """notify_admins for a planner as well as a handler: each admin who can be written to here, in their language."""
-    for external_id, member in await admin_recipients(scope, config=config):
-        t = Translator(resolve_locale(member.locale if member else None, scope.workspace.locale))
-        await enqueue(scope.uow, workspace_id=scope.workspace_id, key=f"{key}:{external_id}", kind="admin",
-                      target=user_target(scope.workspace, external_id), message=build(t), due_at=scope.now,
-                      program_id=program.id)
 
 
 async def settle_spaces(pc: PlanContext) -> int:
@@ -129,8 +117,9 @@ async def settle_spaces(pc: PlanContext) -> int:
             await _record_space(pc, pc.config, pc.program, circle, space, skipped)
             done += 1
         elif row is not None and row.status == DeliveryStatus.FAILED:
-            await _tell_admins(pc, pc.config, key=f"space-failed:{circle.id}:{row.payload.get('round', 0)}",
-                               program=pc.program, build=partial(_failed, circle=circle, cause=row.last_error or "?"))
+            await tell_admins(pc, pc.config, key=f"space-failed:{circle.id}:{row.payload.get('round', 0)}",
+                              program_id=pc.program.id,
+                              build=partial(_failed, circle=circle, cause=row.last_error or "?"))
     return done
 
 

@@ -6,7 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from bot.kernel.admins import admin_recipients
+from bot.kernel.config import CoreConfig
 from bot.kernel.context import Ctx, Scope, Services, SpaceRequest
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.messages import Message
+from bot.kernel.outbox import enqueue, user_target
 from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
 from storage.repositories import outbox_claims as claims
 from storage.repositories.outbox import SPACE_KIND, SpaceOrder, opened_ref
@@ -37,6 +42,16 @@ async def open_after_commit(ctx: Ctx, then: Callable[[Ctx, SpaceRef | None], Awa
     Otherwise the deliverer retries it, and the owner's planner finishes what `then` would have done."""
     await queue_space(ctx, request=request, program_id=program_id)
     ctx.after_commit(then, space=request)
+
+
+async def tell_admins(scope: Scope, config: CoreConfig, *, key: str, program_id: int | None,
+                      build: Callable[[Translator], Message]) -> None:
+    """notify_admins for a planner as well as a handler: each admin who can be written to here, in their language."""
+    for external_id, member in await admin_recipients(scope, config=config):
+        t = Translator(resolve_locale(member.locale if member else None, scope.workspace.locale))
+        await enqueue(scope.uow, workspace_id=scope.workspace_id, key=f"{key}:{external_id}", kind="admin",
+                      target=user_target(scope.workspace, external_id), message=build(t), due_at=scope.now,
+                      program_id=program_id)
 
 
 async def open_ordered(messenger: Messenger, target: Target, order: SpaceOrder) -> MessageRef:

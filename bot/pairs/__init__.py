@@ -13,7 +13,7 @@ from bot.pairs.checkins import (
     submit_checkin,
 )
 from bot.pairs.commands import END_FORM, avoid, end, info, on_program_leave, publish, set_pair, submit_end
-from bot.pairs.forming import form_step
+from bot.pairs.forming import form_step, settle_pair_spaces
 from bot.pairs.home import PARTNER_SECTION
 from bot.pairs.meetings import plan_pair_prompts, plan_pair_reminders
 from bot.pairs.requests import accept, choose, decline
@@ -32,7 +32,7 @@ CAPABILITY = Capability(
     ),
     actions={"pair.choose": choose, "pair.accept": accept, "pair.decline": decline, OPEN_ACTION: open_action},
     forms={END_FORM: submit_end, CHECKIN_FORM: submit_checkin},
-    planners=(plan_timeouts, plan_pair_prompts, plan_pair_reminders, plan_pair_checkins),
+    planners=(settle_pair_spaces, plan_timeouts, plan_pair_prompts, plan_pair_reminders, plan_pair_checkins),
     on_leave=(on_program_leave,),
     on_form=(form_step,),
     home=(PARTNER_SECTION,),

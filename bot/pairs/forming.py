@@ -1,19 +1,23 @@
-"""`program form` for pair programs, direct publishing, and creating a pair (its space opens after the commit)."""
+"""`program form` for pair programs, direct publishing, and creating a pair (its space: a durable step)."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
-from bot.kernel.context import Ctx, SpaceRequest
+from bot.kernel.context import Ctx, Scope, SpaceRequest
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Header, Message, Text
 from bot.kernel.outbox import dm, post
+from bot.kernel.planning import PlanContext
 from bot.kernel.ports import SpaceRef, Target
+from bot.kernel.spaces import open_after_commit, tell_admins
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
 from bot.pairs.pool import Pool, load_pool, taken_seats
 from bot.pairs.shortlist import offer_shortlist
-from storage.tables import Member, Pair, PairRequestStatus, Program, ProgramFormat
+from storage.repositories.outbox import read_opened, space_key
+from storage.tables import DeliveryStatus, Member, Pair, PairRequestStatus, Program, ProgramFormat
 
 
 async def start_matching(ctx: Ctx, program: Program) -> str:
@@ -38,7 +42,7 @@ async def publish_matching(ctx: Ctx, program: Program, pool: Pool | None = None)
     waiting = [p for p in pool.mentees if p.member_id not in paired]
     for request in await ctx.uow.pairs.pending_requests(program_id=program.id or 0):
         request.status, request.answered_at = PairRequestStatus.WITHDRAWN, ctx.now
-        ctx.uow.session.add(request)
+        ctx.uow.pairs.add(request)
     matches = pairing.match(mentors=free_mentors, mentees=waiting, rules=pool.rules)
     for mentee_id, mentor_id, score in matches:
         await create_pair(ctx, program, pool.members[mentor_id], pool.members[mentee_id], score=score)
@@ -56,24 +60,61 @@ async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member
     ctx.uow.pairs.add(pair)
     await ctx.uow.flush()  # the id names the space; the pair is on record before the platform creates it
     request = SpaceRequest(name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
-                           members=(mentor.external_id, mentee.external_id), private=True, group_chat=True)
-    ctx.after_commit(partial(_opened, pair=pair, program=program, mentor=mentor, mentee=mentee), space=request)
+                           members=(mentor.external_id, mentee.external_id), private=True, group_chat=True,
+                           key=space_key("pair", pair.id or 0))
+    await open_after_commit(ctx, partial(_opened, pair=pair, program=program, mentor=mentor, mentee=mentee),
+                            request=request, program_id=program.id)
     return pair
 
 
 async def _opened(ctx: Ctx, space: SpaceRef | None, *, pair: Pair, program: Program, mentor: Member,
                   mentee: Member) -> None:
-    ctx.uow.session.add(pair)  # into this unit of work (the one that created it is closed)
-    # Without a space they still get DMs; the admin sees the pair without a space in `pair list`.
-    pair.space = space.target.key() if space else ""
-    t = Translator(resolve_locale(ctx.workspace.locale))
-    if pair.space:
-        await post(ctx, target=Target.from_key(pair.space), key=f"pair-welcome:{pair.id}", kind="welcome",
-                   program_id=program.id, message=welcome(t, program, mentor, mentee))
-    else:
-        for member in (mentor, mentee):
-            await dm(ctx, member=member, key=f"pair-welcome:{pair.id}:{member.id}", kind="welcome",
-                     program_id=program.id, build=lambda tr: welcome(tr, program, mentor, mentee))
+    """Right after the commit, the platform opened the pair's space: record it and welcome them there."""
+    if space is not None:
+        await _record_space(ctx, program, pair, space.target.key(), mentor=mentor, mentee=mentee)
+
+
+async def _record_space(scope: Scope, program: Program, pair: Pair, space: str, *, mentor: Member,
+                        mentee: Member) -> None:
+    pair.space = space
+    scope.uow.pairs.add(pair)  # into this unit of work (the one that created it is closed)
+    t = Translator(resolve_locale(scope.workspace.locale))
+    await post(scope, target=Target.from_key(space), key=f"pair-welcome:{pair.id}", kind="welcome",
+               program_id=program.id, message=welcome(t, program, mentor, mentee))
+
+
+async def settle_pair_spaces(pc: PlanContext) -> int:
+    """A planner: finish pairs whose space the deliverer opened later (record it, welcome), and for a space that
+    failed for good tell the admins the platform's reason once and welcome the pair by DM, as before spaces."""
+    done = 0
+    for pair in await pc.uow.pairs.of_program(workspace_id=pc.workspace_id, program_id=pc.program.id or 0):
+        row = None if pair.space else await pc.uow.outbox.by_key(key=space_key("pair", pair.id or 0))
+        if row is None or row.status not in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+            continue
+        people = await pc.uow.members.many(workspace_id=pc.workspace_id,
+                                           member_ids=[pair.mentor_member_id, pair.mentee_member_id])
+        by_id = {m.id: m for m in people}
+        mentor, mentee = by_id.get(pair.mentor_member_id), by_id.get(pair.mentee_member_id)
+        if mentor is None or mentee is None:
+            continue  # someone was erased meanwhile; the pair ends through on_leave
+        if row.status == DeliveryStatus.SENT and row.sent_ref:
+            await _record_space(pc, pc.program, pair, read_opened(row.sent_ref)[0], mentor=mentor, mentee=mentee)
+            done += 1
+        elif row.status == DeliveryStatus.FAILED:
+            await _without_space(pc, pair, mentor, mentee, cause=row.last_error or "?")
+    return done
+
+
+async def _without_space(pc: PlanContext, pair: Pair, mentor: Member, mentee: Member, *, cause: str) -> None:
+    """No space for good: the pair is welcomed by DM (`pair list` shows no space), and the admins hear the
+    platform's reason once per program and cause, not once per pair (on Teams no pair has a space of its own)."""
+    program = pc.program
+    digest = hashlib.sha256(cause.encode()).hexdigest()[:12]
+    await tell_admins(pc, pc.config, key=f"space-failed:pairs:{program.id}:{digest}", program_id=program.id,
+                      build=lambda t: Message(text=t("spaces.pairs_failed", program=program.name, cause=cause)))
+    for member in (mentor, mentee):
+        await dm(pc, member=member, key=f"pair-welcome:{pair.id}:{member.id}", kind="welcome",
+                 program_id=program.id, build=lambda tr: welcome(tr, program, mentor, mentee))
 
 
 def welcome(t: Translator, program: Program, mentor: Member, mentee: Member) -> Message:
