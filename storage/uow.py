@@ -23,6 +23,7 @@ from storage.repositories.tenancy import (
     MemberRepository,
     WorkspaceRepository,
 )
+from storage.repositories.used_forms import UsedFormRepository
 
 
 class UnitOfWork:
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.pairs = PairRepository(s)
         self.pair_running = PairRunningRepository(s)
         self.kept = KeptRepository(s)
+        self.used_forms = UsedFormRepository(s)
         return self
 
     async def __aexit__(
@@ -64,3 +66,6 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -75,10 +75,10 @@ async def leave_circle(ctx: Ctx, circle: Circle, *, reason: str = "") -> None:
     membership = mine[0]
     membership.status, membership.left_at = CircleMemberStatus.LEFT, ctx.now
     membership.left_reason = reason[: ctx.services.config.max_free_text] or None  # admins only
-    ctx.uow.session.add(membership)
+    ctx.uow.circles.add(membership)
     if circle.moderator_member_id == ctx.member_id:
         circle.moderator_member_id = None
-        ctx.uow.session.add(circle)
+        ctx.uow.circles.add(circle)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="circle.left",
                          actor_member_id=ctx.member_id, detail={"circle_id": circle.id})
     await ctx.uow.flush()

@@ -43,13 +43,13 @@ async def plan_elections(pc: PlanContext) -> int:
                 if target is not None:
                     queued += await _post(pc, target, f"ballot:{election.id}",
                                           ballot(t, election, [members[n.nominee_member_id] for n in standing], None))
-            pc.uow.session.add(election)
+            pc.uow.circles.add(election)
         elif election.status == ElectionStatus.VOTING and pc.now >= election.voting_closes_at:
             winner = tally(await pc.uow.circles.election_votes(election_id=election.id or 0), nominations)
             election.status, election.winner_member_id = ElectionStatus.CLOSED, winner
             circle.moderator_member_id = winner
-            pc.uow.session.add(election)
-            pc.uow.session.add(circle)
+            pc.uow.circles.add(election)
+            pc.uow.circles.add(circle)
             member = await pc.uow.members.get(workspace_id=pc.workspace.id or 0, member_id=winner or 0)
             if target is not None and member is not None:
                 queued += await _post(pc, target, f"elected:{election.id}", Message(
@@ -74,7 +74,7 @@ async def plan_rotation(pc: PlanContext) -> int:
             if moment - timedelta(days=1) <= pc.now < moment:
                 chosen = rotation(members, index)
                 circle.moderator_member_id = chosen.id
-                pc.uow.session.add(circle)
+                pc.uow.circles.add(circle)
                 queued += await _post(pc, Target.from_key(circle.space), f"rotation:{circle.id}:{index}", Message(
                     text=t("moderators.rotation", name=chosen.name,
                            session=index + 1)))

@@ -29,7 +29,6 @@ from storage.tables import (
     Nomination,
     Program,
 )
-from storage.upsert import insert_ignore
 
 NOMINATION_DAYS = 2
 
@@ -44,10 +43,10 @@ async def setup_moderators(ctx: Ctx, program: Program, circle: Circle, members: 
         # Delegated default: the most senior member (earliest joined on ties); the admin may re-appoint.
         chosen = sorted(members, key=lambda m: (-m.seniority, m.id or 0))[0]
         circle.moderator_member_id = chosen.id
-        ctx.uow.session.add(circle)
+        ctx.uow.circles.add(circle)
     elif program.moderator_mode == ModeratorMode.ROTATING:
         circle.moderator_member_id = rotation(members, 0).id
-        ctx.uow.session.add(circle)
+        ctx.uow.circles.add(circle)
     elif program.moderator_mode == ModeratorMode.ELECTED:
         ctx.uow.circles.add(Election(
             workspace_id=ctx.workspace_id, circle_id=circle.id or 0, round=1, status=ElectionStatus.NOMINATING,
@@ -88,10 +87,9 @@ async def nominate(ctx: Ctx, args: str) -> list[Response]:
     circle, _ = await circle_of_actor(ctx)
     election = await _open_election(ctx, circle, ElectionStatus.NOMINATING)
     nominee = await _member_by_mention(ctx, circle, args) if args.strip() else ctx.member
-    created = await insert_ignore(ctx.uow.session, Nomination, values={
-        "workspace_id": ctx.workspace_id, "election_id": election.id, "nominee_member_id": nominee.id,
-        "nominated_by_member_id": ctx.member_id, "declined": False, "created_at": ctx.now},
-        conflict=("election_id", "nominee_member_id"))
+    created = await ctx.uow.circles.nominate(
+        workspace_id=ctx.workspace_id, election_id=election.id or 0, nominee_member_id=nominee.id or 0,
+        nominated_by_member_id=ctx.member_id, now=ctx.now)
     name = nominee.name
     return [Reply(Message(text=ctx.t("moderators.nominated" if created else "moderators.already_nominated",
                                      name=name)))]
@@ -103,7 +101,7 @@ async def decline(ctx: Ctx, args: str) -> list[Response]:
     for nomination in await ctx.uow.circles.nominations(election_id=election.id or 0):
         if nomination.nominee_member_id == ctx.member_id:
             nomination.declined = True
-            ctx.uow.session.add(nomination)
+            ctx.uow.circles.add(nomination)
             return [Reply(Message(text=ctx.t("moderators.declined")))]
     raise UserError("moderators.not_nominated")
 
@@ -138,14 +136,14 @@ async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     choice = int_id(action.value)
     if choice not in {m.id for m in nominees}:  # only someone on this ballot, never a member named by the client
         raise Unavailable()
-    created = await insert_ignore(ctx.uow.session, ElectionVote, values={
-        "workspace_id": ctx.workspace_id, "election_id": election.id, "voter_member_id": ctx.member_id,
-        "nominee_member_id": choice, "created_at": ctx.now}, conflict=("election_id", "voter_member_id"))
-    if created is None:  # changing your vote until the election closes
+    first = await ctx.uow.circles.cast_vote(
+        workspace_id=ctx.workspace_id, election_id=election.id or 0, voter_member_id=ctx.member_id,
+        nominee_member_id=choice, now=ctx.now)
+    if not first:  # changing your vote until the election closes
         for vote in await ctx.uow.circles.election_votes(election_id=election.id or 0):
             if vote.voter_member_id == ctx.member_id:
                 vote.nominee_member_id = choice
-                ctx.uow.session.add(vote)
+                ctx.uow.circles.add(vote)
     # Only the voter's own choice is shown; others' votes stay secret until the result.
     return [UpdateSource(ballot(ctx.t, election, nominees, choice))]
 
@@ -173,7 +171,7 @@ async def handover(ctx: Ctx, args: str) -> list[Response]:
         raise UserError("moderators.only_moderator")
     new = await _member_by_mention(ctx, circle, args)
     circle.moderator_member_id = new.id
-    ctx.uow.session.add(circle)
+    ctx.uow.circles.add(circle)
     name = new.name
     if circle.space:
         await post(ctx, target=Target.from_key(circle.space), key=f"handover:{circle.id}:{ctx.now.isoformat()}",
@@ -192,10 +190,10 @@ async def appoint(ctx: Ctx, args: str) -> list[Response]:
         raise UserError("moderators.appoint_usage")
     member = await _member_by_mention(ctx, circle, rest)
     circle.moderator_member_id = member.id
-    ctx.uow.session.add(circle)
+    ctx.uow.circles.add(circle)
     for election in await ctx.uow.circles.elections(circle_id=circle.id or 0):
         if election.status != ElectionStatus.CLOSED:
             election.status, election.winner_member_id = ElectionStatus.CLOSED, member.id
-            ctx.uow.session.add(election)
+            ctx.uow.circles.add(election)
     return [Reply(Message(text=ctx.t("moderators.appointed", name=member.name,
                                      circle=circle.name)))]

@@ -6,8 +6,6 @@ import uuid
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.circles.scope import CircleRun, my_circle, plan_circles, require_moderator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx, Scope
@@ -67,11 +65,7 @@ async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> Circle
         if queued:
             chosen = queued[0]
             chosen.session_index, chosen.status = index, PromptStatus.ASSIGNED
-            try:
-                async with scope.uow.session.begin_nested():
-                    scope.uow.running.save(chosen)
-            except IntegrityError:
-                await scope.uow.session.refresh(chosen)
+            await scope.uow.running.assign_prompt(chosen)
             continue
         prompt = next_prompt(family=await circle_family(scope, circle), used_ids={r.prompt_id for r in rows},
                              seed=circle.id or 0)

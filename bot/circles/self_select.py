@@ -14,8 +14,7 @@ from bot.kernel.outbox import dm, post
 from bot.kernel.payload import Unavailable, announcement_channel, int_id
 from bot.kernel.ports import SpaceRef
 from bot.kernel.replies import Reply, Response
-from storage.tables import Circle, CircleMember, CircleMemberStatus, Member, Program, ProgramState, Theme, ThemeMode
-from storage.upsert import insert_ignore
+from storage.tables import Circle, CircleMemberStatus, Member, Program, ProgramState, Theme, ThemeMode
 
 
 async def open_for_picking(ctx: Ctx, program: Program) -> str | None:
@@ -78,11 +77,10 @@ async def pick(ctx: Ctx, action: Action, arg: str) -> list[Response]:
         raise UserError("themes.not_enrolled")
     taken = len(await ctx.uow.circles.memberships(circle_id=circle.id or 0))
     status = CircleMemberStatus.ACTIVE if taken < circle.capacity else CircleMemberStatus.WAITLISTED
-    created = await insert_ignore(ctx.uow.session, CircleMember, values={
-        "workspace_id": ctx.workspace_id, "program_id": program.id, "circle_id": circle.id,
-        "member_id": ctx.member_id, "status": status, "why": {"code": "self_selected"}, "joined_at": ctx.now},
-        conflict=("program_id", "member_id"))
-    if created is None:
+    created = await ctx.uow.circles.join(
+        workspace_id=ctx.workspace_id, program_id=program.id or 0, circle_id=circle.id or 0,
+        member_id=ctx.member_id, status=status, why={"code": "self_selected"}, now=ctx.now)
+    if not created:
         raise UserError("self_select.already")
     key = "self_select.joined" if status == CircleMemberStatus.ACTIVE else "self_select.waitlisted"
     return [Reply(Message(text=ctx.t(key, circle=circle.name)))]
@@ -102,7 +100,7 @@ async def finish_self_select(ctx: Ctx, program: Program) -> str:
         else:
             waiting = [*active, *waitlisted]
             circle.status = "closed"
-            ctx.uow.session.add(circle)
+            ctx.uow.circles.add(circle)
         members = [m for m in [await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=w.member_id)
                                for w in waiting] if m is not None]
         left_out += len(members)

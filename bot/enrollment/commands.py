@@ -74,7 +74,7 @@ async def enroll_member(ctx: Ctx, program: Program) -> str:
     existing.left_at = None
     existing.left_reason = None
     existing.joined_at = ctx.now
-    ctx.uow.session.add(existing)
+    ctx.uow.enrollments.add(existing)
     return "enroll.rejoined"
 
 
@@ -101,7 +101,7 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
                                                    member_id=ctx.member_id)
         assert enrollment is not None
         enrollment.role, enrollment.capacity = role, capacity if role == "mentor" else 1
-        ctx.uow.session.add(enrollment)
+        ctx.uow.enrollments.add(enrollment)
     text = t(outcome, program=program.name)
     blocks = (Header(program.name), Text(text), Fields(((t("profile.summary"), _profile_line(ctx)),)))
     return [Reply(Message(text=text, blocks=blocks))]
@@ -169,7 +169,7 @@ async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     enrollment.status = EnrollmentStatus.LEFT
     enrollment.left_at = ctx.now
     enrollment.left_reason = reason_text or None  # private: only admins ever read it
-    ctx.uow.session.add(enrollment)
+    ctx.uow.enrollments.add(enrollment)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="enrollment.left",
                          actor_member_id=ctx.member_id, detail={"program_id": program.id})
     for hook in ctx.hooks.on_leave:

@@ -20,7 +20,6 @@ from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError, SpaceRef
 from bot.kernel.replies import FormErrors, Reply, Response
 from bot.kernel.spaces import open_claimed
-from storage.repositories.used_forms import claim_form, release_form
 from storage.tables import Member, Workspace
 from storage.uow import UnitOfWork
 
@@ -43,7 +42,7 @@ class Core:
                 try:
                     responses = await self._route(ctx, event)
                 except UserError as error:
-                    await uow.session.rollback()
+                    await uow.rollback()
                     return [Reply(Message(text=ctx.t(error.key, **error.params)))]
                 await uow.commit()
         except Exception:
@@ -153,12 +152,12 @@ class Core:
                 raise UserError("errors.stale_action")
             # Single use: the nonce is claimed in this transaction, so the form's work and its claim commit (or
             # roll back) together, and a replayed or double-pressed submit changes nothing.
-            if event.nonce and not await claim_form(ctx.uow.session, nonce=event.nonce,
-                                                    workspace_id=ctx.workspace_id, now=ctx.now):
+            if event.nonce and not await ctx.uow.used_forms.claim(nonce=event.nonce, workspace_id=ctx.workspace_id,
+                                                                  now=ctx.now):
                 raise UserError("trust.already_done")
             responses = await form_handler(ctx, _plain_values(event))
             if event.nonce and any(isinstance(r, FormErrors) for r in responses):
-                await release_form(ctx.uow.session, nonce=event.nonce)  # fixed and sent again, it still counts
+                await ctx.uow.used_forms.release(nonce=event.nonce)  # fixed and sent again, it still counts
             return responses
         raise TypeError(f"unknown event {event!r}")
 

@@ -46,7 +46,7 @@ async def set_pair(ctx: Ctx, args: str) -> list[Response]:
         if pair.program_id == program.id and pair.mentee_member_id == mentee.id:
             pair.status, pair.ended_at, pair.ended_by_member_id = PairStatus.ENDED, ctx.now, ctx.member_id
             pair.end_reason = "adjusted by an admin"
-            ctx.uow.session.add(pair)
+            ctx.uow.pairs.add(pair)
     await ctx.uow.flush()
     await create_pair(ctx, program, mentor, mentee, score=0.0)
     return [Reply(Message(text=ctx.t("pairs.set", mentor=mentor.name, mentee=mentee.name)))]
@@ -88,7 +88,7 @@ async def submit_end(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     reason = form.values.get("reason")
     pair.status, pair.ended_at, pair.ended_by_member_id = PairStatus.ENDED, ctx.now, ctx.member_id
     pair.end_reason = (reason if isinstance(reason, str) else "").strip()[: ctx.services.config.max_free_text] or None
-    ctx.uow.session.add(pair)
+    ctx.uow.pairs.add(pair)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="pair.ended",
                          actor_member_id=ctx.member_id, detail={"pair_id": pair.id})
     await ctx.uow.flush()
@@ -120,7 +120,7 @@ async def avoid(ctx: Ctx, args: str) -> list[Response]:
             if other.id not in avoided and other.id != ctx.member_id:
                 avoided.append(other.id or 0)
         enrollment.avoid_member_ids = avoided
-        ctx.uow.session.add(enrollment)
+        ctx.uow.enrollments.add(enrollment)
         changed += 1
     if not changed:
         raise UserError("pairs.none")
@@ -131,4 +131,4 @@ async def on_program_leave(ctx: Ctx, program: Program) -> None:
     for pair in await ctx.uow.pairs.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
         if pair.program_id == program.id:
             pair.status, pair.ended_at, pair.ended_by_member_id = PairStatus.ENDED, ctx.now, ctx.member_id
-            ctx.uow.session.add(pair)
+            ctx.uow.pairs.add(pair)

@@ -20,7 +20,6 @@ from bot.pairs.forming import create_pair
 from bot.pairs.pool import MENTEE, load_pool, shortlist_for, taken_seats
 from bot.pairs.shortlist import _offer_next
 from storage.tables import Member, PairRequest, PairRequestStatus, Program, ProgramState
-from storage.upsert import insert_ignore
 
 
 async def _pair_program(ctx: Ctx, arg: str) -> tuple[Program, int]:
@@ -48,11 +47,9 @@ async def choose(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     # Only a mentor the server would shortlist for this mentee now, never any member id the client names.
     if mentor_id not in {s.mentor_id for s in await shortlist_for(ctx, pool, ctx.member_id)}:
         raise UserError("pairs.mentor_unavailable")
-    created = await insert_ignore(ctx.uow.session, PairRequest, values={
-        "workspace_id": ctx.workspace_id, "program_id": program.id, "mentee_member_id": ctx.member_id,
-        "mentor_member_id": mentor_id, "status": PairRequestStatus.PENDING,
-        "expires_at": ctx.now + timedelta(hours=program.pair_response_hours), "created_at": ctx.now},
-        conflict=("program_id", "mentee_member_id", "mentor_member_id"))
+    created = await ctx.uow.pairs.add_request(
+        workspace_id=ctx.workspace_id, program_id=program.id or 0, mentee_member_id=ctx.member_id,
+        mentor_member_id=mentor_id, expires_at=ctx.now + timedelta(hours=program.pair_response_hours), now=ctx.now)
     if created is None:
         raise UserError("pairs.request_pending")
     mentor = pool.members[mentor_id]
@@ -95,7 +92,7 @@ async def accept(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     mentee = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=request.mentee_member_id)
     assert mentee is not None
     request.status, request.answered_at = PairRequestStatus.ACCEPTED, ctx.now
-    ctx.uow.session.add(request)
+    ctx.uow.pairs.add(request)
     pool = await load_pool(ctx, program)
     score = pairing.pair_score(mentor=pool.mentor(ctx.member_id), mentee=pool.mentee(mentee.id or 0),
                                rules=pool.rules) or 0.0
@@ -115,7 +112,7 @@ async def _tell_accepted(ctx: Ctx, space: SpaceRef | None, *, request_id: int, p
 async def decline(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     request, program = await _request(ctx, arg)
     request.status, request.answered_at = PairRequestStatus.DECLINED, ctx.now
-    ctx.uow.session.add(request)
+    ctx.uow.pairs.add(request)
     await ctx.uow.flush()
     await _offer_next(ctx, program, request.mentee_member_id, "pairs.declined_mentee")
     return [Reply(Message(text=ctx.t("pairs.declined")))]

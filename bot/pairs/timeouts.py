@@ -16,7 +16,7 @@ async def expire_requests(pc: PlanContext) -> int:
         if request.expires_at > pc.now:
             continue
         request.status, request.answered_at = PairRequestStatus.TIMED_OUT, pc.now
-        pc.uow.session.add(request)
+        pc.uow.pairs.add(request)
         await pc.uow.flush()
         mentee = await pc.uow.members.get(workspace_id=pc.workspace_id, member_id=request.mentee_member_id)
         if mentee is None:

@@ -27,7 +27,7 @@ async def _leave_everything(ctx: Ctx) -> None:
     for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
         enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, ctx.now
-        ctx.uow.session.add(enrollment)
+        ctx.uow.enrollments.add(enrollment)
         if program is not None and program.state != ProgramState.CLOSED:
             for hook in ctx.hooks.on_leave:  # circles and pairs let go of them as on any exit
                 await hook(ctx, program)
@@ -88,7 +88,8 @@ async def _erase_declared(uow: UnitOfWork, member: Member) -> tuple[set[str], se
 async def _erase_deliveries(uow: UnitOfWork, member: Member, identifiers: set[str], platform: str,
                             workspace_ref: str) -> None:
     targets = [f"{platform}:{workspace_ref}:user:{i}" for i in identifiers]
-    await uow.outbox.erase_for(workspace_id=member.workspace_id, member_id=member.id or 0, targets=targets)
+    await uow.outbox.erase_for(workspace_id=member.workspace_id, member_id=member.id or 0, targets=targets,
+                               external_ids=sorted(identifiers))
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def announcement(t: Translator, program: Program) -> Message:
 async def program_open(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
     program.state = _check_state(ctx, program, "open")
-    ctx.uow.session.add(program)
+    ctx.uow.programs.add(program)
     channel = announcement_channel(ctx.workspace, program)
     if channel is not None:
         await post(ctx, target=channel, key=f"announce:{program.id}",
@@ -147,7 +147,7 @@ async def program_close(ctx: Ctx, args: str) -> list[Response]:
             raise UserError("program.no_pairs", program=program.name, mentors=mentors, mentees=mentees)
         summary = ctx.t("program.pair_counts", mentors=mentors, mentees=mentees)
     program.state = target
-    ctx.uow.session.add(program)
+    ctx.uow.programs.add(program)
     return [Reply(Message(text=ctx.t("program.closed_enrollment", program=program.name, count=count) + "\n" + summary))]
 
 
@@ -161,14 +161,14 @@ async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
             text = summary
             break
     program.state = target
-    ctx.uow.session.add(program)
+    ctx.uow.programs.add(program)
     return [Reply(Message(text=text))]
 
 
 async def program_end(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
     program.state = _check_state(ctx, program, "end")
-    ctx.uow.session.add(program)
+    ctx.uow.programs.add(program)
     return [Reply(Message(text=ctx.t("program.ended", program=program.name)))]
 
 

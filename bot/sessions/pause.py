@@ -27,7 +27,7 @@ async def _active_enrollments(ctx: Ctx) -> list[Enrollment]:
 def _set_paused(ctx: Ctx, enrollments: list[Enrollment], until: date | None) -> None:
     for enrollment in enrollments:
         enrollment.paused_until = until
-        ctx.uow.session.add(enrollment)
+        ctx.uow.enrollments.add(enrollment)
 
 
 async def pause(ctx: Ctx, args: str) -> list[Response]:

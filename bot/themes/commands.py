@@ -21,9 +21,7 @@ from storage.tables import (
     Theme,
     ThemeMode,
     ThemeStatus,
-    ThemeVote,
 )
-from storage.upsert import insert_ignore
 
 OPEN = (ThemeStatus.PROPOSED, ThemeStatus.SELECTED)
 
@@ -58,13 +56,11 @@ async def _add_theme(ctx: Ctx, program: Program, title: str) -> tuple[Theme, boo
     if len(title) > limit:
         raise UserError("themes.too_long", limit=limit)
     key = fold(title)[:120]
-    new_id = await insert_ignore(ctx.uow.session, Theme, values={
-        "workspace_id": ctx.workspace_id, "program_id": program.id, "title": title, "title_key": key,
-        "status": ThemeStatus.PROPOSED, "proposed_by_member_id": ctx.member_id, "created_at": ctx.now,
-    }, conflict=("program_id", "title_key"))
+    created = await ctx.uow.themes.propose(workspace_id=ctx.workspace_id, program_id=program.id or 0, title=title,
+                                           title_key=key, member_id=ctx.member_id, now=ctx.now)
     theme = await ctx.uow.themes.by_key(program_id=program.id or 0, title_key=key)
     assert theme is not None
-    return theme, new_id is not None
+    return theme, created
 
 
 async def propose(ctx: Ctx, args: str) -> list[Response]:
@@ -116,9 +112,8 @@ async def _set_votes(ctx: Ctx, program: Program, ordered: list[int]) -> None:
     for theme_id in current - wanted:
         await ctx.uow.themes.remove_votes(theme_id=theme_id, member_id=ctx.member_id)
     for theme_id in [i for i in ordered if i not in current]:  # the database arbitrates concurrent double votes
-        await insert_ignore(ctx.uow.session, ThemeVote, values={
-            "workspace_id": ctx.workspace_id, "program_id": program.id, "theme_id": theme_id,
-            "member_id": ctx.member_id, "created_at": ctx.now}, conflict=("theme_id", "member_id"))
+        await ctx.uow.themes.add_vote(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                      theme_id=theme_id, member_id=ctx.member_id, created_at=ctx.now)
 
 
 async def vote(ctx: Ctx, args: str) -> list[Response]:
@@ -196,7 +191,7 @@ async def admin_rename(ctx: Ctx, args: str) -> list[Response]:
     if clash is not None and clash.id != theme.id:
         raise UserError("themes.duplicate", title=clash.title, id=clash.id)
     old, theme.title, theme.title_key = theme.title, title, fold(title)[:120]
-    ctx.uow.session.add(theme)
+    ctx.uow.themes.add(theme)
     return [Reply(Message(text=ctx.t("themes.renamed", old=old, title=title)))]
 
 
@@ -209,20 +204,19 @@ async def admin_merge(ctx: Ctx, args: str) -> list[Response]:
         raise UserError("themes.admin_usage")
     for vote_row in await ctx.uow.themes.votes_of_program(program_id=source.program_id):
         if vote_row.theme_id == source.id:
-            await insert_ignore(ctx.uow.session, ThemeVote, values={
-                "workspace_id": ctx.workspace_id, "program_id": source.program_id, "theme_id": target.id,
-                "member_id": vote_row.member_id, "created_at": vote_row.created_at},
-                conflict=("theme_id", "member_id"))
+            await ctx.uow.themes.add_vote(workspace_id=ctx.workspace_id, program_id=source.program_id,
+                                          theme_id=target.id or 0, member_id=vote_row.member_id,
+                                          created_at=vote_row.created_at)
     await ctx.uow.themes.remove_votes(theme_id=source.id or 0)
     source.status, source.merged_into_id = ThemeStatus.MERGED, target.id
-    ctx.uow.session.add(source)
+    ctx.uow.themes.add(source)
     return [Reply(Message(text=ctx.t("themes.merged", source=source.title, target=target.title)))]
 
 
 async def admin_reject(ctx: Ctx, args: str) -> list[Response]:
     theme = await _theme(ctx, args)
     theme.status = ThemeStatus.REJECTED
-    ctx.uow.session.add(theme)
+    ctx.uow.themes.add(theme)
     await ctx.uow.themes.remove_votes(theme_id=theme.id or 0)
     return [Reply(Message(text=ctx.t("themes.rejected", title=theme.title)))]
 
@@ -249,7 +243,7 @@ async def select_themes(ctx: Ctx, program: Program) -> list[tuple[Theme, int]]:
         chosen = [general]
     for theme in chosen:
         theme.status = ThemeStatus.SELECTED
-        ctx.uow.session.add(theme)
+        ctx.uow.themes.add(theme)
     return [(t, counts.get(t.id or 0, 0)) for t in chosen]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,11 +22,32 @@ from storage.tables import (
     ThemeStatus,
     ThemeVote,
 )
+from storage.upsert import insert_ignore
 
 
 class ThemeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    def add(self, theme: Theme) -> None:
+        self._session.add(theme)
+
+    async def propose(self, *, workspace_id: int, program_id: int, title: str, title_key: str, member_id: int,
+                      now: datetime) -> bool:
+        """True when this call created the theme; False when one with the same key exists (the database
+        arbitrates concurrent proposals)."""
+        new_id = await insert_ignore(self._session, Theme, values={
+            "workspace_id": workspace_id, "program_id": program_id, "title": title, "title_key": title_key,
+            "status": ThemeStatus.PROPOSED, "proposed_by_member_id": member_id, "created_at": now,
+        }, conflict=("program_id", "title_key"))
+        return new_id is not None
+
+    async def add_vote(self, *, workspace_id: int, program_id: int, theme_id: int, member_id: int,
+                       created_at: datetime) -> None:
+        """An approval, unless the member already approves this theme (the database arbitrates double votes)."""
+        await insert_ignore(self._session, ThemeVote, values={
+            "workspace_id": workspace_id, "program_id": program_id, "theme_id": theme_id,
+            "member_id": member_id, "created_at": created_at}, conflict=("theme_id", "member_id"))
 
     async def of_program(
         self, *, workspace_id: int, program_id: int, statuses: Sequence[str] | None = None
@@ -96,6 +119,32 @@ class CircleRepository:
 
     def add(self, row: Circle | CircleMember | Election | Nomination | ElectionVote) -> None:
         self._session.add(row)
+
+    async def join(self, *, workspace_id: int, program_id: int, circle_id: int, member_id: int, status: str,
+                   why: dict[str, Any], now: datetime) -> bool:
+        """True when this call made the membership; False when the member already has a circle in the program."""
+        new_id = await insert_ignore(self._session, CircleMember, values={
+            "workspace_id": workspace_id, "program_id": program_id, "circle_id": circle_id,
+            "member_id": member_id, "status": status, "why": why, "joined_at": now},
+            conflict=("program_id", "member_id"))
+        return new_id is not None
+
+    async def nominate(self, *, workspace_id: int, election_id: int, nominee_member_id: int,
+                       nominated_by_member_id: int, now: datetime) -> bool:
+        """True when this call nominated them; False when they already stand in this election."""
+        new_id = await insert_ignore(self._session, Nomination, values={
+            "workspace_id": workspace_id, "election_id": election_id, "nominee_member_id": nominee_member_id,
+            "nominated_by_member_id": nominated_by_member_id, "declined": False, "created_at": now},
+            conflict=("election_id", "nominee_member_id"))
+        return new_id is not None
+
+    async def cast_vote(self, *, workspace_id: int, election_id: int, voter_member_id: int, nominee_member_id: int,
+                        now: datetime) -> bool:
+        """True when this is the voter's first vote in the election; False when they had voted already."""
+        new_id = await insert_ignore(self._session, ElectionVote, values={
+            "workspace_id": workspace_id, "election_id": election_id, "voter_member_id": voter_member_id,
+            "nominee_member_id": nominee_member_id, "created_at": now}, conflict=("election_id", "voter_member_id"))
+        return new_id is not None
 
     async def of_program(self, *, workspace_id: int, program_id: int) -> list[Circle]:
         found = await self._session.exec(

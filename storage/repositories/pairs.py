@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import Pair, PairRequest, PairRequestStatus, PairStatus
+from storage.upsert import insert_ignore
 
 
 class PairRepository:
@@ -16,6 +17,15 @@ class PairRepository:
 
     def add(self, row: Pair | PairRequest) -> None:
         self._session.add(row)
+
+    async def add_request(self, *, workspace_id: int, program_id: int, mentee_member_id: int, mentor_member_id: int,
+                          expires_at: datetime, now: datetime) -> int | None:
+        """A pending request: its new id, or None when the mentee already asked this mentor in the program."""
+        return await insert_ignore(self._session, PairRequest, values={
+            "workspace_id": workspace_id, "program_id": program_id, "mentee_member_id": mentee_member_id,
+            "mentor_member_id": mentor_member_id, "status": PairRequestStatus.PENDING,
+            "expires_at": expires_at, "created_at": now},
+            conflict=("program_id", "mentee_member_id", "mentor_member_id"))
 
     async def of_program(self, *, workspace_id: int, program_id: int, active_only: bool = True) -> list[Pair]:
         query = select(Pair).where(Pair.workspace_id == workspace_id, Pair.program_id == program_id)

@@ -54,6 +54,9 @@ class EnrollmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    def add(self, enrollment: Enrollment) -> None:
+        self._session.add(enrollment)
+
     async def enroll(
         self, *, workspace_id: int, program_id: int, member_id: int, now: datetime, role: str | None = None,
         capacity: int = 1,

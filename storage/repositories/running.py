@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +35,15 @@ class RunningRepository:
         statement = module.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
         row = (await self._session.exec(statement)).first()
         return None if row is None else int(row[0])
+
+    async def assign_prompt(self, prompt: CirclePrompt) -> None:
+        """Save a queued prompt's new session in a savepoint: when a concurrent choice won (a unique key), the
+        row is read again and the transaction goes on."""
+        try:
+            async with self._session.begin_nested():
+                self.save(prompt)
+        except IntegrityError:
+            await self._session.refresh(prompt)
 
     async def release_prompt(self, *, prompt_row_id: int) -> None:
         """Forget an assigned, never-posted library prompt so it can be chosen again later."""
