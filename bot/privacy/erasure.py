@@ -88,7 +88,8 @@ async def _erase_declared(uow: UnitOfWork, member: Member) -> tuple[set[str], se
 async def _erase_deliveries(uow: UnitOfWork, member: Member, identifiers: set[str], platform: str,
                             workspace_ref: str) -> None:
     targets = [f"{platform}:{workspace_ref}:user:{i}" for i in identifiers]
-    await uow.outbox.erase_for(workspace_id=member.workspace_id, member_id=member.id or 0, targets=targets)
+    await uow.outbox.erase_for(workspace_id=member.workspace_id, member_id=member.id or 0, targets=targets,
+                               external_ids=sorted(identifiers))
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,24 @@ class OutboxRepository:
         self._session.add(row)
         return True
 
+    async def _erase_from_spaces(self, *, workspace_id: int, external_ids: set[str]) -> None:
+        """A space's payload lists its members' platform ids and its sent_ref whom the platform skipped: drop the
+        erased member's from every space delivery, pending or past (few rows per workspace: read, then rewrite)."""
+        if not external_ids:
+            return
+        rows = await self._session.exec(select(Delivery).where(Delivery.workspace_id == workspace_id,
+                                                               Delivery.kind == SPACE_KIND))
+        for row in rows.all():
+            asked = dict(row.payload.get("space") or {})
+            members = [m for m in asked.get("members") or [] if m not in external_ids]
+            space, skipped = read_opened(row.sent_ref) if row.sent_ref else ("", [])
+            kept = [s for s in skipped if s not in external_ids]
+            if members == list(asked.get("members") or []) and kept == skipped:
+                continue
+            row.payload = {**row.payload, "space": {**asked, "members": members}}
+            row.sent_ref = opened_ref(space, kept) if row.sent_ref else row.sent_ref
+            self._session.add(row)
+
     async def exists(self, *, key: str) -> bool:
         found = await self._session.exec(select(Delivery.id).where(Delivery.key == key))
         return found.first() is not None
@@ -161,9 +179,12 @@ class OutboxRepository:
             .group_by(Delivery.kind))
         return {str(kind): int(count) for kind, count in found.all()}
 
-    async def erase_for(self, *, workspace_id: int, member_id: int, targets: Sequence[str]) -> None:
+    async def erase_for(self, *, workspace_id: int, member_id: int, targets: Sequence[str],
+                        external_ids: Sequence[str] = ()) -> None:
         """An erased member's deliveries (theirs by member id, or to one of `targets`): unsent ones are skipped,
-        and none keeps its text or image. The workspace's files are dropped too, unsent ones skipped."""
+        and none keeps its text or image. The workspace's files are dropped too, unsent ones skipped. Spaces
+        (theirs and others') forget `external_ids`: a pending one opens without them."""
+        await self._erase_from_spaces(workspace_id=workspace_id, external_ids=set(external_ids))
         table = Delivery.__table__  # type: ignore[attr-defined]
         theirs = (table.c.workspace_id == workspace_id) & or_(table.c.member_id == member_id,
                                                                table.c.target.in_(list(targets)))

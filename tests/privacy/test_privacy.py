@@ -87,6 +87,12 @@ async def plant_everything(app: App, clock: ManualClock) -> int:
         s.add(Delivery(workspace_id=1, key="welcome:1", kind="welcome", target="local:W1:space:circle-0",
                        payload={"text": f"Welcome {NAME}, U1 and U2", "blocks": []}, status="sent", due_at=now,
                        created_at=now))
+        for key, status, ref in (("space:circle:91", "pending", None),
+                                 ("space:circle:92", "sent", f"local:W1:space:circle-92|{USER},U2")):
+            s.add(Delivery(workspace_id=1, key=key, kind="space", target=f"local:W1:space:new:{key}", status=status,
+                           payload={"round": 0, "space": {"name": "leadership-circle-9", "members": [USER, "U1"],
+                                                          "private": True, "parent": None, "group_chat": False}},
+                           sent_ref=ref, due_at=now, created_at=now))
         u1 = await uow.members.by_external_id(workspace_id=1, external_id="U1")
         assert u1 is not None
         u1.manager_external_id = USER
@@ -182,6 +188,10 @@ async def test_forget_me_leaves_nothing_identifying_anywhere(app: App, clock: Ma
     assert [e.detail for e in audit] == [{"member_id": me}]
     assert {d.id: d.status for d in mine if d.id in pending} == dict.fromkeys(pending, DeliveryStatus.SKIPPED)
     assert {e.status for e in enrollments} == {"left"}
+    spaces = sorted((d.key, d.status, d.payload["space"]["members"], d.sent_ref) for d in
+                    (await deliveries(app, kind="space")))
+    assert spaces == [("space:circle:91", "pending", ["U1"], None),  # still opens, for the others
+                      ("space:circle:92", "sent", ["U1"], "local:W1:space:circle-92|U2")]
     clock.set(datetime(2026, 2, 11, 5, 0, tzinfo=UTC))  # the pulse poll has closed: its totals are published
     admin = text_of(await say(app, "UADMIN", "feedback results leadership"))
     assert "4 answers, satisfaction 3.5/5" in admin
