@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.digest.activity import Activity, records, summarise
 from bot.digest.pair_figures import PairFigures, pair_figures
+from bot.digest.spaces import MissingSpaces, missing_spaces
 from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed
 from bot.feedback.schedule import POLL_KINDS, week_moment
 from bot.kernel.config import CoreConfig
@@ -58,6 +59,7 @@ class ProgramFigures:
     published: RoundResults | None  # the latest closed round, whose figures are final: trends and risk use it
     enrolled_by_week: dict[int, int]  # program week (0-based) -> members enrolled at its end
     pairs: PairFigures | None = None  # pair programs only
+    spaces: MissingSpaces = field(default_factory=lambda: MissingSpaces(circles=(), pairs=0, pairs_failed=0))
 
     @property
     def published_summary(self) -> PollSummary | None:
@@ -134,6 +136,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         published=published,
         enrolled_by_week=by_week,
         pairs=await pair_figures(uow, program, now=now, k=k),
+        spaces=await missing_spaces(uow, program),
     )
 
 

@@ -74,7 +74,20 @@ def program_blocks(t: Translator, f: ProgramFigures, last: dict[str, Any], *, k:
         pairs += ((t("pair_running.digest.label"), t(
             "pair_running.digest.line", active=f.pairs.active, never_met=f.pairs.never_met,
             at_risk=f.pairs.at_risk, ended=f.pairs.ended_this_week)),)
-    return [Header(f.name), Fields(pairs), Text(_risk_line(t, f))]
+    return [Header(f.name), Fields(pairs), Text(_risk_line(t, f)), *_spaces(t, f)]
+
+
+def _spaces(t: Translator, f: ProgramFigures) -> list[Block]:
+    """Circles and pairs still without a space, said plainly with the command that retries a circle's."""
+    lines = []
+    if f.spaces.circles:
+        names = ", ".join(f"{name} (#{circle_id})" + (f" - {t('spaces.digest_refused')}" if failed else "")
+                          for circle_id, name, failed in f.spaces.circles)
+        lines.append(t("spaces.digest_circles", count=len(f.spaces.circles), circles=names,
+                       command=f"circle retry {f.spaces.circles[0][0]}"))
+    if f.spaces.pairs:
+        lines.append(t("spaces.digest_pairs", count=f.spaces.pairs, failed=f.spaces.pairs_failed))
+    return [Text("\n".join(lines))] if lines else []
 
 
 def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:

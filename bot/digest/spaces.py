@@ -1,0 +1,34 @@
+"""Circles and pairs still without a space, for the admins' digest (their space is a durable delivery)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.repositories.outbox import space_key
+from storage.tables import CircleStatus, DeliveryStatus, Program
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class MissingSpaces:
+    circles: tuple[tuple[int, str, bool], ...]  # (id, name, failed for good) of active circles without a space
+    pairs: int  # active pairs without a space of their own (welcomed by DM when it failed for good)
+    pairs_failed: int
+
+    def __bool__(self) -> bool:
+        return bool(self.circles or self.pairs)
+
+
+async def missing_spaces(uow: UnitOfWork, program: Program) -> MissingSpaces:
+    workspace_id, program_id = program.workspace_id, program.id or 0
+    circles = []
+    for circle in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id):
+        if circle.status == CircleStatus.ACTIVE and not circle.space:
+            row = await uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+            circles.append((circle.id or 0, circle.name, row is not None and row.status == DeliveryStatus.FAILED))
+    pairs = [p for p in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id) if not p.space]
+    failed = 0
+    for pair in pairs:
+        row = await uow.outbox.by_key(key=space_key("pair", pair.id or 0))
+        failed += row is not None and row.status == DeliveryStatus.FAILED
+    return MissingSpaces(circles=tuple(circles), pairs=len(pairs), pairs_failed=failed)
