@@ -72,7 +72,7 @@ class Core:
         incident = uuid.uuid4().hex[:8]
         log.exception(
             "unhandled error %s for %s event from %s/%s", incident, type(event).__name__,
-            event.actor.platform, event.actor.workspace_id,
+            event.actor.platform, event.actor.workspace_id, extra={"incident": incident},
         )
         return Reply(Message(text=Translator(locale)("errors.unexpected", incident=incident)))
 
