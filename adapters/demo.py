@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,7 +91,9 @@ async def run_demo(*, members: int = 36, out_dir: Path | None = None, console: C
     database.unlink(missing_ok=True)
     clock = ManualClock(START)
     local = LocalMessenger()
-    settings = Settings(LINGKAR_DATABASE_URL=f"sqlite+aiosqlite:///{database}", LINGKAR_ADMINS=ADMIN)
+    # One process that never restarts: a fresh signing key is all it needs (and no warning about replicas).
+    settings = Settings(LINGKAR_DATABASE_URL=f"sqlite+aiosqlite:///{database}", LINGKAR_ADMINS=ADMIN,
+                        LINGKAR_SECRET_KEY=secrets.token_urlsafe(32))
     app = await bootstrap(settings, clock=clock, messenger_overrides={"local": local})
     demo = Demo(app=app, local=local, clock=clock, console=console or Console(), out_dir=out,
                 people=people(members))
