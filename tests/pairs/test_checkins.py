@@ -13,6 +13,7 @@ from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action, FormValue
 from bot.kernel.message_codec import decode
+from storage.repositories.outbox import space_key
 from storage.tables import DeliveryStatus, PairCheckIn
 from tests.helpers import actor, form_of, plan, press, say, submit, text_of
 from tests.pairs.world import answer, deliver_due, make_pair, pair_deliveries
@@ -107,8 +108,12 @@ async def test_a_pair_without_a_space_hears_by_dm_in_each_zone_and_a_paused_side
     pair = await make_pair(app, fmt="one_on_one")
     async with app.uow() as uow:
         stored = (await uow.pairs.of_program(workspace_id=1, program_id=pair.program_id))[0]
-        stored.space = ""  # the platform could not open one
+        stored.space = ""  # the platform could not open one: its space delivery failed for good
         uow.session.add(stored)
+        opening = await uow.outbox.by_key(key=space_key("pair", stored.id or 0))
+        assert opening is not None
+        opening.status, opening.last_error = DeliveryStatus.FAILED, "missing_scope"
+        uow.session.add(opening)
         await uow.commit()
     for moment in (FIRST - timedelta(hours=20), FIRST - timedelta(minutes=30)):
         clock.set(moment)
