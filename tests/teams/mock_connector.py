@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,8 @@ class MockConnector:
         self.channels: list[dict[str, Any]] = []  # what a team's channel list answers
         self.uploads: list[tuple[str, bytes, dict[str, str]]] = []  # OneDrive uploads: (name, bytes, headers)
         self.upload_failures = 0  # the next uploads refused with 503
+        self.flakiness: dict[str, tuple[float, float]] = {}  # call kind -> shares of 429 and 500 answers
+        self.flaky_rng = random.Random(0)
         self._ids = itertools.count(1000)
         self._server: TestServer | None = None
 
@@ -96,6 +99,13 @@ class MockConnector:
              retry_after: str | None = None, conversation_id: str | None = None) -> None:
         self.failures.extend(Failure(status, kinds, retry_after, conversation_id) for _ in range(times))
 
+    def flaky(self, kinds: tuple[str, ...], *, throttled: float, broken: float, seed: int | None = None) -> None:
+        """A seeded share of these kinds of calls answers 429 (Retry-After: 1) and another share 500, always before
+        the connector does anything: nothing is created or posted by a failed call."""
+        self.flakiness.update({kind: (throttled, broken) for kind in kinds})
+        if seed is not None:
+            self.flaky_rng = random.Random(seed)
+
     def of(self, *kinds: str) -> list[Call]:
         return [c for c in self.calls if c.kind in kinds]
 
@@ -109,12 +119,21 @@ class MockConnector:
     def _next_failure(self, call: Call) -> web.Response | None:
         if call.conversation_id in self.blocked and call.kind in ("send", "reply", "update"):
             return web.json_response({"error": {"code": "BotDisabledByAdmin", "message": "blocked"}}, status=403)
+        # A new thread has no conversation in its path: a failure for a channel matches the threads opened in it.
+        where = (call.conversation_id, ((call.body.get("channelData") or {}).get("channel") or {}).get("id"))
         for index, failure in enumerate(self.failures):
-            if call.kind in failure.kinds and failure.conversation_id in (None, call.conversation_id):
+            if call.kind in failure.kinds and (failure.conversation_id is None or failure.conversation_id in where):
                 del self.failures[index]
                 headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
                 return web.json_response({"error": {"code": "Throttled", "message": "slow down"}},
                                          status=failure.status, headers=headers)
+        throttled, broken = self.flakiness.get(call.kind, (0.0, 0.0))
+        roll = self.flaky_rng.random()
+        if roll < throttled:
+            return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=429,
+                                     headers={"Retry-After": "1"})
+        if roll < throttled + broken:
+            return web.json_response({"error": {"code": "ServiceError", "message": "internal"}}, status=500)
         return None
 
     async def _record(self, request: web.Request, kind: str) -> tuple[Call, web.Response | None]:
