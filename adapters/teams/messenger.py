@@ -19,7 +19,7 @@ from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, Ref
 from adapters.teams.reliability import ConversationForbidden
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Form, Header, Message, Text
-from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
+from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, SpaceUnsupported, Target, UnreachableMember
 
 log = logging.getLogger(__name__)
 IMAGE_LIMIT = 1_000_000  # bytes of PNG; Teams drops larger inline images
@@ -111,6 +111,9 @@ class TeamsMessenger:
     ) -> SpaceRef:
         """A circle's space on Teams is a new thread in the channel the admin chose, opened by a message that
         @mentions its members. (A private channel or group chat needs Microsoft Graph, not configured here.)"""
+        if group_chat and parent is None:
+            raise SpaceUnsupported("a Teams pair meets in each member's chat with Lingkar (group chats need "
+                                   "Microsoft Graph)")
         if parent is None or parent.kind not in (CHANNEL, SPACE):
             raise DeliveryError("a Teams circle needs a channel: create the program from a team channel "
                                 "(private channels and group chats need Microsoft Graph)", permanent=True)

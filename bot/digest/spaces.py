@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.kernel.ports import SpaceUnsupported
 from storage.repositories.outbox import space_key
 from storage.tables import CircleStatus, DeliveryStatus, Program
 from storage.uow import UnitOfWork
@@ -26,9 +27,11 @@ async def missing_spaces(uow: UnitOfWork, program: Program) -> MissingSpaces:
         if circle.status == CircleStatus.ACTIVE and not circle.space:
             row = await uow.outbox.by_key(key=space_key("circle", circle.id or 0))
             circles.append((circle.id or 0, circle.name, row is not None and row.status == DeliveryStatus.FAILED))
-    pairs = [p for p in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id) if not p.space]
-    failed = 0
-    for pair in pairs:
-        row = await uow.outbox.by_key(key=space_key("pair", pair.id or 0))
+    pairs, failed = 0, 0
+    for pair in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id):
+        row = None if pair.space else await uow.outbox.by_key(key=space_key("pair", pair.id or 0))
+        if row is not None and (row.last_error or "").startswith(SpaceUnsupported.__name__):
+            continue  # the platform has no such space (Teams without Graph): they meet by DM by design
+        pairs += not pair.space
         failed += row is not None and row.status == DeliveryStatus.FAILED
-    return MissingSpaces(circles=tuple(circles), pairs=len(pairs), pairs_failed=failed)
+    return MissingSpaces(circles=tuple(circles), pairs=pairs, pairs_failed=failed)

@@ -54,6 +54,14 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class SpaceUnsupported(DeliveryError):
+    """The platform offers no such space here (a Teams group chat needs Microsoft Graph): not a fault to report,
+    the owner falls back to what it did before spaces (a pair is welcomed by DM)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
 class UnreachableMember(DeliveryError):
     """The user left the workspace, blocked the bot, or never installed it: stop trying them."""
 

@@ -12,10 +12,10 @@ from bot.kernel.context import Ctx, Scope, Services, SpaceRequest
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, user_target
-from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
+from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, SpaceUnsupported, Target
 from storage.repositories import outbox_claims as claims
 from storage.repositories.outbox import SPACE_KIND, SpaceOrder, opened_ref
-from storage.tables import Workspace
+from storage.tables import DeliveryStatus, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,10 @@ async def open_claimed(services: Services, *, request: SpaceRequest, workspace: 
     except DeliveryError as error:
         described = f"{type(error).__name__}: {error}"
         log.warning("could not open space %s yet: %s", row.id, described)
-        if error.permanent:
+        if isinstance(error, SpaceUnsupported):  # by design on this platform: the owner falls back quietly
+            await claims.mark_failed(services.uow, delivery_id=row.id, worker_id=WORKER, error=described,
+                                     status=DeliveryStatus.SKIPPED)
+        elif error.permanent:
             await claims.mark_failed(services.uow, delivery_id=row.id, worker_id=WORKER, error=described)
         else:
             wait = timedelta(seconds=error.retry_after) if error.retry_after is not None else FIRST_RETRY

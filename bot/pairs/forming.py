@@ -10,7 +10,7 @@ from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Header, Message, Text
 from bot.kernel.outbox import dm, post
 from bot.kernel.planning import PlanContext
-from bot.kernel.ports import SpaceRef, Target
+from bot.kernel.ports import SpaceRef, SpaceUnsupported, Target
 from bot.kernel.spaces import open_after_commit, tell_admins
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
@@ -89,7 +89,9 @@ async def settle_pair_spaces(pc: PlanContext) -> int:
     done = 0
     for pair in await pc.uow.pairs.of_program(workspace_id=pc.workspace_id, program_id=pc.program.id or 0):
         row = None if pair.space else await pc.uow.outbox.by_key(key=space_key("pair", pair.id or 0))
-        if row is None or row.status not in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+        unsupported = (row is not None and row.status == DeliveryStatus.SKIPPED
+                       and (row.last_error or "").startswith(SpaceUnsupported.__name__))
+        if row is None or (row.status not in (DeliveryStatus.SENT, DeliveryStatus.FAILED) and not unsupported):
             continue
         people = await pc.uow.members.many(workspace_id=pc.workspace_id,
                                            member_ids=[pair.mentor_member_id, pair.mentee_member_id])
@@ -100,7 +102,7 @@ async def settle_pair_spaces(pc: PlanContext) -> int:
         if row.status == DeliveryStatus.SENT and row.sent_ref:
             await _record_space(pc, pc.program, pair, read_opened(row.sent_ref)[0], mentor=mentor, mentee=mentee)
             done += 1
-        elif row.status == DeliveryStatus.FAILED:
+        elif row.status == DeliveryStatus.FAILED or unsupported:
             await _without_space(pc, pair, mentor, mentee, cause=row.last_error or "?")
     return done
 
@@ -110,8 +112,9 @@ async def _without_space(pc: PlanContext, pair: Pair, mentor: Member, mentee: Me
     platform's reason once per program and cause, not once per pair (on Teams no pair has a space of its own)."""
     program = pc.program
     digest = hashlib.sha256(cause.encode()).hexdigest()[:12]
-    await tell_admins(pc, pc.config, key=f"space-failed:pairs:{program.id}:{digest}", program_id=program.id,
-                      build=lambda t: Message(text=t("spaces.pairs_failed", program=program.name, cause=cause)))
+    if not cause.startswith(SpaceUnsupported.__name__):  # e.g. Teams without Graph: DMs are the design, not a fault
+        await tell_admins(pc, pc.config, key=f"space-failed:pairs:{program.id}:{digest}", program_id=program.id,
+                          build=lambda t: Message(text=t("spaces.pairs_failed", program=program.name, cause=cause)))
     for member in (mentor, mentee):
         await dm(pc, member=member, key=f"pair-welcome:{pair.id}:{member.id}", kind="welcome",
                  program_id=program.id, build=lambda tr: welcome(tr, program, mentor, mentee))

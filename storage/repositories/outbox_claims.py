@@ -255,9 +255,10 @@ async def mark_retry(uow_factory: UowFactory, *, delivery_id: int, worker_id: st
 
 
 async def mark_failed(uow_factory: UowFactory, *, delivery_id: int, worker_id: str, error: str,
-                      patience: float = 0.0) -> bool:
+                      patience: float = 0.0, status: str = DeliveryStatus.FAILED) -> bool:
+    """Given up for good; or, with status SKIPPED, not sent by design (a space the platform does not offer)."""
     return await _record(uow_factory, delivery_id, worker_id, {
-        "status": DeliveryStatus.FAILED, "last_error": error[:500], "attempts": col(Delivery.attempts) + 1,
+        "status": status, "last_error": error[:500], "attempts": col(Delivery.attempts) + 1,
         **_RELEASED}, patience=patience)
 
 

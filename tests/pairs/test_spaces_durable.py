@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from adapters.bootstrap import App
+from bot.digest.spaces import missing_spaces
 from bot.kernel.clock import ManualClock
+from bot.kernel.ports import SpaceRef, SpaceUnsupported
 from storage.tables import Pair, Program, ProgramFormat, ProgramState
 from tests.circles.test_spaces_durable import admin_says, run_the_service
 from tests.slack.conftest import TEAM, lingkar, mock_slack, sleeps  # noqa: F401  (fixtures)
@@ -99,3 +103,30 @@ async def test_a_permanent_refusal_welcomes_the_pair_by_dm_and_tells_the_admins_
                if c.args["channel"] == "DUADMIN"]
     told = [n for n in notices if "missing_scope" in n]
     assert len(told) == 1 and "Growth Pairs" in told[0], notices
+
+
+async def test_a_platform_without_pair_spaces_welcomes_by_dm_and_alarms_nobody(
+        lingkar: App, mock_slack: MockSlack, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Teams without Graph has no group chats: pairs meet by DM there by design, as before spaces were durable. That
+    is no fault to report to the admins, nor a pair 'without a space' in their digest."""
+    await pair_program(lingkar, mock_slack)
+
+    async def no_group_chats(**_: object) -> SpaceRef:
+        raise SpaceUnsupported("group chats need Microsoft Graph")
+
+    monkeypatch.setattr(lingkar.messenger, "open_space", no_group_chats)
+    await admin_says(lingkar, "program form growth")
+    await run_the_service(lingkar, clock, rounds=3)
+
+    pairs = await pairs_of(lingkar)
+    assert len(pairs) == 12 and not [p for p, _ in pairs if p.space]
+    dm_welcomes = welcomes(mock_slack)
+    assert sum(dm_welcomes.values()) == 24 and set(dm_welcomes.values()) == {1}
+    to_admin = [c.text() or str(c.args.get("text")) for c in mock_slack.calls_to("chat.postMessage")
+                if c.args["channel"] == "DUADMIN"]
+    assert not [text for text in to_admin if "Graph" in text or "space" in text.lower()], to_admin
+    async with lingkar.uow() as uow:
+        program = await uow.programs.get(workspace_id=1, program_id=1)
+        assert program is not None
+        missing = await missing_spaces(uow, program)
+    assert (missing.pairs, missing.pairs_failed) == (0, 0)

@@ -87,12 +87,7 @@ async def plant_everything(app: App, clock: ManualClock) -> int:
         s.add(Delivery(workspace_id=1, key="welcome:1", kind="welcome", target="local:W1:space:circle-0",
                        payload={"text": f"Welcome {NAME}, U1 and U2", "blocks": []}, status="sent", due_at=now,
                        created_at=now))
-        for key, status, ref in (("space:circle:91", "pending", None),
-                                 ("space:circle:92", "sent", f"local:W1:space:circle-92|{USER},U2")):
-            s.add(Delivery(workspace_id=1, key=key, kind="space", target=f"local:W1:space:new:{key}", status=status,
-                           payload={"round": 0, "space": {"name": "leadership-circle-9", "members": [USER, "U1"],
-                                                          "private": True, "parent": None, "group_chat": False}},
-                           sent_ref=ref, due_at=now, created_at=now))
+        _plant_spaces(s, now)
         u1 = await uow.members.by_external_id(workspace_id=1, external_id="U1")
         assert u1 is not None
         u1.manager_external_id = USER
@@ -109,6 +104,16 @@ async def plant_everything(app: App, clock: ManualClock) -> int:
     await say(app, "UADMIN", "export leadership")
     assert program.id == 1
     return me
+
+
+def _plant_spaces(s: Any, now: datetime) -> None:
+    """A circle's space still to open and one opened, both naming her among their members."""
+    for key, status, ref in (("space:circle:91", "pending", None),
+                             ("space:circle:92", "sent", f"local:W1:space:circle-92|{USER},U2")):
+        s.add(Delivery(workspace_id=1, key=key, kind="space", target=f"local:W1:space:new:{key}", status=status,
+                       payload={"round": 0, "space": {"name": "leadership-circle-9", "members": [USER, "U1"],
+                                                      "private": True, "parent": None, "group_chat": False}},
+                       sent_ref=ref, due_at=now, created_at=now))
 
 
 async def _everything_stored(app: App) -> list[tuple[str, str, str]]:
