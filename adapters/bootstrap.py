@@ -92,7 +92,7 @@ async def bootstrap(
     metrics = Metrics()
     slack = slack_wiring.build_messenger(settings, uow=uow_factory, clock=clock, metrics=metrics)
     platforms = Platforms(slack=slack,
-                          teams=teams_wiring.build_messenger(settings, uow_factory, clock=clock))
+                          teams=teams_wiring.build_messenger(settings, uow_factory, clock=clock, metrics=metrics))
     messengers: dict[str, Messenger] = {"local": LocalMessenger()}
     for platform, built in (("slack", platforms.slack), ("teams", platforms.teams)):
         if built is not None:

@@ -41,6 +41,8 @@ class Bot(Protocol):
 
     def left(self, started: float) -> float: ...
 
+    def answered(self, kind: str, started: float) -> None: ...
+
     async def finish(self, origin: Origin, responses: Awaitable[list[Response]]) -> None: ...
 
 
@@ -62,12 +64,13 @@ async def submit(bot: Bot, ack: AsyncAck, body: Body) -> None:
     done, _ = await asyncio.wait({work}, timeout=bot.left(started))
     if not done:  # close the modal in time; what the core says (errors too) follows as a message
         await ack()
-        bot.background.spawn(bot.finish(origin, work), what="a slow form")
+        bot.background.spawn(_finish_late(bot, origin, work, started=started), what="a slow form")
         return
     responses = work.result()
     errors = next((r for r in responses if isinstance(r, FormErrors)), None)
     if errors is not None:  # shown under each field; what the member typed stays
         await ack(response_action="errors", errors=errors_for(view, errors=errors.errors))
+        bot.answered("form", started)
         return
     follow = next((r for r in responses if isinstance(r, OpenForm)), None)
     rest = [r for r in responses if r is not follow]
@@ -79,8 +82,14 @@ async def submit(bot: Bot, ack: AsyncAck, body: Body) -> None:
                                                        seal=seal))  # a fresh nonce: each step is single-use
     else:
         await ack()
+    bot.answered("form", started)  # the member's modal moved on: what else the core said follows as messages
     if rest:
         bot.background.spawn(bot.responder.deliver(origin, rest), what="form replies")
+
+
+async def _finish_late(bot: Bot, origin: Origin, work: Awaitable[list[Response]], *, started: float) -> None:
+    await bot.finish(origin, work)
+    bot.answered("form", started)
 
 
 async def open_kept_form(bot: Bot, origin: Origin, token: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from adapters.metrics import Metrics
 from adapters.shutdown import settle
 from adapters.signing import Tampered
 from adapters.teams import files, inbound
@@ -26,6 +27,7 @@ from bot.kernel.events import Command, Event
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError, Target
+from bot.kernel.replies import Response
 
 log = logging.getLogger(__name__)
 INSTALLED = ("add", "add-upgrade")
@@ -33,8 +35,10 @@ UNINSTALLED = ("remove", "remove-upgrade")
 
 
 class TeamsBot:
-    def __init__(self, *, core: Core, connection: Connection, messenger: TeamsMessenger, default_locale: str) -> None:
+    def __init__(self, *, core: Core, connection: Connection, messenger: TeamsMessenger, default_locale: str,
+                 metrics: Metrics | None = None) -> None:
         self.core = core
+        self.metrics = metrics or Metrics()  # a registry of its own when nobody scrapes this bot
         self.connection = connection
         self.messenger = messenger
         self.store = messenger.store
@@ -56,6 +60,13 @@ class TeamsBot:
             # none, and the adapter answers 501.)
             await turn.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
         # Other activities (typing, reactions, message edits) need no answer.
+
+    async def ask_core(self, event: Event) -> list[Response]:
+        started = asyncio.get_running_loop().time()
+        try:
+            return await self.core.handle(event)
+        finally:
+            self.metrics.observe_core(platform="teams", seconds=asyncio.get_running_loop().time() - started)
 
     def translator(self, activity: Activity) -> Translator:
         return Translator(resolve_locale(activity.locale, self.default_locale))
@@ -94,7 +105,7 @@ class TeamsBot:
             if self.core.is_slow(text):
                 await self._acknowledge(turn, origin, event)
                 return
-        responses = await self.core.handle(event)
+        responses = await self.ask_core(event)
         await self.responder.respond(turn, origin, event, responses)
 
     async def _acknowledge(self, turn: TurnContext, origin: Origin, event: Command) -> None:
@@ -103,7 +114,7 @@ class TeamsBot:
         reference = TurnContext.get_conversation_reference(turn.activity)
 
         async def later() -> None:
-            responses = await self.core.handle(event)  # never raises
+            responses = await self.ask_core(event)  # never raises
             try:
                 await self.connection.proactive(
                     reference, lambda later_turn: self.responder.respond(later_turn, origin, event, responses))

@@ -16,7 +16,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, 
 from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory
 
 from adapters.settings import Settings
-from adapters.teams.reliability import Pacer, RetryPolicy, Sleep, thread_root, with_retries
+from adapters.teams.reliability import Observe, Pacer, RetryPolicy, Sleep, thread_root, with_retries
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,9 +75,11 @@ class Connection:
     pacer: Pacer = field(default_factory=Pacer)
     sleep: Sleep = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
+    observe: Observe | None = None  # the metrics' count of 429s and retries
 
     async def retry(self, operation: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(operation, policy=self.policy, sleep=self.sleep, rng=self.rng, what=what)
+        return await with_retries(operation, policy=self.policy, sleep=self.sleep, rng=self.rng, what=what,
+                                  observe=self.observe)
 
     async def post(self, turn: TurnContext, activity: Activity) -> str:
         """Send into the turn's conversation (a reply in threads and chats); returns the new activity id."""

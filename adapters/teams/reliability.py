@@ -18,6 +18,7 @@ from bot.kernel.ports import DeliveryError, UnreachableMember
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+Observe = Callable[[str], None]  # "rate_limited" or "retry": the adapters' metrics count them
 
 # Throttled (429), precondition failed while Teams settles a conversation (412), bad gateway / gateway
 # timeout (502, 504): Microsoft documents these as "retry with exponential backoff".
@@ -73,7 +74,7 @@ def _is_connection_error(error: BaseException) -> bool:
 
 async def with_retries(
     operation: Callable[[], Awaitable[T]], *, policy: RetryPolicy, sleep: Sleep, rng: random.Random,
-    what: str,
+    what: str, observe: Observe | None = None,
 ) -> T:
     """Run a connector call; retry the statuses Microsoft says to retry, translate the rest to DeliveryError."""
     retry = 0
@@ -87,6 +88,8 @@ async def with_retries(
             if status is None and not _is_connection_error(error):
                 raise
             retry_after = retry_after_of(error)
+            if status == 429 and observe is not None:
+                observe("rate_limited")
             if status == 403:
                 raise ConversationForbidden(f"Teams refused {what} (403): the user blocked or removed the bot") \
                     from error
@@ -101,6 +104,8 @@ async def with_retries(
             delay = retry_after if retry_after is not None else policy.backoff(retry, rng)
             log.info("Teams answered %s to %s; retry %d in %.2fs", status, what, retry, delay)
             await sleep(delay)
+            if observe is not None:
+                observe("retry")
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.metrics import Metrics
 from adapters.settings import Settings
 from adapters.signing import signer_for
 from adapters.teams.bot_handler import TeamsBot
@@ -26,10 +27,13 @@ log = logging.getLogger(__name__)
 TEAMS = web.AppKey("teams", TeamsEndpoint)
 
 
-def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork], *, clock: Clock) -> TeamsMessenger:
+def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork], *, clock: Clock,
+                    metrics: Metrics | None = None) -> TeamsMessenger:
     """The Teams Messenger (proactive messages through stored conversation references); its stores date what
-    they save by the composition root's clock."""
-    connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id)
+    they save by the composition root's clock, its 429s and retries go to `metrics`."""
+    observe = None if metrics is None else metrics.platform_observer(platform="teams")
+    connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id,
+                            observe=observe)
     return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=clock.now),
                           files=FileStore(uow, now=clock.now), default_locale=settings.default_locale,
                           signer=signer_for(settings.secret_key))
@@ -44,7 +48,7 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
         return
     messenger = lingkar.platforms.teams  # the real one, even when the routing messenger was given a fake
     bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
-                   default_locale=settings.default_locale)
+                   default_locale=settings.default_locale, metrics=lingkar.metrics)
     local = not settings.microsoft_app_id  # Settings refuses local mode together with an app id
     endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot, local=local)
     web_app[TEAMS] = endpoint
