@@ -5,16 +5,14 @@ the team and `circle retry` fixes it."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
 from adapters.bootstrap import App
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Actor, Command
 from bot.kernel.ports import Target
 from bot.kernel.replies import Reply, Response
-from scheduler.deliver import deliver_due
 from storage.tables import Circle, ModeratorMode, Program, ProgramFormat, ProgramState, Theme, ThemeStatus, ThemeVote
-from tests.helpers import plan
+from tests.circles.test_spaces_durable import circles_of, run_the_service
 from tests.teams.activities import ADMIN, CHANNEL, TENANT, User, installed_in_team, installed_personally
 from tests.teams.conftest import Teams
 from tests.teams.helpers import make_admin
@@ -63,24 +61,6 @@ async def forming_program(app: App, client: Teams, connector: MockConnector) -> 
 async def admin_says(app: App, text: str) -> list[Response]:
     admin = Actor(platform="teams", workspace_id=TENANT, user_id=ADMIN.aad, display_name=ADMIN.name, locale="en")
     return await app.core.handle(Command(admin, text))
-
-
-async def run_the_service(app: App, clock: ManualClock, *, rounds: int = 12) -> None:
-    """The scheduler's ticks, two hours apart: plan (which finishes spaces opened late), then deliver."""
-    for _ in range(rounds):
-        clock.advance(timedelta(hours=2))
-        await plan(app.services.uow, now=clock.now(), config=app.services.config)
-        await deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=clock, worker_id="test")
-
-
-async def circles_of(app: App) -> list[tuple[Circle, list[str]]]:
-    async with app.uow() as uow:
-        found = []
-        for circle in await uow.circles.of_program(workspace_id=1, program_id=1):
-            rows = await uow.circles.memberships(circle_id=circle.id or 0)
-            members = await uow.members.many(workspace_id=1, member_ids=[r.member_id for r in rows])
-            found.append((circle, sorted(m.external_id for m in members)))
-        return found
 
 
 def threads(connector: MockConnector) -> list[Call]:
