@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
-if TYPE_CHECKING:
-    from bot.kernel.messages import Form, Message
+from bot.kernel.messages import Form, Message
 
 TargetKind = Literal["user", "space", "channel"]
 

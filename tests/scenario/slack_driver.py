@@ -15,7 +15,7 @@ from adapters.bootstrap import App, bootstrap
 from adapters.server import build_web_app
 from adapters.settings import Settings
 from adapters.slack.api import RateLimitRetry
-from adapters.slack.blocks import Json, decode_action
+from adapters.slack.blocks import decode_action
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.modals import Metadata
 from adapters.slack.wiring import SLACK
@@ -24,30 +24,10 @@ from tests.conftest import Database, create_schema
 from tests.scenario.driver import Control, Driver, Received, unescape
 from tests.scenario.steps import ADMIN, CHANNEL, CIRCLE, PEOPLE
 from tests.slack.conftest import SECRET, TEAM, Slack, Sleeps
-from tests.slack.mock_slack import TOKEN, Call, MockSlack
+from tests.slack.mock_slack import TOKEN, Call, MockSlack, texts_of
 
 IDS = {person: "U" + person.upper() for person in PEOPLE}  # Slack user ids: UADMIN, UAYU, ...
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-def texts_of(blocks: list[Json]) -> list[str]:
-    """Every text in rendered blocks, in order: what a person reads of a Slack message."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
-                found.append(node["text"])
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return found
-
 
 
 class SlackDriver(Driver):

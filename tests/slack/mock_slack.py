@@ -24,6 +24,25 @@ APP_TOKEN = "xapp-1-test-app-token"  # Socket Mode: only apps.connections.open t
 JSON_FIELDS = ("blocks", "view", "attachments", "files")  # form-encoded calls carry these as JSON strings
 
 
+
+def texts_of(blocks: Any) -> list[str]:
+    """Every text in rendered blocks, in order: what a person reads of a Slack message."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                found.append(node["text"])
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return found
+
 @dataclass
 class Call:
     method: str  # a Web API method ("chat.postMessage"), "upload" or "respond"
@@ -42,21 +61,7 @@ class Call:
 
     def texts(self) -> list[str]:
         """Every text object's text in the call's blocks (or view), in order."""
-        found: list[str] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
-                    found.append(node["text"])
-                    return
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
-
-        walk(self.blocks)
-        return found
+        return texts_of(self.blocks)
 
     def text(self) -> str:
         return "\n".join(self.texts())
