@@ -19,7 +19,7 @@ from adapters.slack.messenger import SlackMessenger
 from adapters.sweep import Sweeping
 from adapters.teams import wiring as teams_wiring
 from adapters.teams.messenger import TeamsMessenger
-from bot import admins, circles, digest, enrollment, feedback, pairs, privacy, programs, themes
+from bot import admins, alumni, circles, closing, digest, enrollment, feedback, org, pairs, privacy, programs, themes
 from bot.kernel.capability import Capability, planners
 from bot.kernel.clock import SystemClock
 from bot.kernel.context import Services
@@ -69,7 +69,8 @@ class App:
 def capabilities() -> tuple[Capability, ...]:
     """Help lists commands in this order; Teams' manifest and `lingkar teams manifest` use it too."""
     return (enrollment.CAPABILITY, themes.CAPABILITY, circles.CAPABILITY, pairs.CAPABILITY, feedback.CAPABILITY,
-            privacy.CAPABILITY, programs.CAPABILITY, digest.CAPABILITY, admins.CAPABILITY)
+            alumni.CAPABILITY, privacy.CAPABILITY, programs.CAPABILITY, closing.CAPABILITY, org.CAPABILITY,
+            digest.CAPABILITY, admins.CAPABILITY)
 
 
 async def bootstrap(

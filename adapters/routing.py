@@ -36,6 +36,12 @@ class RoutingMessenger:
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
         await self.for_platform(space.target.platform).add_to_space(space, members)
 
+    async def archive_space(self, space: Target) -> None:
+        await self.for_platform(space.platform).archive_space(space)
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        return await self.for_platform(platform).email_directory(workspace_id=workspace_id, platform=platform)
+
     async def open_form(self, actor_context: str, form: Form) -> None:
         platform = actor_context.split(":", 1)[0]
         await self.for_platform(platform).open_form(actor_context, form)

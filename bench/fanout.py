@@ -87,6 +87,12 @@ class SlackLimits:
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
         raise NotImplementedError
 
+    async def archive_space(self, space: Target) -> None:
+        raise NotImplementedError
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        raise NotImplementedError
+
     async def open_form(self, actor_context: str, form: Form) -> None:
         raise NotImplementedError
 

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from bot.kernel.message_codec import decode
 from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, Target, UnreachableMember
-from bot.kernel.spaces import open_ordered
+from bot.kernel.spaces import change_space, open_ordered
 from scheduler.pacing import Pacer
 from scheduler.report import Backoff, DeliveryReport, describe, where
 from storage.repositories import outbox_claims as claims
-from storage.repositories.outbox import file_of, space_of
+from storage.repositories.outbox import file_of, space_change_of, space_of
 from storage.tables import Delivery
 from storage.uow import UnitOfWork
 
@@ -283,6 +283,10 @@ def outgoing(messenger: Messenger, delivery: Delivery, target: Target) -> Send:
     order = space_of(delivery)  # a circle's or pair's space: opened once, its ref names it
     if order is not None:
         return lambda: open_ordered(messenger, target, order)
+    change = space_change_of(delivery)  # members added to a space, or the space archived at a program's end
+    if change is not None:
+        asked = change  # bound for the lambda, as below
+        return lambda: change_space(messenger, target, asked)
     outgoing = file_of(delivery)
     if outgoing is not None:
         file = outgoing  # bound for the lambda: mypy cannot narrow `outgoing` inside it

@@ -26,6 +26,8 @@ class LocalMessenger:
     forms: list[tuple[str, Form]] = field(default_factory=list)
     images: list[tuple[Target, bytes, str]] = field(default_factory=list)
     files: list[tuple[Target, bytes, str, str]] = field(default_factory=list)  # target, data, filename, title
+    archived: list[str] = field(default_factory=list)  # names of archived spaces, in order
+    people: dict[str, str] = field(default_factory=dict)  # the directory: lower-cased email -> user id
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     async def send(self, target: Target, message: Message) -> MessageRef:
@@ -51,6 +53,13 @@ class LocalMessenger:
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
         current = self.spaces.setdefault(space.name, [])
         current.extend(m for m in members if m not in current)
+
+    async def archive_space(self, space: Target) -> None:
+        if space.ref not in self.archived:
+            self.archived.append(space.ref)
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        return dict(self.people)
 
     async def open_form(self, actor_context: str, form: Form) -> None:
         self.forms.append((actor_context, form))

@@ -115,6 +115,28 @@ class SlackMessenger:
         if skipped and len(skipped) >= len({m for m in members if m}):
             raise UnreachableMember(f"conversations.invite: none of {len(skipped)} member(s) could be added")
 
+    async def archive_space(self, space: Target) -> None:
+        """conversations.archive: the channel stays readable, nobody can post. Archived already counts as done."""
+        try:
+            await call(self.api.web.conversations_archive(channel=space.ref), what="conversations.archive")
+        except DeliveryError as error:
+            if "already_archived" not in str(error):
+                raise
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        """users.list, page by page (needs users:read.email): every active person's email -> user id."""
+        found: dict[str, str] = {}
+        cursor: str | None = None
+        while True:
+            page = await call(self.api.web.users_list(limit=200, cursor=cursor), what="users.list")
+            for user in page.get("members") or []:
+                email = str((user.get("profile") or {}).get("email") or "").strip().lower()
+                if email and not user.get("deleted") and not user.get("is_bot"):
+                    found[email] = str(user["id"])
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "") or None
+            if cursor is None:
+                return found
+
     async def open_modal(self, *, trigger_id: str, form: Form, metadata: Metadata, t: Translator,
                          push: bool = False, team_id: str = "") -> None:
         view = modal(form, t=t, metadata=metadata, names=self.directory.names(team_id),

@@ -148,6 +148,15 @@ class TeamsMessenger:
         mentions = ", ".join(f"<@{m}>" for m in members)
         await self.send(space.target, Message(text=t("teams.space.added", members=mentions)))
 
+    async def archive_space(self, space: Target) -> None:
+        """A channel thread cannot be archived by a bot: its closing message is the last word it gets."""
+        raise SpaceUnsupported("Teams threads cannot be archived by a bot; the closing message was posted")
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        """Without Microsoft Graph a bot sees no directory: members are matched by their user principal name as
+        they first write to Lingkar."""
+        return {}
+
     # -- delivery ----------------------------------------------------------------------------------------------
 
     async def deliver(self, target: Target, activity: Activity,

@@ -12,6 +12,7 @@ from bot.kernel.context import (
     FormHandler,
     HomeSection,
     Hooks,
+    JoinHook,
     LeaveHook,
     ProgramStep,
 )
@@ -34,6 +35,7 @@ class Capability:
     on_leave: tuple[LeaveHook, ...] = ()
     on_close: tuple[ProgramStep, ...] = ()  # `program close`: themes selected, self-select circles opened
     on_form: tuple[ProgramStep, ...] = ()  # `program form`: circles formed or pairs matched
+    on_join: tuple[JoinHook, ...] = ()  # a member joined a program already forming or running
     home: tuple[HomeSection, ...] = ()
 
 
@@ -64,6 +66,7 @@ def routes(capabilities: Sequence[Capability]) -> Routes:
         on_leave=tuple(hook for c in capabilities for hook in c.on_leave),
         on_close=tuple(step for c in capabilities for step in c.on_close),
         on_form=tuple(step for c in capabilities for step in c.on_form),
+        on_join=tuple(hook for c in capabilities for hook in c.on_join),
         home=tuple(sorted((s for c in capabilities for s in c.home), key=lambda s: s.order)),
     )
     return Routes(commands=commands, actions=actions, forms=forms, hooks=hooks)

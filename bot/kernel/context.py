@@ -65,6 +65,7 @@ class Hooks:
     on_leave: tuple[LeaveHook, ...] = ()
     on_close: tuple[ProgramStep, ...] = ()
     on_form: tuple[ProgramStep, ...] = ()
+    on_join: tuple[JoinHook, ...] = ()
     home: tuple[HomeSection, ...] = ()  # sorted by order
 
 
@@ -145,5 +146,9 @@ ActionHandler = Callable[[Ctx, Action, str], Awaitable[list[Response]]]
 FormHandler = Callable[[Ctx, FormSubmitted], Awaitable[list[Response]]]
 # Called when a member leaves a program, so circles and pairs can let go of them too.
 LeaveHook = Callable[[Ctx, Program], Awaitable[None]]
+# A member's enrollment became active in a program already forming or running (a late joiner, a waitlisted member
+# moved up, an accepted invitation): circles or pairs take them in. Returns a line for them (where they were placed,
+# or why they wait), or None when the program is not that capability's kind.
+JoinHook = Callable[[Ctx, Program, Member], Awaitable[str | None]]
 # `program close` / `program form`: a capability's part, returning a summary line, or None when it is not its kind.
 ProgramStep = Callable[[Ctx, Program], Awaitable[str | None]]

@@ -20,6 +20,18 @@ class Actor:
     locale: str | None = None
     timezone: str | None = None
     is_workspace_admin: bool = False  # Slack workspace admins/owners; Teams has no such flag here
+    email: str | None = None  # Slack's profile email (users:read.email), Teams' user principal name: org import keys
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a command (an admin's org import CSV), read by the adapter, with the platform's directory
+    (lower-cased email -> user id) fetched by the adapter before the core's unit of work, so no platform call
+    happens inside it."""
+
+    filename: str
+    data: bytes
+    directory: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,7 @@ class Command:
     actor: Actor
     text: str  # what followed the slash command or the bot's @mention
     where: Target | None = None  # the conversation it was typed in (a circle's channel, a DM)
+    attachment: Attachment | None = None  # a file the member uploaded with the command
 
 
 @dataclass(frozen=True)

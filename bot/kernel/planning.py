@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.kernel.config import CoreConfig
-from storage.tables import Program, Workspace
+from storage.tables import Program, ProgramState, Workspace
 from storage.uow import UnitOfWork
 
 
@@ -28,6 +28,23 @@ class PlanContext:
 # A planner queues the deliveries of one kind that are due for one program and returns how many it queued.
 Planner = Callable[[PlanContext], Awaitable[int]]
 
+RUNNING_ONLY = frozenset({ProgramState.RUNNING.value})
+
+
+def for_states(*states: str) -> Callable[[Planner], Planner]:
+    """Mark a planner to run for programs in these states (by default a planner runs for running programs only):
+    intake planners run while a program enrolls, the closing phase's once it closes."""
+
+    def mark(planner: Planner) -> Planner:
+        planner.states = frozenset(str(s) for s in states)  # type: ignore[attr-defined]
+        return planner
+
+    return mark
+
+
+def states_of(planner: Planner) -> frozenset[str]:
+    return frozenset(getattr(planner, "states", RUNNING_ONLY))
+
 
 @dataclass
 class PlanReport:
@@ -40,10 +57,13 @@ class PlanReport:
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig,
                planners: Sequence[Planner] = ()) -> PlanReport:
-    """Run `planners` (adapters/bootstrap lists every capability's) for each running program, one unit of work each."""
+    """Run `planners` (adapters/bootstrap lists every capability's) for each program in a state one of them plans
+    for, one unit of work each. A planner may move its program on (enrolling -> forming, running -> closing): each
+    later planner sees the new state and runs only if it plans for it."""
     report = PlanReport()
+    wanted = sorted(frozenset().union(*(states_of(p) for p in planners))) if planners else []
     async with uow_factory() as uow:
-        programs = await uow.programs.running_everywhere()
+        programs = await uow.programs.in_states_everywhere(states=tuple(wanted))
     for program in programs:
         async with uow_factory() as uow:
             workspace = await uow.workspaces.get(program.workspace_id)
@@ -52,6 +72,8 @@ async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: 
                 continue
             context = PlanContext(uow=uow, program=fresh, workspace=workspace, now=now, config=config)
             for planner in planners:
+                if context.program.state not in states_of(planner):
+                    continue
                 name = getattr(planner, "__name__", "planner")
                 report.queued[name] = report.queued.get(name, 0) + await planner(context)
             await uow.commit()

@@ -82,6 +82,15 @@ class Messenger(Protocol):
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None: ...
 
+    async def archive_space(self, space: Target) -> None:
+        """Close a circle's space after its closing message, still readable (Slack archives the channel).
+        A platform without archiving raises SpaceUnsupported: the closing message is all it gets."""
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        """Lower-cased email -> user id for the people the platform lets us see (the org import matches by it);
+        {} where the platform tells no emails: members are then matched as they first write to the bot."""
+        ...
+
     async def open_form(self, actor_context: str, form: Form) -> None: ...
 
     async def send_image(self, target: Target, png: bytes, title: str) -> MessageRef: ...

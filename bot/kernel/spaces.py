@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.kernel.admins import admin_recipients
 from bot.kernel.config import CoreConfig
@@ -14,7 +14,7 @@ from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, user_target
 from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, SpaceUnsupported, Target
 from storage.repositories import outbox_claims as claims
-from storage.repositories.outbox import SPACE_KIND, SpaceOrder, opened_ref
+from storage.repositories.outbox import SPACE_CHANGE_KIND, SPACE_KIND, SpaceChange, SpaceOrder, opened_ref
 from storage.tables import DeliveryStatus, Workspace
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,27 @@ async def queue_space(scope: Scope, *, request: SpaceRequest, program_id: int | 
         program_id=program_id, due_at=scope.now, payload={"round": 0, "space": {
             "name": request.name, "members": list(request.members), "private": request.private,
             "parent": request.parent.key() if request.parent else None, "group_chat": request.group_chat}})
+
+
+async def queue_space_change(scope: Scope, *, space: str, key: str, action: str, members: tuple[str, ...] = (),
+                             program_id: int | None, due_at: datetime | None = None) -> bool:
+    """Add members to a space that exists (`space` is its Target key), or archive it: a durable delivery, once per
+    `key`, sent by the deliverer at `due_at` (an archive is due a little after the closing message it follows).
+    False when it was queued before."""
+    if action not in ("add", "archive"):
+        raise ValueError(f"unknown space change {action!r}")
+    return await scope.uow.outbox.add(
+        workspace_id=scope.workspace_id, key=key, kind=SPACE_CHANGE_KIND, target=space, program_id=program_id,
+        due_at=due_at or scope.now, payload={"change": {"action": action, "members": list(members)}})
+
+
+async def change_space(messenger: Messenger, target: Target, change: SpaceChange) -> MessageRef:
+    """The deliverer's send for a space change."""
+    if change.action == "archive":
+        await messenger.archive_space(target)
+    else:
+        await messenger.add_to_space(SpaceRef(target=target, name=target.ref), list(change.members))
+    return MessageRef(target=target, message_id=change.action)
 
 
 async def open_after_commit(ctx: Ctx, then: Callable[[Ctx, SpaceRef | None], Awaitable[None]], *,

@@ -110,7 +110,8 @@ async def erase_member(ctx: Ctx) -> Erasure:
     quotes |= written - {t.title for t in shared}  # a shared title stays, even where it matches their own words
     await _erase_deliveries(ctx.uow, member, identifiers, ctx.workspace.platform, ctx.workspace.external_id)
     member.display_name, member.external_id, member.manager_external_id = "", token, None
-    member.department = member.team = member.job_title = ""
+    member.department = member.team = member.job_title = member.email = ""
+    member.start_date = None
     member.skills_offered, member.skills_wanted, member.interests = [], [], []
     member.profile_completed, member.reachable, member.erased = False, False, True
     ctx.uow.members.add(member)

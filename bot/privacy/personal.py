@@ -17,6 +17,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("conversation_reference", "conversations", external_columns=("key", "alias"), delete=True),
     PersonalTable("pending_file", "files_waiting_for_consent", external_columns=("user_key",), delete=True),
     PersonalTable("kept_form", "forms_waiting", external_columns=("user_key",), delete=True),
+    PersonalTable("org_record", "org_record", external_columns=("external_id",), delete=True),
     PersonalTable("program", "programs_created", member_columns=("created_by_member_id",),
                   unlink_columns=("created_by_member_id",)),
     PersonalTable("enrollment", "enrollments", member_columns=("member_id",),
@@ -49,6 +50,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
                   text_columns=("specific", "measurable", "achievable", "relevant")),
     PersonalTable("goalupdate", "goal_updates", via=("goal_id", "goal"), text_columns=("note",)),
     PersonalTable("pauseperiod", "pauses", member_columns=("member_id",)),
+    PersonalTable("closing_choice", "what_next", member_columns=("member_id",), delete=True),
     PersonalTable("auditentry", "audit", member_columns=("actor_member_id",)),
     PersonalTable("delivery", "messages_to_you", member_columns=("member_id",)),  # erased apart: see _erase_deliveries
 )
@@ -69,6 +71,6 @@ NAME_SCRUBBED = frozenset({("delivery", "payload"), ("delivery", "last_error"), 
 QUOTES_SCRUBBED = NAME_SCRUBBED | {("circle", "name")}
 
 
-PROFILE_FIELDS = ("external_id", "display_name", "locale", "timezone", "department", "team", "manager_external_id",
-                  "seniority", "job_title", "skills_offered", "skills_wanted", "interests", "work_start_hour",
-                  "work_end_hour", "profile_completed", "created_at")
+PROFILE_FIELDS = ("external_id", "display_name", "email", "locale", "timezone", "department", "team",
+                  "manager_external_id", "seniority", "start_date", "job_title", "skills_offered", "skills_wanted",
+                  "interests", "work_start_hour", "work_end_hour", "profile_completed", "created_at")

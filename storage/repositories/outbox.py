@@ -66,6 +66,28 @@ def space_of(delivery: Delivery) -> SpaceOrder | None:
                       group_chat=bool(asked.get("group_chat", False)))
 
 
+SPACE_CHANGE_KIND = "space_change"
+
+
+@dataclass(frozen=True)
+class SpaceChange:
+    """A change to a space that exists: add members (a late joiner, a merge, the alumni circle) or archive it."""
+
+    action: str  # "add" | "archive"
+    members: tuple[str, ...] = ()
+
+
+def space_change_of(delivery: Delivery) -> SpaceChange | None:
+    """The change a delivery asks of its target space, or None for anything else."""
+    if delivery.kind != SPACE_CHANGE_KIND:
+        return None
+    asked = delivery.payload["change"]
+    action = str(asked["action"])
+    if action not in ("add", "archive"):
+        raise ValueError(f"unknown space change {action!r}")
+    return SpaceChange(action=action, members=tuple(str(m) for m in asked.get("members") or ()))
+
+
 def opened_ref(target_key: str, skipped: Sequence[str]) -> str:
     """What a space delivery records once the platform opened it: the space, and who could not be added."""
     return target_key + ("|" + ",".join(skipped) if skipped else "")

@@ -46,7 +46,14 @@ class ProgramRepository:
 
     async def running_everywhere(self) -> list[Program]:
         """For the scheduler, which plans for every tenant."""
-        found = await self._session.exec(select(Program).where(Program.state == "running"))
+        return await self.in_states_everywhere(states=("running",))
+
+    async def in_states_everywhere(self, *, states: tuple[str, ...]) -> list[Program]:
+        """Every tenant's programs in these states, oldest first."""
+        if not states:
+            return []
+        found = await self._session.exec(
+            select(Program).where(col(Program.state).in_(states)).order_by(col(Program.id)))
         return list(found.all())
 
 

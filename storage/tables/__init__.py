@@ -13,6 +13,7 @@ from storage.tables.circles import (
     ThemeStatus,
     ThemeVote,
 )
+from storage.tables.closing import ClosingChoice, NextStep
 from storage.tables.conversations import ConversationRecord, ConversationScope, PendingFile
 from storage.tables.delivery import Delivery, DeliveryStatus
 from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse, SelfAssessment
@@ -33,7 +34,7 @@ from storage.tables.programs import (
     ThemeMode,
 )
 from storage.tables.running import CheckIn, CirclePrompt, Goal, GoalUpdate, PausePeriod, PromptStatus, SessionLog
-from storage.tables.tenancy import AuditEntry, Member, Platform, Workspace, WorkspaceAdmin
+from storage.tables.tenancy import AuditEntry, Member, OrgRecord, Platform, Workspace, WorkspaceAdmin
 
 __all__ = [
     "AuditEntry",
@@ -44,6 +45,7 @@ __all__ = [
     "CircleMemberStatus",
     "CirclePrompt",
     "CircleStatus",
+    "ClosingChoice",
     "ConversationRecord",
     "ConversationScope",
     "Delivery",
@@ -59,7 +61,9 @@ __all__ = [
     "KeptForm",
     "Member",
     "ModeratorMode",
+    "NextStep",
     "Nomination",
+    "OrgRecord",
     "Pair",
     "PairCheckIn",
     "PairPrompt",

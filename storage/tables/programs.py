@@ -22,6 +22,7 @@ class ProgramState(StrEnum):
     ENROLLING = "enrolling"
     FORMING = "forming"
     RUNNING = "running"
+    CLOSING = "closing"  # after the last session (or `program end`): final poll, summaries, thanks, then closed
     CLOSED = "closed"
 
 
@@ -34,6 +35,7 @@ class ModeratorMode(StrEnum):
 
 class Participation(StrEnum):
     VOLUNTARY = "voluntary"
+    INVITATION = "invitation"  # only people invited with `program invite` (or auto-invited) can join, by saying yes
     MANDATORY = "mandatory"
 
 
@@ -51,6 +53,9 @@ class Cadence(StrEnum):
 class EnrollmentStatus(StrEnum):
     ACTIVE = "active"
     LEFT = "left"
+    WAITLISTED = "waitlisted"  # the program's seats are taken: first come (joined_at), first moved up
+    INVITED = "invited"  # invited, has not answered: not a member of the program yet
+    DECLINED = "declined"  # said no to an invitation
 
 
 class Program(SQLModel, table=True):
@@ -89,6 +94,12 @@ class Program(SQLModel, table=True):
     exclude_same_team: bool = Field(default=False)
     pair_cooldown_days: int = Field(default=180)  # earlier pairs inside this window are not matched again
     pulse_every_weeks: int = Field(default=4)  # feedback: a pulse poll every N weeks of the program (0: none)
+    seats: int = Field(default=0)  # active enrollments at most; 0: no limit. The rest wait on the waitlist
+    k_anonymity: int | None = Field(default=None)  # feedback shown only from this many answers; None: the config's
+    invite_new_within_days: int = Field(default=0)  # onboarding: auto-invite people who started this recently
+    org_fields_editable: bool = Field(default=False)  # members may edit their imported department/team/manager
+    closing_started_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_by_member_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_column=utc_column())
 

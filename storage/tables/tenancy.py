@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -47,6 +47,8 @@ class Member(SQLModel, table=True):
     manager_external_id: str | None = Field(default=None, max_length=64)
     seniority: int = Field(default=1)  # 0 junior .. 4 executive
     job_title: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254, index=True)  # from the platform; matches the org import
+    start_date: date | None = None  # from the org import: when the person joined the company
     skills_offered: list[str] = Field(default_factory=list, sa_column=json_column())
     skills_wanted: list[str] = Field(default_factory=list, sa_column=json_column())
     interests: list[str] = Field(default_factory=list, sa_column=json_column())
@@ -84,3 +86,22 @@ class AuditEntry(SQLModel, table=True):
     actor_member_id: int | None = Field(default=None)
     action: str = Field(max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+
+
+class OrgRecord(SQLModel, table=True):
+    """One row of an admin's org import, kept until (and after) it meets its member: by platform id or email."""
+
+    __tablename__ = "org_record"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    key: str = Field(max_length=254)  # the lower-cased email, or "id:<platform id>" when the row had no email
+    email: str = Field(default="", max_length=254)
+    external_id: str | None = Field(default=None, max_length=64)  # set once the member is known
+    department: str = Field(default="", max_length=100)
+    team: str = Field(default="", max_length=100)
+    manager: str = Field(default="", max_length=254)  # the manager's email or platform id, as imported
+    seniority: int | None = Field(default=None)
+    start_date: date | None = None
+    imported_at: datetime = Field(sa_column=utc_column())

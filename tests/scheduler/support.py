@@ -27,7 +27,7 @@ WORKSPACE = "W1"
 class Sent:
     target: Target
     text: str
-    kind: str = "message"  # message | image | file
+    kind: str = "message"  # message | image | file | archive
     data: bytes = b""
     name: str = ""
 
@@ -74,6 +74,12 @@ class Recorder:
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
         raise AssertionError("the deliverer never adds members")
+
+    async def archive_space(self, space: Target) -> None:
+        await self._post(Sent(space, "archive", kind="archive"))
+
+    async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
+        raise AssertionError("the deliverer never reads the directory")
 
     async def open_form(self, actor_context: str, form: Form) -> None:
         raise AssertionError("the deliverer never opens forms")
