@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.circles import CircleRepository, ThemeRepository
+from storage.repositories.closing import ClosingRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.erasure import ErasureRepository
 from storage.repositories.feedback import FeedbackRepository
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.pair_running = PairRunningRepository(s)
         self.kept = KeptRepository(s)
         self.used_forms = UsedFormRepository(s)
+        self.closing = ClosingRepository(s)
         return self
 
     async def __aexit__(
