@@ -13,6 +13,7 @@ from storage.repositories.conversations import ConversationRepository
 from storage.repositories.erasure import ErasureRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.kept import KeptRepository
+from storage.repositories.org import OrgRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.pair_running import PairRunningRepository
 from storage.repositories.pairs import PairRepository
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.pair_running = PairRunningRepository(s)
         self.kept = KeptRepository(s)
         self.used_forms = UsedFormRepository(s)
+        self.org = OrgRepository(s)
         self.closing = ClosingRepository(s)
         return self
 
