@@ -9,7 +9,7 @@ from typing import Protocol
 
 from bot.kernel.config import CoreConfig
 from bot.kernel.errors import NotAllowed
-from bot.kernel.events import Action, Actor, FormSubmitted
+from bot.kernel.events import Action, Actor, Attachment, FormSubmitted
 from bot.kernel.grammar import CommandSpec
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Block
@@ -100,6 +100,7 @@ class Ctx:
     now: datetime
     where: Target | None = None
     hooks: Hooks = field(default_factory=Hooks)
+    attachment: Attachment | None = None  # the file a command came with (an admin's org import)
     steps: list[Step] = field(default_factory=list)  # run by the Core, in order, once this unit of work commits
     _admin: bool | None = field(default=None, repr=False)
 

@@ -17,6 +17,7 @@ from bot.kernel.help import help_message
 from bot.kernel.home import home_message
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
+from bot.kernel.org_records import learn_email, normal_email
 from bot.kernel.ports import DeliveryError, SpaceRef
 from bot.kernel.replies import FormErrors, Reply, Response
 from bot.kernel.spaces import open_claimed
@@ -127,9 +128,13 @@ class Core:
                 defaults=_defaults(actor, workspace),
             )
         _refresh_identity(member, actor)
+        email = normal_email(actor.email)
+        if email and email != member.email and not member.erased:
+            await learn_email(uow, member, email)  # once per member: an org record may have waited for it
         locale = resolve_locale(member.locale, actor.locale, workspace.locale)
         return Ctx(services=self.services, uow=uow, actor=actor, workspace=workspace, member=member,
-                   t=Translator(locale), now=now, where=event.where, hooks=self.routes.hooks)
+                   t=Translator(locale), now=now, where=event.where, hooks=self.routes.hooks,
+                   attachment=event.attachment if isinstance(event, Command) else None)
 
     async def _route(self, ctx: Ctx, event: Event) -> list[Response]:
         if isinstance(event, Command):
