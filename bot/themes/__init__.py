@@ -9,12 +9,12 @@ from bot.themes.commands import (
     admin_merge,
     admin_reject,
     admin_rename,
-    close_step,
     propose,
     theme_list,
     vote,
     vote_action,
 )
+from bot.themes.selection import close_step
 
 CAPABILITY = Capability(
     name="themes",

@@ -1,4 +1,4 @@
-"""Themes chosen by employees: propose, approval-vote, admin curation, and selection when enrollment closes."""
+"""Themes chosen by employees: propose, approval-vote, admin curation (selection at closing: selection.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,14 @@ from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
 from bot.kernel.grammar import without_mentions
-from bot.kernel.i18n import Translator
-from bot.kernel.messages import Choice, Context, Header, Message, Option, Text
-from bot.kernel.outbox import post
-from bot.kernel.payload import Unavailable, announcement_channel, int_id, int_ids
+from bot.kernel.messages import Choice, Context, Header, Message, Option
+from bot.kernel.payload import Unavailable, int_id, int_ids
 from bot.kernel.program_lookup import program_by_id
 from bot.kernel.replies import Reply, Response, UpdateSource
 from bot.kernel.text_keys import fold
 from storage.tables import (
     EnrollmentStatus,
     Program,
-    ProgramFormat,
     ProgramState,
     Theme,
     ThemeMode,
@@ -48,7 +45,7 @@ async def _admin_program(ctx: Ctx) -> Program:
     return programs[-1]
 
 
-async def _add_theme(ctx: Ctx, program: Program, title: str) -> tuple[Theme, bool]:
+async def add_theme(ctx: Ctx, program: Program, title: str) -> tuple[Theme, bool]:
     title = " ".join(without_mentions(title).split())
     limit = ctx.services.config.max_theme_title
     if not title:
@@ -67,7 +64,7 @@ async def propose(ctx: Ctx, args: str) -> list[Response]:
     program = await _my_program(ctx)
     if program.theme_mode == ThemeMode.ADMIN_FIXED:
         raise UserError("themes.admin_fixed", program=program.name)
-    theme, created = await _add_theme(ctx, program, args)
+    theme, created = await add_theme(ctx, program, args)
     if not created:
         if theme.status in (ThemeStatus.REJECTED, ThemeStatus.MERGED):
             raise UserError("themes.was_closed", title=theme.title)
@@ -176,7 +173,7 @@ async def _theme(ctx: Ctx, text: str) -> Theme:
 
 async def admin_add(ctx: Ctx, args: str) -> list[Response]:
     program = await _admin_program(ctx)
-    theme, created = await _add_theme(ctx, program, args)
+    theme, created = await add_theme(ctx, program, args)
     return [Reply(Message(text=ctx.t("themes.proposed" if created else "themes.duplicate", title=theme.title,
                                      id=theme.id)))]
 
@@ -219,48 +216,3 @@ async def admin_reject(ctx: Ctx, args: str) -> list[Response]:
     ctx.uow.themes.add(theme)
     await ctx.uow.themes.remove_votes(theme_id=theme.id or 0)
     return [Reply(Message(text=ctx.t("themes.rejected", title=theme.title)))]
-
-
-async def select_themes(ctx: Ctx, program: Program) -> list[tuple[Theme, int]]:
-    """The top themes that can fill at least one circle, by approvals of members still enrolled.
-
-    Ties go to the theme proposed first. At most one theme per `size_min` members, so every selected
-    theme can really fill a circle. With no viable theme, the most approved one (or a general theme) carries all.
-    """
-    assert program.id is not None
-    enrolled = {e.member_id for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
-                                                                        program_id=program.id)}
-    themes = await ctx.uow.themes.of_program(workspace_id=ctx.workspace_id, program_id=program.id, statuses=OPEN)
-    counts = await ctx.uow.themes.counts(program_id=program.id, member_ids=enrolled)
-    ranked = sorted(themes, key=lambda t: (-counts.get(t.id or 0, 0), t.id))
-    if program.theme_mode == ThemeMode.ADMIN_FIXED:
-        chosen = ranked
-    else:
-        room = max(1, len(enrolled) // max(1, program.size_min))
-        chosen = [t for t in ranked if counts.get(t.id or 0, 0) >= program.size_min][:room] or ranked[:1]
-    if not chosen:
-        general, _ = await _add_theme(ctx, program, ctx.t("themes.general"))
-        chosen = [general]
-    for theme in chosen:
-        theme.status = ThemeStatus.SELECTED
-        ctx.uow.themes.add(theme)
-    return [(t, counts.get(t.id or 0, 0)) for t in chosen]
-
-
-def results_message(t: Translator, program: Program, selected: list[tuple[Theme, int]]) -> Message:
-    lines = [t("themes.result_line", title=theme.title, votes=votes) for theme, votes in selected]
-    text = t("themes.results", program=program.name) + "\n" + "\n".join(lines)
-    return Message(text=text, blocks=(Header(t("themes.results_title")), Text(text)))
-
-
-async def close_step(ctx: Ctx, program: Program) -> str | None:
-    """`program close`'s part for circle programs: select the themes and announce them (pairs have none)."""
-    if program.format != ProgramFormat.CIRCLES:
-        return None
-    selected = await select_themes(ctx, program)
-    message = results_message(ctx.t, program, selected)
-    channel = announcement_channel(ctx.workspace, program)
-    if channel is not None:
-        await post(ctx, target=channel, key=f"themes:{program.id}", kind="announcement", message=message,
-                   program_id=program.id)
-    return message.text

@@ -21,7 +21,7 @@ from bot.circles.formation import (
     rank_score,
     theme_satisfaction,
 )
-from bot.circles.formation.flow import assign_for_capacities
+from bot.sessions.theme_plan.flow import assign_for_capacities
 from tests.circles.formation_support import cand, placed_ids, splittable
 
 # --- property tests ------------------------------------------------------------------------------------

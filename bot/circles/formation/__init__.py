@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.circles.formation.plan import Bounds, plan_and_assign, quarters
-from bot.circles.formation.roster import Roster, hours_mask, largest_splittable, shared_mask, time_key
+from bot.circles.formation.roster import Roster, hours_mask, shared_mask, time_key
 from bot.circles.formation.split import split_theme
+from bot.sessions.theme_plan import Bounds, plan_themes, quarters, step_seed
 
 _RANK_CODES = ("first_choice", "second_choice", "third_choice")
 
@@ -106,32 +106,21 @@ def _validate(candidates: Sequence[Candidate], sizes: Sizes, min_shared_hours: i
         raise ValueError("available_utc_hours must be within 0..23")
 
 
-def _open_prefs(c: Candidate, offered: Mapping[int, int]) -> tuple[tuple[int, int], ...]:
-    """(theme, rank) for the member's offered themes, first mention only, best rank first."""
-    seen: dict[int, int] = {}
-    for i, t in enumerate(c.theme_prefs):
-        if t in offered and t not in seen:
-            seen[t] = i + 1
-    return tuple(seen.items())
-
-
 def assign_themes(
     *, candidates: Sequence[Candidate], theme_ids: Sequence[int], sizes: Sizes, seed: int = 0
 ) -> ThemeAssignment:
-    """Choose circles per theme from demand, then solve the member-to-theme flow exactly for those counts."""
+    """Choose circles per theme from demand, then solve the member-to-theme flow exactly for those counts
+    (bot/sessions/theme_plan: the rule the enrollment-close announcement uses too)."""
     _validate(candidates, sizes, 0)
-    offered = {t: i for i, t in enumerate(dict.fromkeys(theme_ids))}
-    n_place = largest_splittable(len(candidates), min_size=sizes.min, max_size=sizes.max)
-    if not offered or n_place == 0:
-        code = "no_theme" if not offered else "too_few_members"
+    bounds = Bounds(sizes.min, sizes.target, sizes.max)
+    plan = plan_themes(prefs=[c.theme_prefs for c in candidates], theme_ids=theme_ids, bounds=bounds, seed=seed)
+    if plan.placed == 0:
+        code = "no_theme" if not theme_ids else "too_few_members"
         return ThemeAssignment({}, {}, tuple(Unplaced(c.member_id, code) for c in candidates))
     # Input order is the waiting list: when the count cannot be split into circles, the last ones wait.
-    placed, waiting = candidates[:n_place], candidates[n_place:]
-    prefs = [_open_prefs(c, offered) for c in placed]
-    bounds = Bounds(sizes.min, sizes.target, sizes.max)
-    plan, where = plan_and_assign(prefs=prefs, offered=offered, bounds=bounds, seed=seed)
-    theme_of = {c.member_id: t for c, t in zip(placed, where, strict=True)}
-    return ThemeAssignment(theme_of, plan, tuple(Unplaced(c.member_id, "no_room") for c in waiting))
+    placed, waiting = candidates[:plan.placed], candidates[plan.placed:]
+    theme_of = {c.member_id: t for c, t in zip(placed, plan.theme_of, strict=True)}
+    return ThemeAssignment(theme_of, plan.circles, tuple(Unplaced(c.member_id, "no_room") for c in waiting))
 
 
 def form_circles(
@@ -154,9 +143,8 @@ def form_circles(
     """
     _validate(candidates, sizes, min_shared_hours)
     rng = random.Random(seed)
-    assignment = assign_themes(
-        candidates=candidates, theme_ids=theme_ids, sizes=sizes, seed=rng.getrandbits(32)
-    )
+    rng.getrandbits(32)  # the theme step's draw (step_seed), so the circles' draws below stay as they were
+    assignment = assign_themes(candidates=candidates, theme_ids=theme_ids, sizes=sizes, seed=step_seed(seed))
     roster = _roster(candidates, recent_pairs, rng)
     position = {c.member_id: i for i, c in enumerate(candidates)}
     by_theme: dict[int, list[int]] = defaultdict(list)

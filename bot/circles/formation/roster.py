@@ -47,14 +47,6 @@ def time_key(hours: frozenset[int]) -> float:
     return math.atan2(s, c)
 
 
-def largest_splittable(n: int, *, min_size: int, max_size: int) -> int:
-    """Largest m <= n that splits into circles of min_size..max_size members (0 if none)."""
-    for m in range(n, min_size - 1, -1):
-        if -(-m // max_size) <= m // min_size:
-            return m
-    return 0
-
-
 def circle_sizes(n: int, *, min_size: int, target: int, max_size: int) -> list[int]:
     """Balanced sizes for n members, as many circles as keeps them closest to target; [] if impossible."""
     k_lo = -(-n // max_size)

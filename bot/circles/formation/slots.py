@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.circles.formation.roster import Roster, largest_splittable
+from bot.circles.formation.roster import Roster
+from bot.sessions.theme_plan import largest_splittable
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.circles.formation.flow import assign_for_capacities
+from bot.sessions.theme_plan.flow import assign_for_capacities
 
 # Satisfaction in quarters, so the optimisation is exact integer arithmetic: ranks 1, 2, 3 -> 4, 3, 2;
 # any later rank 1; a theme the member did not rank 0.
