@@ -18,12 +18,11 @@ class ClosingRepository:
         self._session = session
 
     async def choose(self, *, workspace_id: int, program_id: int, member_id: int, choice: str, now: datetime,
-                     used: bool = False) -> bool:
-        """True when this call recorded the choice; False when it was there already (a double or concurrent press)."""
-        new_id = await insert_ignore(self._session, ClosingChoice, values={
+                     used: bool = False) -> int | None:
+        """The new row's id, or None when the choice was there already (a double or concurrent press)."""
+        return await insert_ignore(self._session, ClosingChoice, values={
             "workspace_id": workspace_id, "program_id": program_id, "member_id": member_id, "choice": choice,
             "chosen_at": now, "used_at": now if used else None}, conflict=("program_id", "member_id", "choice"))
-        return new_id is not None
 
     async def of_program(self, *, program_id: int, choices: Sequence[str],
                          unused_only: bool = False) -> list[ClosingChoice]:
