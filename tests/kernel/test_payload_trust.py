@@ -105,6 +105,8 @@ CASES: list[Case] = [
     Case("pair_checkin.open", "action", "U2", lambda w: f"{w['pair']}.0"),
     Case("pair.checkin", "form", "U2", lambda w: f"{w['pair']}.0",
          values=lambda w: {"met": "yes", "usefulness": "5", "progress": "ok"}),
+    # A "what next" button of the end-of-program summary: "<program>:<choice>" (the running one: refused kindly).
+    Case("next", "action", "U2", lambda w: f"{w['running']}:alumni"),
     Case("forget.confirm", "action", "U2", _id("U2")),
     Case("forget.cancel", "action", "U2", _id("U2"), takes_id=False),
     Case("program.create", "form", "UADMIN", lambda w: f"local:{w.workspace}:channel:CANNOUNCE", admin=True,
