@@ -16,7 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.metrics import Metrics
 from adapters.settings import Settings
 from adapters.signing import Tampered
-from adapters.slack import views
+from adapters.slack import uploads, views
 from adapters.slack.background import Background, RecentEvents
 from adapters.slack.blocks import SURFACE_BLOCKS, render
 from adapters.slack.events import (
@@ -78,11 +78,13 @@ class SlackBot:
         self.seen = seen  # in the database: Slack may retry an event on another replica
         self.bolt = build_bolt_app(settings=settings, messenger=messenger)
         self.signing_secret = settings.slack_signing_secret
+        self.command = settings.slack_command
         self.bolt.command(settings.slack_command)(self.on_command)
         self.bolt.action(re.compile(".+"))(self.on_action)
         self.bolt.view_submission(CALLBACK_ID)(self.on_submit)
         self.bolt.view_closed(CALLBACK_ID)(self.on_closed)
         self.bolt.event("app_home_opened")(self.on_home_opened)
+        self.bolt.event("message")(self.on_message)  # every message event is acked, or Slack sends it again
         self.bolt.error(self.on_error)
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -229,6 +231,15 @@ class SlackBot:
             await self.messenger.publish_home(user_id=actor.user_id, view=view)
         except DeliveryError as error:
             log.warning("could not publish a Slack home tab: %s", error)
+
+    # -- the DM with the bot ------------------------------------------------------------------------------------
+
+    async def on_message(self, event: dict[str, Any], body: Body) -> None:
+        """message.im: what a person writes to the bot (an org import's upload, see uploads.py). The ack goes at
+        once; Slack's retries of the same event are dropped."""
+        if not uploads.written_in_dm(event) or not await self.seen.first(body.get("event_id")):
+            return
+        self.background.spawn(uploads.on_dm(self, event, team_id=team_of(body)), what="a direct message")
 
     async def on_error(self, error: Exception, body: Body, request: AsyncBoltRequest) -> None:
         retry = (request.headers.get("x-slack-retry-num") or [""])[0]

@@ -26,6 +26,7 @@ class Profile:
     timezone: str | None
     is_admin: bool  # workspace admin or owner
     deleted: bool = False
+    email: str | None = None  # lower-cased; Slack shows it only with users:read.email (the org import's key)
 
 
 def profile_of(user: dict[str, object]) -> Profile:
@@ -33,6 +34,7 @@ def profile_of(user: dict[str, object]) -> Profile:
     assert isinstance(details, dict)
     name = next((str(v) for v in (details.get("display_name"), details.get("real_name"), user.get("real_name"),
                                   user.get("name")) if v), None)
+    email = details.get("email")
     return Profile(
         user_id=str(user.get("id") or ""),
         display_name=without_mentions(name) if name else None,  # the core echoes names: never as a mention
@@ -40,6 +42,7 @@ def profile_of(user: dict[str, object]) -> Profile:
         timezone=str(user["tz"]) if user.get("tz") else None,
         is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
         deleted=bool(user.get("deleted")),
+        email=(email.strip().lower() or None) if isinstance(email, str) else None,
     )
 
 
@@ -138,4 +141,5 @@ class Directory:
             return Actor(platform=PLATFORM, workspace_id=team_id, user_id=user_id,
                          display_name=without_mentions(fallback_name) if fallback_name else None)
         return Actor(platform=PLATFORM, workspace_id=team_id, user_id=user_id, display_name=profile.display_name,
-                     locale=profile.locale, timezone=profile.timezone, is_workspace_admin=profile.is_admin)
+                     locale=profile.locale, timezone=profile.timezone, is_workspace_admin=profile.is_admin,
+                     email=profile.email)

@@ -163,7 +163,8 @@ _BY_TYPE: dict[str, dict[str, Check]] = {
                       "container": _obj(type=_str, channel_id=_str, message_ts=_str, is_ephemeral=_bool)},
     "view_submission": {"user": _MEMBER, "view": _required(_obj(callback_id=_required(_str), type=_required(_str)))},
     "view_closed": {"user": _MEMBER, "view": _required(_obj(callback_id=_required(_str), type=_required(_str)))},
-    "event_callback": {"event": _required(_obj(type=_required(_str), view=_VIEW)), "event_id": _str},
+    "event_callback": {"event": _required(_obj(type=_required(_str), view=_VIEW, text=_str,
+                                               files=_list(_required(_obj(id=_str))))), "event_id": _str},
     "url_verification": {"challenge": _required(_str)},
 }
 _COMMAND_FIELDS = ("command", "text", "channel_id", "user_id", "user_name", "team_id", "response_url", "trigger_id")

@@ -9,17 +9,20 @@ import yaml
 from adapters.slack.app import ROUTE
 from bot.kernel.i18n import translate
 
-# Each scope is here because a call needs it; nothing reads messages or channel lists.
+# Each scope is here because a call needs it; the only messages read are the ones people write to the bot.
 BOT_SCOPES: dict[str, str] = {
     "commands": "the slash command",
     "chat:write": "messages, ephemeral replies and updates (chat.postMessage, chat.postEphemeral, chat.update)",
     "im:write": "a member's DM with the bot (conversations.open)",
     "mpim:write": "a mentoring pair's group DM with the bot (conversations.open with both members)",
     "users:read": "display name, time zone and admin flag of whoever uses the bot (users.info)",
+    "users:read.email": "members' emails, which an org import matches its rows by (users.info, users.list)",
+    "im:history": "what people write in their DM with the bot: an admin's org import file (message.im)",
+    "files:read": "the org import file an admin uploads in that DM (files.info, url_private_download)",
     "groups:write": "private circle channels and their invitations (conversations.create, conversations.invite)",
     "files:write": "charts and exports (files.getUploadURLExternal, files.completeUploadExternal)",
 }
-EVENTS = ("app_home_opened",)  # needs no scope of its own
+EVENTS = ("app_home_opened", "message.im")  # the home tab needs no scope; DMs need im:history
 
 
 def manifest(*, url: str | None, socket_mode: bool, command: str = "/circle", name: str = "Lingkar") -> dict[str, Any]:
@@ -47,8 +50,9 @@ def manifest(*, url: str | None, socket_mode: bool, command: str = "/circle", na
             "background_color": "#0f766e",
         },
         "features": {
+            # Members use the command; the DM is writable so that an admin can upload an org import there.
             "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
-                         "messages_tab_read_only_enabled": True},  # the bot writes DMs, members use the command
+                         "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [slash],
         },

@@ -144,6 +144,7 @@ class MockSlack(SlackWorld):
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._link)
+        app.router.add_get("/files-pri/{path:.+}", self._download)
         self._server = TestServer(app, host="127.0.0.1", port=0)
         await self._server.start_server()
         return self
@@ -220,6 +221,17 @@ class MockSlack(SlackWorld):
         self.calls.append(Call(method="upload", args={"file_id": request.match_info["file_id"]},
                                path=request.path, data=data))
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """url_private_download: the file for the bot token; without it Slack's sign-in page (HTML, 200)."""
+        self.calls.append(Call(method="download", args={"path": request.match_info["path"]}, path=request.path))
+        if self.scripts["download"]:
+            answer = self.scripts["download"].popleft()
+            return web.Response(status=answer.status, text="error")
+        file_id = request.match_info["path"].split("/", 1)[0].removeprefix(f"{self.team_id}-")
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}" or file_id not in self.file_data:
+            return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
+        return web.Response(body=self.file_data[file_id], content_type="text/csv")
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -28,6 +28,8 @@ class SlackWorld:
         # Enterprise Grid: the same user id in other workspaces of the org, each with its own profile there
         self.team_users: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self.channels: dict[str, Channel] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # files.info's answers
+        self.file_data: dict[str, bytes] = {}  # what url_private_download serves
         self._ids = itertools.count(1)
         self.add_user(bot_user, name="lingkar", bot=True)
 
@@ -39,15 +41,31 @@ class SlackWorld:
     # -- the world -------------------------------------------------------------------------------------------------
 
     def add_user(self, user_id: str, *, name: str | None = None, locale: str = "en-US", tz: str = "Asia/Jakarta",
-                 admin: bool = False, deleted: bool = False, bot: bool = False, team: str | None = None) -> None:
-        """A user of the mock's workspace, or with `team` of another workspace (users.info with that team_id)."""
+                 admin: bool = False, deleted: bool = False, bot: bool = False, team: str | None = None,
+                 email: str | None = None) -> None:
+        """A user of the mock's workspace, or with `team` of another workspace (users.info with that team_id).
+        People have an email (mixed case, as Slack keeps what was typed; `email=""` for none), bots none."""
         shown = name or user_id.lower()
         users = self.users if team in (None, self.team_id) else self.team_users[str(team)]
+        profile = {"display_name": shown, "real_name": shown}
+        if email is None and not bot:
+            email = f"{shown.replace(' ', '.')}@Contoh.co.id"
+        if email:
+            profile["email"] = email
         users[user_id] = {
             "id": user_id, "team_id": team or self.team_id, "name": shown.lower().replace(" ", "."), "deleted": deleted,
             "real_name": shown, "tz": tz, "locale": locale, "is_admin": admin, "is_owner": False, "is_bot": bot,
-            "profile": {"display_name": shown, "real_name": shown},
+            "profile": profile,
         }
+
+    def add_file(self, name: str, data: bytes, *, size: int | None = None, external: bool = False) -> str:
+        """A file someone uploaded (files.info describes it, /files-pri serves it); `size` may lie, as a test
+        of the cap needs."""
+        file_id = f"F{next(self._ids):06d}"
+        self.files[file_id] = {"id": file_id, "name": name, "size": len(data) if size is None else size,
+                               "mimetype": "text/csv", "filetype": "csv", "is_external": external}
+        self.file_data[file_id] = data
+        return file_id
 
     def add_channel(self, name: str, *, private: bool = True, archived: bool = False) -> Channel:
         channel = Channel(id=f"C{next(self._ids):06d}", name=name, is_private=private, archived=archived)
@@ -168,3 +186,30 @@ class SlackWorld:
     def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         files = args.get("files") or []
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        file = self.files.get(str(args.get("file")))
+        if file is None:
+            return {"ok": False, "error": "file_not_found"}
+        if file["is_external"]:  # a Google Drive link, say: nothing Slack can serve
+            return {"ok": True, "file": {**file, "url_private": "https://drive.example/org.csv"}}
+        url = f"{self.base}/files-pri/{self.team_id}-{file['id']}/download/{file['name']}"
+        return {"ok": True, "file": {**file, "url_private": url, "url_private_download": url}}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Paged as Slack pages: `limit` people from the cursor on, and the next cursor (empty on the last page)."""
+        people = list(self.users.values())
+        start = int(str(args.get("cursor") or "0").removeprefix("page-"))
+        limit = int(args.get("limit") or 200)
+        after = start + limit
+        cursor = f"page-{after}" if after < len(people) else ""
+        return {"ok": True, "members": people[start:after], "response_metadata": {"next_cursor": cursor}}
+
+    def _conversations_archive(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(str(args.get("channel")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.archived:
+            return {"ok": False, "error": "already_archived"}
+        channel.archived = True
+        return {"ok": True}
