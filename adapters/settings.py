@@ -70,6 +70,8 @@ class Settings(BaseSettings):
         alias="MicrosoftAppTenantId")
     # Local mode: /api/messages without authentication, for the Bot Framework Emulator on this machine only.
     teams_local: bool = Field(False, alias="LINGKAR_TEAMS_LOCAL")
+    # Hosts (and their subdomains) an org import file sent in Teams may be fetched from, comma-separated.
+    teams_file_hosts: str = Field("sharepoint.com", alias="LINGKAR_TEAMS_FILE_HOSTS")
 
     @model_validator(mode="after")
     def _local_mode_alone(self) -> Settings:
@@ -134,6 +136,9 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret for HTTP "
                              "events, or SLACK_APP_TOKEN for Socket Mode")
         return self
+
+    def teams_file_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower().lstrip(".") for h in self.teams_file_hosts.split(",") if h.strip())
 
     def scheduler_options(self) -> SchedulerOptions:
         limits = {"slack": RateLimit(target_interval=1.0, workspace_rate=self.slack_workspace_rate),

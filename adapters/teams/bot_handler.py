@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -12,7 +14,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from adapters.metrics import Metrics
 from adapters.shutdown import settle
 from adapters.signing import Tampered
-from adapters.teams import files, inbound
+from adapters.teams import files, inbound, uploads
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
 from adapters.teams.inbound import CHANNEL as CHANNEL_CONVERSATION
@@ -20,8 +22,10 @@ from adapters.teams.inbound import GROUP_CHAT, PERSONAL
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outbound import card_activity
 from adapters.teams.payloads import FORM, to_event
+from adapters.teams.people import Emails
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive, roster_reference
 from adapters.teams.responder import Origin, Responder
+from adapters.uploads import UploadRefused, is_import, megabytes
 from bot.kernel.core import Core
 from bot.kernel.events import Command, Event
 from bot.kernel.i18n import Translator, resolve_locale
@@ -36,7 +40,8 @@ UNINSTALLED = ("remove", "remove-upgrade")
 
 class TeamsBot:
     def __init__(self, *, core: Core, connection: Connection, messenger: TeamsMessenger, default_locale: str,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, file_hosts: Sequence[str] = ("sharepoint.com",),
+                 local: bool = False) -> None:
         self.core = core
         self.metrics = metrics or Metrics()  # a registry of its own when nobody scrapes this bot
         self.connection = connection
@@ -45,6 +50,9 @@ class TeamsBot:
         self.default_locale = default_locale
         self.responder = Responder(connection=connection, messenger=messenger)
         self.background: set[asyncio.Task[None]] = set()
+        self.emails = Emails()
+        self.file_hosts = tuple(file_hosts)  # where an org import file may be fetched from
+        self.local = local  # the Emulator's local mode: its files are served from this machine
 
     async def on_turn(self, turn: TurnContext) -> None:
         activity = turn.activity
@@ -82,7 +90,7 @@ class TeamsBot:
         activity = turn.activity
         kind = inbound.kind_of(activity)
         await self._remember(turn, kind)
-        actor = inbound.actor_of(activity)
+        actor = replace(inbound.actor_of(activity), email=await self.emails.of(turn))
         where = await self._where(activity, kind, actor.user_id)
         origin = Origin(actor=actor, kind=kind, t=self.translator(activity))
         event: Event | None = None
@@ -102,6 +110,12 @@ class TeamsBot:
         else:
             text = await inbound.command_text(activity, resolve=lambda m: self._member_id(turn, m))
             event = Command(actor=actor, text=text, where=where)
+            if is_import(text, self.core.specs):  # the file, read before the core's unit of work
+                try:
+                    event = await uploads.with_file(event, activity, hosts=self.file_hosts, local=self.local)
+                except UploadRefused as refused:
+                    await self._say(turn, origin.t, origin.t(f"teams.import.{refused.reason}", limit=megabytes()))
+                    return
             if self.core.is_slow(text):
                 await self._acknowledge(turn, origin, event)
                 return
@@ -162,26 +176,12 @@ class TeamsBot:
 
     async def _file_consent(self, turn: TurnContext) -> None:
         """The member answered a file consent card: upload on Allow, forget the file on Decline."""
-        activity = turn.activity
-        value = activity.value if isinstance(activity.value, dict) else {}
-        tenant, user = inbound.tenant_of(activity), inbound.user_id_of(activity.from_property)
-        t = self.translator(activity)
-        store = self.messenger.files
-        waiting = await store.get(tenant=tenant, token=files.token_of(value))
-        if waiting is None or waiting.user != user:
-            await self._say(turn, t, t("teams.file.gone"))
-            return
-        if value.get("action") != "accept":
-            await store.drop(tenant=tenant, token=waiting.token)
-            await self._say(turn, t, t("teams.file.declined", filename=waiting.filename))
-            return
-        given = value.get("uploadInfo")
-        upload_info: dict[str, Any] = given if isinstance(given, dict) else {}
-        if not await files.upload(str(upload_info.get("uploadUrl") or ""), waiting.data):
-            await self._say(turn, t, t("teams.file.failed", filename=waiting.filename))
-            return  # the file stays: a second Allow, or the same request again, can still send it
-        await store.drop(tenant=tenant, token=waiting.token)
-        await self.connection.post(turn, files.info_activity(upload_info))
+        t = self.translator(turn.activity)
+        answer = await files.consented(turn.activity, store=self.messenger.files, t=t)
+        if isinstance(answer, str):
+            await self._say(turn, t, answer)
+        else:
+            await self.connection.post(turn, answer)
 
     async def _say(self, turn: TurnContext, t: Translator, text: str) -> None:
         """A plain card in the turn's conversation."""

@@ -18,9 +18,10 @@ from typing import Any
 import aiohttp
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
-from adapters.teams.inbound import on_this_machine
+from adapters.teams.inbound import on_this_machine, tenant_of, user_id_of
 from adapters.teams.references import PLATFORM
 from adapters.teams.text import shorten
+from bot.kernel.i18n import Translator
 from storage.tables import PendingFile
 from storage.uow import UnitOfWork
 
@@ -98,6 +99,24 @@ def info_activity(upload: dict[str, Any]) -> Activity:
     return Activity(type=ActivityTypes.message, summary=name,
                     attachments=[Attachment(content_type=INFO, name=name, content_url=upload.get("contentUrl"),
                                             content=content)])
+
+
+async def consented(activity: Activity, *, store: FileStore, t: Translator) -> Activity | str:
+    """Answer a consent card: the file card once uploaded, else what to tell the member."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    tenant, user = tenant_of(activity), user_id_of(activity.from_property)
+    waiting = await store.get(tenant=tenant, token=token_of(value))
+    if waiting is None or waiting.user != user:
+        return t("teams.file.gone")
+    if value.get("action") != "accept":
+        await store.drop(tenant=tenant, token=waiting.token)
+        return t("teams.file.declined", filename=waiting.filename)
+    given = value.get("uploadInfo")
+    upload_info: dict[str, Any] = given if isinstance(given, dict) else {}
+    if not await upload(str(upload_info.get("uploadUrl") or ""), waiting.data):
+        return t("teams.file.failed", filename=waiting.filename)  # kept: Allow again, or ask again, still sends it
+    await store.drop(tenant=tenant, token=waiting.token)
+    return info_activity(upload_info)
 
 
 def token_of(value: Any) -> str:

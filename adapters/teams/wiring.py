@@ -47,9 +47,10 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
         log.warning("Teams: off (no MicrosoftAppId, and LINGKAR_TEAMS_LOCAL is not set): %s is not served", ROUTE)
         return
     messenger = lingkar.platforms.teams  # the real one, even when the routing messenger was given a fake
-    bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
-                   default_locale=settings.default_locale, metrics=lingkar.metrics)
     local = not settings.microsoft_app_id  # Settings refuses local mode together with an app id
+    bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
+                   default_locale=settings.default_locale, metrics=lingkar.metrics,
+                   file_hosts=settings.teams_file_host_list(), local=local)
     endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot, local=local)
     web_app[TEAMS] = endpoint
     web_app.router.add_post(ROUTE, endpoint.handle)

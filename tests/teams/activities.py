@@ -30,6 +30,13 @@ class User:
     def personal(self) -> str:
         return f"a:1personal-{self.aad}"
 
+    @property
+    def member(self) -> dict[str, Any]:
+        """What Teams answers about them (TeamsInfo.get_member): the account plus their email and principal name."""
+        email = ".".join(self.name.split()) + "@Contoso.co.id"
+        return {**self.account, "email": email, "userPrincipalName": email, "tenantId": TENANT,
+                "givenName": self.name.split()[0], "userRole": "user"}
+
 
 BUDI = User("Budi Santoso", "6b2f3c1e-0000-4000-8000-00000000b0d1")
 SARI = User("Sari Wulandari", "6b2f3c1e-0000-4000-8000-0000000005a1")
@@ -129,3 +136,12 @@ def file_consent(service_url: str, user: User, *, action: str, context: dict[str
                      replyToId=reply_to_id)
     del activity["entities"]
     return activity
+
+
+def with_file(activity: dict[str, Any], *, name: str, download_url: str) -> dict[str, Any]:
+    """The message with a file attached, as Teams posts a file sent in a personal chat (plus its HTML twin)."""
+    info = {"contentType": "application/vnd.microsoft.teams.file.download.info", "contentUrl": download_url,
+            "name": name, "content": {"downloadUrl": download_url, "uniqueId": "4F2B8A0C-1D3E-4A5B-9C7D",
+                                      "fileType": name.rsplit(".", 1)[-1]}}
+    html = {"contentType": "text/html", "content": f"<p>{activity.get('text') or ''}</p>"}
+    return {**activity, "attachments": [info, html]}

@@ -64,6 +64,7 @@ class MockConnector:
         self.failures: list[Failure] = []
         self.blocked: set[str] = set()  # conversation ids whose user blocked the bot: 403 forever
         self.roster: list[dict[str, Any]] = []  # what pagedmembers / members/{id} answer
+        self.files: dict[str, bytes] = {}  # what a personal chat's file downloadUrl serves (files_url(name))
         self.channels: list[dict[str, Any]] = []  # what a team's channel list answers
         self.uploads: list[tuple[str, bytes, dict[str, str]]] = []  # OneDrive uploads: (name, bytes, headers)
         self.upload_failures = 0  # the next uploads refused with 503
@@ -87,6 +88,7 @@ class MockConnector:
         app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._members)
         app.router.add_get("/v3/teams/{cid}/conversations", self._channels)
         app.router.add_put("/upload/{name}", self._upload)  # stands in for a OneDrive upload session
+        app.router.add_get("/files/{name}", self._file)  # stands in for a OneDrive download link
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -172,10 +174,12 @@ class MockConnector:
         return web.json_response({"id": f"a:personal-{member}"}, status=201)
 
     async def _member(self, request: web.Request) -> web.Response:
-        await self._record(request, "member")
-        wanted = request.match_info["mid"]
+        """One member of a conversation or team, by Teams user id or Entra object id (TeamsInfo.get_member):
+        whatever the roster entry holds (email and userPrincipalName when a test gives them)."""
+        call, _ = await self._record(request, "member")
+        wanted = call.activity_id = request.match_info["mid"]
         for member in self.roster:
-            if member["id"] == wanted:
+            if wanted in (member["id"], member.get("aadObjectId")):
                 return web.json_response(member)
         return web.json_response({"error": {"code": "NotFound"}}, status=404)
 
@@ -186,6 +190,16 @@ class MockConnector:
     async def _channels(self, request: web.Request) -> web.Response:
         await self._record(request, "channels")
         return web.json_response({"conversations": self.channels})
+
+    def file_url(self, name: str) -> str:
+        return f"{self.url}files/{name}"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        self.calls.append(Call(kind="download", activity_id=request.match_info["name"]))
+        data = self.files.get(request.match_info["name"])
+        if data is None:
+            return web.json_response({"error": {"code": "itemNotFound"}}, status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
 
     def upload_url(self, name: str) -> str:
         return f"{self.url}upload/{name}"

@@ -41,7 +41,7 @@ async def test_mentions_become_member_ids_and_come_back_as_teams_mentions(
     async with app.uow() as uow:
         admins = (await uow.session.exec(select(WorkspaceAdmin.user_external_id))).all()
     assert sorted(admins) == sorted([ADMIN.aad, SARI.aad])  # the Entra object id, not the Teams user id
-    [lookup] = connector.of("member")
+    [lookup] = [c for c in connector.of("member") if c.activity_id == SARI.teams_id]
     assert lookup.conversation_id == "19:team-general@thread.tacv2"
     [reply] = connector.to(activity["conversation"]["id"])
     assert reply.texts() == ["<at>Sari Wulandari</at> is now a Lingkar admin."]
