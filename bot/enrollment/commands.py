@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.enrollment.profile import apply_profile, pair_inputs, profile_form, read_pair_fields
+from bot.enrollment.profile import apply_profile, org_view, pair_inputs, profile_form, profile_line, read_pair_fields
 from bot.kernel.context import Ctx, HomePart, HomeSection
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
@@ -35,7 +35,8 @@ async def _start_join(ctx: Ctx, program: Program) -> list[Response]:
     if program.format != ProgramFormat.CIRCLES:
         extra = pair_inputs(ctx.t, program_format=program.format, role=existing.role if existing else None,
                             capacity=existing.capacity if existing else 1)
-    return [OpenForm(profile_form(ctx.t, ctx.member, state=f"{JOIN_STATE}{program.id}", extra=extra))]
+    return [OpenForm(profile_form(ctx.t, ctx.member, state=f"{JOIN_STATE}{program.id}", extra=extra,
+                                  org=await org_view(ctx, program)))]
 
 
 async def join(ctx: Ctx, args: str) -> list[Response]:
@@ -54,7 +55,7 @@ async def join_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
 
 
 async def profile(ctx: Ctx, args: str) -> list[Response]:
-    return [OpenForm(profile_form(ctx.t, ctx.member))]
+    return [OpenForm(profile_form(ctx.t, ctx.member, org=await org_view(ctx)))]
 
 
 async def enroll_member(ctx: Ctx, program: Program) -> str:
@@ -88,7 +89,8 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
             raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
     role, capacity, pair_errors = read_pair_fields(ctx.t, form.values)
     is_pairs = program is not None and program.format != ProgramFormat.CIRCLES
-    errors = {**apply_profile(ctx.t, ctx.member, form.values), **(pair_errors if is_pairs else {})}
+    org = await org_view(ctx, program)  # read again: a field the form did not offer is ignored, whatever is sent
+    errors = {**apply_profile(ctx.t, ctx.member, form.values, org=org), **(pair_errors if is_pairs else {})}
     if errors:
         return [FormErrors(errors)]
     ctx.uow.members.add(ctx.member)
@@ -108,9 +110,7 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
 
 
 def _profile_line(ctx: Ctx) -> str:
-    m = ctx.member
-    hours = f"{m.work_start_hour:02d}-{m.work_end_hour:02d}"
-    return f"{m.department} · {ctx.t(f'seniority.{m.seniority}')} · {m.timezone} {hours}"
+    return profile_line(ctx.t, ctx.member)
 
 
 def _leave_form(ctx: Ctx, program: Program) -> Form:

@@ -67,7 +67,7 @@ async def learn_email(uow: UnitOfWork, member: Member, email: str) -> None:
         manager = await resolve_person(uow, workspace_id=workspace_id, ref=record.manager, directory={})
         apply_record(member, record, manager_id=manager)
         uow.org.link(record=record, external_id=member.external_id)
-    for report in await uow.org.managed_by(workspace_id=workspace_id, manager=email):
+    for report in await uow.org.managed_by(workspace_id=workspace_id, managers=[email]):
         person = await uow.members.by_external_id(workspace_id=workspace_id, external_id=report.external_id or "")
         if person is not None and not person.erased and person.id != member.id:
             person.manager_external_id = member.external_id

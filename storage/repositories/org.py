@@ -52,7 +52,8 @@ class OrgRepository:
         found: dict[str, OrgRecord] = {}
         for chunk in _chunks(sorted(set(keys))):
             rows = await self._session.exec(select(OrgRecord).where(
-                OrgRecord.workspace_id == workspace_id, col(OrgRecord.key).in_(chunk)))
+                OrgRecord.workspace_id == workspace_id, col(OrgRecord.key).in_(chunk))
+                .execution_options(populate_existing=True))  # fresh after an upsert in this transaction
             found.update({row.key: row for row in rows.all()})
         return found
 
@@ -66,12 +67,15 @@ class OrgRepository:
             .order_by(col(OrgRecord.imported_at).desc(), col(OrgRecord.id).desc()))
         return found.first()
 
-    async def managed_by(self, *, workspace_id: int, manager: str) -> list[OrgRecord]:
-        """Records of known members whose manager column names this email or platform id."""
-        found = await self._session.exec(
-            select(OrgRecord).where(OrgRecord.workspace_id == workspace_id, OrgRecord.manager == manager,
-                                    col(OrgRecord.external_id).is_not(None)).order_by(col(OrgRecord.id)))
-        return list(found.all())
+    async def managed_by(self, *, workspace_id: int, managers: Sequence[str]) -> list[OrgRecord]:
+        """Records of known members whose manager column names one of these emails or platform ids."""
+        found: list[OrgRecord] = []
+        for chunk in _chunks(sorted(set(managers))):
+            rows = await self._session.exec(
+                select(OrgRecord).where(OrgRecord.workspace_id == workspace_id, col(OrgRecord.manager).in_(chunk),
+                                        col(OrgRecord.external_id).is_not(None)).order_by(col(OrgRecord.id)))
+            found += rows.all()
+        return found
 
     def link(self, *, record: OrgRecord, external_id: str) -> None:
         record.external_id = external_id
