@@ -60,7 +60,8 @@ class App:
 
     async def plan(self, *, now: datetime) -> PlanReport:
         """One planning pass at `now`, with every capability's planners (the scheduler's tick does the same)."""
-        return await plan(self.services.uow, now=now, config=self.services.config, planners=self.planners)
+        return await plan(self.services.uow, now=now, config=self.services.config, planners=self.planners,
+                          hooks=self.core.routes.hooks, services=self.services)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -111,7 +112,8 @@ async def bootstrap(
     every_planner = planners(caps)
     scheduler = SchedulerRunner(uow_factory=uow_factory, messenger=messenger, clock=clock, config=services.config,
                                 options=settings.scheduler_options(),
-                                planner=metrics.timed(Sweeping(partial(plan, planners=every_planner))),
+                                planner=metrics.timed(Sweeping(partial(plan, planners=every_planner,
+                                                                       hooks=core.routes.hooks, services=services))),
                                 on_delivered=metrics.observe_delivery,
                                 # Replicas share one PostgreSQL, so they share each workspace's rate through it.
                                 pacer=pacer_for(limits=settings.scheduler_options().limits, uow_factory=uow_factory,

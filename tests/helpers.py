@@ -6,8 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from adapters.bootstrap import App, capabilities
+from adapters.local.messenger import LocalMessenger
 from bot.kernel.capability import planners as capability_planners
+from bot.kernel.capability import routes
+from bot.kernel.clock import ManualClock
 from bot.kernel.config import CoreConfig
+from bot.kernel.context import Services
 from bot.kernel.events import Action, Actor, Command, FormSubmitted, FormValue
 from bot.kernel.planning import Planner, PlanReport
 from bot.kernel.planning import plan as kernel_plan
@@ -17,6 +21,7 @@ from storage.uow import UnitOfWork
 
 WORKSPACE = "W1"
 PLANNERS = capability_planners(capabilities())  # what bootstrap gives the scheduler; a test may narrow it
+HOOKS = routes(capabilities()).hooks  # what the core gives its handlers and bootstrap its planners
 
 
 def planners() -> tuple[Planner, ...]:
@@ -24,8 +29,10 @@ def planners() -> tuple[Planner, ...]:
 
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig) -> PlanReport:
-    """The scheduler's planning pass, with every capability's planners (or the ones a test chose)."""
-    return await kernel_plan(uow_factory, now=now, config=config, planners=PLANNERS)
+    """The scheduler's planning pass, with every capability's planners (or the ones a test chose), and the core's
+    hooks and services as bootstrap passes them (planners that act like a command need them)."""
+    services = Services(uow=uow_factory, messenger=LocalMessenger(), clock=ManualClock(now), config=config)
+    return await kernel_plan(uow_factory, now=now, config=config, planners=PLANNERS, hooks=HOOKS, services=services)
 
 
 def actor(user: str, *, locale: str | None = "en", name: str | None = None) -> Actor:

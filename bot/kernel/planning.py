@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.kernel.config import CoreConfig
+from bot.kernel.context import Hooks, Services
 from storage.tables import Program, ProgramState, Workspace
 from storage.uow import UnitOfWork
 
@@ -18,6 +19,10 @@ class PlanContext:
     workspace: Workspace
     now: datetime
     config: CoreConfig
+    # The core's hooks and services, for a planner that does what a command does (kernel/acting.planner_ctx):
+    # bootstrap passes them; a pass without them (a test narrowing planners) leaves such planners idle.
+    hooks: Hooks | None = None
+    services: Services | None = None
 
     @property
     def workspace_id(self) -> int:
@@ -56,7 +61,8 @@ class PlanReport:
 
 
 async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: CoreConfig,
-               planners: Sequence[Planner] = ()) -> PlanReport:
+               planners: Sequence[Planner] = (), hooks: Hooks | None = None,
+               services: Services | None = None) -> PlanReport:
     """Run `planners` (adapters/bootstrap lists every capability's) for each program in a state one of them plans
     for, one unit of work each. A planner may move its program on (enrolling -> forming, running -> closing): each
     later planner sees the new state and runs only if it plans for it."""
@@ -70,7 +76,8 @@ async def plan(uow_factory: Callable[[], UnitOfWork], *, now: datetime, config: 
             fresh = await uow.programs.get(workspace_id=program.workspace_id, program_id=program.id or 0)
             if workspace is None or fresh is None:
                 continue
-            context = PlanContext(uow=uow, program=fresh, workspace=workspace, now=now, config=config)
+            context = PlanContext(uow=uow, program=fresh, workspace=workspace, now=now, config=config, hooks=hooks,
+                                  services=services)
             for planner in planners:
                 if context.program.state not in states_of(planner):
                     continue

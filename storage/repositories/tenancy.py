@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -98,6 +98,16 @@ class MemberRepository:
     async def all_in(self, *, workspace_id: int) -> list[Member]:
         found = await self._session.exec(
             select(Member).where(Member.workspace_id == workspace_id).order_by(col(Member.id))
+        )
+        return list(found.all())
+
+    async def started_between(self, *, workspace_id: int, since: date, until: date) -> list[Member]:
+        """Members who joined the company in [since, until] (the org import's start date), reachable and not
+        erased: whom an onboarding program invites."""
+        found = await self._session.exec(
+            select(Member).where(Member.workspace_id == workspace_id, col(Member.start_date) >= since,
+                                 col(Member.start_date) <= until, col(Member.erased).is_(False),
+                                 col(Member.reachable).is_(True)).order_by(col(Member.id))
         )
         return list(found.all())
 
