@@ -12,6 +12,7 @@ from bot.kernel.calendar import first_meeting_day
 from bot.kernel.context import Ctx
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Message
+from bot.kernel.org_records import kept_apart
 from bot.kernel.outbox import dm
 from bot.kernel.ports import SpaceRef
 from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat, Theme, ThemeMode
@@ -41,6 +42,9 @@ async def form_program(ctx: Ctx, program: Program) -> str:
                                       seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
                   for mid, m in sorted(members.items())]
     recent = await ctx.uow.circles.past_pairs(workspace_id=ctx.workspace_id, exclude_program_id=program.id)
+    # Whom the org data keeps apart (a manager and their report, one manager's reports, one team where the program
+    # excludes it) formation avoids as it avoids people who met before.
+    recent |= kept_apart(members.values(), same_team=program.exclude_same_team)
     result = formation.form_circles(
         candidates=candidates, theme_ids=sorted(selected),
         sizes=formation.Sizes(min=program.size_min, target=program.size_target, max=program.size_max),

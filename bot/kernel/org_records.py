@@ -7,7 +7,9 @@ so the rule is written once: imported values win over what the member typed, an 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from itertools import combinations
 
 from storage.tables import Member, OrgRecord
 from storage.uow import UnitOfWork
@@ -72,3 +74,26 @@ async def learn_email(uow: UnitOfWork, member: Member, email: str) -> None:
         if person is not None and not person.erased and person.id != member.id:
             person.manager_external_id = member.external_id
             uow.members.add(person)
+
+
+def kept_apart(members: Iterable[Member], *, same_team: bool) -> frozenset[frozenset[int]]:
+    """Member id pairs the org data says should not meet in one circle: a manager and their report, two reports of
+    one manager, and, where the program excludes it, two people of one team (compared without case or spacing).
+    Formation avoids these as it avoids pairs who met before."""
+    people = [m for m in members if m.id is not None and not m.erased]
+    by_id = {m.external_id: m.id for m in people}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    apart: set[frozenset[int]] = set()
+    for m in people:
+        assert m.id is not None
+        if m.manager_external_id:
+            groups[("manager", m.manager_external_id)].append(m.id)
+            boss = by_id.get(m.manager_external_id)
+            if boss is not None and boss != m.id:
+                apart.add(frozenset((m.id, boss)))
+        team = " ".join(m.team.casefold().split())
+        if same_team and team:
+            groups[("team", team)].append(m.id)
+    for ids in groups.values():
+        apart.update(frozenset(pair) for pair in combinations(sorted(set(ids)), 2))
+    return frozenset(apart)
