@@ -6,6 +6,7 @@ from bot.digest.export import export_tables, zip_tables
 from bot.digest.figures import build_digest, iso_week
 from bot.digest.message import digest_chart, digest_message
 from bot.digest.planner import zone_of
+from bot.feedback.disclosure import k_of
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.messages import Message
@@ -31,7 +32,8 @@ async def export(ctx: Ctx, args: str) -> list[Response]:
     if not args.strip():
         raise UserError("digest.export_usage")
     program = await find_program(ctx, args.strip())
-    tables = await export_tables(ctx.uow, program, t=ctx.t, k=ctx.services.config.k_anonymity, now=ctx.now)
+    tables = await export_tables(ctx.uow, program, t=ctx.t, k=k_of(program, ctx.services.config.k_anonymity),
+                                 now=ctx.now)
     stamp = ctx.now.strftime("%Y%m%d-%H%M")
     folder = f"lingkar-{program.slug}-{stamp}"
     key = f"export:{program.id}:{ctx.actor.user_id}:{ctx.now.isoformat()}"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.digest.activity import Activity, records, summarise
 from bot.digest.pair_figures import PairFigures, pair_figures
 from bot.digest.spaces import MissingSpaces, missing_spaces
-from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed
+from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed, k_of
 from bot.feedback.schedule import POLL_KINDS, week_moment
 from bot.kernel.config import CoreConfig
 from storage.tables import (
@@ -60,6 +60,7 @@ class ProgramFigures:
     enrolled_by_week: dict[int, int]  # program week (0-based) -> members enrolled at its end
     pairs: PairFigures | None = None  # pair programs only
     spaces: MissingSpaces = field(default_factory=lambda: MissingSpaces(circles=(), pairs=0, pairs_failed=0))
+    k: int = 0  # the K its feedback is shown from (feedback.disclosure.k_of); 0: the digest's default
 
     @property
     def published_summary(self) -> PollSummary | None:
@@ -137,6 +138,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         enrolled_by_week=by_week,
         pairs=await pair_figures(uow, program, now=now, k=k),
         spaces=await missing_spaces(uow, program),
+        k=k,
     )
 
 
@@ -180,8 +182,10 @@ def _at_risk(program: Program, circles: list[Circle], sizes: dict[int, int], act
 async def build_digest(uow: UnitOfWork, workspace: Workspace, *, now: datetime, week: str,
                        config: CoreConfig) -> Digest:
     workspace_id = workspace.id or 0
-    programs = await uow.programs.in_states(workspace_id=workspace_id, states=(ProgramState.RUNNING,))
-    figures = tuple([await program_figures(uow, p, now=now, k=config.k_anonymity) for p in programs])
+    # Closing programs too: their final round is open, and the digest shows how it goes.
+    programs = await uow.programs.in_states(workspace_id=workspace_id, states=(ProgramState.RUNNING,
+                                                                             ProgramState.CLOSING))
+    figures = tuple([await program_figures(uow, p, now=now, k=k_of(p, config.k_anonymity)) for p in programs])
     previous = {}
     for program in programs:
         snapshot = await uow.feedback.snapshot(program_id=program.id or 0, week=previous_week(week))

@@ -97,7 +97,7 @@ def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:
         blocks.append(Text(t("digest.no_programs")))
     for figures in digest.programs:
         last = digest.previous.get(figures.program_id, {})
-        blocks.extend(program_blocks(t, figures, last, k=k))
+        blocks.extend(program_blocks(t, figures, last, k=figures.k or k))
         if not last:
             blocks.append(Context(t("digest.no_trend")))
         blocks.append(Divider())

@@ -11,7 +11,8 @@ from bot.kernel.admins import admin_recipients
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, user_target
-from bot.kernel.planning import PlanContext
+from bot.kernel.planning import PlanContext, for_states
+from storage.tables import ProgramState
 
 DIGEST_WEEKDAY, DIGEST_TIME = 0, time(9, 0)  # Monday, 09:00 local
 DIGEST_STALE = timedelta(days=2)  # after a longer outage this week's digest is skipped; next Monday's comes
@@ -36,8 +37,10 @@ def latest_digest_moment(now: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(UTC)
 
 
+@for_states(ProgramState.RUNNING, ProgramState.CLOSING)
 async def plan_digest(pc: PlanContext) -> int:
-    """Runs once per running program, but the digest covers the whole workspace: the key makes it once per admin."""
+    """Runs once per running (or closing) program, but the digest covers the whole workspace: the key makes it once
+    per admin."""
     workspace_id = pc.workspace.id or 0
     built: dict[str, Digest] = {}
     charts: dict[tuple[str, str], bytes] = {}

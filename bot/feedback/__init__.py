@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.feedback import assessment, commands, polls
-from bot.feedback.planner import plan_feedback, plan_final_report
+from bot.feedback.planner import plan_feedback, plan_final_reminder, plan_final_report
 from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
 
@@ -17,7 +17,7 @@ CAPABILITY = Capability(
     ),
     actions={polls.OPEN_POLL: polls.open_poll, assessment.OPEN_ASSESSMENT: assessment.open_assessment},
     forms={polls.POLL_FORM: polls.submit_poll, assessment.ASSESSMENT_FORM: assessment.submit_assessment},
-    planners=(plan_feedback, plan_final_report),
+    planners=(plan_feedback, plan_final_reminder, plan_final_report),
 )
 
 __all__ = ["CAPABILITY"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.feedback.disclosure import k_of
 from bot.feedback.polls import round_for_member
 from bot.feedback.results import round_label
 from bot.kernel.context import Ctx
@@ -76,4 +77,4 @@ async def submit_assessment(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         "phase": poll.kind, "ratings": ratings,
     }, now=ctx.now)
     key = "feedback.assess_thanks" if created else "feedback.updated"
-    return [Reply(Message(text=ctx.t(key, program=program.name, k=ctx.services.config.k_anonymity)))]
+    return [Reply(Message(text=ctx.t(key, program=program.name, k=k_of(program, ctx.services.config.k_anonymity))))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.feedback import assessment, polls
-from bot.feedback.disclosure import disclose_evaluation, disclose_round
+from bot.feedback.disclosure import disclose_evaluation, disclose_round, k_of
 from bot.feedback.results import results_message, round_label
 from bot.feedback.schedule import ASSESSMENT_KINDS, POLL_KINDS
 from bot.kernel.context import Ctx
@@ -82,7 +82,8 @@ async def results(ctx: Ctx, args: str) -> list[Response]:
                                                    member_id=ctx.member_id)
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             raise UserError("feedback.not_in_program")
-    return [Reply(await program_results(ctx.uow, ctx.t, program=program, k=ctx.services.config.k_anonymity,
+    k = k_of(program, ctx.services.config.k_anonymity)
+    return [Reply(await program_results(ctx.uow, ctx.t, program=program, k=k,
                                         admin=admin, now=ctx.now))]
 
 

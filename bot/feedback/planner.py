@@ -1,4 +1,5 @@
-"""Planning feedback: invite members to the round that is open now, and send admins the final report."""
+"""Planning feedback: invite members to the round that is open now, remind them of the final round, and send admins
+the final report. The final round belongs to the closing phase, so these planners run for closing programs too."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from zoneinfo import ZoneInfo
 
 from bot.feedback import assessment, polls
 from bot.feedback.commands import program_results
+from bot.feedback.disclosure import k_of
+from bot.feedback.results import round_label
 from bot.feedback.schedule import ASSESSMENT_KINDS, Round, due_rounds, final_round
 from bot.kernel.admins import admin_recipients
-from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.i18n import Translator, format_moment, resolve_locale
+from bot.kernel.messages import Button, Buttons, Message, Text
 from bot.kernel.outbox import enqueue, user_target
-from bot.kernel.planning import PlanContext
-from storage.tables import EnrollmentStatus, Member, Poll
+from bot.kernel.planning import PlanContext, for_states
+from storage.tables import Enrollment, EnrollmentStatus, Member, Poll, PollKind, Program, ProgramState
 
 REPORT_STALE = timedelta(days=3)  # a final report not sent within three days of the poll closing is not sent
+REMIND_AFTER = timedelta(days=7)  # halfway through the final round, those who have not answered hear once more
 
 
 def local_today(member: Member, fallback_zone: str, now: datetime) -> date:
@@ -25,6 +30,7 @@ def local_today(member: Member, fallback_zone: str, now: datetime) -> date:
     return now.astimezone(zone).date()
 
 
+@for_states(ProgramState.RUNNING, ProgramState.CLOSING)
 async def plan_feedback(pc: PlanContext) -> int:
     """Polls and self-assessments: one DM per member and round, to everyone active in the program."""
     queued = 0
@@ -36,6 +42,14 @@ async def plan_feedback(pc: PlanContext) -> int:
     return queued
 
 
+def _askable(pc: PlanContext, member: Member | None, enrollment: Enrollment) -> bool:
+    """Active, reachable and not paused today: paused members are not asked; `feedback` still lets them answer."""
+    if member is None or member.erased or not member.reachable or enrollment.status != EnrollmentStatus.ACTIVE:
+        return False
+    today = local_today(member, pc.program.timezone, pc.now)
+    return enrollment.paused_until is None or enrollment.paused_until < today
+
+
 async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
     workspace_id, program = pc.workspace.id or 0, pc.program
     enrollments = await pc.uow.enrollments.of_program(workspace_id=workspace_id, program_id=program.id or 0)
@@ -44,14 +58,12 @@ async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
     queued = 0
     for enrollment in enrollments:
         member = members.get(enrollment.member_id)
-        if member is None or member.erased or not member.reachable or enrollment.status != EnrollmentStatus.ACTIVE:
+        if not _askable(pc, member, enrollment):
             continue
-        if enrollment.paused_until is not None and enrollment.paused_until >= local_today(
-                member, program.timezone, pc.now):
-            continue  # paused members are not asked; `feedback` still lets them answer
+        assert member is not None
         t = Translator(resolve_locale(member.locale, pc.workspace.locale))
         message = (assessment.invitation(t, program, poll) if due.kind in ASSESSMENT_KINDS
-                   else polls.invitation(t, program, poll, k=pc.config.k_anonymity))
+                   else polls.invitation(t, program, poll, k=k_of(program, pc.config.k_anonymity)))
         queued += await enqueue(
             pc.uow, workspace_id=workspace_id, key=f"poll:{poll.id}:{member.id}", kind="poll",
             target=user_target(pc.workspace, member.external_id), message=message, due_at=pc.now,
@@ -59,6 +71,7 @@ async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
     return queued
 
 
+@for_states(ProgramState.RUNNING, ProgramState.CLOSING)
 async def plan_final_report(pc: PlanContext) -> int:
     """When the final poll closes, each admin gets the program's results and the before/after comparison."""
     final = final_round(pc.program)
@@ -68,11 +81,55 @@ async def plan_final_report(pc: PlanContext) -> int:
     queued = 0
     for admin, member in await admin_recipients(pc, config=pc.config):
         t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
-        message = await program_results(pc.uow, t, program=pc.program, k=pc.config.k_anonymity, admin=True,
-                                        now=pc.now)
+        message = await program_results(pc.uow, t, program=pc.program, k=k_of(pc.program, pc.config.k_anonymity),
+                                        admin=True, now=pc.now)
         queued += await enqueue(
             pc.uow, workspace_id=workspace_id, key=f"feedback-report:{pc.program.id}:{admin}", kind="report",
             target=user_target(pc.workspace, admin), message=message, due_at=pc.now, program_id=pc.program.id,
             member_id=member.id if member else None, stale_at=final.closes_at + REPORT_STALE)
     return queued
 
+
+@for_states(ProgramState.CLOSING)
+async def plan_final_reminder(pc: PlanContext) -> int:
+    """A week into the closing phase, one reminder per round and member who has not answered the final poll or the
+    after self-assessment yet (key `poll-reminder:<poll>:<member>`); it goes stale when the round closes."""
+    final = final_round(pc.program)
+    if not final.opens_at + REMIND_AFTER <= pc.now < final.closes_at:
+        return 0
+    workspace_id, program_id = pc.workspace_id, pc.program.id or 0
+    rounds = [p for p in await pc.uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
+              if p.kind in (PollKind.FINAL, PollKind.AFTER) and p.opens_at <= pc.now < p.closes_at]
+    planned = await pc.uow.outbox.planned_keys(program_id=program_id, prefixes=("poll-reminder:",))
+    answered: set[tuple[int, int]] = {(a.poll_id, a.member_id or 0) for a in await pc.uow.feedback.responses(
+        workspace_id=workspace_id, poll_ids=[p.id or 0 for p in rounds])}
+    answered |= {(a.poll_id, a.member_id or 0) for a in await pc.uow.feedback.assessments(
+        workspace_id=workspace_id, program_id=program_id)}
+    enrollments = await pc.uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id)
+    members = {m.id: m for m in await pc.uow.members.many(workspace_id=workspace_id,
+                                                          member_ids=[e.member_id for e in enrollments])}
+    queued = 0
+    for poll in rounds:
+        for enrollment in enrollments:
+            member = members.get(enrollment.member_id)
+            key = f"poll-reminder:{poll.id}:{enrollment.member_id}"
+            if key in planned or (poll.id, enrollment.member_id) in answered or not _askable(pc, member, enrollment):
+                continue
+            assert member is not None
+            t = Translator(resolve_locale(member.locale, pc.workspace.locale))
+            queued += await enqueue(
+                pc.uow, workspace_id=workspace_id, key=key, kind="poll_reminder", due_at=pc.now,
+                stale_at=poll.closes_at, message=reminder(t, pc.program, poll, zone=member.timezone),
+                program_id=program_id, target=user_target(pc.workspace, member.external_id), member_id=member.id)
+    return queued
+
+
+def reminder(t: Translator, program: Program, poll: Poll, *, zone: str) -> Message:
+    verb = assessment.OPEN_ASSESSMENT if poll.kind in ASSESSMENT_KINDS else polls.OPEN_POLL
+    try:
+        closes = format_moment(poll.closes_at, timezone=zone, locale=t.locale)
+    except (KeyError, ValueError):
+        closes = format_moment(poll.closes_at, timezone=program.timezone, locale=t.locale)
+    text = t("closing.reminder", program=program.name, round=round_label(t, poll), closes=closes)
+    return Message(text=text, blocks=(
+        Text(text), Buttons((Button(t("closing.reminder_button"), f"{verb}:{poll.id}", style="primary"),))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.feedback.disclosure import k_of
 from bot.feedback.results import round_label
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -114,4 +115,4 @@ async def submit_poll(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         "keep": _text(form.values.get("keep"), limit), "improve": _text(form.values.get("improve"), limit),
     }, now=ctx.now)
     key = "feedback.thanks" if created else "feedback.updated"
-    return [Reply(Message(text=ctx.t(key, program=program.name, k=ctx.services.config.k_anonymity)))]
+    return [Reply(Message(text=ctx.t(key, program=program.name, k=k_of(program, ctx.services.config.k_anonymity))))]

@@ -1,4 +1,8 @@
-"""When a program's feedback rounds open and close: pulses every N weeks, midpoint, final, before and after."""
+"""When a program's feedback rounds open and close: pulses every N weeks, midpoint, final, before and after.
+
+The final poll and the after self-assessment belong to the closing phase: they open at its start (S, after the
+last session or when an admin ended the program earlier) and close 14 days later; no pulse or midpoint opens after S.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.kernel.calendar import cadence_weeks, first_meeting_day, session_count
+from bot.kernel.calendar import CLOSING_PHASE, cadence_weeks, closing_start, first_meeting_day, session_count
 from storage.tables import PollKind, Program
 
 AFTER_SESSION = timedelta(hours=2)  # polls open after that week's session, while it is fresh
 POLL_OPEN = timedelta(days=7)
-FINAL_OPEN = timedelta(days=14)
+FINAL_OPEN = CLOSING_PHASE
 BEFORE_LEAD = timedelta(days=7)  # the "before" self-assessment opens a week ahead of the first session
 ASSESSMENT_OPEN = timedelta(days=14)
 MIN_GAP_WEEKS = 2  # a pulse this close to the midpoint or the final poll is dropped: one poll is enough
@@ -43,7 +47,7 @@ def rounds(program: Program) -> list[Round]:
     step = cadence_weeks(program)
     last_week = (session_count(program) - 1) * step
     middle_week = (session_count(program) // 2) * step
-    first, last = week_moment(program, 0), week_moment(program, last_week)
+    first, closing = week_moment(program, 0), closing_start(program)
     found = [Round(PollKind.BEFORE, "before", first - BEFORE_LEAD, first + ASSESSMENT_OPEN)]
     every = max(0, program.pulse_every_weeks)
     has_middle = 0 < middle_week < last_week
@@ -56,9 +60,9 @@ def rounds(program: Program) -> list[Round]:
     if has_middle:
         opens = week_moment(program, middle_week) + AFTER_SESSION
         found.append(Round(PollKind.MIDPOINT, "midpoint", opens, opens + POLL_OPEN))
-    opens = last + AFTER_SESSION
-    found.append(Round(PollKind.FINAL, "final", opens, opens + FINAL_OPEN))
-    found.append(Round(PollKind.AFTER, "after", opens, opens + ASSESSMENT_OPEN))
+    found = [r for r in found if r.kind == PollKind.BEFORE or r.opens_at < closing]  # ended early: no more pulses
+    found.append(Round(PollKind.FINAL, "final", closing, closing + FINAL_OPEN))
+    found.append(Round(PollKind.AFTER, "after", closing, closing + FINAL_OPEN))  # both close at F
     return sorted(found, key=lambda r: (r.opens_at, r.key))
 
 

@@ -38,3 +38,25 @@ def next_session(program: Program, now: datetime) -> tuple[int, datetime] | None
         if moment >= now:
             return index, moment
     return None
+
+
+# The closing phase (bot/closing, feedback's final round): it starts two hours after the last session, while it is
+# fresh, or earlier when an admin ends the program; the final poll and the after self-assessment stay open 14 days.
+AFTER_LAST_SESSION = timedelta(hours=2)
+CLOSING_PHASE = timedelta(days=14)
+
+
+def natural_closing_start(program: Program) -> datetime:
+    return session_time(program, session_count(program) - 1) + AFTER_LAST_SESSION
+
+
+def closing_start(program: Program) -> datetime:
+    """S: after the last session, or when `program end` moved the program to closing, whichever came first."""
+    natural = natural_closing_start(program)
+    started = program.closing_started_at
+    return min(natural, started) if started is not None else natural
+
+
+def closing_end(program: Program) -> datetime:
+    """F: the final round closes; summaries, thanks and the closing report follow, then the program is closed."""
+    return closing_start(program) + CLOSING_PHASE

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.kernel.calendar import closing_end, closing_start, natural_closing_start
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
 from bot.kernel.grammar import mentioned_users
-from bot.kernel.i18n import Translator
+from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Button, Buttons, Fields, Header, Message, Text
 from bot.kernel.outbox import dm, post
 from bot.kernel.payload import Unavailable, admin_only, announcement_channel, own_target
@@ -14,7 +15,8 @@ from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.kernel.text_keys import slugify
 from bot.programs.form import apply_fields, program_form, read_program
-from storage.tables import Participation, Program, ProgramFormat, ProgramState
+from bot.sessions.timing import zone
+from storage.tables import EnrollmentStatus, Participation, Program, ProgramFormat, ProgramState
 
 # Which command moves a program out of which state, and where to.
 TRANSITIONS: dict[str, tuple[ProgramState, ProgramState]] = {
@@ -166,10 +168,43 @@ async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
 
 
 async def program_end(ctx: Ctx, args: str) -> list[Response]:
+    """`program end`: a running program enters its closing phase now (final poll, summaries and thanks follow on
+    the schedule: bot/closing); one that has not started is cancelled, and whoever had joined or was asked is told."""
     program = await find_program(ctx, args)
-    program.state = _check_state(ctx, program, "end")
+    where = zone(ctx.member.timezone, fallback=program.timezone).key
+    if program.state == ProgramState.CLOSING:
+        raise UserError("closing.end.already_closing", program=program.name,
+                        closes=format_moment(closing_end(program), timezone=where, locale=ctx.t.locale))
+    if program.state == ProgramState.CLOSED:
+        raise UserError("closing.end.already_closed", program=program.name)
+    if program.state != ProgramState.RUNNING:
+        return await _cancel(ctx, program)
+    program.state = ProgramState.CLOSING
+    program.closing_started_at = min(ctx.now, natural_closing_start(program))  # late: the schedule's own start
     ctx.uow.programs.add(program)
-    return [Reply(Message(text=ctx.t("program.ended", program=program.name)))]
+    count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
+    return [Reply(Message(text=ctx.t(
+        "closing.end.started", program=program.name, count=count,
+        starts=format_moment(closing_start(program), timezone=where, locale=ctx.t.locale),
+        closes=format_moment(closing_end(program), timezone=where, locale=ctx.t.locale))))]
+
+
+async def _cancel(ctx: Ctx, program: Program) -> list[Response]:
+    """Ended before it ran: closed at once; members, the waitlist and those invited hear it in their language."""
+    told = 0
+    waiting = (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED, EnrollmentStatus.INVITED)
+    for enrollment in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
+                                                           program_id=program.id or 0, active_only=False):
+        member = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=enrollment.member_id)
+        if enrollment.status not in waiting or member is None or member.erased or not member.reachable:
+            continue
+        told += await dm(ctx, member=member, key=f"cancelled:{program.id}:{member.id}", kind="dm",
+                         program_id=program.id,
+                         build=lambda t: Message(text=t("closing.cancelled.dm", program=program.name)))
+    program.state = ProgramState.CLOSED
+    program.closed_at = ctx.now
+    ctx.uow.programs.add(program)
+    return [Reply(Message(text=ctx.t("closing.cancelled.reply", program=program.name, count=told)))]
 
 
 async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
