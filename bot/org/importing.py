@@ -54,6 +54,10 @@ async def _people(scope: Scope, directory: Mapping[str, str]) -> _People:
 async def _member(scope: Scope, people: _People, external_id: str, email: str, outcome: Outcome) -> Member:
     found = people.by_id.get(external_id)
     if found is not None:
+        if email and not found.email:  # the platform's directory (or the admin's row) says whose address it is
+            found.email = email
+            people.add(found)
+            scope.uow.members.add(found)
         return found
     member = await scope.uow.members.get_or_create(
         workspace_id=scope.workspace_id, external_id=external_id, now=scope.now, defaults={"email": email})
@@ -77,6 +81,14 @@ async def _match(scope: Scope, people: _People, row: OrgRow, known: OrgRecord | 
     return None
 
 
+async def _known_managers(scope: Scope, people: _People, parsed: ParsedFile) -> None:
+    """Managers the directory names become members too (not counted as rows' members), so a row applied later,
+    when its member's email arrives, still finds its manager by email."""
+    for email in sorted({str(row.values.get("manager") or "") for row in parsed.rows}):
+        if "@" in email and email not in people.by_email and email in people.directory:
+            await _member(scope, people, people.directory[email], email, Outcome())
+
+
 async def import_rows(scope: Scope, parsed: ParsedFile, *, directory: Mapping[str, str]) -> Outcome:
     """Upsert every good row as an OrgRecord and apply those that meet a member; returns what happened."""
     outcome = Outcome(errors=list(parsed.errors), ignored=parsed.ignored)
@@ -84,6 +96,7 @@ async def import_rows(scope: Scope, parsed: ParsedFile, *, directory: Mapping[st
     people = await _people(scope, directory)
     keys = {row.line: record_key(email=row.email, platform_id=row.platform_id) for row in parsed.rows}
     known = await uow.org.by_keys(workspace_id=workspace_id, keys=list(keys.values()))
+    await _known_managers(scope, people, parsed)
     first_line: dict[str, int] = {}  # a key, or "member:<id>", -> the line that named it first
     matched: list[tuple[str, Member]] = []
     for row in parsed.rows:

@@ -73,7 +73,9 @@ async def _forget_themes(uow: UnitOfWork, themes: list[Theme]) -> set[str]:
 async def _erase_declared(uow: UnitOfWork, member: Member) -> tuple[set[str], set[str]]:
     """Apply every declared table's erasure; returns the platform ids found (a Teams user has two) and the texts
     the member wrote, as they could be quoted elsewhere."""
-    identifiers, texts = {member.external_id}, _quotable(member.job_title)
+    # Their platform email is an identifier too: others' org records name it as their manager.
+    identifiers = {member.external_id, *([member.email] if member.email else [])}
+    texts = _quotable(member.job_title)
     rows = await personal_rows(uow, member)
     for name, found in rows.items():
         spec = next(s for s in PERSONAL_TABLES if s.table == name)
