@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.kernel.message_codec import decode
-from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, Target, UnreachableMember
+from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, SpaceUnsupported, Target, UnreachableMember
 from bot.kernel.spaces import change_space, open_ordered
 from scheduler.pacing import Pacer
 from scheduler.report import Backoff, DeliveryReport, describe, where
 from storage.repositories import outbox_claims as claims
 from storage.repositories.outbox import file_of, space_change_of, space_of
-from storage.tables import Delivery
+from storage.tables import Delivery, DeliveryStatus
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("scheduler.deliver")  # the logger these messages always had
@@ -227,6 +227,12 @@ class DeliveryRun:
             await claims.mark_unreachable(self.uow_factory, workspace_id=delivery.workspace_id,
                                           member_id=delivery.member_id,
                                           user_ref=target.ref if target.kind == "user" else None)
+        except SpaceUnsupported as error:  # by design on this platform (a Teams thread is not archived): no fault
+            log.info("delivery %s (%s): not offered here: %s", ident, delivery.kind, error)
+            if await claims.mark_failed(self.uow_factory, delivery_id=ident, worker_id=self.worker_id,
+                                        error=describe(error), status=DeliveryStatus.SKIPPED,
+                                        patience=self._patience(delivery)):
+                self.report.skipped["unsupported"] += 1
         except DeliveryError as error:
             if error.permanent:
                 await self._fail(delivery, describe(error))
