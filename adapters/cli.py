@@ -1,4 +1,4 @@
-"""The `lingkar` command: demo, database migrations, serving, platform manifests."""
+"""The `lingkar` command: demo, database migrations, serving, platform manifests, org data import."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from adapters.teams.cli import teams_app
 app = typer.Typer(help="Lingkar: mentoring circles and pairs for Slack and Microsoft Teams.", no_args_is_help=True)
 db = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db, name="db")
+org = typer.Typer(help="Org data: department, team, manager, seniority and start date.", no_args_is_help=True)
+app.add_typer(org, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(slack_app, name="slack")
 
@@ -99,6 +101,22 @@ def db_revision(message: str = typer.Option(..., "-m", help="What changed.")) ->
     from storage.migrate import autogenerate
 
     autogenerate(Settings().database_url, message=message)
+
+
+@org.command("import")
+def org_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The CSV (UTF-8)."),
+    workspace: str = typer.Option(..., "--workspace", help="<platform>:<workspace id>, e.g. slack:T0123ABCD."),
+    locale: str = typer.Option("en", "--locale", help="The report's language: en or id."),
+    directory: bool = typer.Option(True, "--directory/--no-directory",
+                                   help="Match emails through the platform's directory (Slack: users:read.email)."),
+) -> None:
+    """Import an org CSV as `admin import` does in chat. Exit 0: every row imported; 1: some rows had errors (the
+    others were imported); 2: nothing was imported."""
+    from adapters.org_import import run_import
+
+    code = run_import(_settings(), file=file, workspace=workspace, locale=locale, use_directory=directory)
+    raise typer.Exit(code)
 
 
 @app.command()
