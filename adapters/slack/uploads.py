@@ -74,7 +74,7 @@ async def on_dm(bot: Bot, event: dict[str, Any], *, team_id: str) -> None:
     file_id = first_file(event)
     attachment: Attachment | None = None
     complete = True
-    if file_id is not None:
+    if file_id is not None and await bot.core.is_admin(actor):  # others are refused by the core, file unread
         if bot.core.is_slow(text):  # a big file and the workspace's directory take a while: say so first
             await bot.responder.reply(origin, Message(text=t("slack.working")))
         try:

@@ -110,7 +110,7 @@ class TeamsBot:
         else:
             text = await inbound.command_text(activity, resolve=lambda m: self._member_id(turn, m))
             event = Command(actor=actor, text=text, where=where)
-            if is_import(text, self.core.specs):  # the file, read before the core's unit of work
+            if is_import(text, self.core.specs) and await self.core.is_admin(actor):  # read before the core's work
                 try:
                     event = await uploads.with_file(event, activity, hosts=self.file_hosts, local=self.local)
                 except UploadRefused as refused:

@@ -56,6 +56,15 @@ class Core:
         parsed = parse(text, self.specs)
         return parsed.spec is not None and parsed.spec.slow
 
+    async def is_admin(self, actor: Actor) -> bool:
+        """For adapters that do costly platform work only for admins (an org import reads the whole directory):
+        the same rule `admin_only` handlers apply, so a non-admin's upload is refused without that work."""
+        async with self.services.uow() as uow:
+            ctx = await self._context(uow, Command(actor, "help"))
+            admin = await ctx.is_admin()
+            await uow.commit()
+            return admin
+
     async def home(self, actor: Actor) -> Message:
         """The member's overview (Slack's App Home, Teams' personal tab): programs, circle, what is pending."""
         try:

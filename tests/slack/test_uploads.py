@@ -170,3 +170,14 @@ def test_the_bot_token_only_goes_to_slack(slack_messenger: Any) -> None:
     assert not from_slack_files("https://files.slack.com.evil.example/org.csv", api=api)
     assert not from_slack_files("https://evilslack.com/org.csv", api=api)
     assert not from_slack_files("https://[::1/org.csv", api=api)
+
+
+async def test_a_members_upload_is_refused_without_reading_the_file_or_the_directory(
+        slack: Slack, asked: list[Command]) -> None:
+    """Only admins import: a member's file is never downloaded and the workspace directory never read for them."""
+    file_id = slack.mock.add_file("org.csv", CSV)
+    await slack.event(dm_message("admin import", user="U1", files=[file_id]), event_id="EvNotAdmin")
+    [command] = asked
+    assert command.attachment is None
+    assert slack.mock.calls_to("files.info") == [] and slack.mock.calls_to("users.list") == []
+    assert "admin" in dm_posts(slack.mock, "U1")[-1].lower()

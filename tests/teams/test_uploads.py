@@ -67,7 +67,8 @@ async def test_a_csv_sent_in_the_personal_chat_reaches_the_core_with_the_admins_
 
 
 async def test_a_file_over_the_cap_or_unreadable_is_refused_and_the_core_never_sees_it(
-        client: Teams, connector: MockConnector, asked: list[Command]) -> None:
+        app: App, client: Teams, connector: MockConnector, asked: list[Command]) -> None:
+    await make_admin(app, ADMIN.aad)
     connector.files["big.csv"] = b"x" * (MAX_BYTES + 1)
     await send_file(client, connector, "admin import", name="big.csv")
     await send_file(client, connector, "admin import", name="gone.csv")  # OneDrive answers 404
@@ -77,8 +78,9 @@ async def test_a_file_over_the_cap_or_unreadable_is_refused_and_the_core_never_s
     assert second.startswith("I could not download that file from Teams")
 
 
-async def test_only_the_configured_hosts_are_fetched_from(client: Teams, connector: MockConnector,
+async def test_only_the_configured_hosts_are_fetched_from(app: App, client: Teams, connector: MockConnector,
                                                          asked: list[Command]) -> None:
+    await make_admin(app, ADMIN.aad)
     await send_file(client, connector, "admin import", url="https://files.evil.example/org.csv")
     await send_file(client, connector, "admin import", url="ftp://127.0.0.1/org.csv")
     assert asked == [] and connector.of("download") == []
@@ -120,3 +122,13 @@ def test_download_hosts() -> None:
         assert not download_allowed(url, hosts=hosts, local=False), url
     assert download_allowed("http://127.0.0.1:8080/files/org.csv", hosts=hosts, local=True)
     assert not download_allowed("http://10.0.0.8/files/org.csv", hosts=hosts, local=True)
+
+
+async def test_a_members_file_is_never_downloaded(client: Teams, connector: MockConnector,
+                                                  asked: list[Command]) -> None:
+    """Only admins import: the core refuses a member's command, and the file is not fetched for it."""
+    connector.files["org.csv"] = CSV
+    await send_file(client, connector, "admin import")
+    [command] = asked
+    assert command.attachment is None and connector.of("download") == []
+    assert "admin" in said(connector)[-1].lower()
