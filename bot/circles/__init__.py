@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.circles import commands, moderators, self_select
+from bot.circles import arrange, commands, moderators, self_select
 from bot.circles.checkins import CHECKIN_FORM, checkin_command, open_action, plan_checkins, submit_checkin
 from bot.circles.elections import plan_elections, plan_rotation
 from bot.circles.forming import form_step
 from bot.circles.home import CIRCLE_SECTION, RUNNING_SECTION
+from bot.circles.joining import on_join, place_waiting
 from bot.circles.launch import settle_spaces
 from bot.circles.missed import plan_missed_checkins
 from bot.circles.prompts import plan_prompts, prompt_add, prompt_next, prompt_skip
@@ -31,6 +32,10 @@ CAPABILITY = Capability(
         (CommandSpec(("circle", "leave"), "help.circle_leave", aliases=(("lingkaran", "keluar"),)), commands.leave),
         (CommandSpec(("circle", "retry"), "help.circle_retry", admin=True, group="admin",
                      aliases=(("lingkaran", "ulang"),)), commands.retry),
+        (CommandSpec(("circle", "add"), "help.circle_add", admin=True, group="admin",
+                     aliases=(("lingkaran", "tambah"),)), arrange.add),
+        (CommandSpec(("circle", "merge"), "help.circle_merge", admin=True, group="admin",
+                     aliases=(("lingkaran", "gabungkan"),)), arrange.merge),
         (CommandSpec(("moderator", "nominate"), "help.moderator_nominate", aliases=(("moderator", "calonkan"),)),
          moderators.nominate),
         (CommandSpec(("moderator", "stand"), "help.moderator_stand", aliases=(("moderator", "maju"),)),
@@ -58,12 +63,14 @@ CAPABILITY = Capability(
         (CommandSpec(("session", "log"), "help.running_session_log", aliases=(("sesi", "catat"),),
                      group="moderator"), session_log),
     ),
-    actions={"circle.pick": self_select.pick, "elect.vote": moderators.vote_action, "checkin.open": open_action},
+    actions={"circle.pick": self_select.pick, "elect.vote": moderators.vote_action, "checkin.open": open_action,
+             arrange.MERGE: arrange.confirm_merge},
     forms={commands.LEAVE_FORM: commands.submit_leave, CHECKIN_FORM: submit_checkin, LOG_FORM: submit_log,
            GOAL_FORM: submit_goal, UPDATE_FORM: submit_update},
-    planners=(settle_spaces, plan_elections, plan_rotation, *RUNNING_PLANNERS),
+    planners=(settle_spaces, place_waiting, plan_elections, plan_rotation, *RUNNING_PLANNERS),
     on_leave=(commands.on_program_leave,),
     on_close=(self_select.open_for_picking,),
     on_form=(form_step,),
+    on_join=(on_join,),
     home=(CIRCLE_SECTION, RUNNING_SECTION),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.circles.intake import fill_places
 from bot.circles.launch import retry_space
 from bot.circles.scope import circle_of_actor
 from bot.kernel.admins import notify_admins
@@ -9,13 +10,13 @@ from bot.kernel.calendar import next_session
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
-from bot.kernel.i18n import format_moment
+from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Fields, Form, Header, Message, TextInput
 from bot.kernel.outbox import post
 from bot.kernel.payload import Unavailable, int_id
 from bot.kernel.ports import Target
 from bot.kernel.replies import OpenForm, Reply, Response
-from storage.tables import Circle, CircleMemberStatus, Program
+from storage.tables import Circle, CircleMemberStatus, CircleStatus, Program
 
 LEAVE_FORM = "circle.leave"
 
@@ -35,6 +36,7 @@ async def info(ctx: Ctx, args: str) -> list[Response]:
     ]
     if program.video_link:
         pairs.append((ctx.t("formation.video"), program.video_link))
+    pairs.append((ctx.t("circles_intake.number"), str(circle.id)))  # what `circle add` and `circle merge` take
     text = "\n".join(f"{a}: {b}" for a, b in pairs)
     return [Reply(Message(text=f"{circle.name}\n{text}", blocks=(Header(circle.name), Fields(tuple(pairs)))))]
 
@@ -76,27 +78,35 @@ async def leave_circle(ctx: Ctx, circle: Circle, *, reason: str = "") -> None:
     membership.status, membership.left_at = CircleMemberStatus.LEFT, ctx.now
     membership.left_reason = reason[: ctx.services.config.max_free_text] or None  # admins only
     ctx.uow.circles.add(membership)
-    if circle.moderator_member_id == ctx.member_id:
-        circle.moderator_member_id = None
-        ctx.uow.circles.add(circle)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="circle.left",
                          actor_member_id=ctx.member_id, detail={"circle_id": circle.id})
     await ctx.uow.flush()
-    if circle.space:  # the circle hears only that someone left, never who or why
-        await post(ctx, target=Target.from_key(circle.space), key=f"left:{circle.id}:{membership.id}",
-                   kind="announcement", message=Message(text=ctx.t("circles.someone_left")))
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
     if program is not None:
-        await flag_if_small(ctx, program, circle)
+        await after_departure(ctx, program, circle, member_id=ctx.member_id, key=f"left:{circle.id}:{membership.id}")
+
+
+async def after_departure(ctx: Ctx, program: Program, circle: Circle, *, member_id: int, key: str) -> None:
+    """Someone is no longer in the circle (they left, or an admin moved them): the circle hears only that someone
+    left, never who or why; the place goes to whoever waits longest and fits; admins hear of a circle too small."""
+    if circle.moderator_member_id == member_id:
+        circle.moderator_member_id = None
+        ctx.uow.circles.add(circle)
+    if circle.space:  # in the circle's language (the workspace's), not the leaver's or the admin's
+        t = Translator(resolve_locale(ctx.workspace.locale))
+        await post(ctx, target=Target.from_key(circle.space), key=key, kind="announcement",
+                   message=Message(text=t("circles.someone_left")))
+    await fill_places(ctx, program)
+    await flag_if_small(ctx, program, circle)
 
 
 async def flag_if_small(ctx: Ctx, program: Program, circle: Circle) -> None:
     remaining = len(await ctx.uow.circles.memberships(circle_id=circle.id or 0))
-    if remaining >= program.size_min:
+    if remaining >= program.size_min or circle.status != CircleStatus.ACTIVE:
         return
     await notify_admins(ctx, key=f"small:{circle.id}:{remaining}", kind="admin", program_id=program.id,
                         build=lambda t: Message(text=t("circles.below_minimum", circle=circle.name, count=remaining,
-                                                       minimum=program.size_min)))
+                                                       minimum=program.size_min, id=circle.id)))
 
 
 async def on_program_leave(ctx: Ctx, program: Program) -> None:

@@ -14,6 +14,7 @@ from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from storage.tables import (
     Circle,
+    CircleStatus,
     ElectionStatus,
     ModeratorMode,
 )
@@ -68,7 +69,7 @@ async def plan_rotation(pc: PlanContext) -> int:
         memberships = await pc.uow.circles.memberships(circle_id=circle.id or 0)
         members = await pc.uow.members.many(workspace_id=pc.workspace.id or 0,
                                             member_ids=[m.member_id for m in memberships])
-        if not members or not circle.space:
+        if not members or not circle.space or circle.status != CircleStatus.ACTIVE:  # merged away: no sessions
             continue
         for index, moment in enumerate(times):
             if moment - timedelta(days=1) <= pc.now < moment:

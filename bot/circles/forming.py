@@ -7,6 +7,7 @@ from functools import partial
 from bot.circles import formation
 from bot.circles.launch import launch_circle
 from bot.circles.self_select import finish_self_select
+from bot.circles.voters import Placed, recorded_why, tell_voters
 from bot.kernel.availability import available_utc_hours
 from bot.kernel.calendar import first_meeting_day
 from bot.kernel.context import Ctx
@@ -18,13 +19,12 @@ from bot.kernel.ports import SpaceRef
 from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat, Theme, ThemeMode
 
 
-async def _preferences(ctx: Ctx, program: Program, selected: dict[int, Theme]) -> dict[int, tuple[int, ...]]:
-    """A member's ranked choices: the selected themes they approved, in the order they voted for them."""
-    prefs: dict[int, list[int]] = {}
+async def _votes(ctx: Ctx, program: Program) -> dict[int, tuple[int, ...]]:
+    """Every member's approvals, in the order they gave them (whether the theme was selected or not)."""
+    votes: dict[int, list[int]] = {}
     for vote in await ctx.uow.themes.votes_of_program(program_id=program.id or 0):
-        if vote.theme_id in selected:
-            prefs.setdefault(vote.member_id, []).append(vote.theme_id)
-    return {member: tuple(themes) for member, themes in prefs.items()}
+        votes.setdefault(vote.member_id, []).append(vote.theme_id)
+    return {member: tuple(themes) for member, themes in votes.items()}
 
 
 async def form_program(ctx: Ctx, program: Program) -> str:
@@ -36,11 +36,13 @@ async def form_program(ctx: Ctx, program: Program) -> str:
     enrollments = await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id, program_id=program.id)
     members = {m.id or 0: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
                                                                 member_ids=[e.member_id for e in enrollments])}
-    prefs = await _preferences(ctx, program, selected)
+    votes = await _votes(ctx, program)
     day = first_meeting_day(program)
-    candidates = [formation.Candidate(member_id=mid, theme_prefs=prefs.get(mid, ()), department=m.department or "-",
-                                      seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
-                  for mid, m in sorted(members.items())]
+    # Formation ranks the selected themes a member approved, in their order (the rule the close announcement used).
+    candidates = [formation.Candidate(
+        member_id=mid, theme_prefs=tuple(t for t in votes.get(mid, ()) if t in selected),
+        department=m.department or "-", seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
+        for mid, m in sorted(members.items())]
     recent = await ctx.uow.circles.past_pairs(workspace_id=ctx.workspace_id, exclude_program_id=program.id)
     # Whom the org data keeps apart (a manager and their report, one manager's reports, one team where the program
     # excludes it) formation avoids as it avoids people who met before.
@@ -50,33 +52,42 @@ async def form_program(ctx: Ctx, program: Program) -> str:
         sizes=formation.Sizes(min=program.size_min, target=program.size_target, max=program.size_max),
         recent_pairs=frozenset(recent), seed=program.id,
     )
-    circles: list[Circle] = []
-    counters: dict[int, int] = {}
-    for formed in result.circles:
-        theme = selected[formed.theme_id]
-        counters[formed.theme_id] = counters.get(formed.theme_id, 0) + 1
-        circle = Circle(workspace_id=ctx.workspace_id, program_id=program.id, theme_id=theme.id,
-                        name=f"{theme.title} {counters[formed.theme_id]}", capacity=program.size_max,
-                        created_at=ctx.now)
-        ctx.uow.circles.add(circle)
-        await ctx.uow.flush()
-        for member_id in formed.member_ids:
-            why = result.why[member_id]
-            ctx.uow.circles.add(CircleMember(
-                workspace_id=ctx.workspace_id, program_id=program.id, circle_id=circle.id or 0, member_id=member_id,
-                joined_at=ctx.now, why={"code": why.code, "rank": why.rank,
-                                        "mixed_departments": why.mixed_departments,
-                                        "shared_hours": why.shared_hours}))
-        circles.append(circle)
-    await ctx.uow.flush()
+    circles, placed = await _record(ctx, program, result, selected, votes)
     for circle in circles:
         await launch_circle(ctx, program, circle)
     if result.unplaced:  # a step after the launch steps, so the deliveries keep their order
         ctx.after_commit(partial(_tell_unplaced, program=program,
                                  unplaced=[(members[u.member_id], u.code) for u in result.unplaced]))
+    await tell_voters(ctx, program, members=members, placed=placed, votes=votes)
     satisfaction = formation.preference_satisfaction(candidates=candidates, result=result)
     return ctx.t("formation.summary", program=program.name, circles=len(circles),
                  placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
+
+
+async def _record(ctx: Ctx, program: Program, result: formation.FormationResult, selected: dict[int, Theme],
+                  votes: dict[int, tuple[int, ...]]) -> tuple[list[Circle], dict[int, Placed]]:
+    """The formed circles and their members, each with why they are there (by all of their votes)."""
+    circles: list[Circle] = []
+    counters: dict[int, int] = {}
+    placed: dict[int, Placed] = {}
+    formed = {c.theme_id for c in result.circles}
+    for found in result.circles:
+        theme = selected[found.theme_id]
+        counters[found.theme_id] = counters.get(found.theme_id, 0) + 1
+        circle = Circle(workspace_id=ctx.workspace_id, program_id=program.id or 0, theme_id=theme.id,
+                        name=f"{theme.title} {counters[found.theme_id]}", capacity=program.size_max,
+                        created_at=ctx.now)
+        ctx.uow.circles.add(circle)
+        await ctx.uow.flush()
+        for member_id in found.member_ids:
+            why = recorded_why(result.why[member_id], votes.get(member_id, ()), found.theme_id, formed)
+            placed[member_id] = Placed(circle=circle, theme=theme.title, why=why)
+            ctx.uow.circles.add(CircleMember(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                             circle_id=circle.id or 0, member_id=member_id, joined_at=ctx.now,
+                                             why=why))
+        circles.append(circle)
+    await ctx.uow.flush()
+    return circles, placed
 
 
 async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program,

@@ -14,10 +14,10 @@ from bot.kernel.messages import Fields, Header, Message, Text
 from bot.kernel.outbox import post
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import SpaceRef, Target
-from bot.kernel.spaces import open_after_commit, tell_admins
+from bot.kernel.spaces import open_after_commit, queue_space_change, tell_admins
 from bot.kernel.text_keys import slugify
-from storage.repositories.outbox import read_opened, space_key
-from storage.tables import Circle, CircleMember, CircleMemberStatus, DeliveryStatus, Member, Program
+from storage.repositories.outbox import read_opened, space_key, space_of
+from storage.tables import Circle, CircleMember, CircleMemberStatus, CircleStatus, DeliveryStatus, Member, Program
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,23 @@ async def _record_space(scope: Scope, config: CoreConfig, program: Program, circ
         users = ", ".join(f"<@{u}>" for u in skipped)
         await tell_admins(scope, config, key=f"space-skipped:{circle.id}", program_id=program.id,
                            build=lambda t: Message(text=t("formation.space_skipped", circle=circle.name, users=users)))
+    await _invite_latecomers(scope, program, circle, space)
     theme = await scope.uow.themes.get(workspace_id=scope.workspace_id, theme_id=circle.theme_id or 0)
     t = Translator(resolve_locale(scope.workspace.locale))
     await post(scope, target=Target.from_key(space), key=f"welcome:{circle.id}", kind="welcome", program_id=program.id,
                message=welcome_message(t, program=program, circle=circle, theme=theme.title if theme else circle.name,
                                        members=await _ordered_members(scope, circle)))
+
+
+async def _invite_latecomers(scope: Scope, program: Program, circle: Circle, space: str) -> None:
+    """Members placed after the space was asked for (late joiners, a merge) were not in the request: add them."""
+    row = await scope.uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+    order = space_of(row) if row is not None else None
+    asked = set(order.members) if order is not None else set()
+    late = tuple(m.external_id for m, _ in await _ordered_members(scope, circle) if m.external_id not in asked)
+    if late:
+        await queue_space_change(scope, space=space, key=f"space-add:circle:{circle.id}:opened", action="add",
+                                 members=late, program_id=program.id)
 
 
 async def settle_spaces(pc: PlanContext) -> int:
@@ -112,6 +124,13 @@ async def settle_spaces(pc: PlanContext) -> int:
         if circle.space:
             continue
         row = await pc.uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+        if circle.status != CircleStatus.ACTIVE:  # merged before its space opened: keep it, archived
+            if row is not None and row.status == DeliveryStatus.SENT and row.sent_ref:
+                circle.space = read_opened(row.sent_ref)[0]
+                pc.uow.circles.add(circle)
+                await queue_space_change(pc, space=circle.space, key=f"space-archive:circle:{circle.id}",
+                                         action="archive", program_id=pc.program.id)
+            continue
         if row is not None and row.status == DeliveryStatus.SENT and row.sent_ref:
             space, skipped = read_opened(row.sent_ref)
             await _record_space(pc, pc.config, pc.program, circle, space, skipped)

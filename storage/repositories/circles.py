@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, delete, select
+from sqlalchemy import update
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import (
@@ -128,6 +129,41 @@ class CircleRepository:
             "member_id": member_id, "status": status, "why": why, "joined_at": now},
             conflict=("program_id", "member_id"))
         return new_id is not None
+
+    async def take_place(self, *, workspace_id: int, program_id: int, circle_id: int, member_id: int,
+                         why: dict[str, Any], now: datetime, size_max: int,
+                         replacing: CircleMember | None = None) -> bool:
+        """Put a member in a circle only while it has fewer than `size_max` active members: True when this call
+        placed them. The program's circle rows are locked first (PostgreSQL row locks; SQLite's write lock), so
+        concurrent placements queue and each counts the places the others took. `replacing` is the member's own
+        earlier row in this program (left, waitlisted, or in another circle), reused only if nobody changed it
+        meanwhile; without it, a row that exists means they were placed already (a concurrent twin)."""
+        circles = Circle.__table__  # type: ignore[attr-defined]
+        await self._session.exec(update(circles).where(circles.c.program_id == program_id)
+                                 .values(capacity=circles.c.capacity))
+        taken = (await self._session.exec(select(func.count()).select_from(CircleMember).where(
+            CircleMember.circle_id == circle_id, CircleMember.status == CircleMemberStatus.ACTIVE))).one()
+        if int(taken) >= size_max:
+            return False
+        if replacing is None:
+            return await self.join(workspace_id=workspace_id, program_id=program_id, circle_id=circle_id,
+                                   member_id=member_id, status=CircleMemberStatus.ACTIVE, why=why, now=now)
+        rows = CircleMember.__table__  # type: ignore[attr-defined]
+        changed = await self._session.exec(update(rows).where(
+            rows.c.id == replacing.id, rows.c.circle_id == replacing.circle_id, rows.c.status == replacing.status,
+        ).values(circle_id=circle_id, status=CircleMemberStatus.ACTIVE, why=why, joined_at=now, left_at=None,
+                 left_reason=None))
+        if changed.rowcount != 1:
+            return False
+        await self._session.refresh(replacing)
+        return True
+
+    async def of_program_members(self, *, workspace_id: int, program_id: int) -> list[CircleMember]:
+        """Every circle membership of a program, whatever its status: who is placed, who left, who waits."""
+        found = await self._session.exec(
+            select(CircleMember).where(CircleMember.workspace_id == workspace_id,
+                                       CircleMember.program_id == program_id).order_by(col(CircleMember.id)))
+        return list(found.all())
 
     async def nominate(self, *, workspace_id: int, election_id: int, nominee_member_id: int,
                        nominated_by_member_id: int, now: datetime) -> bool:
