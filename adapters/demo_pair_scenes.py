@@ -9,6 +9,7 @@ from datetime import timedelta
 from rich.panel import Panel
 
 from adapters.demo import ADMIN, Demo, members_table
+from adapters.demo_ending import ending
 from adapters.demo_respond import first_action, form_in
 from adapters.demo_scenes import (
     ANNOUNCEMENTS,
@@ -106,5 +107,5 @@ async def first_pair_meetings(demo: Demo) -> None:
 
 
 SCENES: list[Callable[[Demo], Awaitable[None]]] = [
-    create_program, enrollment, themes, formation, elections, weeks, digest, pairs,
+    create_program, enrollment, themes, formation, elections, weeks, digest, pairs, ending,
 ]
