@@ -1,4 +1,5 @@
-"""Enrollment: join through the questionnaire, the profile, leaving without blame, status, help."""
+"""Enrollment: join through the questionnaire (or by accepting an invitation), the profile, leaving without blame
+(a seat or a waitlist place), status, help."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.enrollment.commands import (
     submit_leave,
     submit_profile,
 )
+from bot.enrollment.invitation import answer
 from bot.enrollment.profile import PROFILE_FORM
 from bot.kernel.capability import Capability
 from bot.kernel.grammar import CommandSpec
@@ -28,7 +30,7 @@ CAPABILITY = Capability(
         (CommandSpec(("status",), "help.status"), status),
         (CommandSpec(("help",), "help.help", aliases=(("bantuan",), ("?",))), show_help),
     ),
-    actions={"join": join_action, "leave": leave_action},
+    actions={"join": join_action, "leave": leave_action, "invite": answer},
     forms={PROFILE_FORM: submit_profile, LEAVE_FORM: submit_leave},
     home=(STATUS_SECTION,),
 )

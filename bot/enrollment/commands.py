@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from bot.enrollment.profile import apply_profile, org_view, pair_inputs, profile_form, profile_line, read_pair_fields
+from bot.kernel.acting import as_member
 from bot.kernel.context import Ctx, HomePart, HomeSection
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
 from bot.kernel.help import help_message
 from bot.kernel.i18n import Translator
+from bot.kernel.intake import JOINING, Seat, joined_lines, take_seat, waitlist_position
 from bot.kernel.messages import Button, Buttons, Fields, Form, Header, Input, Message, Text, TextInput
 from bot.kernel.payload import Unavailable
 from bot.kernel.program_lookup import find_program, open_programs, program_by_id
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
-from storage.tables import Enrollment, EnrollmentStatus, Program, ProgramFormat, ProgramState
+from storage.tables import (
+    Enrollment,
+    EnrollmentStatus,
+    Participation,
+    Program,
+    ProgramFormat,
+    ProgramState,
+    ThemeMode,
+)
 
 LEAVE_FORM = "leave"
 JOIN_STATE = "join:"
@@ -24,13 +34,23 @@ def _choose(ctx: Ctx, programs: list[Program], *, verb: str, prompt_key: str) ->
     return Reply(Message(text=text, blocks=(Text(ctx.t(prompt_key)), Buttons(buttons))))
 
 
-async def _start_join(ctx: Ctx, program: Program) -> list[Response]:
-    if program.state != ProgramState.ENROLLING:
+async def _check_joinable(ctx: Ctx, program: Program, existing: Enrollment | None) -> None:
+    """Open for enrollment, or forming/running (late joiners); by invitation only for those invited."""
+    if program.state not in JOINING:
         raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
+    if program.participation == Participation.INVITATION and existing is None:
+        raise UserError("intake.invitation_only", program=program.name)
+
+
+async def start_join(ctx: Ctx, program: Program) -> list[Response]:
     existing = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
                                              member_id=ctx.member_id)
+    await _check_joinable(ctx, program, existing)
     if existing is not None and existing.status == EnrollmentStatus.ACTIVE:
         return [Reply(Message(text=ctx.t("enroll.already", program=program.name)))]
+    if existing is not None and existing.status == EnrollmentStatus.WAITLISTED:
+        position = await waitlist_position(ctx, program, ctx.member_id)
+        return [Reply(Message(text=ctx.t("intake.waitlisted_already", program=program.name, position=position)))]
     extra: tuple[Input, ...] = ()
     if program.format != ProgramFormat.CIRCLES:
         extra = pair_inputs(ctx.t, program_format=program.format, role=existing.role if existing else None,
@@ -39,44 +59,56 @@ async def _start_join(ctx: Ctx, program: Program) -> list[Response]:
                                   org=await org_view(ctx, program)))]
 
 
+async def _joinable(ctx: Ctx) -> list[Program]:
+    """What `join` offers: the programs open for enrollment; when none is, those that take late joiners."""
+    programs = await open_programs(ctx)
+    if programs:
+        return programs
+    late = await ctx.uow.programs.in_states(workspace_id=ctx.workspace_id,
+                                            states=(ProgramState.FORMING, ProgramState.RUNNING))
+    return [p for p in late if p.participation == Participation.VOLUNTARY]
+
+
 async def join(ctx: Ctx, args: str) -> list[Response]:
     if args:
-        return await _start_join(ctx, await find_program(ctx, args))
-    programs = await open_programs(ctx)
+        return await start_join(ctx, await find_program(ctx, args))
+    programs = await _joinable(ctx)
     if not programs:
         raise UserError("enroll.none_open")
     if len(programs) == 1:
-        return await _start_join(ctx, programs[0])
+        return await start_join(ctx, programs[0])
     return [_choose(ctx, programs, verb="join", prompt_key="enroll.choose")]
 
 
 async def join_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
-    return await _start_join(ctx, await program_by_id(ctx, arg))
+    return await start_join(ctx, await program_by_id(ctx, arg))
 
 
 async def profile(ctx: Ctx, args: str) -> list[Response]:
     return [OpenForm(profile_form(ctx.t, ctx.member, org=await org_view(ctx)))]
 
 
-async def enroll_member(ctx: Ctx, program: Program) -> str:
-    """Enroll the acting member; returns the i18n key that describes what happened."""
-    assert program.id is not None
-    created = await ctx.uow.enrollments.enroll(
-        workspace_id=ctx.workspace_id, program_id=program.id, member_id=ctx.member_id, now=ctx.now
-    )
-    if created:
-        return "enroll.joined"
-    existing = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id,
-                                             member_id=ctx.member_id)
-    assert existing is not None
-    if existing.status == EnrollmentStatus.ACTIVE:
-        return "enroll.already"
-    existing.status = EnrollmentStatus.ACTIVE
-    existing.left_at = None
-    existing.left_reason = None
-    existing.joined_at = ctx.now
-    ctx.uow.enrollments.add(existing)
-    return "enroll.rejoined"
+def _welcome_key(program: Program) -> str:
+    """What a new member can do before enrollment closes depends on the format: pair programs have no themes."""
+    if program.format != ProgramFormat.CIRCLES:
+        return "intake.joined.pairs"
+    return "intake.joined.fixed_themes" if program.theme_mode == ThemeMode.ADMIN_FIXED else "enroll.joined"
+
+
+async def _outcome(ctx: Ctx, t: Translator, program: Program, seat: Seat, role: str) -> str:
+    name = program.name
+    if seat.status == EnrollmentStatus.WAITLISTED:
+        key = "intake.waitlisted" if seat.fresh else "intake.waitlisted_already"
+        return t(key, program=name, position=seat.position)
+    if not seat.fresh:
+        return t("enroll.already", program=name)
+    lines = await joined_lines(as_member(ctx, ctx.member), program, ctx.member)
+    if seat.rejoined:
+        return " ".join([t("enroll.rejoined", program=name), *lines])
+    if lines:
+        return " ".join([t("intake.joined.late", program=name), *lines])
+    return t(_welcome_key(program), program=name, role=t(f"profile.role.{role}.{program.format}")
+             if program.format != ProgramFormat.CIRCLES else "")
 
 
 async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
@@ -85,8 +117,8 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         if not form.state.startswith(JOIN_STATE):
             raise Unavailable()
         program = await program_by_id(ctx, form.state.removeprefix(JOIN_STATE))
-        if program.state != ProgramState.ENROLLING:
-            raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
+        await _check_joinable(ctx, program, await ctx.uow.enrollments.get(
+            workspace_id=ctx.workspace_id, program_id=program.id or 0, member_id=ctx.member_id))
     role, capacity, pair_errors = read_pair_fields(ctx.t, form.values)
     is_pairs = program is not None and program.format != ProgramFormat.CIRCLES
     org = await org_view(ctx, program)  # read again: a field the form did not offer is ignored, whatever is sent
@@ -97,16 +129,21 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     t = Translator(ctx.member.locale or ctx.t.locale)  # answer in the language they just chose
     if program is None:
         return [Reply(Message(text=t("profile.saved")))]
-    outcome = await enroll_member(ctx, program)
-    if is_pairs:
-        enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
-                                                   member_id=ctx.member_id)
-        assert enrollment is not None
-        enrollment.role, enrollment.capacity = role, capacity if role == "mentor" else 1
-        ctx.uow.enrollments.add(enrollment)
-    text = t(outcome, program=program.name)
+    seat = await take_seat(ctx, program, ctx.member)
+    if is_pairs:  # before the on_join hooks run, so pairs see whether a late joiner mentors or is mentored
+        await _set_role(ctx, program, role, capacity)
+    text = await _outcome(ctx, t, program, seat, role)
     blocks = (Header(program.name), Text(text), Fields(((t("profile.summary"), _profile_line(ctx)),)))
     return [Reply(Message(text=text, blocks=blocks))]
+
+
+async def _set_role(ctx: Ctx, program: Program, role: str, capacity: int) -> None:
+    enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
+                                               member_id=ctx.member_id)
+    if enrollment is not None:
+        enrollment.role, enrollment.capacity = role, capacity if role == "mentor" else 1
+        ctx.uow.enrollments.add(enrollment)
+        await ctx.uow.flush()
 
 
 def _profile_line(ctx: Ctx) -> str:
@@ -125,17 +162,23 @@ def _leave_form(ctx: Ctx, program: Program) -> Form:
     )
 
 
-async def _active_enrollment(ctx: Ctx, program: Program) -> Enrollment:
+HELD = (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED)  # what `leave` lets go of: a seat or a waitlist place
+
+
+async def _held_enrollment(ctx: Ctx, program: Program) -> Enrollment:
     enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
                                                member_id=ctx.member_id)
-    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+    if enrollment is None or enrollment.status not in HELD:
         raise UserError("leave.not_in_program", program=program.name)
     return enrollment
 
 
 async def _my_programs(ctx: Ctx) -> list[Program]:
     programs = []
-    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
+    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
+                                                          active_only=False):
+        if enrollment.status not in HELD:
+            continue
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
         if program is not None and program.state != ProgramState.CLOSED:
             programs.append(program)
@@ -145,7 +188,7 @@ async def _my_programs(ctx: Ctx) -> list[Program]:
 async def leave(ctx: Ctx, args: str) -> list[Response]:
     if args:
         program = await find_program(ctx, args)
-        await _active_enrollment(ctx, program)
+        await _held_enrollment(ctx, program)
         return [OpenForm(_leave_form(ctx, program))]
     programs = await _my_programs(ctx)
     if not programs:
@@ -157,38 +200,52 @@ async def leave(ctx: Ctx, args: str) -> list[Response]:
 
 async def leave_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     program = await program_by_id(ctx, arg)
-    await _active_enrollment(ctx, program)
+    await _held_enrollment(ctx, program)
     return [OpenForm(_leave_form(ctx, program))]
 
 
 async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     program = await program_by_id(ctx, form.state)
-    enrollment = await _active_enrollment(ctx, program)
+    enrollment = await _held_enrollment(ctx, program)
     reason = form.values.get("reason")
     reason_text = (reason if isinstance(reason, str) else "").strip()[: ctx.services.config.max_free_text]
+    waiting = enrollment.status == EnrollmentStatus.WAITLISTED
     enrollment.status = EnrollmentStatus.LEFT
     enrollment.left_at = ctx.now
     enrollment.left_reason = reason_text or None  # private: only admins ever read it
     ctx.uow.enrollments.add(enrollment)
     ctx.uow.audit.record(workspace_id=ctx.workspace_id, at=ctx.now, action="enrollment.left",
                          actor_member_id=ctx.member_id, detail={"program_id": program.id})
-    for hook in ctx.hooks.on_leave:
+    if waiting:  # no seat, circle or pair to let go of
+        return [Reply(Message(text=ctx.t("intake.left_waitlist", program=program.name)))]
+    for hook in ctx.hooks.on_leave:  # circles and pairs let go of them; programs moves the waitlist up
         await hook(ctx, program)
     return [Reply(Message(text=ctx.t("leave.done", program=program.name)))]
 
 
+async def _status_line(ctx: Ctx, program: Program, enrollment: Enrollment) -> str | None:
+    if enrollment.status == EnrollmentStatus.ACTIVE:
+        return ctx.t(f"state.{program.state}")
+    if enrollment.status == EnrollmentStatus.WAITLISTED:
+        return ctx.t("intake.status.waitlisted", position=await waitlist_position(ctx, program, ctx.member_id))
+    if enrollment.status == EnrollmentStatus.INVITED and program.state in JOINING:
+        return ctx.t("intake.status.invited", slug=program.slug)
+    return None  # left or declined
+
+
 async def status(ctx: Ctx, args: str) -> list[Response]:
     t = ctx.t
-    enrollments = await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id)
+    enrollments = await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
+                                                      active_only=False)
     lines: list[str] = []
     pairs: list[tuple[str, str]] = []
     for enrollment in enrollments:
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
-        if program is None:
+        line = await _status_line(ctx, program, enrollment) if program is not None else None
+        if program is None or line is None:
             continue
-        state = t(f"state.{program.state}")
-        pairs.append((program.name, state))
-        lines.append(f"• {program.name}: {state}")
+        pairs.append((program.name, line))
+        lines.append(f"• {program.name}: {line}")
     if not pairs:
         text = t("status.none")
         return [Reply(Message(text=text, blocks=(Text(text),)))]
@@ -200,7 +257,6 @@ async def status(ctx: Ctx, args: str) -> list[Response]:
 
 async def show_help(ctx: Ctx, args: str) -> list[Response]:
     return [Reply(help_message(ctx.t, list(ctx.hooks.specs), admin=await ctx.is_admin()))]
-
 
 
 async def _status_part(ctx: Ctx) -> HomePart:

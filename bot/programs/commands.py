@@ -1,30 +1,30 @@
-"""Programs, for admins: create, list, and move through draft -> enrolling -> forming -> running -> closed."""
+"""Programs, for admins: create, list, show, and move through draft -> enrolling -> forming -> running -> closing;
+`program enroll` for mandatory programs."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from bot.kernel.acting import as_member
 from bot.kernel.calendar import closing_end, closing_start, natural_closing_start
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
 from bot.kernel.grammar import mentioned_users
 from bot.kernel.i18n import Translator, format_moment
-from bot.kernel.messages import Button, Buttons, Fields, Header, Message, Text
-from bot.kernel.outbox import dm, post
-from bot.kernel.payload import Unavailable, admin_only, announcement_channel, own_target
+from bot.kernel.intake import Seat, joined_lines, take_seat
+from bot.kernel.messages import Fields, Header, Message, Text
+from bot.kernel.outbox import dm
+from bot.kernel.payload import Unavailable, admin_only, own_target
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.kernel.text_keys import slugify
 from bot.programs.form import apply_fields, program_form, read_program
+from bot.programs.lifecycle import check_state as _check_state
+from bot.programs.lifecycle import close_enrollment, open_enrollment
+from bot.programs.show import details
 from bot.sessions.timing import zone
-from storage.tables import EnrollmentStatus, Participation, Program, ProgramFormat, ProgramState
-
-# Which command moves a program out of which state, and where to.
-TRANSITIONS: dict[str, tuple[ProgramState, ProgramState]] = {
-    "open": (ProgramState.DRAFT, ProgramState.ENROLLING),
-    "close": (ProgramState.ENROLLING, ProgramState.FORMING),
-    "form": (ProgramState.FORMING, ProgramState.RUNNING),
-    "end": (ProgramState.RUNNING, ProgramState.CLOSED),
-}
+from storage.tables import EnrollmentStatus, Participation, Program, ProgramState
 
 
 async def create(ctx: Ctx, args: str) -> list[Response]:
@@ -99,57 +99,20 @@ async def program_list(ctx: Ctx, args: str) -> list[Response]:
 
 async def program_show(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
-    return [Reply(Message(text=program.name, blocks=(Header(program.name), _summary(ctx.t, program))))]
-
-
-def _check_state(ctx: Ctx, program: Program, verb: str) -> ProgramState:
-    source, target = TRANSITIONS[verb]
-    if program.state != source:
-        raise UserError("program.bad_transition", program=program.name, state=ctx.t(f"state.{program.state}"),
-                        needed=ctx.t(f"state.{source}"), command=f"program {verb}")
-    return target
-
-
-def announcement(t: Translator, program: Program) -> Message:
-    text = t("program.announcement", program=program.name, goal=program.goal, slug=program.slug)
-    rules = [x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x]
-    blocks: tuple = (Header(t("program.announcement_title", program=program.name)), Text(text))
-    if rules:
-        blocks = (*blocks, Fields(((t("program.field.rules"), " · ".join(rules)),)))
-    blocks = (*blocks, Buttons((Button(t("program.join_button"), f"join:{program.id}", style="primary"),)))
-    return Message(text=text, blocks=blocks)
+    more = await details(ctx, program)
+    text = "\n".join([program.name, *(f"{label}: {value}" for label, value in more.pairs)])
+    return [Reply(Message(text=text, blocks=(Header(program.name), _summary(ctx.t, program), more)))]
 
 
 async def program_open(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
-    program.state = _check_state(ctx, program, "open")
-    ctx.uow.programs.add(program)
-    channel = announcement_channel(ctx.workspace, program)
-    if channel is not None:
-        await post(ctx, target=channel, key=f"announce:{program.id}",
-                   kind="announcement", message=announcement(ctx.t, program), program_id=program.id)
-    key = "program.opened" if channel is not None else "program.opened_no_channel"
+    key = await open_enrollment(ctx, program)
     return [Reply(Message(text=ctx.t(key, program=program.name, slug=program.slug)))]
 
 
 async def program_close(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
-    target = _check_state(ctx, program, "close")
-    count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
-    if program.format == ProgramFormat.CIRCLES:
-        if count < program.size_min:
-            raise UserError("program.too_few", program=program.name, count=count, minimum=program.size_min)
-        # Themes are chosen when enrollment closes, and self-select circles open for picking.
-        summary = "\n".join(s for s in [await step(ctx, program) for step in ctx.hooks.on_close] if s)
-    else:
-        roles = [e.role for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
-                                                                      program_id=program.id or 0)]
-        mentors, mentees = roles.count("mentor"), roles.count("mentee")
-        if not mentors or not mentees:
-            raise UserError("program.no_pairs", program=program.name, mentors=mentors, mentees=mentees)
-        summary = ctx.t("program.pair_counts", mentors=mentors, mentees=mentees)
-    program.state = target
-    ctx.uow.programs.add(program)
+    count, summary = await close_enrollment(ctx, program)
     return [Reply(Message(text=ctx.t("program.closed_enrollment", program=program.name, count=count) + "\n" + summary))]
 
 
@@ -208,7 +171,8 @@ async def _cancel(ctx: Ctx, program: Program) -> list[Response]:
 
 
 async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
-    """Mandatory programs: admins enroll a listed set of members, and each is told why and how to opt for details."""
+    """Mandatory programs: admins enroll a listed set of members, and each is told why and how to opt for details.
+    The seats hold here too (the rest wait, told their place); late in a program, circles or pairs take them in."""
     users = mentioned_users(args)
     name = args.split("<@", 1)[0].strip()
     if not users or not name:
@@ -216,15 +180,26 @@ async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, name)
     if program.participation != Participation.MANDATORY:
         raise UserError("program.not_mandatory", program=program.name)
-    if program.state not in (ProgramState.DRAFT, ProgramState.ENROLLING):
+    if program.state not in (ProgramState.DRAFT, ProgramState.ENROLLING, ProgramState.FORMING, ProgramState.RUNNING):
         raise UserError("enroll.not_open", program=program.name, state=ctx.t(f"state.{program.state}"))
-    added = 0
-    for user in users:
+    added = waiting = 0
+    for user in dict.fromkeys(users):
         member = await ctx.uow.members.get_or_create(workspace_id=ctx.workspace_id, external_id=user, now=ctx.now)
-        if await ctx.uow.enrollments.enroll(workspace_id=ctx.workspace_id, program_id=program.id or 0,
-                                            member_id=member.id or 0, now=ctx.now):
-            added += 1
-            await dm(ctx, member=member, key=f"mandatory:{program.id}:{member.id}", kind="dm", program_id=program.id,
-                     build=lambda t: Message(text=t("program.mandatory_dm", program=program.name, goal=program.goal)))
+        seat = await take_seat(ctx, program, member)
+        if not seat.fresh:
+            continue
+        listed = seat.status == EnrollmentStatus.WAITLISTED
+        added, waiting = added + (not listed), waiting + listed
+        lines = [] if listed else await joined_lines(as_member(ctx, member), program, member)
+        await dm(ctx, member=member, key=f"mandatory:{program.id}:{member.id}", kind="dm", program_id=program.id,
+                 build=partial(_mandatory_dm, program=program, seat=seat, lines=lines))
     return [Reply(Message(text=ctx.t("program.enrolled_listed", program=program.name, count=added,
-                                     already=len(users) - added)))]
+                                     already=len(set(users)) - added - waiting)
+                          + (" " + ctx.t("intake.enrolled_waitlisted", count=waiting) if waiting else "")))]
+
+
+def _mandatory_dm(t: Translator, *, program: Program, seat: Seat, lines: list[str]) -> Message:
+    """Why they were enrolled, then their waitlist place or where circles or pairs put them."""
+    listed = seat.status == EnrollmentStatus.WAITLISTED
+    after = [t("intake.waitlisted", program=program.name, position=seat.position)] if listed else lines
+    return Message(text=" ".join([t("program.mandatory_dm", program=program.name, goal=program.goal), *after]))

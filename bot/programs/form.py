@@ -1,66 +1,35 @@
-"""The `program create` form: every setting a program needs, validated all at once before anything is saved."""
+"""The `program create` form, and the one validation of every setting (create and each `program edit` section):
+all fields at once, before anything is saved."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time
 from zoneinfo import available_timezones
 
-from bot.kernel.availability import COMMON_ZONES
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import Translator
-from bot.kernel.messages import DateInput, Form, Number, Option, Select, TextInput
+from bot.kernel.messages import Form
+from bot.programs.inputs import NUMBERS, PAIR_MATCHING, inputs, values_of
 from storage.tables import Cadence, ModeratorMode, Participation, Program, ProgramFormat, ThemeMode
 
 PROGRAM_FORM = "program.create"
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-def _options(t: Translator, prefix: str, values: list[str]) -> tuple[Option, ...]:
-    return tuple(Option(t(f"{prefix}.{v}"), v) for v in values)
+# What `program create` asks; every other setting starts at its default and changes with `program edit`.
+CREATE_FIELDS: tuple[str, ...] = (
+    "name", "goal", "format", "enrollment_opens", "enrollment_closes", "start_date", "weeks", "cadence",
+    "meeting_weekday", "meeting_time", "timezone", "size_min", "size_target", "size_max", "moderator_mode",
+    "participation", "theme_mode", "video_link", "rules_frequency", "rules_duration", "rules_topics",
+    "pair_matching", "pair_response_hours", "exclude_same_team",
+)
 
 
 def program_form(t: Translator, *, today: date, announce_here: str = "") -> Form:
+    defaults = values_of(Program(workspace_id=0, name="", slug="", start_date=today,
+                                 created_at=datetime.combine(today, time(), tzinfo=UTC)))
     return Form(
         form_id=PROGRAM_FORM, title=t("program.form.title"), submit=t("program.form.submit"),
-        intro=t("program.form.intro"), state=announce_here,
-        inputs=(
-            TextInput("name", t("program.form.name"), max_length=120),
-            TextInput("goal", t("program.form.goal"), multiline=True, max_length=1000,
-                      placeholder=t("program.form.goal_hint")),
-            Select("format", t("program.form.format"), _options(t, "format", [f.value for f in ProgramFormat]),
-                   initial=ProgramFormat.CIRCLES),
-            DateInput("enrollment_closes", t("program.form.enrollment_closes"), optional=True),
-            DateInput("start_date", t("program.form.start_date"), initial=today),
-            Number("weeks", t("program.form.weeks"), initial=12, min_value=1, max_value=52),
-            Select("cadence", t("program.form.cadence"), _options(t, "cadence", [c.value for c in Cadence]),
-                   initial=Cadence.WEEKLY),
-            Select("meeting_weekday", t("program.form.weekday"),
-                   tuple(Option(t(f"weekday.{d}"), str(d)) for d in range(7)), initial="2"),
-            TextInput("meeting_time", t("program.form.time"), initial="10:00", max_length=5),
-            Select("timezone", t("profile.timezone"), tuple(Option(z, z) for z in COMMON_ZONES),
-                   initial="Asia/Jakarta"),
-            Number("size_min", t("program.form.size_min"), initial=4, min_value=2, max_value=20),
-            Number("size_target", t("program.form.size_target"), initial=6, min_value=2, max_value=20),
-            Number("size_max", t("program.form.size_max"), initial=8, min_value=2, max_value=20),
-            Select("moderator_mode", t("program.form.moderator_mode"),
-                   _options(t, "moderator_mode", [m.value for m in ModeratorMode]), initial=ModeratorMode.ELECTED),
-            Select("participation", t("program.form.participation"),
-                   _options(t, "participation", [p.value for p in Participation]), initial=Participation.VOLUNTARY),
-            Select("theme_mode", t("program.form.theme_mode"),
-                   _options(t, "theme_mode", [m.value for m in ThemeMode]), initial=ThemeMode.EMPLOYEE_VOTED),
-            TextInput("video_link", t("program.form.video_link"), optional=True, max_length=500),
-            TextInput("rules_frequency", t("program.form.rules_frequency"), optional=True, max_length=200),
-            TextInput("rules_duration", t("program.form.rules_duration"), optional=True, max_length=200),
-            TextInput("rules_topics", t("program.form.rules_topics"), optional=True, multiline=True,
-                      max_length=1000),
-            Select("pair_matching", t("program.form.pair_matching"),
-                   _options(t, "pair_matching", ["shortlist", "direct"]), initial="shortlist"),
-            Number("pair_response_hours", t("program.form.pair_response_hours"), initial=48, min_value=1,
-                   max_value=336),
-            Select("exclude_same_team", t("program.form.exclude_same_team"),
-                   (Option(t("common.no"), "no"), Option(t("common.yes"), "yes")), initial="no"),
-        ),
+        intro=t("program.form.intro"), state=announce_here, inputs=inputs(t, CREATE_FIELDS, defaults),
     )
 
 
@@ -119,35 +88,73 @@ class _Reader:
             return None
 
 
-def read_program(
-    t: Translator, values: dict[str, FormValue], *, today: date
-) -> tuple[dict[str, object], dict[str, str]]:
-    """Returns the Program fields, or the errors per field (and then nothing is saved)."""
-    r = _Reader(t, values)
-    fields: dict[str, object] = {
+def _settings(r: _Reader, *, k_floor: int) -> dict[str, object]:
+    def number(name: str, default: int, low: int | None = None) -> int:
+        bottom, high = NUMBERS[name]
+        return r.number(name, low=bottom if low is None else low, high=high, default=default)
+
+    k_raw = _text(r.values, "k_anonymity")
+    return {
         "name": r.text("name", required=True, limit=120),
         "goal": r.text("goal", required=True, limit=1000),
         "format": r.choice("format", [f.value for f in ProgramFormat], ProgramFormat.CIRCLES),
+        "enrollment_opens": r.day("enrollment_opens", required=False),
         "enrollment_closes": r.day("enrollment_closes", required=False),
         "start_date": r.day("start_date", required=True),
-        "weeks": r.number("weeks", low=1, high=52, default=12),
+        "weeks": number("weeks", 12),
         "cadence": r.choice("cadence", [c.value for c in Cadence], Cadence.WEEKLY),
         "meeting_weekday": int(r.choice("meeting_weekday", [str(d) for d in range(7)], "2")),
         "timezone": r.choice("timezone", sorted(available_timezones()), "Asia/Jakarta"),
-        "size_min": r.number("size_min", low=2, high=20, default=4),
-        "size_target": r.number("size_target", low=2, high=20, default=6),
-        "size_max": r.number("size_max", low=2, high=20, default=8),
+        "size_min": number("size_min", 4),
+        "size_target": number("size_target", 6),
+        "size_max": number("size_max", 8),
         "moderator_mode": r.choice("moderator_mode", [m.value for m in ModeratorMode], ModeratorMode.ELECTED),
         "participation": r.choice("participation", [p.value for p in Participation], Participation.VOLUNTARY),
         "theme_mode": r.choice("theme_mode", [m.value for m in ThemeMode], ThemeMode.EMPLOYEE_VOTED),
+        "max_theme_votes": number("max_theme_votes", 3),
         "video_link": r.text("video_link", limit=500),
         "rules_frequency": r.text("rules_frequency"),
         "rules_duration": r.text("rules_duration"),
         "rules_topics": r.text("rules_topics", limit=1000),
-        "pair_matching": r.choice("pair_matching", ["shortlist", "direct"], "shortlist"),
-        "pair_response_hours": r.number("pair_response_hours", low=1, high=336, default=48),
+        "pair_matching": r.choice("pair_matching", PAIR_MATCHING, "shortlist"),
+        "pair_response_hours": number("pair_response_hours", 48),
+        "pair_cooldown_days": number("pair_cooldown_days", 180),
         "exclude_same_team": r.choice("exclude_same_team", ["yes", "no"], "no") == "yes",
+        "seats": number("seats", 0),
+        "invite_new_within_days": number("invite_new_within_days", 0),
+        "org_fields_editable": r.choice("org_fields_editable", ["yes", "no"], "no") == "yes",
+        # Feedback is shown from K answers; a program may ask for more than the deployment's K, never fewer.
+        "k_anonymity": number("k_anonymity", k_floor, low=max(k_floor, NUMBERS["k_anonymity"][0])) if k_raw
+        else None,
+        "pulse_every_weeks": number("pulse_every_weeks", 4),
+        "checkins_by_dm": r.choice("checkins_by_dm", ["yes", "no"], "no") == "yes",
     }
+
+
+def _dates(t: Translator, fields: dict[str, object], errors: dict[str, str], *, today: date,
+           before: Program | None) -> None:
+    """A new date may not be in the past (one kept from before may be: the program started); enrollment opens,
+    closes, then the program starts."""
+    opens, closes, start = fields["enrollment_opens"], fields["enrollment_closes"], fields["start_date"]
+    for name, day in (("start_date", start), ("enrollment_opens", opens), ("enrollment_closes", closes)):
+        changed = before is None or getattr(before, name) != day
+        if isinstance(day, date) and day < today and changed and name not in errors:
+            errors[name] = t("program.error.past" if name == "start_date" else "intake.error.past")
+    if isinstance(start, date) and isinstance(closes, date) and closes > start:
+        errors.setdefault("enrollment_closes", t("program.error.closes_after_start"))
+    if isinstance(opens, date) and isinstance(closes, date) and opens > closes:
+        errors.setdefault("enrollment_opens", t("intake.error.opens_after_closes"))
+    if isinstance(opens, date) and isinstance(start, date) and opens > start:
+        errors.setdefault("enrollment_opens", t("intake.error.opens_after_start"))
+
+
+def read_program(
+    t: Translator, values: dict[str, FormValue], *, today: date, before: Program | None = None, k_floor: int = 2,
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Returns the Program fields, or the errors per field (and then nothing is saved). `before`: the program as it
+    is, when `program edit` validates a changed section together with every other current value."""
+    r = _Reader(t, values)
+    fields = _settings(r, k_floor=k_floor)
     match = TIME.match(_text(values, "meeting_time") or "10:00")
     if match is None:
         r.errors["meeting_time"] = t("program.error.time")
@@ -160,11 +167,9 @@ def read_program(
     link = str(fields["video_link"])
     if link and not link.startswith(("https://", "http://")):
         r.errors["video_link"] = t("program.error.link")
-    start, closes = fields["start_date"], fields["enrollment_closes"]
-    if isinstance(start, date) and start < today:
-        r.errors["start_date"] = t("program.error.past")
-    if isinstance(start, date) and isinstance(closes, date) and closes > start:
-        r.errors["enrollment_closes"] = t("program.error.closes_after_start")
+    if fields["theme_mode"] == ThemeMode.SELF_SELECT and fields["format"] != ProgramFormat.CIRCLES:
+        r.errors["theme_mode"] = t("intake.error.self_select_pairs")
+    _dates(t, fields, r.errors, today=today, before=before)
     return fields, r.errors
 
 

@@ -115,6 +115,9 @@ async def _programs(uow: UnitOfWork, world: World, wid: int) -> dict[str, Progra
         for row in (enrolling, running, forming):
             uow.session.add(Enrollment(workspace_id=wid, program_id=row.id or 0, member_id=world[user],
                                        status=EnrollmentStatus.ACTIVE, joined_at=now))
+    # U4 is invited to the enrolling program (not yet a member): the one who may answer `invite:`.
+    uow.session.add(Enrollment(workspace_id=wid, program_id=enrolling.id or 0, member_id=world["U4"],
+                               status=EnrollmentStatus.INVITED, joined_at=now))
     for user, role in (("U1", "mentor"), ("U2", "mentee"), ("U3", "mentee"), ("U4", "mentee")):
         uow.session.add(Enrollment(workspace_id=wid, program_id=pairs.id or 0, member_id=world[user],
                                    status=EnrollmentStatus.ACTIVE, joined_at=now, role=role, capacity=3))

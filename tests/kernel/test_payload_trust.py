@@ -72,6 +72,7 @@ CHECKIN = {"attended": "yes", "usefulness": "4", "progress": "More practice"}
 CASES: list[Case] = [
     Case("join", "action", "U4", _id("enrolling")),
     Case("leave", "action", "U1", _id("enrolling")),
+    Case("invite", "action", "U4", lambda w: f"{w['enrolling']}:no"),
     Case("profile", "form", "U4", lambda w: f"join:{w['enrolling']}", values=lambda w: dict(PROFILE),
          empty_ok=True),
     Case("leave", "form", "U1", _id("enrolling"), values=lambda w: {"reason": "busy"}),
@@ -81,6 +82,9 @@ CASES: list[Case] = [
     Case("elect.vote", "action", "U1", _id("election"), value=_id("U2"), field="value"),
     Case("circle.pick", "action", "U1", _id("pick")),
     Case("circle.leave", "form", "U2", _id("circle"), values=lambda w: {"reason": "busy"}),
+    # `circle merge`'s Confirm: "<into>.<from>". The world's running program has one circle, so the control is the
+    # same-circle refusal; merges themselves are tested in tests/circles/test_arrange.py.
+    Case("circle.merge", "action", "UADMIN", lambda w: f"{w['circle']}.{w['circle']}", admin=True),
     Case("checkin.open", "action", "U2", lambda w: f"{w['circle']}.0"),
     Case("checkin.answer", "form", "U2", lambda w: f"{w['circle']}.0", values=lambda w: dict(CHECKIN)),
     Case("session.log", "form", "U1", _id("circle"),
@@ -105,10 +109,16 @@ CASES: list[Case] = [
     Case("pair_checkin.open", "action", "U2", lambda w: f"{w['pair']}.0"),
     Case("pair.checkin", "form", "U2", lambda w: f"{w['pair']}.0",
          values=lambda w: {"met": "yes", "usefulness": "5", "progress": "ok"}),
+    # A pair program's role question ("<program>.<role>") and a mentor's capacity ("<program>.<mentees>").
+    Case("pair.role", "action", "U4", lambda w: f"{w['pairs']}.mentee"),
+    Case("pair.capacity", "action", "U1", lambda w: f"{w['pairs']}.3"),
     # A "what next" button of the end-of-program summary: "<program>:<choice>" (the running one: refused kindly).
     Case("next", "action", "U2", lambda w: f"{w['running']}:alumni"),
     Case("forget.confirm", "action", "U2", _id("U2")),
     Case("forget.cancel", "action", "U2", _id("U2"), takes_id=False),
+    Case("program.edit", "action", "UADMIN", lambda w: f"{w['enrolling']}:enrollment", admin=True),
+    Case("program.edit", "form", "UADMIN", lambda w: f"{w['enrolling']}:enrollment", admin=True,
+         values=lambda w: {"seats": "5"}),
     Case("program.create", "form", "UADMIN", lambda w: f"local:{w.workspace}:channel:CANNOUNCE", admin=True,
          empty_ok=True,
          values=lambda w: {"name": "New program", "goal": "Grow", "start_date": "2026-02-02"}),
