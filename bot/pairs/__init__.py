@@ -15,8 +15,10 @@ from bot.pairs.checkins import (
 from bot.pairs.commands import END_FORM, avoid, end, info, on_program_leave, publish, set_pair, submit_end
 from bot.pairs.forming import form_step, settle_pair_spaces
 from bot.pairs.home import PARTNER_SECTION
+from bot.pairs.late import plan_waiting
 from bot.pairs.meetings import plan_pair_prompts, plan_pair_reminders
 from bot.pairs.requests import accept, choose, decline
+from bot.pairs.roles import CAPACITY_ACTION, ROLE_ACTION, ask_roles, choose_capacity, choose_role, close_step, join_step
 from bot.pairs.timeouts import plan_timeouts
 
 CAPABILITY = Capability(
@@ -30,10 +32,14 @@ CAPABILITY = Capability(
         (CommandSpec(("pair", "checkin"), "pair_running.help.checkin",
                      aliases=(("pair", "check-in"), ("pasangan", "cek-in"))), checkin_command),
     ),
-    actions={"pair.choose": choose, "pair.accept": accept, "pair.decline": decline, OPEN_ACTION: open_action},
+    actions={"pair.choose": choose, "pair.accept": accept, "pair.decline": decline, OPEN_ACTION: open_action,
+             ROLE_ACTION: choose_role, CAPACITY_ACTION: choose_capacity},
     forms={END_FORM: submit_end, CHECKIN_FORM: submit_checkin},
-    planners=(settle_pair_spaces, plan_timeouts, plan_pair_prompts, plan_pair_reminders, plan_pair_checkins),
+    planners=(ask_roles, settle_pair_spaces, plan_timeouts, plan_waiting, plan_pair_prompts, plan_pair_reminders,
+              plan_pair_checkins),
     on_leave=(on_program_leave,),
+    on_close=(close_step,),
     on_form=(form_step,),
+    on_join=(join_step,),
     home=(PARTNER_SECTION,),
 )

@@ -11,7 +11,7 @@ from bot.kernel.messages import Header, Message, Text
 from bot.kernel.outbox import dm, post
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import SpaceRef, SpaceUnsupported, Target
-from bot.kernel.spaces import open_after_commit, tell_admins
+from bot.kernel.spaces import open_after_commit, queue_space, tell_admins
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
 from bot.pairs.pool import Pool, load_pool, taken_seats
@@ -51,19 +51,24 @@ async def publish_matching(ctx: Ctx, program: Program, pool: Pool | None = None)
                  score=f"{total:.2f}")
 
 
-async def create_pair(ctx: Ctx, program: Program, mentor: Member, mentee: Member, *, score: float) -> Pair:
-    """Put the pair on record; its space opens once this unit of work commits, then the welcome is queued."""
-    earlier = [p for p in await ctx.uow.pairs.of_member(workspace_id=ctx.workspace_id, member_id=mentee.id or 0,
-                                                        active_only=False) if p.program_id == program.id]
-    pair = Pair(workspace_id=ctx.workspace_id, program_id=program.id or 0, mentor_member_id=mentor.id or 0,
-                mentee_member_id=mentee.id or 0, round=len(earlier) + 1, score=score, started_at=ctx.now)
-    ctx.uow.pairs.add(pair)
-    await ctx.uow.flush()  # the id names the space; the pair is on record before the platform creates it
+async def create_pair(scope: Scope, program: Program, mentor: Member, mentee: Member, *, score: float) -> Pair:
+    """Put the pair on record; its space opens once this unit of work commits, then the welcome is queued.
+    From a planner (no member acted) the deliverer opens the space, and settle_pair_spaces welcomes them."""
+    earlier = [p for p in await scope.uow.pairs.of_member(workspace_id=scope.workspace_id,
+                                                          member_id=mentee.id or 0, active_only=False)
+               if p.program_id == program.id]
+    pair = Pair(workspace_id=scope.workspace_id, program_id=program.id or 0, mentor_member_id=mentor.id or 0,
+                mentee_member_id=mentee.id or 0, round=len(earlier) + 1, score=score, started_at=scope.now)
+    scope.uow.pairs.add(pair)
+    await scope.uow.flush()  # the id names the space; the pair is on record before the platform creates it
     request = SpaceRequest(name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
                            members=(mentor.external_id, mentee.external_id), private=True, group_chat=True,
                            key=space_key("pair", pair.id or 0))
-    await open_after_commit(ctx, partial(_opened, pair=pair, program=program, mentor=mentor, mentee=mentee),
-                            request=request, program_id=program.id)
+    if isinstance(scope, Ctx):
+        await open_after_commit(scope, partial(_opened, pair=pair, program=program, mentor=mentor, mentee=mentee),
+                                request=request, program_id=program.id)
+    else:
+        await queue_space(scope, request=request, program_id=program.id)
     return pair
 
 

@@ -57,8 +57,8 @@ async def load_pool(ctx: Scope, program: Program) -> Pool:
     mentees: list[pairing.Person] = []
     for enrollment in enrollments:
         member = members.get(enrollment.member_id)
-        if member is None or member.erased:
-            continue
+        if member is None or member.erased or enrollment.role not in (MENTOR, MENTEE):
+            continue  # no role yet (enrolled by an admin): asked first (bot/pairs/roles.py), matched once they answer
         person = _person(member, enrollment, program, managers)
         (mentors if enrollment.role == MENTOR else mentees).append(person)
     since = ctx.now - timedelta(days=program.pair_cooldown_days)

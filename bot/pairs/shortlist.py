@@ -26,15 +26,29 @@ def shortlist_message(t: Translator, program: Program, pool: Pool, suggestions: 
                            Buttons(tuple(buttons))))
 
 
+async def offer_round(scope: Scope, program: Program, mentee_id: int) -> str:
+    """Which offer this is for the mentee: requests made and pairs had so far. A new round, a new shortlist."""
+    offered = len(await scope.uow.pairs.requests_of_mentee(program_id=program.id or 0, mentee_member_id=mentee_id))
+    ended = len([p for p in await scope.uow.pairs.of_member(workspace_id=scope.workspace_id, member_id=mentee_id,
+                                                            active_only=False) if p.program_id == program.id])
+    return f"{program.id}:{mentee_id}:{offered}:{ended}"
+
+
+def shortlist_key(offer: str) -> str:
+    return f"shortlist:{offer}"
+
+
+def waiting_key(offer: str) -> str:
+    """An empty shortlist is sent under its own key: the mentee waits, and bot/pairs/late.py offers them the
+    shortlist (under shortlist_key) once a mentor with room fits."""
+    return f"pair-waiting:{offer}"
+
+
 async def offer_shortlist(ctx: Scope, pool: Pool, mentee: Member) -> list[pairing.Suggestion]:
     suggestions = await shortlist_for(ctx, pool, mentee.id or 0)
-    offered = len(await ctx.uow.pairs.requests_of_mentee(program_id=pool.program.id or 0,
-                                                         mentee_member_id=mentee.id or 0))
-    ended = len([p for p in await ctx.uow.pairs.of_member(workspace_id=ctx.workspace_id, member_id=mentee.id or 0,
-                                                          active_only=False) if p.program_id == pool.program.id])
-    await dm(ctx, member=mentee, key=f"shortlist:{pool.program.id}:{mentee.id}:{offered}:{ended}", kind="pair",
-             program_id=pool.program.id,
-             build=lambda t: shortlist_message(t, pool.program, pool, suggestions))
+    offer = await offer_round(ctx, pool.program, mentee.id or 0)
+    await dm(ctx, member=mentee, key=shortlist_key(offer) if suggestions else waiting_key(offer), kind="pair",
+             program_id=pool.program.id, build=lambda t: shortlist_message(t, pool.program, pool, suggestions))
     return suggestions
 
 
