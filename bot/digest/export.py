@@ -1,4 +1,4 @@
-"""A program's export for admins: CSVs of members, circles, sessions, check-ins, feedback totals, in one zip."""
+"""A program's export for admins: CSVs of members, circles or pairs, sessions, check-ins, feedback, in one zip."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from bot.digest.pair_figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
 from bot.feedback.disclosure import disclose_evaluation, disclose_round
 from bot.feedback.results import round_label
 from bot.feedback.schedule import POLL_KINDS
+from bot.kernel.calendar import session_time
 from bot.kernel.i18n import Translator
+from bot.sessions.timing import pair_meetings
 from storage.tables import Circle, Member, Program, ProgramFormat
 from storage.uow import UnitOfWork
 
@@ -78,6 +80,27 @@ async def _people(uow: UnitOfWork, program: Program) -> tuple[list[list[object]]
     return member_rows, circle_rows, names, circles
 
 
+PAIRS_HEADER = ("pair_id", "mentor", "mentee", "round", "status", "started_at", "ended_at", "meetings", "met",
+                "checkins")
+
+
+async def _pair_rows(uow: UnitOfWork, program: Program, names: dict[int, str], now: datetime) -> list[list[object]]:
+    """pairs.csv: one row per pair, its people named as members.csv names them (an erased member: blank); the
+    meetings held while it ran, those either side said they met at, and the check-ins answered."""
+    pairs = await uow.pairs.of_program(workspace_id=program.workspace_id, program_id=program.id or 0,
+                                       active_only=False)
+    answers = await uow.pair_running.checkins_of_pairs(pair_ids=[p.id or 0 for p in pairs])
+    rows: list[list[object]] = []
+    for pair in pairs:
+        until = min(now, pair.ended_at) if pair.ended_at is not None else now
+        held = [i for i in pair_meetings(pair, program) if session_time(program, i) <= until]
+        mine = [a for a in answers if a.pair_id == pair.id]
+        rows.append([pair.id, names.get(pair.mentor_member_id, ""), names.get(pair.mentee_member_id, ""),
+                     pair.round, pair.status, pair.started_at, pair.ended_at, len(held),
+                     len({a.meeting_index for a in mine if a.met}), len(mine)])
+    return rows
+
+
 async def _feedback(uow: UnitOfWork, program: Program, *, t: Translator, k: int,
                     now: datetime) -> tuple[list[list[object]], list[list[object]], list[list[object]]]:
     """feedback.csv, feedback_comments.csv and evaluation.csv rows."""
@@ -122,7 +145,8 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
                         circle_rows),
         "sessions.csv": (SESSION_HEADER, session_rows(program, runs, names)),
         "checkins.csv": (CHECKIN_HEADER, checkin_rows(runs, names)),
-        **({"pair_checkins.csv": (PAIR_CHECKIN_HEADER, await pair_checkin_rows(uow, program, names))}
+        **({"pairs.csv": (PAIRS_HEADER, await _pair_rows(uow, program, names, now)),
+            "pair_checkins.csv": (PAIR_CHECKIN_HEADER, await pair_checkin_rows(uow, program, names))}
            if program.format != ProgramFormat.CIRCLES else {}),
         "feedback.csv": (("round", "kind", "opened_on", "closes_on", "shown", "respondents", "satisfaction_mean",
                           "would_recommend_mean", "nps", "keep_comments", "improve_comments"), feedback_rows),
