@@ -112,9 +112,6 @@ CASES: list[Case] = [
     # A pair program's role question ("<program>.<role>") and a mentor's capacity ("<program>.<mentees>").
     Case("pair.role", "action", "U4", lambda w: f"{w['pairs']}.mentee"),
     Case("pair.capacity", "action", "U1", lambda w: f"{w['pairs']}.3"),
-    # A pair program's role question ("<program>.<role>") and a mentor's capacity ("<program>.<mentees>").
-    Case("pair.role", "action", "U4", lambda w: f"{w['pairs']}.mentee"),
-    Case("pair.capacity", "action", "U1", lambda w: f"{w['pairs']}.3"),
     # A "what next" button of the end-of-program summary: "<program>:<choice>" (the running one: refused kindly).
     Case("next", "action", "U2", lambda w: f"{w['running']}:alumni"),
     Case("forget.confirm", "action", "U2", _id("U2")),
