@@ -39,16 +39,16 @@ MOVE_WORDS = ("move", "pindah")
 ARCHIVE_AFTER = timedelta(minutes=10)  # the farewell pointing to the new circle is read before the channel closes
 
 
-async def running_circle(ctx: Ctx, number: str) -> tuple[Circle, Program]:
-    """An active circle of a running program in this workspace, by the number admins see in notices."""
+async def running_circle(ctx: Ctx, number: str, *, typed: bool = True) -> tuple[Circle, Program]:
+    """An active circle of a running program in this workspace, by the number admins see in notices. A typed
+    number that names none is answered with it; one from a button (typed by an attacker) like any stale id."""
     digits = number.strip().lstrip("#")
     circle = (await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=int(digits))
               if digits.isascii() and digits.isdigit() and len(digits) <= 9 else None)
-    if circle is None or circle.status != CircleStatus.ACTIVE:
-        raise UserError("circles_intake.no_circle", circle=number.strip())
-    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
-    if program is None:
-        raise UserError("circles_intake.no_circle", circle=number.strip())
+    program = (await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
+               if circle is not None and circle.status == CircleStatus.ACTIVE else None)
+    if circle is None or program is None:
+        raise UserError("circles_intake.no_circle", circle=number.strip()) if typed else Unavailable()
     if program.state != ProgramState.RUNNING:
         raise UserError("circles_intake.not_running", program=program.name, state=ctx.t(f"state.{program.state}"))
     return circle, program
@@ -102,10 +102,11 @@ async def _current_circle(ctx: Ctx, row: CircleMember | None) -> Circle | None:
     return circle if circle is not None and circle.status == CircleStatus.ACTIVE else None
 
 
-async def _mergeable(ctx: Ctx, into_number: str, from_number: str) -> tuple[Circle, Circle, Program, list[Member]]:
+async def _mergeable(ctx: Ctx, into_number: str, from_number: str, *,
+                    typed: bool = True) -> tuple[Circle, Circle, Program, list[Member]]:
     """Both circles active, in one running program of this workspace, and room for everyone in the first."""
-    into, program = await running_circle(ctx, into_number)
-    away, other = await running_circle(ctx, from_number)
+    into, program = await running_circle(ctx, into_number, typed=typed)
+    away, other = await running_circle(ctx, from_number, typed=typed)
     if into.id == away.id:
         raise UserError("circles_intake.merge_same")
     if other.id != program.id:
@@ -138,7 +139,7 @@ async def confirm_merge(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     first, dot, second = arg.partition(".")
     if not dot:
         raise Unavailable()
-    into, away, program, people = await _mergeable(ctx, str(int_id(first)), str(int_id(second)))
+    into, away, program, people = await _mergeable(ctx, str(int_id(first)), str(int_id(second)), typed=False)
     rows = await ctx.uow.circles.memberships(circle_id=away.id or 0)
     for row in rows:  # all or nothing: a place taken meanwhile rolls the whole merge back
         if not await ctx.uow.circles.take_place(
