@@ -56,7 +56,7 @@ async def form_program(ctx: Ctx, program: Program) -> str:
     for circle in circles:
         await launch_circle(ctx, program, circle)
     if result.unplaced:  # a step after the launch steps, so the deliveries keep their order
-        ctx.after_commit(partial(_tell_unplaced, program=program,
+        ctx.after_commit(partial(_tell_unplaced, program=program, none_formed=not circles,
                                  unplaced=[(members[u.member_id], u.code) for u in result.unplaced]))
     await tell_voters(ctx, program, members=members, placed=placed, votes=votes)
     satisfaction = formation.preference_satisfaction(candidates=candidates, result=result)
@@ -90,15 +90,17 @@ async def _record(ctx: Ctx, program: Program, result: formation.FormationResult,
     return circles, placed
 
 
-async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program,
+async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program, none_formed: bool,
                          unplaced: list[tuple[Member, str]]) -> None:
     for member, code in unplaced:
         await dm(ctx, member=member, key=f"unplaced:{program.id}:{member.id}", kind="dm", program_id=program.id,
-                 build=partial(_unplaced_message, program=program, code=code))
+                 build=partial(_unplaced_message, program=program, code=code, none_formed=none_formed))
 
 
-def _unplaced_message(t: Translator, *, program: Program, code: str) -> Message:
-    return Message(text=t("formation.unplaced", program=program.name, reason=t(f"formation.unplaced.{code}")))
+def _unplaced_message(t: Translator, *, program: Program, code: str, none_formed: bool) -> Message:
+    """Waiting for a place that frees up, or, when no circle formed at all, no promise of one."""
+    key = "circles_intake.unplaced_no_circles" if none_formed else "formation.unplaced"
+    return Message(text=t(key, program=program.name, reason=t(f"formation.unplaced.{code}")))
 
 
 async def form_step(ctx: Ctx, program: Program) -> str | None:

@@ -3,10 +3,13 @@ were placed and why (in their language); the circle's welcome explains the place
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from adapters.bootstrap import App
+from bot.circles.forming import _unplaced_message
+from bot.kernel.i18n import Translator
 from bot.kernel.ports import Target
+from storage.tables import Program
 from tests.helpers import WORKSPACE, enroll, make_program, queued, say
 
 SLUG = "leadership"
@@ -51,3 +54,14 @@ async def test_voters_of_themes_that_did_not_form_hear_where_they_were_placed_an
     welcomes = "\n".join(text for _, _, text in await queued(app, kind="welcome"))
     assert "U12: Feedback was your second choice" in welcomes
     assert "U05: the themes you picked didn't get enough votes to run, so Feedback" in welcomes
+
+
+def test_no_circle_formed_promises_no_place() -> None:
+    program = Program(workspace_id=1, name="Tiny", slug="tiny", created_at=datetime(2026, 1, 5, tzinfo=UTC))
+    for locale, expected in (("en", "We couldn't form a circle in Tiny: there were not enough members to make a"
+                                    " circle. The organisers know"),
+                             ("id", "Kami belum dapat membentuk lingkaran dalam Tiny")):
+        text = _unplaced_message(Translator(locale), program=program, code="too_few_members", none_formed=True).text
+        assert text.startswith(expected) and "waiting list" not in text
+    waiting = _unplaced_message(Translator("en"), program=program, code="no_room", none_formed=False).text
+    assert "You're on the waiting list, ahead of anyone who joins later" in waiting
