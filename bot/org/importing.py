@@ -99,7 +99,9 @@ async def import_rows(scope: Scope, parsed: ParsedFile, *, directory: Mapping[st
     await _known_managers(scope, people, parsed)
     first_line: dict[str, int] = {}  # a key, or "member:<id>", -> the line that named it first
     matched: list[tuple[str, Member]] = []
-    for row in parsed.rows:
+    # In key order, so two imports naming the same people take their row locks in the same order (PostgreSQL
+    # would otherwise let them deadlock); of two lines about one person the earlier is kept where both share a key.
+    for row in sorted(parsed.rows, key=lambda r: (keys[r.line], r.line)):
         key = keys[row.line]
         member = await _match(scope, people, row, known.get(key), outcome)
         twice = first_line.get(key) or (first_line.get(f"member:{member.id}") if member is not None else None)

@@ -160,3 +160,13 @@ async def test_help_lists_the_import_for_admins_in_both_languages(app: App) -> N
     assert "admin import" in text_of(await say(app, "UADMIN", "help"))
     await say(app, "UADMIN", "admin add <@UHR>")
     assert "impor departemen, tim, atasan" in text_of(await say(app, "UHR", "bantuan", locale="id"))
+
+
+async def test_imports_of_the_same_people_in_opposite_orders_both_finish(app: App) -> None:
+    people = [f",U{i:02d},Dept {i % 3},Team {i % 4},,{i % 5}," for i in range(30)]
+    forward, backward = csv_bytes(HEADER, *people), csv_bytes(HEADER, *reversed(people))
+    first, second = await asyncio.gather(send_import(app, forward), send_import(app, backward))
+    for replies in (first, second):
+        assert "Applied to members: 30." in text_of(replies), text_of(replies)
+    assert len(await records(app)) == 30
+    assert (await member(app, "U07")).team == "Team 3"
