@@ -149,6 +149,10 @@ async def fill_places(scope: Scope, program: Program) -> list[Outcome]:
     """Give free places to the waiting, longest waiting first, each where they fit; returns who was placed."""
     if program.format != ProgramFormat.CIRCLES or program.state != ProgramState.RUNNING:
         return []
+    enrolled = await scope.uow.enrollments.count_active(workspace_id=scope.workspace_id, program_id=program.id or 0)
+    taken, circles = await scope.uow.circles.placed_count(program_id=program.id or 0)
+    if enrolled <= taken or taken >= circles * program.size_max:
+        return []  # nobody without a place, or no room anywhere: most ticks end here, at two counts
     board = await load_board(scope, program)
     line = await waiting_line(scope, board) if board.has_room() else []
     members = {m.id: m for m in await scope.uow.members.many(workspace_id=scope.workspace_id,

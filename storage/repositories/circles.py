@@ -15,6 +15,7 @@ from storage.tables import (
     Circle,
     CircleMember,
     CircleMemberStatus,
+    CircleStatus,
     Election,
     ElectionVote,
     Nomination,
@@ -157,6 +158,17 @@ class CircleRepository:
             return False
         await self._session.refresh(replacing)
         return True
+
+    async def placed_count(self, *, program_id: int) -> tuple[int, int]:
+        """(active members of the program's active circles, its active circles): two counts the circles planner
+        reads on every tick before looking closer at who waits for a place."""
+        members = await self._session.exec(
+            select(func.count()).select_from(CircleMember).join(Circle, col(Circle.id) == CircleMember.circle_id)
+            .where(CircleMember.program_id == program_id, CircleMember.status == CircleMemberStatus.ACTIVE,
+                   Circle.status == CircleStatus.ACTIVE))
+        circles = await self._session.exec(select(func.count()).select_from(Circle).where(
+            Circle.program_id == program_id, Circle.status == CircleStatus.ACTIVE))
+        return int(members.one()), int(circles.one())
 
     async def of_program_members(self, *, workspace_id: int, program_id: int) -> list[CircleMember]:
         """Every circle membership of a program, whatever its status: who is placed, who left, who waits."""
