@@ -21,7 +21,7 @@ from tests.circles.intake_world import (
     voted,
 )
 from tests.circles.world import Person
-from tests.helpers import PROFILE, actor, form_of, member_id, say, submit, text_of
+from tests.helpers import PROFILE, actor, form_of, member_id, plan, say, submit, text_of
 
 DAY = frozenset(range(1, 10))  # 08:00-17:00 in Jakarta, in UTC hours
 
@@ -112,3 +112,20 @@ async def test_two_late_joiners_racing_for_the_last_place_leave_the_circle_at_it
     async with app.uow() as uow:
         rows = await uow.circles.of_program_members(workspace_id=1, program_id=arena.program_id)
     assert len(rows) == 4 and all(isinstance(r, CircleMember) for r in rows)
+
+
+async def test_a_place_that_opens_without_anyone_leaving_goes_to_the_waiting_on_the_next_tick(app: App) -> None:
+    arena = await running_program(app, circles={"Leadership 1": [Person(f"A{i}") for i in range(1, 5)]})
+    assert "number 1 in line" in await join_late(app, arena, "N1")
+    await plan(app.uow, now=app.services.clock.now(), config=app.services.config)
+    assert await placed_in(app, arena, "N1") is None  # still no room: the planner's two counts say so
+    async with app.uow() as uow:  # what `program edit` does when an admin raises the maximum
+        program = await uow.programs.get(workspace_id=1, program_id=arena.program_id)
+        assert program is not None
+        program.size_max = 5
+        uow.programs.add(program)
+        await uow.commit()
+    await plan(app.uow, now=app.services.clock.now(), config=app.services.config)
+    await plan(app.uow, now=app.services.clock.now(), config=app.services.config)  # twice: placed once
+    assert await placed_in(app, arena, "N1") == "Leadership 1" and await sizes(app, arena) == {"Leadership 1": 5}
+    assert sum("You're in Leadership 1" in t for t in await sent_to(app, dm_target("N1"), kind="dm")) == 1
