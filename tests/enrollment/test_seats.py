@@ -9,7 +9,7 @@ from adapters.bootstrap import App
 from bot.kernel.context import Hooks
 from bot.kernel.intake import joined_lines
 from storage.tables import EnrollmentStatus, Member, ProgramState
-from tests.helpers import PROFILE, enroll, form_of, make_program, queued, say, submit, text_of
+from tests.helpers import PROFILE, enroll, form_of, make_program, member_id, press, queued, say, submit, text_of
 from tests.programs.intake_support import edit, enrollments, statuses
 
 WAITLISTED, ACTIVE, LEFT = EnrollmentStatus.WAITLISTED, EnrollmentStatus.ACTIVE, EnrollmentStatus.LEFT
@@ -139,3 +139,27 @@ async def test_a_waitlisted_members_role_is_kept_for_when_they_move_up(app: App)
     assert "waitlist" in text_of(await enroll(app, "U2", program, role="mentee"))
     rows = await enrollments(app, program)
     assert (rows["U2"].status, rows["U2"].role) == (WAITLISTED, "mentee")
+
+
+async def test_a_forgotten_member_frees_their_seat_and_a_forgotten_waiting_one_takes_none(app: App) -> None:
+    program = await make_program(app, seats=1, goal="g")
+    for user in ("U1", "U2", "U3"):
+        await enroll(app, user, program)
+    await say(app, "U2", "forget me")
+    await press(app, "U2", f"forget.confirm:{await member_id(app, 'U2')}")  # waiting: nothing moves
+    assert list((await statuses(app, program)).values()).count(ACTIVE) == 1
+    await say(app, "U1", "forget me")
+    await press(app, "U1", f"forget.confirm:{await member_id(app, 'U1')}")
+    rows = await enrollments(app, program)
+    assert rows["U3"].status == ACTIVE  # the seat went past the forgotten U2 to U3
+    assert sum(r.status == ACTIVE for r in rows.values()) == 1
+
+
+async def test_join_without_a_name_offers_programs_taking_late_joiners_when_none_is_enrolling(app: App) -> None:
+    await make_program(app, name="Invited only", slug="invited", state=ProgramState.RUNNING, goal="g",
+                       participation="invitation")
+    assert "No program is open" in text_of(await say(app, "U1", "join"))
+    running = await make_program(app, name="Rolling", slug="rolling", state=ProgramState.RUNNING, goal="g")
+    assert form_of(await say(app, "U1", "join")).form.state == f"join:{running.id}"
+    enrolling = await make_program(app, name="Next", slug="next", goal="g")
+    assert form_of(await say(app, "U1", "join")).form.state == f"join:{enrolling.id}"

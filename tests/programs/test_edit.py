@@ -202,3 +202,12 @@ async def test_audit_detail_names_no_values(app: App) -> None:
     async with app.uow() as uow:
         rows = (await uow.session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))).all()
     assert rows[-1].detail == {"program_id": program.id, "fields": ["rules_topics"]}
+
+
+async def test_help_lists_the_new_commands_for_admins_only(app: App) -> None:
+    shown = text_of(await say(app, "UADMIN", "help"))
+    assert "program edit <program> (or program ubah)" in shown and "program invite <program> @a @b" in shown
+    assert "program edit" not in text_of(await say(app, "U1", "help"))
+    await say(app, "UADMIN", "admin add <@UIBU>")
+    assert "program invite <program> @a @b (atau program undang)" in text_of(await say(app, "UIBU", "bantuan",
+                                                                                      locale="id"))
