@@ -49,8 +49,14 @@ def announcement(t: Translator, program: Program) -> Message:
     return Message(text=text, blocks=blocks)
 
 
+async def _locked(ctx: Ctx, program: Program) -> None:
+    """Lock and refresh the program row first: a double press, or two replicas' planning passes, move it once."""
+    await ctx.uow.programs.lock(workspace_id=ctx.workspace_id, program_id=program.id or 0)
+
+
 async def open_enrollment(ctx: Ctx, program: Program) -> str:
     """DRAFT -> ENROLLING with the announcement; returns the key of what the admin is told."""
+    await _locked(ctx, program)
     program.state = check_state(ctx, program, "open")
     ctx.uow.programs.add(program)
     channel = announcement_channel(ctx.workspace, program)
@@ -64,6 +70,7 @@ async def close_enrollment(ctx: Ctx, program: Program) -> tuple[int, str]:
     """ENROLLING -> FORMING: themes selected and self-select circles opened (the capabilities' on_close steps).
     Checks come first and raise UserError before anything is written: too few members, no mentor or no mentee.
     Returns the active count and the summary lines."""
+    await _locked(ctx, program)
     target = check_state(ctx, program, "close")
     count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
     lines: list[str] = []

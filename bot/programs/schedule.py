@@ -36,6 +36,10 @@ def _due(program: Program, today: date) -> str | None:
 @for_states(ProgramState.DRAFT, ProgramState.ENROLLING)
 async def plan_intake_dates(pc: PlanContext) -> int:
     program = pc.program
+    if _due(program, _today(pc)) is None:
+        return 0
+    # Another replica's pass may have just done it: look again with the row locked (refreshed in place).
+    await pc.uow.programs.lock(workspace_id=pc.workspace_id, program_id=program.id or 0)
     due = _due(program, _today(pc))
     if due is None:
         return 0

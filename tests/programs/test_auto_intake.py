@@ -3,6 +3,7 @@ the admins told (once when it cannot close, and why). SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from adapters.bootstrap import App
@@ -97,3 +98,21 @@ async def test_without_the_cores_hooks_the_step_waits(app: App) -> None:
     assert (await program_named(app, "leadership")).state == ProgramState.DRAFT
     await app.plan(now=JAN_7_0030_JAKARTA)  # bootstrap's pass has them
     assert (await program_named(app, "leadership")).state == ProgramState.ENROLLING
+
+
+async def test_two_passes_at_once_close_it_once(app: App) -> None:
+    """Replicas plan at the same tick: the program row is locked, so the self-select circles open once."""
+    await admin_creates_program(app, enrollment_closes="2026-01-09", start_date="2026-01-19",
+                                theme_mode="self_select")
+    await say(app, "UADMIN", "program open leadership-circles")
+    program = await program_named(app, "leadership-circles")
+    for user in ("U1", "U2", "U3"):
+        await enroll(app, user, program)
+    await say(app, "U1", "theme propose Giving feedback")
+    after = datetime(2026, 1, 10, 3, 0, tzinfo=UTC)
+    await asyncio.gather(plan_at(app, after), plan_at(app, after),
+                         say(app, "UADMIN", "program close leadership-circles"))
+    async with app.uow() as uow:
+        circles = await uow.circles.of_program(workspace_id=1, program_id=program.id or 0)
+    assert len(circles) == 1 and (await program_named(app, "leadership-circles")).state == ProgramState.FORMING
+    assert len(await queued(app, kind="admin")) <= 1  # told by the pass that closed it, or the admin closed it
