@@ -10,12 +10,12 @@ from bot.kernel.events import Action, FormSubmitted
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Button, Buttons, Context, Form, Header, Message, Text
 from bot.kernel.payload import Unavailable, id_and_index
-from bot.kernel.planning import PlanContext
+from bot.kernel.planning import PlanContext, for_states
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.sessions.checkins import checkin_inputs, goal_line, is_open, open_index, read_answers
 from bot.sessions.series import SeriesPass, Session, dm_in_hours, post
 from bot.sessions.timing import checkin_closes, checkin_due
-from storage.tables import Circle, Goal, Member
+from storage.tables import Circle, Goal, Member, ProgramState
 
 CHECKIN_FORM = "checkin.answer"
 NO_GOAL = "running.checkin.no_goal"
@@ -41,6 +41,7 @@ def dm_message(t: Translator, run: CircleRun, index: int, goal: Goal | None) -> 
                    blocks=(Header(title), Text(body), Text(hint), _buttons(t, run, index)))
 
 
+@for_states(ProgramState.RUNNING, ProgramState.CLOSING)  # the last session's check-in falls in closing
 async def plan_checkins(pc: PlanContext) -> int:
     """After each session: one channel post, or (checkins_by_dm) a DM per member in their working hours."""
     return await plan_circles(pc, prefix="checkin", due=checkin_due, stale=checkin_closes, each=_plan_checkin)

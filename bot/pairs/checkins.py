@@ -13,13 +13,13 @@ from bot.kernel.events import Action, FormSubmitted
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Button, Buttons, Form, Header, Message, Text
 from bot.kernel.payload import Unavailable, id_and_index
-from bot.kernel.planning import PlanContext
+from bot.kernel.planning import PlanContext, for_states
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.pairs.scope import PairRun, my_open_meeting, pair_of, plan_pairs
 from bot.sessions.checkins import checkin_inputs, goal_line, is_open, read_answers
 from bot.sessions.series import SeriesPass, Session, dm_in_hours
 from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting
-from storage.tables import Goal, Member, Pair, PairStatus
+from storage.tables import Goal, Member, Pair, PairStatus, ProgramState
 
 CHECKIN_FORM = "pair.checkin"
 OPEN_ACTION = "pair_checkin.open"
@@ -37,6 +37,7 @@ def dm_message(t: Translator, run: PairRun, index: int, reader: Member, goal: Go
                    blocks=(Header(title), Text(body), Text(private), Text(hint), button))
 
 
+@for_states(ProgramState.RUNNING, ProgramState.CLOSING)  # the last session's check-in falls in closing
 async def plan_pair_checkins(pc: PlanContext) -> int:
     """After each meeting, a DM to each side in their own working hours; stale when the next meeting starts."""
     # A member's working-hours due time is never earlier than the meeting's end: an early meeting waits.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Literal, Protocol, TypeVar
 
-from bot.kernel.calendar import session_count
+from bot.kernel.calendar import closing_start, session_count, session_time
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
@@ -60,7 +60,10 @@ def any_open(now: datetime, windows: Sequence[Window]) -> bool:
 
 def windows(program: Program, due: Callable[[Program, int], datetime],
             stale: Callable[[Program, int], datetime]) -> list[Window]:
-    return [(due(program, i), stale(program, i)) for i in range(session_count(program))]
+    """One window per session held before the closing phase: sessions after an early `program end` never happen."""
+    end = closing_start(program)
+    return [(due(program, i), stale(program, i)) for i in range(session_count(program))
+            if session_time(program, i) < end]
 
 
 def channel_translator(workspace: Workspace, members: list[Member]) -> Translator:

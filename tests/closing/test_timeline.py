@@ -90,7 +90,8 @@ async def test_ending_early_opens_the_final_round_at_once_and_stops_the_sessions
     assert polls["final"].closes_at == week5 + timedelta(days=14)
     assert not [key for key in polls if key.startswith(("pulse", "midpoint")) and polls[key].opens_at >= week5]
     session_kinds = ("prompt", "reminder", "checkin", "flag")
-    after = [r for kind in session_kinds for r in await rows(app, kind=kind) if r.created_at >= week5]
+    after = [r for kind in session_kinds for r in await rows(app, kind=kind) if r.created_at >= week5
+             and r.last_error != "stale before it was planned"]  # old sessions' check-ins, noted as never sent
     assert after == []  # nothing session-related is planned once the program is closing
     told = await rows(app, prefix="closing-told:")
     assert len(told) == 6 and all(r.due_at == week5 for r in told)
