@@ -23,12 +23,21 @@ async def personal_rows(uow: UnitOfWork, member: Member) -> Rows:
     return await uow.erasure.personal_rows(specs=PERSONAL_TABLES, member=member)
 
 
+# Enrollments that still hold or wait for a place: all end with the member (a waitlisted or invited one must not keep
+# counting in `program show` or in others' places in line).
+OPEN_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED, EnrollmentStatus.INVITED)
+
+
 async def _leave_everything(ctx: Ctx) -> None:
-    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
+    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
+                                                          active_only=False):
+        if enrollment.status not in OPEN_STATUSES:
+            continue
+        held_a_place = enrollment.status == EnrollmentStatus.ACTIVE
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
         enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, ctx.now
         ctx.uow.enrollments.add(enrollment)
-        if program is not None and program.state != ProgramState.CLOSED:
+        if held_a_place and program is not None and program.state != ProgramState.CLOSED:
             for hook in ctx.hooks.on_leave:  # circles and pairs let go of them as on any exit
                 await hook(ctx, program)
     await ctx.uow.flush()

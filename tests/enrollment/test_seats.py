@@ -8,7 +8,7 @@ from datetime import date
 from adapters.bootstrap import App
 from bot.kernel.context import Hooks
 from bot.kernel.intake import joined_lines
-from storage.tables import EnrollmentStatus, Member, ProgramState
+from storage.tables import EnrollmentStatus, Member, Participation, ProgramState
 from tests.helpers import PROFILE, enroll, form_of, make_program, member_id, press, queued, say, submit, text_of
 from tests.programs.intake_support import edit, enrollments, statuses
 
@@ -163,3 +163,25 @@ async def test_join_without_a_name_offers_programs_taking_late_joiners_when_none
     assert form_of(await say(app, "U1", "join")).form.state == f"join:{running.id}"
     enrolling = await make_program(app, name="Next", slug="next", goal="g")
     assert form_of(await say(app, "U1", "join")).form.state == f"join:{enrolling.id}"
+
+
+async def _forget(app: App, user: str) -> None:
+    me = await member_id(app, user)
+    await say(app, user, "forget me")
+    await press(app, user, f"forget.confirm:{me}")
+
+
+async def test_a_forgotten_member_leaves_the_waitlist_and_their_invitation_too(app: App) -> None:
+    program = await make_program(app, seats=1, goal="g")
+    invited = await make_program(app, name="Mentors", slug="mentors", goal="g",
+                                 participation=Participation.INVITATION)
+    for user in ("U1", "U2", "U3"):
+        await enroll(app, user, program)
+    await say(app, "UADMIN", "program invite mentors <@U2>")
+    gone = await member_id(app, "U2")
+    await _forget(app, "U2")  # waitlisted number 1, and invited: both end with them
+    async with app.uow() as uow:
+        rows = [e for p in (program, invited) for e in await uow.enrollments.of_program(
+            workspace_id=1, program_id=p.id or 0, active_only=False) if e.member_id == gone]
+    assert sorted(e.status for e in rows) == [LEFT, LEFT]
+    assert "number 1" in text_of(await say(app, "U3", "status"))  # U3 is first in line now
