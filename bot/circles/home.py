@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from bot.circles.board import waiting_places
 from bot.circles.checkins import open_session
-from bot.circles.intake import is_waiting, load_board, position_in_line
 from bot.circles.scope import my_circle
 from bot.kernel.calendar import next_session
 from bot.kernel.context import Ctx, HomePart, HomeSection
 from bot.kernel.errors import UserError
 from bot.kernel.i18n import format_moment
 from bot.sessions.home import goal_fields, paused_fields
-from storage.tables import CircleMemberStatus, ProgramFormat, ProgramState
+from storage.tables import CircleMemberStatus, ProgramState
 
 
 async def home_fields(ctx: Ctx) -> list[tuple[str, str]]:
@@ -52,17 +52,8 @@ async def _circle_part(ctx: Ctx) -> HomePart:
 
 async def _waiting(ctx: Ctx) -> list[tuple[str, str]]:
     """A running circle program the member waits in for a place: where they stand in line."""
-    fields = []
-    for enrollment in await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id):
-        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
-        if program is None or program.state != ProgramState.RUNNING or program.format != ProgramFormat.CIRCLES:
-            continue
-        board = await load_board(ctx, program)
-        if is_waiting(board, enrollment):
-            position = await position_in_line(ctx, board, ctx.member_id)
-            fields.append((ctx.t("home.circle"), f"{program.name}: "
-                           + ctx.t("circles_intake.home_waiting", position=position)))
-    return fields
+    return [(ctx.t("home.circle"), f"{program.name}: " + ctx.t("circles_intake.home_waiting", position=position))
+            for program, position in await waiting_places(ctx, ctx.member_id)]
 
 
 async def _running_part(ctx: Ctx) -> HomePart:

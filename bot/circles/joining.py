@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.circles.intake import fill_places, is_placed, load_board, place, position_in_line
+from bot.circles.board import is_placed, load_board, position_in_line
+from bot.circles.intake import fill_places, place
 from bot.kernel.context import Ctx
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.planning import PlanContext

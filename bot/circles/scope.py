@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.circles.board import waiting_places
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import NotAllowed, UserError
 from bot.kernel.planning import PlanContext
@@ -92,5 +93,16 @@ async def circle_of_actor(ctx: Ctx) -> tuple[Circle, Program]:
     space = ctx.where.key() if ctx.where is not None and ctx.where.kind != "user" else None
     found = await ctx.uow.circles.circle_of_actor(workspace_id=ctx.workspace_id, member_id=ctx.member_id, space=space)
     if found is None:
-        raise UserError("circles.not_in_circle")
+        await not_placed(ctx)
+    assert found is not None
     return found
+
+
+async def not_placed(ctx: Ctx) -> None:
+    """Refuse a circle command from someone without a circle: waiting for a place in a running program says where
+    they stand in line; otherwise circles form when enrollment closes."""
+    waiting = await waiting_places(ctx, ctx.member_id)
+    if waiting:
+        program, position = waiting[0]
+        raise UserError("circles_intake.not_placed_yet", program=program.name, position=position)
+    raise UserError("circles.not_in_circle")

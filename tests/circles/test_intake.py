@@ -66,6 +66,8 @@ async def test_a_late_joiner_goes_where_their_theme_and_hours_fit(app: App) -> N
     assert "outside your working hours (09:00-17:00)" in waiting and "number 1 in line" in waiting
     assert "Tue, 6 Jan 2026, 22:00" in waiting  # the meeting in their own time (10:00 in Jakarta)
     assert await placed_in(app, arena, "N2") is None
+    info = text_of(await say(app, "N2", "circle info"))  # not "circles are formed when enrollment closes"
+    assert "waiting for a place, number 1 in line" in info
     # No preference: wherever there is room (Feedback is full now).
     assert "You're in Leadership 1" in await join_late(app, arena, "N3")
     async with app.uow() as uow:
