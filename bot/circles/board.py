@@ -3,7 +3,7 @@ who waits in line (by when they joined), and where a member stands in that line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ class Board:
     rows: dict[int, CircleMember]  # member id -> their circle row in this program
     prefs: dict[int, tuple[int, ...]]  # member id -> the themes they voted for, in order
     meeting: datetime  # the next session (the last one once all have passed), UTC
+    people: dict[int, Member] = field(default_factory=dict)  # the placed members, by id
 
     def has_room(self) -> bool:
         return any(o.size < self.program.size_max for o in self.openings.values())
@@ -62,7 +63,8 @@ async def load_board(scope: Scope, program: Program) -> Board:
     for vote in await scope.uow.themes.votes_of_program(program_id=program.id or 0):
         prefs.setdefault(vote.member_id, []).append(vote.theme_id)
     board = Board(program=program, circles=circles, openings={}, rows=rows,
-                  prefs={m: tuple(t) for m, t in prefs.items()}, meeting=meeting_moment(program, scope.now))
+                  prefs={m: tuple(t) for m, t in prefs.items()}, meeting=meeting_moment(program, scope.now),
+                  people={i: m for i, m in members.items() if i is not None})
     for circle_id, circle in circles.items():
         inside = [members[r.member_id] for r in placed if r.circle_id == circle_id and r.member_id in members]
         shared = frozenset(range(24))
@@ -70,7 +72,8 @@ async def load_board(scope: Scope, program: Program) -> Board:
             shared &= hours_of(member, board)
         board.openings[circle_id] = Opening(circle_id=circle_id, theme_id=circle.theme_id, size=len(inside),
                                             shared=shared if inside else frozenset(),
-                                            departments=frozenset(m.department for m in inside))
+                                            departments=frozenset(m.department for m in inside),
+                                            members=frozenset(m.id for m in inside if m.id is not None))
     return board
 
 

@@ -20,6 +20,7 @@ class Opening:
     size: int  # active members now
     shared: frozenset[int]  # UTC hours every active member works on the meeting day
     departments: frozenset[str]
+    members: frozenset[int] = frozenset()  # member ids inside
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,15 @@ class Newcomer:
     theme_prefs: tuple[int, ...]  # ranked theme ids they voted for
     hours: frozenset[int]  # UTC hours they work on the meeting day
     department: str
+    apart_from: frozenset[int] = frozenset()  # member ids the org data keeps them apart from (manager, team)
 
 
 def best_fits(newcomer: Newcomer, openings: Sequence[Opening], *, size_max: int,
               meeting_hour: int) -> tuple[list[Fit], str]:
-    """Circles the newcomer fits, best first (their highest-ranked theme, then the most hours shared with the
-    circle, then the smallest circle), and, when none fits, why: "full" (no circle has room), "hours" (the
-    circles meet outside their working hours) or "theme" (the circles with room are not of a theme they chose).
+    """Circles the newcomer fits, best first (a circle without anyone the org data keeps them apart from, then
+    their highest-ranked theme, then the most hours shared with the circle, then the smallest circle), and, when
+    none fits, why: "full" (no circle has room), "hours" (the circles meet outside their working hours) or
+    "theme" (the circles with room are not of a theme they chose).
 
     Themes they voted for that have no circle at all do not count: like formation, a member whose themes all
     dropped goes where there is room."""
@@ -61,7 +64,8 @@ def best_fits(newcomer: Newcomer, openings: Sequence[Opening], *, size_max: int,
                         shared_hours=len(opening.shared & newcomer.hours)))
     if not fits:
         return [], "theme"
-    fits.sort(key=lambda f: (f.rank or 0, -f.shared_hours, f.opening.size, f.opening.circle_id))
+    fits.sort(key=lambda f: (bool(f.opening.members & newcomer.apart_from), f.rank or 0, -f.shared_hours,
+                             f.opening.size, f.opening.circle_id))
     return fits, ""
 
 

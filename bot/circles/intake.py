@@ -13,6 +13,7 @@ from bot.circles.board import Board, hours_of, is_placed, load_board, waiting_li
 from bot.circles.fit import Fit, Newcomer, Opening, best_fits, why_of
 from bot.circles.intake_messages import announce_place
 from bot.kernel.context import Scope
+from bot.kernel.org_records import kept_apart
 from storage.tables import (
     Circle,
     Member,
@@ -35,7 +36,7 @@ async def place(scope: Scope, board: Board, member: Member) -> Outcome:
     """Put one member in the best circle that fits and has room (the database arbitrates the last place), and
     tell them and the circle; else the reason they wait."""
     newcomer = Newcomer(theme_prefs=board.prefs.get(member.id or 0, ()), hours=hours_of(member, board),
-                        department=member.department)
+                        department=member.department, apart_from=_apart_from(board, member))
     fits, reason = best_fits(newcomer, list(board.openings.values()), size_max=board.program.size_max,
                              meeting_hour=board.meeting.hour)
     for fit in fits:
@@ -45,7 +46,7 @@ async def place(scope: Scope, board: Board, member: Member) -> Outcome:
                 workspace_id=scope.workspace_id, program_id=board.program.id or 0, circle_id=fit.opening.circle_id,
                 member_id=member.id or 0, why=why, now=scope.now, size_max=board.program.size_max, replacing=row):
             circle = board.circles[fit.opening.circle_id]
-            _taken(board, fit, newcomer)
+            _taken(board, fit, newcomer, member)
             await announce_place(scope, board.program, circle, member, why)
             return Outcome(member=member, circle=circle)
         await refresh(scope, board)  # someone else took that place (or placed this member) meanwhile
@@ -54,17 +55,25 @@ async def place(scope: Scope, board: Board, member: Member) -> Outcome:
     return Outcome(member=member, reason=reason or "full")
 
 
-def _taken(board: Board, fit: Fit, newcomer: Newcomer) -> None:
+def _apart_from(board: Board, member: Member) -> frozenset[int]:
+    """Who the org data keeps this member apart from among the placed (their manager, their manager's other
+    reports, their team where the program excludes it): placement avoids those circles when another fits."""
+    pairs = kept_apart([*board.people.values(), member], same_team=board.program.exclude_same_team)
+    return frozenset(other for pair in pairs if member.id in pair for other in pair if other != member.id)
+
+
+def _taken(board: Board, fit: Fit, newcomer: Newcomer, member: Member) -> None:
     was = fit.opening
     board.openings[was.circle_id] = Opening(
         circle_id=was.circle_id, theme_id=was.theme_id, size=was.size + 1,
         shared=(was.shared & newcomer.hours) if was.size else newcomer.hours,
-        departments=was.departments | {newcomer.department})
+        departments=was.departments | {newcomer.department}, members=was.members | {member.id or 0})
+    board.people[member.id or 0] = member
 
 
 async def refresh(scope: Scope, board: Board) -> None:
     fresh = await load_board(scope, board.program)
-    board.openings, board.rows, board.circles = fresh.openings, fresh.rows, fresh.circles
+    board.openings, board.rows, board.circles, board.people = fresh.openings, fresh.rows, fresh.circles, fresh.people
 
 
 async def fill_places(scope: Scope, program: Program) -> list[Outcome]:
