@@ -40,7 +40,7 @@ def _person(member: Member, enrollment: Enrollment, program: Program, managers: 
     day = program.start_date or member.created_at.date()
     return pairing.Person(
         member_id=member.id or 0, seniority=member.seniority, department=member.department or "-",
-        team=member.team or None, manager_id=manager,
+        team=" ".join(member.team.casefold().split()) or None, manager_id=manager,  # as circles compare teams
         skills_offered=frozenset(member.skills_offered), skills_wanted=frozenset(member.skills_wanted),
         interests=frozenset(member.interests), available_utc_hours=available_utc_hours(member, day),
         capacity=max(0, enrollment.capacity), do_not_match=frozenset(enrollment.avoid_member_ids),
