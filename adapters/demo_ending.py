@@ -24,14 +24,16 @@ async def _program(demo: Demo) -> Program:
         return program
 
 
-async def _show(demo: Demo, *, kind: str, title: str, prefix: str = "") -> None:
-    """The first delivery of this kind (and key prefix) as its reader saw it."""
+async def _show(demo: Demo, *, kind: str, title: str, prefix: str = "") -> str | None:
+    """The first delivery of this kind (and key prefix) as its reader saw it; returns that reader's user id."""
     async with demo.app.uow() as uow:
         query = select(Delivery).where(Delivery.kind == kind, col(Delivery.key).startswith(prefix))
         row = (await uow.session.exec(query.order_by(col(Delivery.id)))).first()
-    if row is not None:
-        demo.console.print(Panel(render_message(decode(row.payload)), title=f"{title} ({row.target.rsplit(':')[-1]})",
-                                 border_style="magenta"))
+    if row is None:
+        return None
+    reader = row.target.rsplit(":")[-1]
+    demo.console.print(Panel(render_message(decode(row.payload)), title=f"{title} ({reader})", border_style="magenta"))
+    return reader
 
 
 async def ending(demo: Demo) -> None:
@@ -55,7 +57,9 @@ async def ending(demo: Demo) -> None:
     demo.console.print(f"A week in: {reminded} reminders to those who had not answered yet")
     demo.clock.set(end + timedelta(minutes=1))  # the final round closes: everything follows at once
     await tick(demo)
-    await _show(demo, kind="summary", title="DM: a member's summary")
+    reader = await _show(demo, kind="summary", title="DM: a member's summary")
+    if reader is not None:  # they press "Join the alumni circle": its space opens for them
+        await demo.press(reader, f"next:{program.id}:alumni")
     await _show(demo, kind="thanks", title="DM: a moderator's thank-you")
     await _show(demo, kind="report", title="DM: the admin's closing report", prefix=f"feedback-report:{program.id}:")
     await _show(demo, kind="admin", title="DM: recognition, and what could not run",
