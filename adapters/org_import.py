@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -14,31 +12,17 @@ from rich.table import Table
 
 from adapters.bootstrap import App, bootstrap
 from adapters.settings import Settings
+from bot.kernel.context import TenantScope
 from bot.kernel.errors import UserError
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.org.commands import import_file, reason, summary_lines
 from bot.org.importing import Outcome
 from bot.org.reading import MAX_BYTES
-from storage.tables import Platform, Workspace
-from storage.uow import UnitOfWork
+from storage.tables import Platform
 
 log = logging.getLogger(__name__)
 
 OK, ROW_ERRORS, REFUSED = 0, 1, 2  # exit codes: all rows imported; some rows had errors; nothing imported
-
-
-@dataclass
-class _Scope:
-    """What the import needs (bot.kernel.context.Scope) when no member acts: the shell's admin is not one."""
-
-    uow: UnitOfWork
-    workspace: Workspace
-    now: datetime
-
-    @property
-    def workspace_id(self) -> int:
-        assert self.workspace.id is not None
-        return self.workspace.id
 
 
 def parse_workspace(value: str) -> tuple[str, str] | None:
@@ -88,7 +72,7 @@ async def import_into(app: App, *, data: bytes, workspace: str, locale: str = "e
         return REFUSED
     directory = await _directory(app, t, named, console) if use_directory else {}
     async with app.uow() as uow:
-        scope = _Scope(uow=uow, workspace=found, now=app.services.clock.now())
+        scope = TenantScope(uow=uow, workspace=found, now=app.services.clock.now())
         try:
             outcome = await import_file(scope, data=data, directory=directory)
         except UserError as refused:

@@ -40,6 +40,20 @@ class Scope(Protocol):
     def workspace_id(self) -> int: ...
 
 
+@dataclass
+class TenantScope:
+    """A Scope when neither a member nor the clock acts (the shell's `lingkar org import`, a test)."""
+
+    uow: UnitOfWork
+    workspace: Workspace
+    now: datetime
+
+    @property
+    def workspace_id(self) -> int:
+        assert self.workspace.id is not None
+        return self.workspace.id
+
+
 @dataclass(frozen=True)
 class HomePart:
     """What one capability adds to a member's home view."""

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from bot.kernel.clock import ManualClock
+from bot.kernel.context import TenantScope
 from bot.kernel.ports import SpaceUnsupported
 from bot.kernel.spaces import queue_space_change
-from storage.tables import DeliveryStatus, Workspace
-from storage.uow import UnitOfWork
+from storage.tables import DeliveryStatus
 from tests.scheduler.deliver_support import run
 from tests.scheduler.support import Recorder, World, channel
-
-
-@dataclass
-class _Scope:
-    uow: UnitOfWork
-    workspace: Workspace
-    now: datetime
-
-    @property
-    def workspace_id(self) -> int:
-        assert self.workspace.id is not None
-        return self.workspace.id
 
 
 async def _queue(world: World, *, key: str, action: str, members: tuple[str, ...] = ()) -> bool:
     async with world.uow() as uow:
         workspace = await uow.workspaces.get(world.workspace_id)
         assert workspace is not None
-        queued = await queue_space_change(_Scope(uow, workspace, world.now), space=channel("C9").key(), key=key,
+        queued = await queue_space_change(TenantScope(uow, workspace, world.now), space=channel("C9").key(), key=key,
                                           action=action, members=members, program_id=None)
         await uow.commit()
     return queued
