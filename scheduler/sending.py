@@ -6,22 +6,19 @@ import asyncio
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.kernel.message_codec import decode
-from bot.kernel.ports import Clock, DeliveryError, MessageRef, Messenger, SpaceUnsupported, Target, UnreachableMember
-from bot.kernel.spaces import change_space, open_ordered
+from bot.kernel.ports import Clock, DeliveryError, Messenger, SpaceUnsupported, Target, UnreachableMember
+from scheduler.outgoing import Send, outgoing
 from scheduler.pacing import Pacer
 from scheduler.report import Backoff, DeliveryReport, describe, where
 from storage.repositories import outbox_claims as claims
-from storage.repositories.outbox import file_of, space_change_of, space_of
 from storage.tables import Delivery, DeliveryStatus
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("scheduler.deliver")  # the logger these messages always had
-Send = Callable[[], Awaitable[MessageRef]]
 THROTTLED_PATIENCE = 4  # a delivery only ever answered 429 gets this many times max_attempts tries
 LEASE_MARGIN = 0.1  # of the lease: retrying a write the database dropped stops this long before the lease ends
 
@@ -282,23 +279,3 @@ class DeliveryRun:
             return 0.0
         left = (delivery.lease_until - self.clock.now()).total_seconds()
         return max(0.0, left - self.lease.total_seconds() * LEASE_MARGIN)
-
-
-def outgoing(messenger: Messenger, delivery: Delivery, target: Target) -> Send:
-    """Read the payload now (a bad one fails at once) and return the call that sends it."""
-    order = space_of(delivery)  # a circle's or pair's space: opened once, its ref names it
-    if order is not None:
-        return lambda: open_ordered(messenger, target, order)
-    change = space_change_of(delivery)  # members added to a space, or the space archived at a program's end
-    if change is not None:
-        asked = change  # bound for the lambda, as below
-        return lambda: change_space(messenger, target, asked)
-    outgoing = file_of(delivery)
-    if outgoing is not None:
-        file = outgoing  # bound for the lambda: mypy cannot narrow `outgoing` inside it
-        return lambda: messenger.send_file(target, file.data, file.filename, file.title)
-    message = decode(delivery.payload)
-    if delivery.image is not None:
-        png = bytes(delivery.image)
-        return lambda: messenger.send_image(target, png, message.text)
-    return lambda: messenger.send(target, message)
