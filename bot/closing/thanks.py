@@ -51,8 +51,10 @@ async def tell_manager(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     """"Tell my manager" under a thank-you: the program must be this workspace's and closing or closed, and the
     actor one of its moderators or mentors with a manager on record. One note per program and person."""
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=int_id(arg))
-    if program is None or program.state not in (ProgramState.CLOSING, ProgramState.CLOSED):
+    if program is None:
         raise Unavailable()
+    if program.state not in (ProgramState.CLOSING, ProgramState.CLOSED):  # no thank-you exists yet to press
+        raise UserError("closing.manager.not_yet", program=program.name)
     record = await program_record(ctx.uow, program, member_ids=[], only=ctx.member_id)
     contribution = record.contributions.get(ctx.member_id)
     if contribution is None:

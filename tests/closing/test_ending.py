@@ -119,7 +119,7 @@ async def test_the_manager_note_refuses_what_an_attacker_types(app: App) -> None
         assert "Your manager gets" not in reply, (user, action)
     assert "No manager is on record for you" in text_of(await press(app, "U4", f"closing.manager:{program.id}"))
     assert "out of date" in text_of(await press(app, "U2", f"closing.manager:{program.id}"))
-    assert "kedaluwarsa" in text_of(await press(app, "U1", f"closing.manager:{other.id}"))  # U1 reads Indonesian
+    assert "belum berakhir" in text_of(await press(app, "U1", f"closing.manager:{other.id}"))  # U1 reads Indonesian
     assert await rows(app, kind="recognition") == []
 
 
