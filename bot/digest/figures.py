@@ -100,8 +100,13 @@ def previous_week(week: str) -> str:
     return iso_week(monday - WEEK)
 
 
+# Who held a place: invited, declined and waitlisted people never did, so they are neither enrolled nor left.
+HELD_A_PLACE = (EnrollmentStatus.ACTIVE, EnrollmentStatus.LEFT)
+
+
 def _enrolled_at(enrollments: list[Enrollment], moment: datetime) -> int:
-    return sum(1 for e in enrollments if e.joined_at <= moment and (e.left_at is None or e.left_at > moment))
+    return sum(1 for e in enrollments if e.status in HELD_A_PLACE and e.joined_at <= moment
+               and (e.left_at is None or e.left_at > moment))
 
 
 async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int) -> ProgramFigures:
@@ -110,6 +115,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
                                                    active_only=False)
     current = [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
+    left = sum(1 for e in enrollments if e.status == EnrollmentStatus.LEFT)
     paused_ids = {e.member_id for e in current if e.paused_until is not None and e.paused_until >= today}
     paused = len(paused_ids)
     circles = [c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
@@ -128,7 +134,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     return ProgramFigures(
         program_id=program_id, name=program.name, timezone=program.timezone, size_min=program.size_min,
         enrolled=len(current),
-        active=len(current) - paused, paused=paused, left=len(enrollments) - len(current), circles=len(circles),
+        active=len(current) - paused, paused=paused, left=left, circles=len(circles),
         activity=activity, at_risk=_at_risk(program, circles, sizes, activity, closed, closed_answers, now=now, k=k),
         feedback_round=latest, feedback=disclose_round(poll=latest, answers=answers, k=k, now=now) if latest else None,
         respondents=len(answers),
