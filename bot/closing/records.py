@@ -59,8 +59,9 @@ async def _circles(uow: UnitOfWork, record: ProgramRecord, only: int | None) -> 
     sessions = held_before(program, closing_start(program))
     record.circles = await uow.circles.of_program(workspace_id=program.workspace_id, program_id=program.id or 0)
     for circle in record.circles:
-        members = [m.member_id for m in await uow.circles.memberships(circle_id=circle.id or 0,
-                                                                       statuses=(CircleMemberStatus.ACTIVE,))]
+        rows = await uow.circles.memberships(circle_id=circle.id or 0, statuses=(CircleMemberStatus.ACTIVE,))
+        members = [m.member_id for m in rows]
+        since = {m.member_id: m.joined_at for m in rows}  # a late joiner's sessions start when they were placed
         moderates = circle.moderator_member_id is not None and only in (None, circle.moderator_member_id)
         if not moderates and (only is None or only not in members):
             continue
@@ -71,8 +72,9 @@ async def _circles(uow: UnitOfWork, record: ProgramRecord, only: int | None) -> 
                 came = {log.session_index for log in logs if member_id in log.attendee_member_ids}
                 came |= {c.session_index for c in checkins if c.member_id == member_id and c.attended}
                 record.circle_of[member_id] = circle
-                record.attended[member_id] = len(came & set(sessions))
-                record.held[member_id] = len(sessions)
+                theirs = {i for i in sessions if session_time(program, i) >= since[member_id]}
+                record.attended[member_id] = len(came & theirs)
+                record.held[member_id] = len(theirs)
         if moderates and circle.moderator_member_id is not None:
             _add(record, Contribution(circle.moderator_member_id, "moderator", (circle.name,), len(logs),
                                       len([m for m in members if m != circle.moderator_member_id]), len(checkins)))

@@ -164,6 +164,7 @@ def _check_summaries(world: World) -> None:
         text["U6"]
     assert "Sessions attended in Career growth 1: 2 of 3." in text["U5"]
     assert "public speaking: 1 → 3 (+2)" in text[LATE]  # the late joiner answered both rounds too
+    assert "Sessions attended in Career growth 1: 2 of 2." in text[LATE]  # placed after the first session
     bahasa = text[BAHASA]
     assert "Sesi yang Anda hadiri di Giving feedback 1: 2 dari 3." in bahasa and "public speaking: 2 → 3 (+1)" in bahasa
     assert "Gabung lingkaran alumni" in bahasa
