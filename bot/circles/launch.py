@@ -17,7 +17,16 @@ from bot.kernel.ports import SpaceRef, Target
 from bot.kernel.spaces import open_after_commit, queue_space_change, tell_admins
 from bot.kernel.text_keys import slugify
 from storage.repositories.outbox import read_opened, space_key, space_of
-from storage.tables import Circle, CircleMember, CircleMemberStatus, CircleStatus, DeliveryStatus, Member, Program
+from storage.tables import (
+    Circle,
+    CircleMember,
+    CircleMemberStatus,
+    CircleStatus,
+    DeliveryStatus,
+    Member,
+    ModeratorMode,
+    Program,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,9 @@ def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: s
              for m, _ in members]
     whys = [f"{m.name}: {why_line(t, why, theme)}" for m, why in members]
     moderation = t(f"formation.moderation.{program.moderator_mode}")
+    moderator = next((m for m, _ in members if m.id is not None and m.id == circle.moderator_member_id), None)
+    if program.moderator_mode == ModeratorMode.APPOINTED and moderator is not None:
+        moderation = t("formation.moderation.appointed_named", name=moderator.name)
     fields = [(t("formation.theme"), theme), (t("formation.members"), str(len(members)))]
     if program.video_link:
         fields.append((t("formation.video"), program.video_link))

@@ -15,7 +15,7 @@ from bot.kernel.events import Action
 from bot.kernel.grammar import mentioned_users
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Choice, Header, Message, Option, Text
-from bot.kernel.outbox import post
+from bot.kernel.outbox import dm, post
 from bot.kernel.payload import Unavailable, int_id
 from bot.kernel.ports import Target
 from bot.kernel.replies import Reply, Response, UpdateSource
@@ -44,6 +44,9 @@ async def setup_moderators(ctx: Ctx, program: Program, circle: Circle, members: 
         chosen = sorted(members, key=lambda m: (-m.seniority, m.id or 0))[0]
         circle.moderator_member_id = chosen.id
         ctx.uow.circles.add(circle)
+        await dm(ctx, member=chosen, key=f"moderator-appointed:{circle.id}:{chosen.id}", kind="dm",
+                 program_id=program.id, build=lambda t: Message(text=t("moderators.appointed_dm", circle=circle.name,
+                                                                       program=program.name)))
     elif program.moderator_mode == ModeratorMode.ROTATING:
         circle.moderator_member_id = rotation(members, 0).id
         ctx.uow.circles.add(circle)

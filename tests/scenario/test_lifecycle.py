@@ -59,9 +59,11 @@ async def _check_enrollment(world: World) -> None:
     assert "2 circles formed, 7 members placed, 0 could not be placed" in said["form"]
     assert "Seats: 7 of 10 taken" in said["show"]
     assert "0 on the waitlist, 0 invited (no answer yet), 1 declined, 0 left" in said["show"]
-    # The appointed mode took the most senior by the import: U1 and U5 moderate (the welcome does not name them).
-    welcomes = [s.message.text for s in world.sent("invited", "formed") if s.target.kind == "space"]
-    assert len(welcomes) == 2 and all("Moderator: appointed by the organisers" in w for w in welcomes)
+    # The appointed mode took the most senior by the import: U1 and U5 moderate, named in the welcome and told.
+    welcomes = sorted(s.message.text for s in world.sent("invited", "formed") if s.target.kind == "space")
+    assert sorted(w.split("Moderator: ")[1].split(",")[0] for w in welcomes) == ["U1", "U5"]
+    told = {s.target.ref for s in world.sent("invited", "formed") if s.message.text.startswith("You are the moderator")}
+    assert told == {"U1", "U5"}
     assert "Moderator: U1" in said["info"]
     async with world.app.uow() as uow:
         circles = await uow.circles.of_program(workspace_id=1, program_id=world.program_id)
