@@ -24,7 +24,7 @@ from bot.programs.lifecycle import check_state as _check_state
 from bot.programs.lifecycle import close_enrollment, open_enrollment
 from bot.programs.show import details
 from bot.sessions.timing import zone
-from storage.tables import EnrollmentStatus, Participation, Program, ProgramState
+from storage.tables import EnrollmentStatus, Participation, Program, ProgramFormat, ProgramState
 
 
 async def create(ctx: Ctx, args: str) -> list[Response]:
@@ -79,10 +79,18 @@ def _summary(t: Translator, program: Program) -> Fields:
         (t("program.field.schedule"), t("program.schedule", weekday=t(f"weekday.{program.meeting_weekday}"),
                                         time=program.meeting_time, zone=program.timezone,
                                         cadence=t(f"cadence.{program.cadence}"), weeks=program.weeks)),
-        (t("program.field.sizes"), f"{program.size_min}-{program.size_max} ({program.size_target})"),
-        (t("program.field.moderators"), t(f"moderator_mode.{program.moderator_mode}")),
-        (t("program.field.themes"), t(f"theme_mode.{program.theme_mode}")),
+        *_format_fields(t, program),
     ))
+
+
+def _format_fields(t: Translator, program: Program) -> tuple[tuple[str, str], ...]:
+    """Circle sizes, moderators and themes for circles; how pairs are matched for pair programs."""
+    if program.format != ProgramFormat.CIRCLES:
+        return ((t("program.form.pair_matching"), t(f"pair_matching.{program.pair_matching}")),
+                (t("program.form.pair_response_hours"), str(program.pair_response_hours)))
+    return ((t("program.field.sizes"), f"{program.size_min}-{program.size_max} ({program.size_target})"),
+            (t("program.field.moderators"), t(f"moderator_mode.{program.moderator_mode}")),
+            (t("program.field.themes"), t(f"theme_mode.{program.theme_mode}")))
 
 
 async def program_list(ctx: Ctx, args: str) -> list[Response]:
