@@ -20,7 +20,7 @@ from storage.tables.feedback import DigestSnapshot, Poll, PollKind, PollResponse
 from storage.tables.forms import UsedForm
 from storage.tables.kept import KeptForm, SeenEvent
 from storage.tables.pacing import WorkspacePace
-from storage.tables.pair_running import PairCheckIn, PairPrompt
+from storage.tables.pair_running import EngagementCheck, PairCheckIn, PairPrompt
 from storage.tables.pairs import Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.tables.programs import (
     Cadence,
@@ -54,6 +54,7 @@ __all__ = [
     "Election",
     "ElectionStatus",
     "ElectionVote",
+    "EngagementCheck",
     "Enrollment",
     "EnrollmentStatus",
     "Goal",

@@ -42,3 +42,21 @@ class PairCheckIn(SQLModel, table=True):
     progress: str = Field(default="", max_length=300)
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class EngagementCheck(SQLModel, table=True):
+    """Reverse mentoring: the junior mentor's private answer about their senior mentee (making time, engaged), 1-5.
+    Never shown to the mentee; admins see only aggregates of at least K answers."""
+
+    __tablename__ = "engagement_check"
+    __table_args__ = (UniqueConstraint("pair_id", "member_id", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)  # the junior mentor who answered
+    round: int  # which check of the program (its meeting index when asked)
+    making_time: int  # 1..5
+    engaged: int  # 1..5
+    answered_at: datetime = Field(sa_column=utc_column())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -98,6 +99,8 @@ class Program(SQLModel, table=True):
     k_anonymity: int | None = Field(default=None)  # feedback shown only from this many answers; None: the config's
     invite_new_within_days: int = Field(default=0)  # onboarding: auto-invite people who started this recently
     org_fields_editable: bool = Field(default=False)  # members may edit their imported department/team/manager
+    script: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())  # an admin's changes to the
+    # format's default script of stages and prompts (bot/sessions/scripts); {} = the default as it is
     closing_started_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_by_member_id: int | None = Field(default=None)
@@ -118,6 +121,7 @@ class Enrollment(SQLModel, table=True):
     capacity: int = Field(default=1)  # mentors: how many mentees at once
     avoid_member_ids: list[int] = Field(default_factory=list, sa_column=json_column())  # "don't match me with"
     left_reason: str | None = Field(default=None, max_length=1000)  # private: admins only
+    hopes: str = Field(default="", max_length=1000)  # reverse mentoring: what a senior wants to learn from a junior
     paused_until: date | None = None
     joined_at: datetime = Field(sa_column=utc_column())
     left_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
