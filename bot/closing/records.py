@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.kernel.calendar import closing_start, session_count, session_time
+from bot.sessions.goal_trend import ALL_UPDATES, goal_path
 from bot.sessions.timing import pair_meetings
 from storage.tables import (
     Circle,
@@ -45,6 +46,7 @@ class ProgramRecord:
     attended: dict[int, int] = field(default_factory=dict)
     held: dict[int, int] = field(default_factory=dict)  # sessions (or the pair's meetings) before the closing
     goals: dict[int, Goal] = field(default_factory=dict)
+    goal_paths: dict[int, list[int]] = field(default_factory=dict)  # each goal's progress over time (goal_path)
     assessments: dict[int, dict[str, SelfAssessment]] = field(default_factory=dict)  # member -> phase -> answer
     contributions: dict[int, Contribution] = field(default_factory=dict)
 
@@ -132,6 +134,8 @@ async def program_record(uow: UnitOfWork, program: Program, *, member_ids: list[
         goal = await uow.running.goal(program_id=program.id or 0, member_id=member_id)
         if goal is not None:
             record.goals[member_id] = goal
+            updates = await uow.running.goal_updates(goal_id=goal.id or 0, limit=ALL_UPDATES)
+            record.goal_paths[member_id] = goal_path(goal, updates)
     wanted = set(member_ids)
     for row in await uow.feedback.assessments(workspace_id=program.workspace_id, program_id=program.id or 0):
         if row.member_id in wanted and row.phase in (PollKind.BEFORE, PollKind.AFTER):

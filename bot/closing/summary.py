@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.closing.records import ProgramRecord
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Context, Header, Message, Text
+from bot.sessions.goal_trend import goal_path, goal_trend
 from storage.tables import Member, NextStep, PollKind, Program, ProgramFormat, SelfAssessment
 
 NEXT = "next"  # action verb: "next:<program id>:<choice>", a NextStep value; bot.alumni records the choice
@@ -38,8 +39,10 @@ def _goal(t: Translator, record: ProgramRecord, member_id: int) -> str:
     goal = record.goals.get(member_id)
     if goal is None:
         return t("closing.summary.no_goal")
-    key = "closing.summary.goal_reached" if goal.progress >= 100 else "closing.summary.goal"
-    return t(key, goal=goal.specific, progress=goal.progress)
+    # The path, not only the last number: a member sees how far they came (bot.sessions.goal_trend).
+    trend = goal_trend(t, record.goal_paths.get(member_id) or goal_path(goal, ()))
+    key = "goals.summary.goal_reached" if goal.progress >= 100 else "goals.summary.goal"
+    return t(key, goal=goal.specific, trend=trend)
 
 
 def _scores(row: SelfAssessment) -> dict[str, int]:

@@ -65,14 +65,14 @@ async def test_each_member_gets_a_summary_in_their_language_with_what_next(app: 
     assert sorted(r.target.rsplit(":", 1)[1] for r in summaries) == ["U1", "U2", "U3", "U4", "U5", "U6"]
     u2 = message(_for(summaries, "U2")).text
     assert "Your summary of Leadership Circles" in u2 and "Sessions attended in Circle A: 10 of 12." in u2
-    assert "Your goal: Goal of U2 (40% done)." in u2
+    assert "Your goal: Goal of U2. Your progress over time: 0% → 40%, rising." in u2
     assert "• public speaking: 2 → 4 (+2)" in u2
     u3 = message(_for(summaries, "U3")).text
     assert "Sessions attended in Circle A: 1 of 12." in u3 and "did not set a goal" in u3
     assert "• public speaking: 3 → 3 (+0)" in u3
     assert "did not answer the self-assessments" in message(_for(summaries, "U5")).text
     u1 = message(_for(summaries, "U1")).text
-    assert "Ringkasan Anda untuk Leadership Circles" in u1 and "Tujuan Anda: Goal of U1. Tercapai (100%)" in u1
+    assert "Ringkasan Anda untuk Leadership Circles" in u1 and "Tujuan Anda: Goal of U1. Anda telah mencapainya" in u1
     assert "Sesi yang Anda hadiri di Circle A: 10 dari 12." in u1
     pid = program.id
     assert buttons(_for(summaries, "U2")) == [

@@ -160,8 +160,8 @@ def _check_summaries(world: World) -> None:
     text = {user: m.text for user, m in summaries.items()}
     assert "Sessions attended in Giving feedback 1: 3 of 3." in text["U1"] and "did not set a goal" in text["U1"]
     assert "Sessions attended in Giving feedback 1: 2 of 3." in text["U2"]
-    assert "Your goal: Give feedback every week (60% done)." in text["U2"] and "public speaking: 2 → 4 (+2)" in \
-        text["U2"]
+    assert "Your goal: Give feedback every week. Your progress over time: 0% → 60%, rising." in text["U2"]
+    assert "public speaking: 2 → 4 (+2)" in text["U2"]
     assert "Sessions attended in Giving feedback 1: 0 of 3." in text["U6"] and "did not answer the self-assess" in \
         text["U6"]
     assert "Sessions attended in Career growth 1: 2 of 3." in text["U5"]
