@@ -13,6 +13,7 @@ from bot.digest.spaces import MissingSpaces, missing_spaces
 from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed, k_of
 from bot.feedback.schedule import POLL_KINDS, week_moment
 from bot.kernel.config import CoreConfig
+from bot.sessions.goal_trend import GroupGoals, group_goals
 from storage.tables import (
     Circle,
     CircleMemberStatus,
@@ -29,6 +30,7 @@ from storage.uow import UnitOfWork
 
 WEEK = timedelta(days=7)
 QUIET = timedelta(days=14)  # a circle with no session logged for this long is at risk
+GOAL_WEEKS = 4  # goals move slowly: a month shows a direction a single week would not
 LOW_RATING = 3.0  # a circle whose mean satisfaction (closed round, at least K answers) is below this is at risk
 
 
@@ -61,6 +63,7 @@ class ProgramFigures:
     pairs: PairFigures | None = None  # pair programs only
     spaces: MissingSpaces = field(default_factory=lambda: MissingSpaces(circles=(), pairs=0, pairs_failed=0))
     k: int = 0  # the K its feedback is shown from (feedback.disclosure.k_of); 0: the digest's default
+    goals: GroupGoals | None = None  # current members' goals in aggregate at the same K, over GOAL_WEEKS
 
     @property
     def published_summary(self) -> PollSummary | None:
@@ -145,6 +148,8 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         pairs=await pair_figures(uow, program, now=now, k=k),
         spaces=await missing_spaces(uow, program),
         k=k,
+        goals=await group_goals(uow, program_id=program_id, member_ids=[e.member_id for e in current],
+                                since=now - GOAL_WEEKS * WEEK, k=k),
     )
 
 

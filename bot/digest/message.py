@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.digest.chart import Labels, Series, participation_png
-from bot.digest.figures import Digest, ProgramFigures
+from bot.digest.figures import GOAL_WEEKS, Digest, ProgramFigures
 from bot.feedback.results import round_label, round_line
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Block, Context, Divider, Fields, Header, Message, Text
+from bot.sessions.goal_trend import GroupGoals
 
 
 def _count_trend(now: int, before: Any) -> str:
@@ -74,7 +75,17 @@ def program_blocks(t: Translator, f: ProgramFigures, last: dict[str, Any], *, k:
         pairs += ((t("pair_running.digest.label"), t(
             "pair_running.digest.line", active=f.pairs.active, never_met=f.pairs.never_met,
             at_risk=f.pairs.at_risk, ended=f.pairs.ended_this_week)),)
+    if f.goals is not None:
+        pairs += ((t("goals.digest.label"), _goals(t, f.goals)),)
     return [Header(f.name), Fields(pairs), Text(_risk_line(t, f)), *_spaces(t, f)]
+
+
+def _goals(t: Translator, goals: GroupGoals) -> str:
+    """Members' goals over time at K: a count and medians, never one member's goal."""
+    if not goals.shown:
+        return t("goals.digest.withheld", count=goals.with_goal, members=goals.members, k=goals.k)
+    return t("goals.digest.line", count=goals.with_goal, members=goals.members, before=goals.before,
+             now=goals.now, weeks=GOAL_WEEKS)
 
 
 def _spaces(t: Translator, f: ProgramFigures) -> list[Block]:
