@@ -8,6 +8,7 @@ from bot.circles.elections import plan_elections, plan_rotation
 from bot.circles.forming import form_step
 from bot.circles.home import CIRCLE_SECTION, RUNNING_SECTION
 from bot.circles.joining import on_join, place_waiting
+from bot.circles.kit import plan_kits
 from bot.circles.launch import settle_spaces
 from bot.circles.missed import plan_missed_checkins
 from bot.circles.prompts import plan_prompts, prompt_add, prompt_next, prompt_skip
@@ -67,7 +68,7 @@ CAPABILITY = Capability(
              arrange.MERGE: arrange.confirm_merge},
     forms={commands.LEAVE_FORM: commands.submit_leave, CHECKIN_FORM: submit_checkin, LOG_FORM: submit_log,
            GOAL_FORM: submit_goal, UPDATE_FORM: submit_update},
-    planners=(settle_spaces, place_waiting, plan_elections, plan_rotation, *RUNNING_PLANNERS),
+    planners=(settle_spaces, place_waiting, plan_elections, plan_rotation, *RUNNING_PLANNERS, plan_kits),
     on_leave=(commands.on_program_leave,),
     on_close=(self_select.open_for_picking,),
     on_form=(form_step,),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.circles.moderators import ballot, rotation, tally
+from bot.circles.orientation import orient_moderator
 from bot.kernel.admins import admin_recipients
 from bot.kernel.calendar import session_times
 from bot.kernel.i18n import Translator, resolve_locale
@@ -52,6 +53,8 @@ async def plan_elections(pc: PlanContext) -> int:
             pc.uow.circles.add(election)
             pc.uow.circles.add(circle)
             member = await pc.uow.members.get(workspace_id=pc.workspace.id or 0, member_id=winner or 0)
+            if member is not None:
+                queued += await orient_moderator(pc, program=pc.program, circle=circle, member=member, how="elected")
             if target is not None and member is not None:
                 queued += await _post(pc, target, f"elected:{election.id}", Message(
                     text=t("moderators.elected", name=member.name)))
@@ -76,6 +79,8 @@ async def plan_rotation(pc: PlanContext) -> int:
                 chosen = rotation(members, index)
                 circle.moderator_member_id = chosen.id
                 pc.uow.circles.add(circle)
+                # A member's first turn brings the orientation (its key holds the circle and member: once).
+                queued += await orient_moderator(pc, program=pc.program, circle=circle, member=chosen, how="rotating")
                 queued += await _post(pc, Target.from_key(circle.space), f"rotation:{circle.id}:{index}", Message(
                     text=t("moderators.rotation", name=chosen.name,
                            session=index + 1)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from bot.circles.orientation import orient_moderator
 from bot.circles.scope import circle_of_actor
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -15,7 +16,7 @@ from bot.kernel.events import Action
 from bot.kernel.grammar import mentioned_users
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Choice, Header, Message, Option, Text
-from bot.kernel.outbox import dm, post
+from bot.kernel.outbox import post
 from bot.kernel.payload import Unavailable, int_id
 from bot.kernel.ports import Target
 from bot.kernel.replies import Reply, Response, UpdateSource
@@ -44,9 +45,7 @@ async def setup_moderators(ctx: Ctx, program: Program, circle: Circle, members: 
         chosen = sorted(members, key=lambda m: (-m.seniority, m.id or 0))[0]
         circle.moderator_member_id = chosen.id
         ctx.uow.circles.add(circle)
-        await dm(ctx, member=chosen, key=f"moderator-appointed:{circle.id}:{chosen.id}", kind="dm",
-                 program_id=program.id, build=lambda t: Message(text=t("moderators.appointed_dm", circle=circle.name,
-                                                                       program=program.name)))
+        await orient_moderator(ctx, program=program, circle=circle, member=chosen, how="appointed")
     elif program.moderator_mode == ModeratorMode.ROTATING:
         circle.moderator_member_id = rotation(members, 0).id
         ctx.uow.circles.add(circle)
@@ -169,12 +168,13 @@ def tally(votes: list[ElectionVote], nominations: list[Nomination]) -> int | Non
 
 
 async def handover(ctx: Ctx, args: str) -> list[Response]:
-    circle, _ = await circle_of_actor(ctx)
+    circle, program = await circle_of_actor(ctx)
     if circle.moderator_member_id != ctx.member_id and not await ctx.is_admin():
         raise UserError("moderators.only_moderator")
     new = await _member_by_mention(ctx, circle, args)
     circle.moderator_member_id = new.id
     ctx.uow.circles.add(circle)
+    await orient_moderator(ctx, program=program, circle=circle, member=new, how="handover")
     name = new.name
     if circle.space:
         await post(ctx, target=Target.from_key(circle.space), key=f"handover:{circle.id}:{ctx.now.isoformat()}",
@@ -194,6 +194,9 @@ async def appoint(ctx: Ctx, args: str) -> list[Response]:
     member = await _member_by_mention(ctx, circle, rest)
     circle.moderator_member_id = member.id
     ctx.uow.circles.add(circle)
+    program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=circle.program_id)
+    if program is not None:
+        await orient_moderator(ctx, program=program, circle=circle, member=member, how="appointed")
     for election in await ctx.uow.circles.elections(circle_id=circle.id or 0):
         if election.status != ElectionStatus.CLOSED:
             election.status, election.winner_member_id = ElectionStatus.CLOSED, member.id
