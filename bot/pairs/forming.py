@@ -14,6 +14,7 @@ from bot.kernel.ports import SpaceRef, SpaceUnsupported, Target
 from bot.kernel.spaces import open_after_commit, queue_space, tell_admins
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
+from bot.pairs.orientation import orient_mentor
 from bot.pairs.pool import Pool, load_pool, taken_seats
 from bot.pairs.shortlist import offer_shortlist
 from storage.repositories.outbox import read_opened, space_key
@@ -69,6 +70,7 @@ async def create_pair(scope: Scope, program: Program, mentor: Member, mentee: Me
                                 request=request, program_id=program.id)
     else:
         await queue_space(scope, request=request, program_id=program.id)
+    await orient_mentor(scope, program=program, pair=pair, mentor=mentor, mentee=mentee)
     return pair
 
 
