@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.repositories.care import CareRepository
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.closing import ClosingRepository
 from storage.repositories.conversations import ConversationRepository
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.used_forms = UsedFormRepository(s)
         self.org = OrgRepository(s)
         self.closing = ClosingRepository(s)
+        self.care = CareRepository(s)
         return self
 
     async def __aexit__(

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.enrollment.profile import apply_profile, org_view, pair_inputs, profile_form, profile_line, read_pair_fields
+from bot.enrollment.profile import (
+    apply_profile,
+    org_view,
+    pair_inputs,
+    profile_form,
+    profile_line,
+    read_hopes,
+    read_pair_fields,
+)
 from bot.kernel.acting import as_member
 from bot.kernel.context import Ctx, HomePart, HomeSection
 from bot.kernel.errors import UserError
@@ -54,7 +62,7 @@ async def start_join(ctx: Ctx, program: Program) -> list[Response]:
     extra: tuple[Input, ...] = ()
     if program.format != ProgramFormat.CIRCLES:
         extra = pair_inputs(ctx.t, program_format=program.format, role=existing.role if existing else None,
-                            capacity=existing.capacity if existing else 1)
+                            capacity=existing.capacity if existing else 1, hopes=existing.hopes if existing else "")
     return [OpenForm(profile_form(ctx.t, ctx.member, state=f"{JOIN_STATE}{program.id}", extra=extra,
                                   org=await org_view(ctx, program)))]
 
@@ -121,6 +129,11 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
             workspace_id=ctx.workspace_id, program_id=program.id or 0, member_id=ctx.member_id))
     role, capacity, pair_errors = read_pair_fields(ctx.t, form.values)
     is_pairs = program is not None and program.format != ProgramFormat.CIRCLES
+    if program is not None and program.format == ProgramFormat.REVERSE:
+        hopes, hope_errors = read_hopes(ctx.t, form.values)
+        pair_errors = {**pair_errors, **hope_errors}
+    else:
+        hopes = ""  # only a reverse program asks; a forged answer elsewhere is ignored
     org = await org_view(ctx, program)  # read again: a field the form did not offer is ignored, whatever is sent
     errors = {**apply_profile(ctx.t, ctx.member, form.values, org=org), **(pair_errors if is_pairs else {})}
     if errors:
@@ -131,17 +144,18 @@ async def submit_profile(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         return [Reply(Message(text=t("profile.saved")))]
     seat = await take_seat(ctx, program, ctx.member)
     if is_pairs:  # before the on_join hooks run, so pairs see whether a late joiner mentors or is mentored
-        await _set_role(ctx, program, role, capacity)
+        await _set_role(ctx, program, role, capacity, hopes)
     text = await _outcome(ctx, t, program, seat, role)
     blocks = (Header(program.name), Text(text), Fields(((t("profile.summary"), _profile_line(ctx)),)))
     return [Reply(Message(text=text, blocks=blocks))]
 
 
-async def _set_role(ctx: Ctx, program: Program, role: str, capacity: int) -> None:
+async def _set_role(ctx: Ctx, program: Program, role: str, capacity: int, hopes: str) -> None:
     enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
                                                member_id=ctx.member_id)
     if enrollment is not None:
         enrollment.role, enrollment.capacity = role, capacity if role == "mentor" else 1
+        enrollment.hopes = hopes if role == "mentee" else ""  # a senior's question: a mentor has none to keep
         ctx.uow.enrollments.add(enrollment)
         await ctx.uow.flush()
 

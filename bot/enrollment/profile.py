@@ -20,6 +20,7 @@ MAX_LIST_ITEMS = 15
 MAX_ITEM_LENGTH = 60
 ORG_TEXT_MAX = 100  # Member.department, Member.team
 ASK_ADMINS = 3  # admins named as whom to ask about org fields
+MAX_HOPES = 1000  # Enrollment.hopes
 
 
 @dataclass(frozen=True)
@@ -160,14 +161,28 @@ def profile_form(t: Translator, member: Member, *, state: str = "", extra: tuple
     )
 
 
-def pair_inputs(t: Translator, *, program_format: str, role: str | None, capacity: int) -> tuple[Input, ...]:
-    """Pair programs also ask the role (in reverse mentoring the junior is the mentor) and a mentor's capacity."""
+def pair_inputs(t: Translator, *, program_format: str, role: str | None, capacity: int,
+                hopes: str = "") -> tuple[Input, ...]:
+    """Pair programs also ask the role (in reverse mentoring the junior is the mentor) and a mentor's capacity;
+    reverse mentoring asks the senior what they hope to learn (their mentor reads it when the pair starts)."""
+    reverse = (TextInput("hopes", t("care.intake.hopes"), initial=hopes, optional=True, multiline=True,
+                         max_length=MAX_HOPES, placeholder=t("care.intake.hopes_hint")),)
     return (
         Select("role", t("profile.role"), (Option(t(f"profile.role.mentor.{program_format}"), "mentor"),
                                             Option(t(f"profile.role.mentee.{program_format}"), "mentee")),
                initial=role or "mentee"),
         Number("capacity", t("profile.capacity"), initial=capacity, min_value=1, max_value=5),
+        *(reverse if program_format == "reverse" else ()),
     )
+
+
+def read_hopes(t: Translator, values: dict[str, FormValue]) -> tuple[str, dict[str, str]]:
+    """The reverse-mentoring hopes answer (free text: kept out of logs, erased with the member)."""
+    raw = values.get("hopes")
+    hopes = (raw if isinstance(raw, str) else "").strip()
+    if len(hopes) > MAX_HOPES:
+        return "", {"hopes": t("profile.error.too_long", limit=MAX_HOPES)}
+    return hopes, {}
 
 
 def read_pair_fields(t: Translator, values: dict[str, FormValue]) -> tuple[str, int, dict[str, str]]:

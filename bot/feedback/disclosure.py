@@ -10,7 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from statistics import fmean
 
-from storage.tables import Poll, PollKind, PollResponse, Program, SelfAssessment
+# The rule lives in the kernel (reverse-mentoring aggregates use it too); re-exported for feedback's readers.
+from bot.kernel.anonymity import MIN_K as MIN_K
+from bot.kernel.anonymity import k_of as k_of
+from storage.tables import Poll, PollKind, PollResponse, SelfAssessment
 
 # The rule, for every reader (members, admins, digests, exports):
 # - a round's figures and comments are published only once it has closed. While it is open, answers
@@ -21,7 +24,6 @@ from storage.tables import Poll, PollKind, PollResponse, Program, SelfAssessment
 #   of the groups left out are none or at least K, so "total minus the groups shown" isolates nobody.
 # - K is the program's own (Program.k_anonymity) when an admin set one, else the configured default: k_of().
 
-MIN_K = 2
 
 
 class Shown(StrEnum):
@@ -52,12 +54,6 @@ class RoundResults:
     summary: PollSummary | None  # only when shown
     keep: Comments
     improve: Comments
-
-
-def k_of(program: Program, default: int) -> int:
-    """The K a program's results are shown from: its own when an admin set one, else the configured default.
-    Never below 2, whatever was stored: one answer shown on its own is that person's answer."""
-    return max(MIN_K, program.k_anonymity) if program.k_anonymity else default
 
 
 def is_closed(poll: Poll, *, now: datetime) -> bool:

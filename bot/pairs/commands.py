@@ -11,6 +11,7 @@ from bot.kernel.outbox import dm
 from bot.kernel.payload import Unavailable, int_id
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import OpenForm, Reply, Response
+from bot.pairs.care import hopes_line
 from bot.pairs.forming import create_pair, publish_matching
 from bot.pairs.pool import MENTEE, MENTOR
 from bot.pairs.shortlist import _offer_next
@@ -68,6 +69,9 @@ async def info(ctx: Ctx, args: str) -> list[Response]:
         role = MENTOR if pair.mentor_member_id == ctx.member_id else MENTEE
         lines.append(ctx.t("pairs.info_line", program=program.name if program else "-",
                            partner=partner.name if partner else "-", role=ctx.t(f"pairs.role.{role}")))
+        hopes = await hopes_line(ctx, pair, program) if program else None
+        if hopes:
+            lines.append(hopes)
     return [Reply(Message(text="\n".join(lines)))]
 
 

@@ -14,6 +14,7 @@ from bot.kernel.ports import SpaceRef, SpaceUnsupported, Target
 from bot.kernel.spaces import open_after_commit, queue_space, tell_admins
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
+from bot.pairs.care import tell_hopes
 from bot.pairs.orientation import orient_mentor
 from bot.pairs.pool import Pool, load_pool, taken_seats
 from bot.pairs.shortlist import offer_shortlist
@@ -62,6 +63,7 @@ async def create_pair(scope: Scope, program: Program, mentor: Member, mentee: Me
                 mentee_member_id=mentee.id or 0, round=len(earlier) + 1, score=score, started_at=scope.now)
     scope.uow.pairs.add(pair)
     await scope.uow.flush()  # the id names the space; the pair is on record before the platform creates it
+    await tell_hopes(scope, program, pair, mentor, mentee)  # reverse pairs: the junior mentor reads it first
     request = SpaceRequest(name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
                            members=(mentor.external_id, mentee.external_id), private=True, group_chat=True,
                            key=space_key("pair", pair.id or 0))

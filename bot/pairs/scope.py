@@ -18,7 +18,7 @@ from storage.tables import Enrollment, Member, Pair, PairStatus, Program, Progra
 # The prompt library's pair family for each pair format.
 FAMILIES: dict[str, str] = {ProgramFormat.ONE_ON_ONE: "pair_one_on_one", ProgramFormat.PEER: "pair_peer",
             ProgramFormat.REVERSE: "pair_reverse"}
-PREFIXES = ("pair-reminder:", "pair-prompt:", "pair-checkin:")
+PREFIXES = ("pair-reminder:", "pair-prompt:", "pair-checkin:", "pair-engagement:")
 
 
 @dataclass

@@ -81,6 +81,11 @@ CASES: list[Case] = [
     Case("pair_checkin.open", "action", "U2", lambda w: f"{w['pair']}.0"),
     Case("pair.checkin", "form", "U2", lambda w: f"{w['pair']}.0",
          values=lambda w: {"met": "yes", "usefulness": "5", "progress": "ok"}),
+    # Reverse mentoring: the junior mentor's engagement check ("<pair>.<meeting>"), and any member's concern.
+    Case("pair_engagement.open", "action", "U1", lambda w: f"{w['reverse_pair']}.1"),
+    Case("pair.engagement", "form", "U1", lambda w: f"{w['reverse_pair']}.1",
+         values=lambda w: {"making_time": "4", "engaged": "5"}),
+    Case("pair.concern", "form", "U2", _id("pair"), values=lambda w: {"concern": "We never meet"}),
     # A pair program's role question ("<program>.<role>") and a mentor's capacity ("<program>.<mentees>").
     Case("pair.role", "action", "U4", lambda w: f"{w['pairs']}.mentee"),
     Case("pair.capacity", "action", "U1", lambda w: f"{w['pairs']}.3"),

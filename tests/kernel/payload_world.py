@@ -107,8 +107,11 @@ async def _programs(uow: UnitOfWork, world: World, wid: int) -> dict[str, Progra
     forming = program("forming", state=ProgramState.FORMING, theme_mode=ThemeMode.SELF_SELECT)
     pairs = program("pairs", state=ProgramState.RUNNING, format=ProgramFormat.ONE_ON_ONE,
                     start_date=date(2026, 1, 5), meeting_weekday=0, meeting_time="08:00")
+    # Reverse mentoring since December: its pair's engagement check (after meeting 2) is open at START.
+    reverse = program("reverse", state=ProgramState.RUNNING, format=ProgramFormat.REVERSE,
+                      start_date=date(2025, 12, 1), meeting_weekday=0, meeting_time="08:00")
     await uow.flush()
-    programs = {"enrolling": enrolling, "running": running, "forming": forming, "pairs": pairs}
+    programs = {"enrolling": enrolling, "running": running, "forming": forming, "pairs": pairs, "reverse": reverse}
     for key, row in programs.items():
         world.ids[key] = row.id or 0
     for user in ("U1", "U2", "U3"):
@@ -121,6 +124,9 @@ async def _programs(uow: UnitOfWork, world: World, wid: int) -> dict[str, Progra
     for user, role in (("U1", "mentor"), ("U2", "mentee"), ("U3", "mentee"), ("U4", "mentee")):
         uow.session.add(Enrollment(workspace_id=wid, program_id=pairs.id or 0, member_id=world[user],
                                    status=EnrollmentStatus.ACTIVE, joined_at=now, role=role, capacity=3))
+    for user, role in (("U1", "mentor"), ("U3", "mentee")):
+        uow.session.add(Enrollment(workspace_id=wid, program_id=reverse.id or 0, member_id=world[user],
+                                   status=EnrollmentStatus.ACTIVE, joined_at=now, role=role))
     return programs
 
 
@@ -153,9 +159,11 @@ async def _activity(uow: UnitOfWork, world: World, wid: int, programs: dict[str,
                 space=f"local:{space}:space:pair", started_at=now - timedelta(days=1))
     request = PairRequest(workspace_id=wid, program_id=pairs, mentee_member_id=world["U3"],
                           mentor_member_id=world["U1"], expires_at=now + timedelta(days=2), created_at=now)
-    uow.session.add_all([election, pulse, before, goal, pair, request])
+    reverse = Pair(workspace_id=wid, program_id=programs["reverse"].id or 0, mentor_member_id=world["U1"],
+                   mentee_member_id=world["U3"], started_at=now - timedelta(days=40))
+    uow.session.add_all([election, pulse, before, goal, pair, request, reverse])
     await uow.flush()
     uow.session.add(Nomination(workspace_id=wid, election_id=election.id or 0, nominee_member_id=world["U2"],
                                nominated_by_member_id=world["U2"], created_at=now))
     world.ids.update(election=election.id or 0, pulse=pulse.id or 0, before=before.id or 0, goal=goal.id or 0,
-                     pair=pair.id or 0, request=request.id or 0)
+                     pair=pair.id or 0, request=request.id or 0, reverse_pair=reverse.id or 0)
