@@ -19,7 +19,21 @@ from adapters.slack.messenger import SlackMessenger
 from adapters.sweep import Sweeping
 from adapters.teams import wiring as teams_wiring
 from adapters.teams.messenger import TeamsMessenger
-from bot import admins, alumni, circles, closing, digest, enrollment, feedback, org, pairs, privacy, programs, themes
+from bot import (
+    admins,
+    alumni,
+    calendar_files,
+    circles,
+    closing,
+    digest,
+    enrollment,
+    feedback,
+    org,
+    pairs,
+    privacy,
+    programs,
+    themes,
+)
 from bot.kernel.capability import Capability, planners
 from bot.kernel.clock import SystemClock
 from bot.kernel.context import Services
@@ -70,8 +84,8 @@ class App:
 def capabilities() -> tuple[Capability, ...]:
     """Help lists commands in this order; Teams' manifest and `lingkar teams manifest` use it too."""
     return (enrollment.CAPABILITY, themes.CAPABILITY, circles.CAPABILITY, pairs.CAPABILITY, feedback.CAPABILITY,
-            alumni.CAPABILITY, privacy.CAPABILITY, programs.CAPABILITY, closing.CAPABILITY, org.CAPABILITY,
-            digest.CAPABILITY, admins.CAPABILITY)
+            alumni.CAPABILITY, calendar_files.CAPABILITY, privacy.CAPABILITY, programs.CAPABILITY, closing.CAPABILITY,
+            org.CAPABILITY, digest.CAPABILITY, admins.CAPABILITY)
 
 
 async def bootstrap(

@@ -1,0 +1,189 @@
+"""Who sits in which circle or pair, and the invite each of them gets: the same for the planner and `calendar`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from bot.kernel.i18n import Translator
+from bot.sessions.invites import Invite, Series, schedule_print, series_of
+from storage.tables import (
+    Circle,
+    CircleMemberStatus,
+    CircleStatus,
+    Member,
+    Pair,
+    PairStatus,
+    Program,
+    ProgramFormat,
+)
+from storage.uow import UnitOfWork
+
+PREFIX = "ics"  # planner keys: "ics:{program}:{group tag}:{member}:{sequence}:{fingerprint}"
+CANCELLED = "cancel"  # the fingerprint of a whole-series cancellation (they left, or moved)
+ENDED = "end"  # the fingerprint of the cancellation of the sessions an early end took away
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One member's place in one circle or pair of a program."""
+
+    program: Program
+    member: Member
+    tag: str  # "c{circle id}" or "p{pair id}": the group in keys and UIDs
+    name: str  # the circle's name; for a pair, the partner's name
+    other_key: str  # i18n key of the line naming the moderator or partner
+    other: str  # the moderator's or partner's name; "" when the circle has no moderator yet
+    since: datetime  # their sessions are the ones after this: placed in the circle, pair formed
+    series: Series
+
+    @property
+    def sessions(self) -> list[datetime]:
+        return self.series.held_after(self.since)
+
+    @property
+    def uid(self) -> str:
+        return f"lingkar-{self.program.workspace_id}-{self.program.id}-{self.tag}-{self.member.id}@lingkar"
+
+    @property
+    def print(self) -> str:
+        return schedule_print(self.series, self.sessions, name=self.name, location=self.program.video_link)
+
+    def key_prefix(self) -> str:
+        return f"{PREFIX}:{self.program.id}:{self.tag}:{self.member.id}:"
+
+
+class Sent(NamedTuple):
+    sequence: int
+    print: str
+
+
+def history(keys: Sequence[str]) -> dict[tuple[str, int], Sent]:
+    """The latest invite planned per (group tag, member), read back from the planner's idempotency keys."""
+    latest: dict[tuple[str, int], Sent] = {}
+    for key in keys:
+        parts = key.split(":")
+        if len(parts) != 6 or parts[0] != PREFIX or not parts[3].isdigit() or not parts[4].isdigit():
+            continue
+        seat, sent = (parts[2], int(parts[3])), Sent(int(parts[4]), parts[5])
+        if seat not in latest or sent.sequence > latest[seat].sequence:
+            latest[seat] = sent
+    return latest
+
+
+def sent_key(program_id: int | None, tag: str, member_id: int | None, sent: Sent) -> str:
+    return f"{PREFIX}:{program_id}:{tag}:{member_id}:{sent.sequence}:{sent.print}"
+
+
+async def program_seats(uow: UnitOfWork, program: Program) -> list[Seat]:
+    """Everyone placed in an active circle or pair of the program whose enrollment is active, reachable or not."""
+    workspace_id, program_id = program.workspace_id, program.id or 0
+    active = {e.member_id for e in await uow.enrollments.of_program(workspace_id=workspace_id,
+                                                                      program_id=program_id)}
+    circles = {c.id: c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
+               if c.status == CircleStatus.ACTIVE}
+    places = [m for m in await uow.circles.of_program_members(workspace_id=workspace_id, program_id=program_id)
+              if m.status == CircleMemberStatus.ACTIVE and m.circle_id in circles and m.member_id in active]
+    pairs = [p for p in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id)
+             if p.status == PairStatus.ACTIVE]
+    wanted = {m.member_id for m in places} | {p.mentor_member_id for p in pairs} | {
+        p.mentee_member_id for p in pairs} | {c.moderator_member_id for c in circles.values() if c.moderator_member_id}
+    people = {m.id: m for m in await uow.members.many(workspace_id=workspace_id, member_ids=sorted(wanted))}
+    seats = [_circle_seat(program, circles[m.circle_id], people, m.member_id, m.joined_at) for m in places]
+    for pair in pairs:
+        seats += [_pair_seat(program, pair, people, who) for who in (pair.mentor_member_id, pair.mentee_member_id)
+                  if who in active]
+    return [seat for seat in seats if seat is not None]
+
+
+async def member_seats(uow: UnitOfWork, member: Member) -> list[Seat]:
+    """The member's seats in every running program."""
+    seats: list[Seat] = []
+    programs: dict[int, Program | None] = {}
+    for membership in await uow.circles.membership_of(workspace_id=member.workspace_id, member_id=member.id or 0):
+        programs.setdefault(membership.program_id, None)
+    for pair in await uow.pairs.of_member(workspace_id=member.workspace_id, member_id=member.id or 0):
+        programs.setdefault(pair.program_id, None)
+    for program_id in programs:
+        program = await uow.programs.get(workspace_id=member.workspace_id, program_id=program_id)
+        if program is not None and program.state == "running":
+            seats += [s for s in await program_seats(uow, program) if s.member.id == member.id]
+    return seats
+
+
+def _circle_seat(program: Program, circle: Circle, people: dict[int | None, Member], member_id: int,
+                 joined: datetime) -> Seat | None:
+    member = people.get(member_id)
+    if member is None:
+        return None
+    moderator = people.get(circle.moderator_member_id) if circle.moderator_member_id else None
+    return Seat(program=program, member=member, tag=f"c{circle.id}", name=circle.name,
+                other_key="calendar.desc_moderator", other=moderator.name if moderator else "", since=joined,
+                series=series_of(program, circle))
+
+
+def _pair_seat(program: Program, pair: Pair, people: dict[int | None, Member], member_id: int) -> Seat | None:
+    member = people.get(member_id)
+    is_mentor = member_id == pair.mentor_member_id
+    partner = people.get(pair.mentee_member_id if is_mentor else pair.mentor_member_id)
+    if member is None or partner is None:
+        return None
+    if program.format == ProgramFormat.PEER:
+        line = "calendar.desc_partner"
+    else:
+        line = "calendar.desc_mentee" if is_mentor else "calendar.desc_mentor"
+    return Seat(program=program, member=member, tag=f"p{pair.id}", name=partner.name, other_key=line,
+                other=partner.name, since=pair.started_at, series=series_of(program, pair))
+
+
+async def former_seat(uow: UnitOfWork, program: Program, tag: str, member_id: int) -> Seat | None:
+    """The seat someone had in a group they are no longer in (left, moved, the pair ended), for its cancellation."""
+    workspace_id, program_id = program.workspace_id, program.id or 0
+    members = await uow.members.many(workspace_id=workspace_id, member_ids=[member_id])
+    if not members or members[0].erased:
+        return None  # nobody to tell, or nothing may be sent to them any more
+    start = datetime.min.replace(tzinfo=UTC)  # every session of the old series
+    if tag.startswith("c"):
+        circle = await uow.circles.get(workspace_id=workspace_id, circle_id=int(tag[1:]))
+        return None if circle is None else _circle_seat(program, circle, {member_id: members[0]}, member_id, start)
+    pairs = [p for p in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id,
+                                                   active_only=False) if f"p{p.id}" == tag]
+    if not pairs:
+        return None
+    others = await uow.members.many(workspace_id=workspace_id, member_ids=[pairs[0].mentor_member_id,
+                                                                           pairs[0].mentee_member_id])
+    return _pair_seat(program, pairs[0], {m.id: m for m in others}, member_id)
+
+
+def summary(seat: Seat, t: Translator) -> str:
+    return seat.name if seat.tag.startswith("c") else t("calendar.pair_summary", partner=seat.name)
+
+
+def description(seat: Seat, t: Translator) -> str:
+    """The basics, without prompts: program, group, moderator or partner, link, cadence, how to get it again."""
+    lines = [t("calendar.desc_program", program=seat.program.name)]
+    if seat.tag.startswith("c"):
+        lines.append(t("calendar.desc_circle", circle=seat.name))
+    if seat.other:
+        lines.append(t(seat.other_key, name=seat.other))
+    if seat.program.video_link:
+        lines.append(t("calendar.desc_link", link=seat.program.video_link))
+    every = "calendar.every_two_weeks" if seat.series.interval_weeks == 2 else "calendar.every_week"
+    lines.append(t(every, count=len(seat.sessions)))
+    lines.append(t("calendar.desc_again"))
+    return "\n".join(lines)
+
+
+def request(seat: Seat, t: Translator, sequence: int) -> Invite:
+    return Invite(uid=seat.uid, sequence=sequence, summary=summary(seat, t), description=description(seat, t),
+                  location=seat.program.video_link, series=seat.series, sessions=tuple(seat.sessions))
+
+
+def cancellation(seat: Seat, t: Translator, sequence: int, *, whole: bool) -> Invite:
+    """Whole: they left the group; otherwise the sessions an early end took away (RECURRENCE-ID each)."""
+    sessions = seat.sessions if whole else seat.series.cancelled_after(seat.since)
+    return Invite(uid=seat.uid, sequence=sequence, summary=summary(seat, t), description=t("calendar.desc_cancelled"),
+                  location=seat.program.video_link, series=seat.series, sessions=tuple(sessions), method="CANCEL",
+                  whole=whole)
