@@ -11,7 +11,7 @@ from bot.kernel.messages import Message
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import Reply, Response
 from bot.pairs.care import check_rounds
-from storage.tables import EngagementCheck, ProgramFormat
+from storage.tables import EngagementCheck, ProgramFormat, ProgramState
 
 CHECKS = ("care.report.early", "care.report.midpoint")  # a pair's first check (meeting 2), then its midpoint
 
@@ -20,6 +20,10 @@ async def engagement_report(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
     if program.format != ProgramFormat.REVERSE:
         raise UserError("care.report.not_reverse", program=program.name)
+    if program.state not in (ProgramState.CLOSING, ProgramState.CLOSED):
+        # While mentors may still change an answer, an admin reading the averages before and after one change could
+        # work that answer out: like feedback's rounds, the figures wait until the answers are final.
+        return [Reply(Message(text=ctx.t("care.report.while_running", program=program.name)))]
     k = max(MIN_K, k_of(program, ctx.services.config.k_anonymity))
     pairs = {p.id: p for p in await ctx.uow.pairs.of_program(workspace_id=ctx.workspace_id,
                                                              program_id=program.id or 0, active_only=False)}
