@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.circles.moderators import rotation
 from bot.circles.prompts import prompt_for_session, prompt_text
 from bot.circles.scope import CircleRun, active_circles, load_circle
+from bot.kernel.anonymity import k_of
 from bot.kernel.calendar import session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
+from bot.sessions.goal_trend import circle_goals_line, group_goals
 from bot.sessions.series import Item, SeriesPass, Session, Window, dm, plan_series, series_pass, windows
 from bot.sessions.timing import prompt_due, zone
 from storage.tables import Circle, CirclePrompt, Member, ModeratorMode, Program
@@ -49,11 +52,12 @@ def opening_for(index: int, sessions: int) -> str:
 
 
 def kit_message(t: Translator, *, circle: Circle, index: int, sessions: int, moment: datetime,
-                timezone: str, prompt: str | None) -> Message:
+                timezone: str, prompt: str | None, goals: str | None = None) -> Message:
     title = t("kit.session.title", session=index + 1, circle=circle.name)
     intro = t("kit.session.intro", session=index + 1, circle=circle.name,
               when=format_moment(moment, timezone=timezone, locale=t.locale))
-    sections = [
+    sections = [(t("kit.session.goals_title"), goals)] if goals else []
+    sections += [
         (t("kit.session.opening_title"), t("kit.session.opening", question=t(opening_for(index, sessions)))),
         (t("kit.session.prompt_title"), t("kit.session.prompt", prompt=prompt) if prompt
          else t("kit.session.no_prompt")),
@@ -87,6 +91,14 @@ async def session_moderator(pc: PlanContext, run: CircleRun, index: int) -> Memb
     return chosen if chosen is not None and chosen.id in run.member_ids() else None
 
 
+async def goals_line(pc: PlanContext, t: Translator, run: CircleRun, moderator: Member, tz: ZoneInfo) -> str:
+    """The circle's goals since it began, in aggregate at K; the moderator's own goal left out of the figures."""
+    since = run.circle.created_at
+    found = await group_goals(pc.uow, program_id=pc.program.id or 0, member_ids=run.member_ids(), since=since,
+                              k=k_of(pc.program, pc.config.k_anonymity), exclude=moderator.id)
+    return circle_goals_line(t, found, since_day=since.astimezone(tz).date())
+
+
 async def kit_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
     """Its own pass (family and key prefix): the kits' keys are read once, apart from the channel posts'."""
     async def load(circle: Circle) -> CircleRun:
@@ -117,10 +129,11 @@ def _send_kit(w: Sequence[Window]) -> Item[Circle, CircleRun]:
 
         async def build(t: Translator) -> Message:
             row = await session_prompt(pc, s.unit, s.index)
+            tz = zone(moderator.timezone, fallback=pc.program.timezone)
             # The session starts when its kit goes stale (kit_windows).
-            return kit_message(t, circle=s.unit, index=s.index, sessions=len(w), moment=s.stale,
-                               timezone=zone(moderator.timezone, fallback=pc.program.timezone).key,
-                               prompt=prompt_text(row, t.locale) if row else None)
+            return kit_message(t, circle=s.unit, index=s.index, sessions=len(w), moment=s.stale, timezone=tz.key,
+                               prompt=prompt_text(row, t.locale) if row else None,
+                               goals=await goals_line(pc, t, run, moderator, tz))
 
         return await dm(work, run, moderator, key=s.key, kind="kit", due=s.due, stale=s.stale, build=build)
 

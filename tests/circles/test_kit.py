@@ -139,6 +139,8 @@ async def test_the_kit_comes_the_day_before_each_session_with_the_circles_prompt
     assert not seen[0] & seen[1] and not seen[1] & seen[2]  # never the same tip two sessions running
     assert set().union(*seen) == set(TIPS)  # three sessions: all six tips
     assert translate("kit.opening.0", "en") in decode(kits[0].payload).text
+    # Goals only in aggregate at K, the moderator's own left out: two members, nobody has one yet.
+    assert "*The circle's goals*\n0 of 2 members have a goal. Progress is shared once at least 3" in text
 
 
 @pytest.mark.usefixtures("kit_planners")
