@@ -1,5 +1,6 @@
-"""An admin's org import sent as a file (a Slack DM upload, a Teams personal chat): which messages carry one, and
-reading the file under a size cap, before the core sees `admin import` with the file attached."""
+"""A file an admin sends with a command (an org import, a program's script) in a Slack DM upload or a Teams
+personal chat: which messages carry one (the command's `takes_file`), and reading it under a size cap, before the
+core sees the command with the file attached."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import aiohttp
 
 from bot.kernel.grammar import CommandSpec, parse
 
-IMPORT = ("admin", "import")  # bot/org's command; its aliases count too
 MAX_BYTES = 5 * 1024 * 1024  # a CSV of a few tens of thousands of people; anything bigger is not an org import
 TIMEOUT = aiohttp.ClientTimeout(total=60)
 
@@ -23,10 +23,11 @@ class UploadRefused(Exception):
         self.reason = reason
 
 
-def is_import(text: str, specs: Sequence[CommandSpec]) -> bool:
-    """The message is the import command, in any of its spellings (the core's grammar decides, as it will)."""
+def takes_file(text: str, specs: Sequence[CommandSpec]) -> bool:
+    """The message is a command that takes a file (`admin import`, `program script`), in any of its spellings (the
+    core's grammar decides, as it will)."""
     parsed = parse(text, list(specs))
-    return parsed.spec is not None and parsed.spec.path == IMPORT
+    return parsed.spec is not None and parsed.spec.takes_file
 
 
 async def read_capped(response: aiohttp.ClientResponse, *, limit: int = MAX_BYTES) -> bytes:
@@ -44,3 +45,9 @@ async def read_capped(response: aiohttp.ClientResponse, *, limit: int = MAX_BYTE
 
 def megabytes(limit: int = MAX_BYTES) -> int:
     return limit // (1024 * 1024)
+
+
+def is_org_import(text: str, specs: Sequence[CommandSpec]) -> bool:
+    """The org import: the one file command that needs the platform's email directory with its file."""
+    parsed = parse(text, list(specs))
+    return parsed.spec is not None and parsed.spec.path == ("admin", "import")

@@ -1,4 +1,5 @@
-"""Messages in a member's DM with the bot (message.im): an admin's org import CSV, sent with `admin import`.
+"""Messages in a member's DM with the bot (message.im): a file an admin sends with a command that takes one (an org
+import CSV with `admin import`, a program's script with `program script <program>`).
 
 Slack delivers the upload as a `message` event with subtype `file_share`. The file is read with the bot token
 (files.info, then its url_private_download, capped at MAX_BYTES), the workspace's email directory is fetched
@@ -20,7 +21,7 @@ from adapters.slack.identity import PLATFORM, Directory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.mrkdwn import from_slack
 from adapters.slack.responder import Responder
-from adapters.uploads import MAX_BYTES, TIMEOUT, UploadRefused, is_import, megabytes, read_capped
+from adapters.uploads import MAX_BYTES, TIMEOUT, UploadRefused, is_org_import, megabytes, read_capped, takes_file
 from bot.kernel.core import Core
 from bot.kernel.events import Actor, Attachment, Command, Event
 from bot.kernel.i18n import Translator
@@ -68,7 +69,7 @@ async def on_dm(bot: Bot, event: dict[str, Any], *, team_id: str) -> None:
     t = bot.translator(actor)
     origin = Origin(actor=actor, t=t, surface="message", channel=str(event["channel"]))
     text = from_slack(event["text"] if isinstance(event.get("text"), str) else "").strip()
-    if not is_import(text, bot.core.specs):
+    if not takes_file(text, bot.core.specs):
         await bot.responder.reply(origin, Message(text=t("slack.dm.hint", command=bot.command)))
         return
     file_id = first_file(event)
@@ -83,7 +84,9 @@ async def on_dm(bot: Bot, event: dict[str, Any], *, team_id: str) -> None:
             await bot.responder.reply(origin, Message(text=t(f"slack.import.{refused.reason}",
                                                              limit=megabytes())))
             return
-        directory, complete = await email_directory(bot.messenger, team_id=team_id)
+        directory: dict[str, str] = {}
+        if is_org_import(text, bot.core.specs):  # only the import matches rows by email
+            directory, complete = await email_directory(bot.messenger, team_id=team_id)
         attachment = Attachment(filename=filename, data=data, directory=directory)
     where = where_of(team_id=team_id, user_id=actor.user_id, channel_id=origin.channel)
     await bot.responder.deliver(origin, await bot.ask_core(Command(actor=actor, text=text, where=where,

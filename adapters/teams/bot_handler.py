@@ -25,7 +25,7 @@ from adapters.teams.payloads import FORM, to_event
 from adapters.teams.people import Emails
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive, roster_reference
 from adapters.teams.responder import Origin, Responder
-from adapters.uploads import UploadRefused, is_import, megabytes
+from adapters.uploads import UploadRefused, megabytes, takes_file
 from bot.kernel.core import Core
 from bot.kernel.events import Command, Event
 from bot.kernel.i18n import Translator, resolve_locale
@@ -110,7 +110,7 @@ class TeamsBot:
         else:
             text = await inbound.command_text(activity, resolve=lambda m: self._member_id(turn, m))
             event = Command(actor=actor, text=text, where=where)
-            if is_import(text, self.core.specs) and await self.core.is_admin(actor):  # read before the core's work
+            if takes_file(text, self.core.specs) and await self.core.is_admin(actor):  # read before the core's work
                 try:
                     event = await uploads.with_file(event, activity, hosts=self.file_hosts, local=self.local)
                 except UploadRefused as refused:

@@ -4,36 +4,33 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from functools import cache
 
 from bot.circles.scope import CircleRun, my_circle, plan_circles, require_moderator
 from bot.kernel.calendar import session_count, session_time
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import without_mentions
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import LOCALES, Translator, format_moment, resolve_locale
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.outbox import note_stale
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
-from bot.sessions.prompt_library import Prompt, families, family_for_theme, next_prompt, prompts_for
+from bot.sessions.prompt_library import family_for_theme
+from bot.sessions.scripts import known_prompt, next_stage_prompt, prompt_by_id, script_for, stage_of
 from bot.sessions.series import SeriesPass, Session, due_state, post
 from bot.sessions.timing import prompt_due
-from storage.tables import Circle, CirclePrompt, Program, PromptStatus
+from storage.tables import Circle, CirclePrompt, Member, Program, PromptStatus
 
 MAX_CUSTOM = 500
 
 
-@cache
-def _library_by_id() -> dict[str, Prompt]:
-    return {p.id: p for family in families() for p in prompts_for(family=family)}
-
-
-def prompt_text(row: CirclePrompt, locale: str) -> str:
+def prompt_text(row: CirclePrompt, locale: str, program: Program | None = None) -> str:
+    """A moderator's own text as written; a script or library prompt in `locale` (an admin's own script prompts
+    need the program; without it the default scripts and the library are read)."""
     if row.custom_text is not None:
         return row.custom_text
-    prompt = _library_by_id().get(row.prompt_id)
-    return prompt.in_locale(locale) if prompt else ""
+    found = prompt_by_id(program, row.prompt_id) if program is not None else known_prompt(row.prompt_id)
+    return found.in_locale(locale) if found else ""
 
 
 async def circle_family(scope: Scope, circle: Circle) -> str:
@@ -67,8 +64,11 @@ async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> Circle
             chosen.session_index, chosen.status = index, PromptStatus.ASSIGNED
             await scope.uow.running.assign_prompt(chosen)
             continue
-        prompt = next_prompt(family=await circle_family(scope, circle), used_ids={r.prompt_id for r in rows},
-                             seed=circle.id or 0)
+        program = await _program_of(scope, circle)
+        stage = stage_of(index, session_count(program))
+        # The stage's prompts first; a long implementation stage goes on with the circle's theme family.
+        prompt = next_stage_prompt(script_for(program), stage, used_ids={r.prompt_id for r in rows},
+                                   seed=circle.id or 0, fallback=await circle_family(scope, circle))
         if prompt is None:
             return None  # every prompt of the family has been used in this circle
         await scope.uow.running.add_prompt(values={
@@ -78,12 +78,31 @@ async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> Circle
     return None
 
 
-def prompt_message(t: Translator, program: Program, row: CirclePrompt, index: int) -> Message:
-    text = prompt_text(row, t.locale)
+async def _program_of(scope: Scope, circle: Circle) -> Program:
+    program = getattr(scope, "program", None)
+    if isinstance(program, Program) and program.id == circle.program_id:
+        return program
+    found = await scope.uow.programs.get(workspace_id=scope.workspace_id, program_id=circle.program_id)
+    assert found is not None  # a circle's program is never deleted while the circle is read
+    return found
+
+
+def prompt_message(t: Translator, program: Program, row: CirclePrompt, index: int,
+                   members: list[Member] | None = None) -> Message:
+    """The post in the circle's language; a circle whose members read both languages gets the prompt in both."""
+    text = prompt_text(row, t.locale, program)
+    others = _other_locales(t.locale, members or [])
+    if row.custom_text is None:
+        text = "\n\n".join([text, *(prompt_text(row, locale, program) for locale in others)])
     title = t("running.prompt.title", session=index + 1)
     when = t("running.prompt.when", when=format_moment(session_time(program, index), timezone=program.timezone,
                                                          locale=t.locale))
     return Message(text=f"{title}\n{text}\n{when}", blocks=(Header(title), Text(text), Context(when)))
+
+
+def _other_locales(locale: str, members: list[Member]) -> list[str]:
+    read = {resolve_locale(m.locale, locale) for m in members if not m.erased}
+    return [other for other in LOCALES if other != locale and other in read]
 
 
 async def plan_prompts(pc: PlanContext) -> int:
@@ -103,7 +122,7 @@ async def _post_prompt(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) 
     if row is None:
         return 0
     if not await post(work, target=run.target, members=run.members, key=s.key, kind="prompt", due=s.due,
-                      stale=s.stale, build=lambda t: prompt_message(t, pc.program, row, s.index)):
+                      stale=s.stale, build=lambda t: prompt_message(t, pc.program, row, s.index, run.members)):
         return 0
     row.status = PromptStatus.POSTED
     pc.uow.running.save(row)
@@ -123,7 +142,7 @@ async def _steered(ctx: Ctx) -> tuple[CircleRun, list[CirclePrompt], int]:
 def _describe(ctx: Ctx, run: CircleRun, row: CirclePrompt | None, index: int, *, intro_key: str) -> Reply:
     when = format_moment(prompt_due(run.program, index), timezone=ctx.member.timezone, locale=ctx.t.locale)
     intro = ctx.t(intro_key, session=index + 1, when=when, circle=run.circle.name)
-    body = prompt_text(row, ctx.t.locale) if row else ctx.t("running.prompt.exhausted")
+    body = prompt_text(row, ctx.t.locale, run.program) if row else ctx.t("running.prompt.exhausted")
     hint = ctx.t("running.prompt.hint")
     return Reply(Message(text=f"{intro}\n{body}\n{hint}", blocks=(Text(intro), Text(body), Context(hint))))
 

@@ -21,6 +21,7 @@ class CommandSpec:
     aliases: tuple[tuple[str, ...], ...] = ()
     group: str = "member"  # help sections: member, moderator, admin
     slow: bool = False  # may take longer than Slack's 3 s: adapters acknowledge first and answer later
+    takes_file: bool = False  # an admin may send it with a file in a DM: adapters download it (admins only)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ CAPABILITY = Capability(
     name="org",
     commands=(
         # slow: a big file and the platform's directory can take longer than Slack's 3 s
-        (CommandSpec(("admin", "import"), "help.admin_import", admin=True, group="admin", slow=True,
+        (CommandSpec(("admin", "import"), "help.admin_import", admin=True, group="admin", slow=True, takes_file=True,
                      aliases=(("admin", "impor"),)), admin_import),
     ),
 )

@@ -1,4 +1,5 @@
-"""Before each pair meeting: its prompt a day ahead and a reminder an hour ahead, in the pair's space or by DM."""
+"""Before each pair meeting: its prompt and each side's agenda a day ahead (bot/pairs/agenda.py) and a reminder an hour
+ahead, in the pair's space or by DM."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from bot.kernel.calendar import session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
+from bot.pairs.agenda import agenda_key, agenda_message, meeting_stage, reach_each, shared_message
 from bot.pairs.scope import FAMILIES, PairRun, plan_pairs
-from bot.sessions.prompt_library import next_prompt, prompts_for
+from bot.sessions.scripts import next_stage_prompt, script_for
 from bot.sessions.series import Build, SeriesPass, Session, due_state, reach
 from bot.sessions.timing import prompt_due, reminder_due, zone
 from storage.tables import Member, Pair, PairPrompt
@@ -61,54 +63,50 @@ async def _remind(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
 
 
 async def prompt_for_meeting(pc: PlanContext, run: PairRun, index: int) -> PairPrompt | None:
-    """The meeting's prompt, chosen once from the format's family; the database forbids repeats in a pair."""
-    family = FAMILIES.get(run.program.format)
-    if family is None:
-        return None
+    """The meeting's prompt, chosen once by its stage from the program's script (the format's family when a long
+    stage has used the script's prompts); the database forbids repeats in a pair."""
     for _ in range(3):
         rows = await pc.uow.pair_running.prompts_of_pair(pair_id=run.pair.id or 0)
         for row in rows:
             if row.meeting_index == index:
                 return row
-        prompt = next_prompt(family=family, used_ids={r.prompt_id for r in rows}, seed=run.pair.id or 0)
+        prompt = next_stage_prompt(script_for(run.program), meeting_stage(run, index),
+                                   used_ids={r.prompt_id for r in rows}, seed=run.pair.id or 0,
+                                   fallback=FAMILIES.get(run.program.format))
         if prompt is None:
-            return None  # every prompt of the family has been used by this pair
+            return None  # every prompt this pair could get has been used
         await pc.uow.pair_running.add_prompt(values={
             "workspace_id": pc.workspace_id, "program_id": run.program.id, "pair_id": run.pair.id,
             "prompt_id": prompt.id, "meeting_index": index, "created_at": pc.now})
     return None
 
 
-def prompt_message(t: Translator, run: PairRun, row: PairPrompt | None, index: int,
-                   reader: Member | None) -> Message:
-    family = FAMILIES[run.program.format]
-    prompt = next((p for p in prompts_for(family=family) if row and p.id == row.prompt_id), None)
-    text = prompt.in_locale(t.locale) if prompt else ""
-    title = t("pair_running.prompt.title", meeting=index + 1)
-    where = run.program.timezone if reader is None else _reader_zone(run, reader)
-    when = t("pair_running.prompt.when", when=format_moment(session_time(run.program, index), timezone=where,
-                                                            locale=t.locale))
-    return Message(text=f"{title}\n{text}\n{when}", blocks=(Header(title), Text(text), Context(when)))
-
-
-def _prompts(run: PairRun, row: PairPrompt | None, index: int) -> Build:
-    return lambda t, reader: prompt_message(t, run, row, index, reader)
-
-
 async def plan_pair_prompts(pc: PlanContext) -> int:
-    """Each meeting's prompt the day before it; stale once it starts."""
+    """Each meeting's prompt the day before it, with each side's own agenda; stale once it starts."""
     return await plan_pairs(pc, prefix="pair-prompt", due=prompt_due, stale=session_time, each=_prompt)
 
 
 async def _prompt(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
     pc = work.pc
     run = await work.run(s.unit)
-    if run is None or work.reached(run, s.key):
+    if run is None or _done(work, run, s.key):
         return 0
     row = None
     if due_state(pc.now, due=s.due, stale=s.stale) == "due":  # a stale meeting is only noted: no prompt used
         row = await prompt_for_meeting(pc, run, s.index)
         if row is None:
             return 0
-    return await reach(work, run, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
-                       build=_prompts(run, row, s.index))
+    if run.space is None:  # by DM: the prompt and the reader's own agenda in one message
+        return await reach_each(work, run, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
+                                build=lambda t, reader: agenda_message(pc, t, run, row, s.index, reader))
+    queued = await reach(work, run, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
+                         build=lambda t, reader: shared_message(t, run, row, s.index, reader))
+    # The space is shared: what is private to each side (their goal, their last check-in) goes by DM.
+    return queued + await reach_each(work, run, key=s.key, kind="pair_agenda", due=s.due, stale=s.stale,
+                                     build=lambda t, reader: agenda_message(pc, t, run, row, s.index, reader,
+                                                                            shared=True), keyed=agenda_key)
+
+
+def _done(work: SeriesPass[Pair, PairRun], run: PairRun, key: str) -> bool:
+    agendas = run.space is None or all(work.planned(agenda_key(key, m)) for m in run.members)
+    return work.reached(run, key) and agendas

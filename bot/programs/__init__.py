@@ -21,6 +21,7 @@ from bot.programs.edit import EDIT_ACTION, EDIT_FORM, open_section, program_edit
 from bot.programs.form import PROGRAM_FORM
 from bot.programs.invite import plan_onboarding, program_invite
 from bot.programs.schedule import plan_intake_dates
+from bot.programs.script import program_script
 
 
 def _admin(path: tuple[str, ...], key: str, slow: bool = False,
@@ -41,6 +42,8 @@ CAPABILITY = Capability(
         (_admin(("program", "end"), "help.program_end"), program_end),
         (_admin(("program", "invite"), "help.program_invite", aliases=(("program", "undang"),)), program_invite),
         (_admin(("program", "enroll"), "help.program_enroll"), program_enroll),
+        (CommandSpec(("program", "script"), "help.program_script", admin=True, group="admin", takes_file=True,
+                     aliases=(("program", "skrip"),)), program_script),
     ),
     actions={EDIT_ACTION: open_section},
     forms={PROGRAM_FORM: submit_create, EDIT_FORM: submit_edit},

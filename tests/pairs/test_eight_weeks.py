@@ -1,5 +1,5 @@
 """Eight weeks of a reverse-mentoring pair on a manual clock, planned and delivered by the scheduler's own code:
-prompts from pair_reverse without repeats, reminders with both zones, private check-ins at each side's local time,
+prompts by stage without repeats, reminders with both zones, private check-ins at each side's local time,
 a planning gap caught up once, and a pause respected."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.bootstrap import App
-from adapters.local.messenger import LocalMessenger
+from adapters.local.messenger import LocalMessenger, Sent
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import decode
 from bot.sessions.prompt_library import prompts_for
+from bot.sessions.scripts import default_script
 from storage.tables import Delivery, DeliveryStatus, Pair
 from tests.helpers import say, text_of
 from tests.pairs.world import live_through, make_pair, pair_deliveries
@@ -23,6 +24,7 @@ MEETINGS = [datetime.combine(date(2026, 1, 7) + timedelta(weeks=i), time(10), tz
             for i in range(8)]
 GAP = (datetime(2026, 1, 19, tzinfo=UTC), datetime(2026, 1, 22, tzinfo=UTC))  # the scheduler was down: meeting 3
 PAUSED_MEETING = 4  # the mentee is away that week
+DM = "local:W1:user:"
 
 
 def _ticks(start: datetime, end: datetime) -> list[datetime]:
@@ -47,11 +49,13 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
     sent = await pair_deliveries(app, status=DeliveryStatus.SENT)
     skipped = await pair_deliveries(app, status=DeliveryStatus.SKIPPED)
 
-    # Prompts: the day before each meeting, in the pair's space, from pair_reverse, never the same twice.
+    # Prompts: the day before each meeting, in the pair's space, by stage from the reverse script (then the
+    # pair_reverse family), never the same twice.
     prompts = [d for d in sent if d.kind == "pair_prompt"]
     assert [int(d.key.split(":")[2]) for d in prompts] == [0, 1, 3, 4, 5, 6, 7]
     assert {d.target for d in prompts} == {space}
-    library = {p.in_locale("en") for p in prompts_for(family="pair_reverse")}
+    script = default_script("reverse")
+    library = {p.in_locale("en") for p in [*script.prompts().values(), *prompts_for(family="pair_reverse")]}
     texts = [decode(d.payload).text.split("\n")[1] for d in prompts]
     assert set(texts) <= library and len(set(texts)) == len(texts)
     for delivery in prompts:
@@ -60,7 +64,9 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
     async with app.uow() as uow:
         rows = await uow.pair_running.prompts_of_pair(pair_id=pair.id or 0)
     assert [r.meeting_index for r in rows] == [0, 1, 3, 4, 5, 6, 7]
-    assert len({r.prompt_id for r in rows}) == 7 and all(r.prompt_id.startswith("pair_reverse-") for r in rows)
+    assert len({r.prompt_id for r in rows}) == 7 and all(r.prompt_id.startswith(("reverse-", "pair_reverse-"))
+                                                          for r in rows)
+    assert rows[0].prompt_id == script.stage("orientation").prompts[0].id
 
     # Reminders: within the hour before each meeting, with the time in both sides' zones.
     reminders = [d for d in sent if d.kind == "pair_reminder"]
@@ -82,8 +88,13 @@ async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock
     assert max(sent_texts.values()) == 1
     assert sorted(answered) == sorted((u, m) for u, ms in by_user.items() for m in ms)
 
-    # Confidentiality: no message the bot sent (DMs to either side, the pair's space) carries an answer.
-    assert local.sent and not [s for s in local.sent if "SECRET" in s.message.text]
+    # Confidentiality: an answer reaches only its author (their own agenda's follow-up), never the space or the
+    # other side.
+    def leaks(s: Sent) -> bool:
+        return any(f"{u}-SECRET" in s.message.text for u in ("MENTOR", "MENTEE") if s.target.key() != f"{DM}{u}")
+
+    assert local.sent and not [s for s in local.sent if leaks(s)]
+    assert [s for s in local.sent if s.target.key() == f"{DM}MENTEE" and "MENTEE-SECRET" in s.message.text]
     digest = text_of(await say(app, "UADMIN", "digest now"))
     assert "Pairs: 1 active · 0 never met · 0 at risk · 0 ended this week" in digest
     assert "SECRET" not in digest

@@ -181,3 +181,15 @@ async def test_a_members_upload_is_refused_without_reading_the_file_or_the_direc
     assert command.attachment is None
     assert slack.mock.calls_to("files.info") == [] and slack.mock.calls_to("users.list") == []
     assert "admin" in dm_posts(slack.mock, "U1")[-1].lower()
+
+
+async def test_a_programs_script_file_reaches_the_core_without_the_directory(
+        slack: Slack, asked: list[Command]) -> None:
+    """`program script` takes a file too (CommandSpec.takes_file): read for an admin, with no email directory."""
+    mock = slack.mock
+    file_id = mock.add_file("script.json", b'{"stages": {')
+    await slack.event(dm_message("program script nothing-here", files=[file_id]), event_id="EvScr1")
+    [command] = asked
+    assert command.attachment is not None and command.attachment.data == b'{"stages": {'
+    assert command.attachment.directory == {} and mock.calls_to("users.list") == []
+    assert "nothing-here" in dm_posts(mock)[-1]  # the core's answer: no such program

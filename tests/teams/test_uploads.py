@@ -132,3 +132,16 @@ async def test_a_members_file_is_never_downloaded(client: Teams, connector: Mock
     [command] = asked
     assert command.attachment is None and connector.of("download") == []
     assert "admin" in said(connector)[-1].lower()
+
+
+async def test_a_programs_script_file_reaches_the_core_for_an_admin_only(
+        app: App, client: Teams, connector: MockConnector, asked: list[Command]) -> None:
+    """`program script` takes a file too (CommandSpec.takes_file); a member's is never fetched."""
+    connector.files["script.json"] = b"{}"
+    await send_file(client, connector, "program script nothing-here", name="script.json")
+    assert asked[-1].attachment is None and connector.of("download") == []
+    await make_admin(app, ADMIN.aad)
+    connector.roster = [ADMIN.member]
+    await send_file(client, connector, "program script nothing-here", name="script.json")
+    assert asked[-1].attachment is not None and asked[-1].attachment.data == b"{}"
+    assert len(connector.of("download")) == 1 and "nothing-here" in said(connector)[-1]

@@ -1,0 +1,107 @@
+"""The day before a pair meeting: the stage and its prompt, and for each side only their own agenda.
+
+Check-ins and goals are private to each side: a side's agenda reads that side's goal and last check-in note and
+goes to that side alone, by DM. The stage's guidance line is for the mentor, who leads the meeting (in reverse
+mentoring, the junior colleague).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.kernel.calendar import session_count, session_time
+from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.messages import Context, Header, Message, Text
+from bot.kernel.planning import PlanContext
+from bot.pairs.scope import PairRun
+from bot.sessions.scripts import prompt_by_id, script_for, stage_of
+from bot.sessions.series import SeriesPass, dm
+from bot.sessions.timing import pair_meetings, zone
+from storage.tables import Member, Pair, PairPrompt
+
+AgendaBuild = Callable[[Translator, Member], Awaitable[Message]]
+
+
+def meeting_stage(run: PairRun, index: int) -> str:
+    """The stage of session `index` counted among the pair's own meetings: a pair formed late still starts with
+    orientation and ends with reflection."""
+    meetings = pair_meetings(run.pair, run.program)
+    if index in meetings:
+        return stage_of(meetings.index(index), len(meetings))
+    return stage_of(index, session_count(run.program))
+
+
+def agenda_key(key: str, member: Member) -> str:
+    return f"{key}:agenda:{member.id}"
+
+
+def _member_key(key: str, member: Member) -> str:
+    return f"{key}:{member.id}"
+
+
+async def reach_each(work: SeriesPass[Pair, PairRun], run: PairRun, *, key: str, kind: str, due: datetime,
+                     stale: datetime, build: AgendaBuild,
+                     keyed: Callable[[str, Member], str] = _member_key) -> int:
+    """One DM to each side, built for that side (awaited only when queued)."""
+    queued = 0
+    for member in run.members:
+        queued += await dm(work, run, member, key=keyed(key, member), kind=kind, due=due, stale=stale,
+                           build=_bound(build, member))
+    return queued
+
+
+def _bound(build: AgendaBuild, member: Member) -> Callable[[Translator], Awaitable[Message]]:
+    return lambda t: build(t, member)
+
+
+def _prompt_text(run: PairRun, row: PairPrompt | None, locale: str) -> str:
+    found = prompt_by_id(run.program, row.prompt_id) if row is not None else None
+    return found.in_locale(locale) if found else ""
+
+
+def _when(t: Translator, run: PairRun, index: int, reader: Member | None) -> str:
+    where = run.program.timezone if reader is None else zone(reader.timezone, fallback=run.program.timezone).key
+    return t("pair_running.prompt.when", when=format_moment(session_time(run.program, index), timezone=where,
+                                                            locale=t.locale))
+
+
+def _title(t: Translator, run: PairRun, index: int) -> str:
+    stage = t(f"scripts.stage.{meeting_stage(run, index)}")
+    return t("scripts.agenda.title", title=t("pair_running.prompt.title", meeting=index + 1), stage=stage)
+
+
+def shared_message(t: Translator, run: PairRun, row: PairPrompt | None, index: int, reader: Member | None) -> Message:
+    """What both sides may read (the pair's space): the stage, the prompt, the time."""
+    title, text, when = _title(t, run, index), _prompt_text(run, row, t.locale), _when(t, run, index, reader)
+    return Message(text=f"{title}\n{text}\n{when}", blocks=(Header(title), Text(text), Context(when)))
+
+
+async def agenda_message(pc: PlanContext, t: Translator, run: PairRun, row: PairPrompt | None, index: int,
+                         reader: Member, *, shared: bool = False) -> Message:
+    """One side's agenda: the prompt (unless the space has it), their own open goal and last check-in note, and
+    for the mentor the stage's guidance."""
+    title = _title(t, run, index) if not shared else t("scripts.agenda.private_title", meeting=index + 1)
+    lines = [] if shared else [_prompt_text(run, row, t.locale)]
+    lines += await _own_lines(pc, t, run, index, reader)
+    if reader.id == run.mentor.id:
+        stage = script_for(run.program).stage(meeting_stage(run, index))
+        lines.append(t("scripts.agenda.guidance", guidance=stage.guidance_in(t.locale)))
+    when = _when(t, run, index, reader)
+    body = "\n".join(line for line in lines if line)
+    return Message(text=f"{title}\n{body}\n{when}", blocks=(Header(title), Text(body), Context(when)))
+
+
+async def _own_lines(pc: PlanContext, t: Translator, run: PairRun, index: int, reader: Member) -> list[str]:
+    """The reader's own goal and the progress note of their own latest check-in before this meeting."""
+    lines: list[str] = []
+    goal = await pc.uow.running.goal(program_id=run.program.id or 0, member_id=reader.id or 0)
+    if goal is None:
+        lines.append(t("scripts.agenda.no_goal"))
+    elif goal.progress < 100:
+        lines.append(t("scripts.agenda.goal", goal=goal.specific, progress=goal.progress))
+    mine = [c for c in await pc.uow.pair_running.checkins_of_pairs(pair_ids=[run.pair.id or 0])
+            if c.member_id == reader.id and c.meeting_index < index and c.progress.strip()]
+    if mine:
+        lines.append(t("scripts.agenda.followup", note=mine[-1].progress.strip()))
+    return lines
