@@ -132,7 +132,7 @@ def _send_kit(w: Sequence[Window]) -> Item[Circle, CircleRun]:
             tz = zone(moderator.timezone, fallback=pc.program.timezone)
             # The session starts when its kit goes stale (kit_windows).
             return kit_message(t, circle=s.unit, index=s.index, sessions=len(w), moment=s.stale, timezone=tz.key,
-                               prompt=prompt_text(row, t.locale) if row else None,
+                               prompt=prompt_text(row, t.locale, pc.program) if row else None,
                                goals=await goals_line(pc, t, run, moderator, tz))
 
         return await dm(work, run, moderator, key=s.key, kind="kit", due=s.due, stale=s.stale, build=build)
