@@ -14,7 +14,7 @@ from adapters.demo_scenes import SLUG, answer, deliver, tick
 from adapters.local.render import render_message
 from bot.kernel.calendar import closing_end, closing_start
 from bot.kernel.message_codec import decode
-from storage.tables import Delivery, Program
+from storage.tables import Delivery, DeliveryStatus, Program
 
 
 async def _program(demo: Demo) -> Program:
@@ -24,10 +24,11 @@ async def _program(demo: Demo) -> Program:
         return program
 
 
-async def _show(demo: Demo, *, kind: str, title: str, prefix: str = "") -> str | None:
+async def show_first(demo: Demo, *, kind: str, title: str, prefix: str = "") -> str | None:
     """The first delivery of this kind (and key prefix) as its reader saw it; returns that reader's user id."""
     async with demo.app.uow() as uow:
-        query = select(Delivery).where(Delivery.kind == kind, col(Delivery.key).startswith(prefix))
+        query = select(Delivery).where(Delivery.kind == kind, col(Delivery.key).startswith(prefix),
+                                       Delivery.status == DeliveryStatus.SENT)
         row = (await uow.session.exec(query.order_by(col(Delivery.id)))).first()
     if row is None:
         return None
@@ -48,7 +49,7 @@ async def ending(demo: Demo) -> None:
     for sent in fresh:  # members are told, and get the final poll and the after self-assessment
         if (first_action(sent) or "").startswith(("poll.open", "assess.open")):
             answered += await answer(demo, sent, rng, share=0.7, show=False)
-    await _show(demo, kind="closing", title="DM: the program has ended", prefix=f"closing-told:{program.id}:")
+    await show_first(demo, kind="closing", title="DM: the program has ended", prefix=f"closing-told:{program.id}:")
     demo.console.print(f"{answered} final polls and after self-assessments answered")
     demo.clock.set(start + timedelta(days=7, minutes=1))
     await tick(demo)
@@ -57,13 +58,14 @@ async def ending(demo: Demo) -> None:
     demo.console.print(f"A week in: {reminded} reminders to those who had not answered yet")
     demo.clock.set(end + timedelta(minutes=1))  # the final round closes: everything follows at once
     await tick(demo)
-    reader = await _show(demo, kind="summary", title="DM: a member's summary")
+    reader = await show_first(demo, kind="summary", title="DM: a member's summary")
     if reader is not None:  # they press "Join the alumni circle": its space opens for them
         await demo.press(reader, f"next:{program.id}:alumni")
-    await _show(demo, kind="thanks", title="DM: a moderator's thank-you")
-    await _show(demo, kind="report", title="DM: the admin's closing report", prefix=f"feedback-report:{program.id}:")
-    await _show(demo, kind="admin", title="DM: recognition, and what could not run",
-                prefix=f"closing-admin:{program.id}:")
+    await show_first(demo, kind="thanks", title="DM: a moderator's thank-you")
+    await show_first(demo, kind="report", title="DM: the admin's closing report",
+                     prefix=f"feedback-report:{program.id}:")
+    await show_first(demo, kind="admin", title="DM: recognition, and what could not run",
+                     prefix=f"closing-admin:{program.id}:")
     demo.clock.set(end + timedelta(hours=1, minutes=2))
     await tick(demo)
     demo.console.print(f"[bold]Archived circle channels[/] (still readable): {', '.join(demo.local.archived)}")

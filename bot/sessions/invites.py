@@ -28,9 +28,11 @@ _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(hours|hour|hrs|hr|h|jam|minutes|minu
 def session_length(program: Program) -> timedelta:
     """How long a session lasts: the program's `rules_duration` when it reads as one ("45 minutes", "1 jam 30
     menit", "90"), else an hour. Amounts without a unit are minutes; a length outside 5 min-8 h is a typo."""
-    found = _AMOUNT.findall(program.rules_duration or "")
+    text = (program.rules_duration or "").strip()
+    found = _AMOUNT.findall(text)
     with_unit = [(amount, unit) for amount, unit in found if unit]
-    parts = with_unit or found[:1]
+    # A bare number is minutes only when it is all there is: "12 weeks" is how long the program runs, not a session.
+    parts = with_unit or (found[:1] if re.fullmatch(r"\d+", text) else [])
     if not parts:
         return DEFAULT_LENGTH
     minutes = sum(float(amount.replace(",", ".")) * (60 if unit.lower() in _HOURS else 1) for amount, unit in parts)

@@ -70,7 +70,7 @@ def test_a_late_joiner_starts_at_their_first_session_and_counts_only_theirs() ->
 
 @pytest.mark.parametrize(("written", "minutes"), [
     ("45 minutes", 45), ("90", 90), ("1.5 hours", 90), ("1 jam 30 menit", 90), ("", 60), ("as long as needed", 60),
-    ("1000 minutes", 60), ("2 hours", 120)])
+    ("1000 minutes", 60), ("2 hours", 120), ("12 weeks", 60), ("weekly, 12 sessions", 60)])
 def test_the_length_comes_from_the_rules_when_it_reads_as_one(written: str, minutes: int) -> None:
     p = program(rules_duration=written)
     assert session_length(p) == timedelta(minutes=minutes)

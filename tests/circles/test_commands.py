@@ -70,7 +70,9 @@ async def test_skip_and_add_change_what_is_posted_and_nothing_repeats(app: App, 
     assert posted[:2] == ["What did a mistake teach you this month?", "And what would you try next?"]
     assert len(posted) == 4 and len(set(posted)) == 4
     assert first not in posted  # a skipped prompt never comes back
-    assert second == posted[2]  # the one that gave way to the custom prompts was never shown: it comes next
+    # The one that gave way to the custom prompts belonged to session 1's stage (orientation): later sessions take
+    # prompts of their own stages, so it is not shown after all.
+    assert second not in posted
     # Once the prompt of session 1 is posted, `prompt next` is about session 2.
     assert "session 5" in text_of(await say(app, "M1", "prompt next"))
     assert world.space.endswith("circle-c")
