@@ -10,7 +10,7 @@ from typing import Literal
 
 from bot.kernel.context import Scope
 from bot.kernel.i18n import Translator
-from bot.kernel.messages import Header, Message, Text
+from bot.kernel.messages import Message, sectioned
 from bot.kernel.outbox import dm
 from storage.tables import Circle, Member, Program
 
@@ -32,11 +32,7 @@ def orientation_key(circle: Circle, member: Member) -> str:
 def moderator_orientation(t: Translator, *, program: Program, circle: Circle, how: How) -> Message:
     title = t("kit.orientation.moderator.title", circle=circle.name)
     intro = t(f"kit.orientation.moderator.intro.{how}", circle=circle.name, program=program.name)
-    parts = [(t(head), t(body)) for head, body in SECTIONS]
-    text = "\n\n".join([intro, *(f"*{head}*\n{body}" for head, body in parts)])
-    blocks: list[Header | Text] = [Header(title), Text(intro)]
-    blocks += [Text(f"*{head}*\n{body}") for head, body in parts]
-    return Message(text=text, blocks=tuple(blocks))
+    return sectioned(title, intro, [(t(head), t(body)) for head, body in SECTIONS])
 
 
 async def orient_moderator(scope: Scope, *, program: Program, circle: Circle, member: Member, how: How) -> bool:

@@ -142,3 +142,11 @@ class Form:
 
     def __post_init__(self) -> None:
         self.fields_by_name.update({i.name: i for i in self.inputs})
+
+
+def sectioned(title: str, intro: str, sections: list[tuple[str, str]]) -> Message:
+    """A guide in titled sections (an orientation, a kit): a header, the intro, then one block per section, with the
+    same text as the plain fallback."""
+    text = "\n\n".join([intro, *(f"*{head}*\n{body}" for head, body in sections)])
+    blocks: tuple[Block, ...] = (Header(title), Text(intro), *(Text(f"*{head}*\n{body}") for head, body in sections))
+    return Message(text=text, blocks=blocks)

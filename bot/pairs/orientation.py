@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.kernel.context import Scope
 from bot.kernel.i18n import Translator
-from bot.kernel.messages import Header, Message, Text
+from bot.kernel.messages import Message, sectioned
 from bot.kernel.outbox import dm
 from storage.tables import Member, Pair, Program, ProgramFormat
 
@@ -33,11 +33,7 @@ def mentor_orientation(t: Translator, *, program: Program, mentee: Member) -> Me
               mentee=mentee.name, program=program.name)
     # The rank gap comes straight after the duties: it changes how the junior mentor reads everything else.
     sections = (SECTIONS[0], REVERSE, *SECTIONS[1:]) if reverse else SECTIONS
-    parts = [(t(head), t(body, mentee=mentee.name)) for head, body in sections]
-    text = "\n\n".join([intro, *(f"*{head}*\n{body}" for head, body in parts)])
-    blocks: list[Header | Text] = [Header(title), Text(intro)]
-    blocks += [Text(f"*{head}*\n{body}") for head, body in parts]
-    return Message(text=text, blocks=tuple(blocks))
+    return sectioned(title, intro, [(t(head), t(body, mentee=mentee.name)) for head, body in sections])
 
 
 async def orient_mentor(scope: Scope, *, program: Program, pair: Pair, mentor: Member, mentee: Member) -> bool:
