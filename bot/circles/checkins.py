@@ -13,6 +13,7 @@ from bot.kernel.payload import Unavailable, id_and_index
 from bot.kernel.planning import PlanContext, for_states
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.sessions.checkins import checkin_inputs, goal_line, is_open, open_index, read_answers
+from bot.sessions.scripts import checkin_question, stage_of
 from bot.sessions.series import SeriesPass, Session, dm_in_hours, post
 from bot.sessions.timing import checkin_closes, checkin_due
 from storage.tables import Circle, Goal, Member, ProgramState
@@ -76,11 +77,13 @@ async def _form(ctx: Ctx, run: CircleRun, index: int) -> Form:
                                            session_index=index)
     goal = await ctx.uow.running.goal(program_id=run.program.id or 0, member_id=ctx.member_id)
     intro = goal_line(ctx.t, goal, none_key=NO_GOAL)
+    stage = stage_of(index, session_count(run.program))
+    progress = checkin_question(run.program, stage, ctx.t.locale) or ctx.t("running.checkin.progress")
     return Form(
         form_id=CHECKIN_FORM, title=ctx.t("running.checkin.form_title", session=index + 1),
         submit=ctx.t("running.checkin.submit"), intro=intro, state=f"{run.circle.id}.{index}",
         inputs=checkin_inputs(ctx.t, yes_field="attended", labels=(
-            ctx.t("running.checkin.attended"), ctx.t("running.checkin.usefulness"), ctx.t("running.checkin.progress"),
+            ctx.t("running.checkin.attended"), ctx.t("running.checkin.usefulness"), progress,
             ctx.t("running.checkin.progress_hint")),
             answer=(answer.attended, answer.usefulness, answer.progress) if answer else None),
     )

@@ -15,8 +15,10 @@ from bot.kernel.messages import Button, Buttons, Form, Header, Message, Text
 from bot.kernel.payload import Unavailable, id_and_index
 from bot.kernel.planning import PlanContext, for_states
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
+from bot.pairs.agenda import meeting_stage
 from bot.pairs.scope import PairRun, my_open_meeting, pair_of, plan_pairs
 from bot.sessions.checkins import checkin_inputs, goal_line, is_open, read_answers
+from bot.sessions.scripts import checkin_question
 from bot.sessions.series import SeriesPass, Session, dm_in_hours
 from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting
 from storage.tables import Goal, Member, Pair, PairStatus, ProgramState
@@ -63,12 +65,14 @@ async def _form(ctx: Ctx, run: PairRun, index: int) -> Form:
                                                 meeting_index=index)
     goal = await ctx.uow.running.goal(program_id=run.program.id or 0, member_id=ctx.member_id)
     intro = "\n".join([ctx.t("pair_running.checkin.private"), goal_line(ctx.t, goal, none_key=NO_GOAL)])
+    progress = checkin_question(run.program, meeting_stage(run, index), ctx.t.locale) \
+        or ctx.t("pair_running.checkin.progress")
     return Form(
         form_id=CHECKIN_FORM, title=ctx.t("pair_running.checkin.form_title", meeting=index + 1),
         submit=ctx.t("running.checkin.submit"), intro=intro, state=f"{run.pair.id}.{index}",
         inputs=checkin_inputs(ctx.t, yes_field="met", labels=(
             ctx.t("pair_running.checkin.met", partner=run.partner_of(ctx.member_id).name),
-            ctx.t("pair_running.checkin.usefulness"), ctx.t("pair_running.checkin.progress"),
+            ctx.t("pair_running.checkin.usefulness"), progress,
             ctx.t("pair_running.checkin.progress_hint")),
             answer=(answer.met, answer.usefulness, answer.progress) if answer else None),
     )

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from adapters.bootstrap import App
-from bot.kernel.calendar import session_count
+from bot.kernel.calendar import session_count, session_time
 from bot.kernel.clock import ManualClock
+from bot.kernel.i18n import translate
 from bot.kernel.message_codec import decode
+from bot.kernel.replies import Response
 from bot.sessions.scripts import default_script, stages_for
 from bot.sessions.timing import prompt_due
 from storage.tables import Delivery
 from tests.circles.world import Person, World, build_circle, deliveries
-from tests.helpers import plan
+from tests.helpers import form_of, plan, press
 
 START = date(2026, 2, 2)
 
@@ -67,3 +69,24 @@ async def test_a_mixed_language_circle_gets_the_prompt_in_both_languages(app: Ap
         # The majority's language first (the title too), then the other.
         assert text.index(prompt.text["id"]) < text.index(prompt.text["en"])
         assert text.startswith("Pertanyaan diskusi untuk sesi")
+
+
+async def test_the_check_in_asks_the_stages_own_question(app: App, clock: ManualClock) -> None:
+    world = await _circle(app, "asks", 12, ("en", "en", "id"))
+    async with app.uow() as uow:
+        program = await uow.programs.get(workspace_id=1, program_id=world.program_id)
+    assert program is not None
+    stages = default_script("circles").stages
+
+    def progress_label(responses: list[Response]) -> str:
+        form = form_of(responses).form
+        return next(i.label for i in form.inputs if i.name == "progress")
+
+    clock.set(session_time(program, 0) + timedelta(hours=2))  # the first session: orientation
+    opened = await press(app, "ASKS1", f"checkin.open:{world.circle_id}.0")
+    assert progress_label(opened) == (stages["orientation"].checkin or {})["en"]
+    opened = await press(app, "ASKS2", f"checkin.open:{world.circle_id}.0", locale="id")
+    assert progress_label(opened) == (stages["orientation"].checkin or {})["id"]
+    clock.set(session_time(program, 2) + timedelta(hours=2))  # implementation has no question of its own
+    opened = await press(app, "ASKS1", f"checkin.open:{world.circle_id}.2")
+    assert progress_label(opened) == translate("running.checkin.progress", "en")

@@ -13,6 +13,7 @@ from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action, FormValue
 from bot.kernel.message_codec import decode
+from bot.sessions.scripts import default_script
 from storage.repositories.outbox import space_key
 from storage.tables import DeliveryStatus, PairCheckIn
 from tests.helpers import actor, form_of, plan, press, say, submit, text_of
@@ -29,6 +30,8 @@ async def test_concurrent_double_submit_keeps_one_row_editable_until_the_next_me
     clock.set(FIRST + timedelta(hours=2))
     opened = form_of(await say(app, "MENTEE", "pair checkin"))
     assert opened.form.state == f"{pair.id}.0" and "Did you meet MENTOR?" in opened.form.inputs[0].label
+    orientation = default_script("one_on_one").stage("orientation").checkin or {}
+    assert opened.form.inputs[2].label == orientation["en"]  # the first meeting's stage asks its own question
     values: list[dict[str, FormValue]] = [{"met": "yes", "usefulness": str(n), "progress": f"try {n}"}
                                           for n in (2, 5)]
     results = await asyncio.gather(*(submit(app, "MENTEE", opened.form.form_id, v, state=opened.form.state)

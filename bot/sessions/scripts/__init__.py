@@ -34,6 +34,7 @@ __all__ = [
     "ScriptError",
     "ScriptPrompt",
     "StageScript",
+    "checkin_question",
     "default_script",
     "known_prompt",
     "next_stage_prompt",
@@ -97,6 +98,15 @@ def script_for(program: Program) -> Script:
         log.warning("program %s: saved script no longer valid (%d errors); using the default", program.id,
                     len(errors))
     return default_script(str(program.format))
+
+
+def checkin_question(program: Program, stage: str, locale: str) -> str | None:
+    """The stage's check-in emphasis in the reader's language (the check-in form asks it instead of the general
+    progress question), or None when the stage has none."""
+    texts = script_for(program).stage(stage).checkin
+    if not texts:
+        return None
+    return texts.get(locale) or texts.get("en") or None
 
 
 def next_stage_prompt(script: Script, stage: str, *, used_ids: Collection[str], seed: int,
