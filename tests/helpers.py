@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlmodel import col, select
+
 from adapters.bootstrap import App, capabilities
 from adapters.local.messenger import LocalMessenger
 from bot.kernel.capability import planners as capability_planners
@@ -16,7 +18,8 @@ from bot.kernel.events import Action, Actor, Command, FormSubmitted, FormValue
 from bot.kernel.planning import Planner, PlanReport
 from bot.kernel.planning import plan as kernel_plan
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
-from storage.tables import Program, ProgramState
+from scheduler.deliver import deliver_due as scheduler_deliver_due
+from storage.tables import Delivery, DeliveryStatus, Program, ProgramState
 from storage.uow import UnitOfWork
 
 WORKSPACE = "W1"
@@ -132,3 +135,16 @@ async def member_id(app: App, user: str) -> int:
         member = await uow.members.by_external_id(workspace_id=1, external_id=user)
         assert member is not None and member.id is not None
         return member.id
+
+
+async def deliver_due(app: App, local: LocalMessenger) -> list[Delivery]:
+    """The scheduler's own deliverer (it skips stale items and paused recipients); returns what it sent now."""
+    now = app.services.clock.now()
+    report = await scheduler_deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock,
+                                         worker_id="tests")
+    assert report.failed == 0 and report.errors == 0, report
+    async with app.uow() as uow:
+        rows = (await uow.session.exec(select(Delivery).where(
+            Delivery.status == DeliveryStatus.SENT, Delivery.sent_at == now).order_by(col(Delivery.id)))).all()
+    assert len(local.sent) + len(local.files) + len(local.images) >= len(rows)  # calendar invites are files
+    return list(rows)

@@ -15,8 +15,8 @@ from bot.kernel.message_codec import decode
 from bot.kernel.ports import Target
 from bot.kernel.replies import FormErrors, OpenForm, Response
 from storage.tables import CheckIn, Enrollment, PausePeriod
-from tests.circles.world import Person, World, build_circle, deliver_due, deliveries
-from tests.helpers import actor, errors_of, form_of, plan, press, say, submit, text_of
+from tests.circles.world import Person, World, build_circle, deliveries
+from tests.helpers import actor, deliver_due, errors_of, form_of, plan, press, say, submit, text_of
 
 START = date(2026, 1, 5)  # Monday; the circle meets on Wednesdays at 10:00 in Jakarta (03:00 UTC)
 FIRST_SESSION = datetime(2026, 1, 7, 3, 0, tzinfo=UTC)

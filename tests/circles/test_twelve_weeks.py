@@ -17,8 +17,8 @@ from bot.kernel.events import Action
 from bot.kernel.message_codec import decode
 from storage.tables import Delivery, DeliveryStatus, PromptStatus
 from tests import helpers
-from tests.circles.world import Person, World, build_circle, deliver_due, deliveries
-from tests.helpers import actor, form_of, plan, say, submit, text_of
+from tests.circles.world import Person, World, build_circle, deliveries
+from tests.helpers import actor, deliver_due, form_of, plan, say, submit, text_of
 
 START = date(2026, 2, 2)  # a Monday; both DST changes (8 March in New York, 29 March in London) fall inside
 HOUR = timedelta(hours=1)

@@ -8,14 +8,11 @@ from datetime import date, datetime
 from sqlmodel import col, select
 
 from adapters.bootstrap import App
-from adapters.local.messenger import LocalMessenger
 from bot.kernel.ports import Target
-from scheduler.deliver import deliver_due as scheduler_deliver_due
 from storage.tables import (
     Circle,
     CircleMember,
     Delivery,
-    DeliveryStatus,
     ModeratorMode,
     Program,
     ProgramFormat,
@@ -84,19 +81,6 @@ async def build_circle(
             uow.session.add(circle)
         await uow.commit()
     return world
-
-
-async def deliver_due(app: App, local: LocalMessenger) -> list[Delivery]:
-    """The scheduler's own deliverer (it skips stale items and paused recipients); returns what it sent now."""
-    now = app.services.clock.now()
-    report = await scheduler_deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock,
-                                         worker_id="running-tests")
-    assert report.failed == 0 and report.errors == 0, report
-    async with app.uow() as uow:
-        rows = (await uow.session.exec(select(Delivery).where(
-            Delivery.status == DeliveryStatus.SENT, Delivery.sent_at == now).order_by(col(Delivery.id)))).all()
-    assert len(local.sent) + len(local.files) + len(local.images) >= len(rows)  # calendar invites are files
-    return list(rows)
 
 
 async def deliveries(app: App, *, kinds: tuple[str, ...] = ("prompt", "reminder", "checkin", "flag"),

@@ -16,8 +16,8 @@ from bot.kernel.message_codec import decode
 from bot.sessions.scripts import default_script
 from storage.repositories.outbox import space_key
 from storage.tables import DeliveryStatus, PairCheckIn
-from tests.helpers import actor, form_of, plan, press, say, submit, text_of
-from tests.pairs.world import answer, deliver_due, make_pair, pair_deliveries
+from tests.helpers import actor, deliver_due, form_of, plan, press, say, submit, text_of
+from tests.pairs.world import answer, make_pair, pair_deliveries
 
 FIRST = datetime(2026, 1, 7, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Jakarta: the first meeting
 WEEK = timedelta(days=7)

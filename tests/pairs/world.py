@@ -12,9 +12,8 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action
 from bot.kernel.message_codec import decode
 from bot.kernel.messages import Buttons
-from scheduler.deliver import deliver_due as scheduler_deliver_due
-from storage.tables import Delivery, DeliveryStatus, Pair
-from tests.helpers import actor, admin_creates_program, enroll, form_of, plan, press, say, submit, text_of
+from storage.tables import Delivery, Pair
+from tests.helpers import actor, admin_creates_program, deliver_due, enroll, form_of, plan, press, say, submit, text_of
 
 SLUG = "leadership-circles"
 
@@ -57,18 +56,6 @@ async def shortlist_choice(app: App, user: str) -> str:
             if isinstance(block, Buttons) and block.buttons[0].action_id.startswith("pair.choose"):
                 return block.buttons[0].action_id
     raise AssertionError(f"no shortlist for {user}")
-
-
-async def deliver_due(app: App, local: LocalMessenger) -> list[Delivery]:
-    """The scheduler's own deliverer (it skips stale items and paused recipients); returns what it sent now."""
-    now = app.services.clock.now()
-    report = await scheduler_deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock,
-                                         worker_id="pair-tests")
-    assert report.failed == 0 and report.errors == 0, report
-    async with app.uow() as uow:
-        rows = (await uow.session.exec(select(Delivery).where(
-            Delivery.status == DeliveryStatus.SENT, Delivery.sent_at == now).order_by(col(Delivery.id)))).all()
-    return list(rows)
 
 
 async def pair_deliveries(app: App, *, kinds: tuple[str, ...] = ("pair_prompt", "pair_reminder", "pair_checkin"),
