@@ -21,6 +21,7 @@ from adapters.teams import wiring as teams_wiring
 from adapters.teams.messenger import TeamsMessenger
 from bot import (
     admins,
+    agreements,
     alumni,
     calendar_files,
     circles,
@@ -84,8 +85,8 @@ class App:
 def capabilities() -> tuple[Capability, ...]:
     """Help lists commands in this order; Teams' manifest and `lingkar teams manifest` use it too."""
     return (enrollment.CAPABILITY, themes.CAPABILITY, circles.CAPABILITY, pairs.CAPABILITY, feedback.CAPABILITY,
-            alumni.CAPABILITY, calendar_files.CAPABILITY, privacy.CAPABILITY, programs.CAPABILITY, closing.CAPABILITY,
-            org.CAPABILITY, digest.CAPABILITY, admins.CAPABILITY)
+            alumni.CAPABILITY, agreements.CAPABILITY, calendar_files.CAPABILITY, privacy.CAPABILITY,
+            programs.CAPABILITY, closing.CAPABILITY, org.CAPABILITY, digest.CAPABILITY, admins.CAPABILITY)
 
 
 async def bootstrap(

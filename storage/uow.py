@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.repositories.agreements import AgreementRepository
 from storage.repositories.care import CareRepository
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.closing import ClosingRepository
@@ -58,6 +59,7 @@ class UnitOfWork:
         self.org = OrgRepository(s)
         self.closing = ClosingRepository(s)
         self.care = CareRepository(s)
+        self.agreements = AgreementRepository(s)
         return self
 
     async def __aexit__(

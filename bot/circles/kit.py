@@ -7,7 +7,7 @@ the session starts; a rotating circle's kit goes to that session's moderator; a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,14 +15,14 @@ from bot.circles.moderators import rotation
 from bot.circles.prompts import prompt_for_session, prompt_text
 from bot.circles.scope import CircleRun, active_circles, load_circle
 from bot.kernel.anonymity import k_of
-from bot.kernel.calendar import session_time
+from bot.kernel.calendar import Timed, group_timetable, session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
 from bot.sessions.goal_trend import circle_goals_line, group_goals
 from bot.sessions.series import Item, SeriesPass, Session, Window, dm, plan_series, series_pass, windows
 from bot.sessions.timing import prompt_due, zone
-from storage.tables import Circle, CirclePrompt, Member, ModeratorMode, Program
+from storage.tables import Circle, CirclePrompt, Member, ModeratorMode
 
 PREFIX = "kit"
 # At least six, two a session in this order: with 2 × 2 < len(TIPS), no tip comes back the next session.
@@ -31,7 +31,7 @@ TIPS_PER_SESSION = 2
 OPENINGS = 4  # kit.opening.1 .. 4 rotate between the first session's (0) and the last's ("last")
 
 
-def kit_windows(program: Program) -> list[Window]:
+def kit_windows(program: Timed) -> list[Window]:
     """When each session's kit is due and goes stale: the prompt's window. The one place the kit reads the
     schedule, so a circle's own schedule can replace the program's here."""
     return windows(program, prompt_due, session_time)
@@ -110,13 +110,19 @@ async def kit_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
 
 async def plan_kits(pc: PlanContext) -> int:
     """A planner: each session's kit to its moderator, once per circle and session."""
-    w = kit_windows(pc.program)
-    return await plan_series(pc, prefix=PREFIX, windows=w, open_pass=kit_pass,
-                             includes=lambda c, i: w[i][1] > c.created_at, each=_send_kit(w))
+    found: dict[int, list[Window]] = {}
+
+    def windows_of(circle: Circle) -> list[Window]:
+        if circle.id not in found:
+            found[circle.id or 0] = kit_windows(group_timetable(pc.program, circle))
+        return found[circle.id or 0]
+
+    return await plan_series(pc, prefix=PREFIX, windows_of=windows_of, open_pass=kit_pass,
+                             includes=lambda c, i: windows_of(c)[i][1] > c.created_at, each=_send_kit(windows_of))
 
 
-def _send_kit(w: Sequence[Window]) -> Item[Circle, CircleRun]:
-    """One session's kit; `w` tells which session is the last."""
+def _send_kit(windows_of: Callable[[Circle], Sequence[Window]]) -> Item[Circle, CircleRun]:
+    """One session's kit; the circle's windows tell which session is the last."""
 
     async def send(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
         if work.planned(s.key):
@@ -131,7 +137,8 @@ def _send_kit(w: Sequence[Window]) -> Item[Circle, CircleRun]:
             row = await session_prompt(pc, s.unit, s.index)
             tz = zone(moderator.timezone, fallback=pc.program.timezone)
             # The session starts when its kit goes stale (kit_windows).
-            return kit_message(t, circle=s.unit, index=s.index, sessions=len(w), moment=s.stale, timezone=tz.key,
+            return kit_message(t, circle=s.unit, index=s.index, sessions=len(windows_of(s.unit)), moment=s.stale,
+                               timezone=tz.key,
                                prompt=prompt_text(row, t.locale, pc.program) if row else None,
                                goals=await goals_line(pc, t, run, moderator, tz))
 

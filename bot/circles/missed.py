@@ -45,6 +45,7 @@ async def plan_missed_checkins(pc: PlanContext) -> int:
     if not any_open(pc.now, [(c, c + FLAG_WINDOW) for c in closes[STREAK - 1:]]):
         return 0
     work = await circle_pass(pc)
+    await work.load_keys()
     queued = 0
     admins: list[str] | None = None
     for circle in work.units:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.circles.board import waiting_places
+from bot.kernel.calendar import group_timetable
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import NotAllowed, UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from bot.sessions.series import Item, SeriesPass, plan_series, series_pass, windows
+from bot.sessions.series import Item, SeriesPass, Timing, Window, plan_series, series_pass, windows
 from storage.tables import Circle, CircleMember, CircleStatus, Enrollment, Member, Program, ProgramFormat
 
 PREFIXES = ("prompt:", "reminder:", "checkin:", "missed:")
@@ -67,13 +66,19 @@ async def circle_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
         scope, scope.program), load=load)
 
 
-async def plan_circles(pc: PlanContext, *, prefix: str, due: Callable[[Program, int], datetime],
-                       stale: Callable[[Program, int], datetime], each: Item[Circle, CircleRun]) -> int:
-    """`each` for every due session of every active circle; a circle takes part in the sessions that go stale
-    after it was formed."""
-    w = windows(pc.program, due, stale)
-    return await plan_series(pc, prefix=prefix, windows=w, open_pass=circle_pass,
-                             includes=lambda c, i: w[i][1] > c.created_at, each=each)
+async def plan_circles(pc: PlanContext, *, prefix: str, due: Timing, stale: Timing,
+                       each: Item[Circle, CircleRun]) -> int:
+    """`each` for every due session of every active circle, on the circle's own timetable; a circle takes part in
+    the sessions that go stale after it was formed."""
+    found: dict[int, list[Window]] = {}
+
+    def windows_of(circle: Circle) -> list[Window]:
+        if circle.id not in found:
+            found[circle.id or 0] = windows(group_timetable(pc.program, circle), due, stale)
+        return found[circle.id or 0]
+
+    return await plan_series(pc, prefix=prefix, windows_of=windows_of, open_pass=circle_pass,
+                             includes=lambda c, i: windows_of(c)[i][1] > c.created_at, each=each)
 
 
 async def my_circle(ctx: Ctx) -> CircleRun:

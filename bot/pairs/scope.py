@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.kernel.calendar import group_timetable
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
+from bot.kernel.timetable import Timetable
 from bot.sessions.checkins import open_index
-from bot.sessions.series import Item, SeriesPass, plan_series, series_pass, windows
+from bot.sessions.series import Item, SeriesPass, Timing, Window, plan_series, series_pass, windows
 from bot.sessions.timing import is_pair_meeting, pair_meetings
 from storage.tables import Enrollment, Member, Pair, PairStatus, Program, ProgramFormat, ProgramState
 
@@ -69,11 +70,19 @@ async def pair_pass(pc: PlanContext) -> SeriesPass[Pair, PairRun]:
         scope, scope.program), load=load)
 
 
-async def plan_pairs(pc: PlanContext, *, prefix: str, due: Callable[[Program, int], datetime],
-                     stale: Callable[[Program, int], datetime], each: Item[Pair, PairRun]) -> int:
-    """`each` for every due meeting of every pair: the sessions that start after the pair was formed."""
-    return await plan_series(pc, prefix=prefix, windows=windows(pc.program, due, stale), open_pass=pair_pass,
-                             includes=lambda p, i: is_pair_meeting(p, pc.program, i), each=each)
+async def plan_pairs(pc: PlanContext, *, prefix: str, due: Timing, stale: Timing, each: Item[Pair, PairRun]) -> int:
+    """`each` for every due meeting of every pair, on the pair's own timetable: the sessions that start after the
+    pair was formed."""
+    found: dict[int, tuple[Timetable, list[Window]]] = {}
+
+    def table(pair: Pair) -> tuple[Timetable, list[Window]]:
+        if pair.id not in found:
+            own = group_timetable(pc.program, pair)
+            found[pair.id or 0] = own, windows(own, due, stale)
+        return found[pair.id or 0]
+
+    return await plan_series(pc, prefix=prefix, windows_of=lambda p: table(p)[1], open_pass=pair_pass,
+                             includes=lambda p, i: is_pair_meeting(p, table(p)[0], i), each=each)
 
 
 async def pair_of(ctx: Ctx, pair_id: int) -> PairRun:
@@ -107,4 +116,5 @@ async def my_open_meeting(ctx: Ctx) -> tuple[PairRun, int]:
 
 def open_meeting(pair: Pair, program: Program, now: datetime) -> int | None:
     """The meeting whose check-in is open now: it has started and the next one has not."""
-    return open_index(program, pair_meetings(pair, program), now)
+    own = group_timetable(program, pair)
+    return open_index(own, pair_meetings(pair, own), now)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.kernel.calendar import session_time
+from bot.kernel.calendar import Timed, session_time
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Option, Select, TextInput
 from bot.sessions.timing import checkin_closes, format_day
-from storage.tables import Goal, Program
+from storage.tables import Goal
 
 MAX_PROGRESS = 300
 
@@ -71,11 +71,11 @@ def goal_line(t: Translator, goal: Goal | None, *, none_key: str) -> str:
     return t("running.checkin.goal_reminder", goal=goal_summary(t, goal)) if goal else t(none_key)
 
 
-def is_open(program: Program, index: int, now: datetime) -> bool:
+def is_open(program: Timed, index: int, now: datetime) -> bool:
     """A session's check-in is open from its start until the next session starts."""
     return session_time(program, index) <= now < checkin_closes(program, index)
 
 
-def open_index(program: Program, indices: Iterable[int], now: datetime) -> int | None:
+def open_index(program: Timed, indices: Iterable[int], now: datetime) -> int | None:
     """The session whose check-in is open now: it has started and the next one has not."""
     return next((index for index in indices if is_open(program, index, now)), None)

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Literal, Protocol, TypeVar
 
-from bot.kernel.calendar import closing_start, session_count, session_time
+from bot.kernel.calendar import Timed, timetable
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from bot.sessions.timing import is_paused, local_day, working_due
-from storage.tables import Enrollment, Member, Program, Workspace
+from storage.tables import Enrollment, Member, Workspace
 
 DueState = Literal["early", "due", "stale"]
 Window = tuple[datetime, datetime]  # (due, stale) of one session's item
@@ -58,12 +58,15 @@ def any_open(now: datetime, windows: Sequence[Window]) -> bool:
     return any(due <= now < stale for due, stale in windows)
 
 
-def windows(program: Program, due: Callable[[Program, int], datetime],
-            stale: Callable[[Program, int], datetime]) -> list[Window]:
-    """One window per session held before the closing phase: sessions after an early `program end` never happen."""
-    end = closing_start(program)
-    return [(due(program, i), stale(program, i)) for i in range(session_count(program))
-            if session_time(program, i) < end]
+Timing = Callable[[Timed, int], datetime]  # a session's due or stale moment (bot/sessions/timing)
+
+
+def windows(timed: Timed, due: Timing, stale: Timing) -> list[Window]:
+    """One window per session held before the closing phase: sessions after an early `program end` never happen.
+
+    `timed` is a group's own timetable (bot/kernel/calendar.group_timetable) or the program's."""
+    table = timetable(timed)
+    return [(due(table, i), stale(table, i)) for i in range(table.count()) if table.moment(i) < table.cut]
 
 
 def channel_translator(workspace: Workspace, members: list[Member]) -> Translator:
@@ -83,9 +86,18 @@ class SeriesPass(Generic[U, R]):
 
     pc: PlanContext
     units: list[U]
-    keys: set[str]  # idempotency keys of this family's deliveries planned before this pass
+    prefixes: tuple[str, ...]
     load: Callable[[U], Awaitable[R | None]]
+    keys: set[str] = field(default_factory=set)  # idempotency keys of this family's deliveries planned before
     _runs: dict[int, R | None] = field(default_factory=dict)
+    _keys_loaded: bool = False
+
+    async def load_keys(self) -> None:
+        """Read once per pass, and only when some window is open: most ticks no planner needs them."""
+        if not self._keys_loaded and self.units:
+            self.keys = await self.pc.uow.outbox.planned_keys(program_id=self.pc.program.id or 0,
+                                                              prefixes=self.prefixes)
+        self._keys_loaded = True
 
     def planned(self, key: str) -> bool:
         return key in self.keys
@@ -116,9 +128,7 @@ async def series_pass(pc: PlanContext, *, family: str, prefixes: tuple[str, ...]
     holder: dict[str, object] = getattr(pc, "__dict__", {})
     memo = holder.get(f"_series_{family}")
     if not isinstance(memo, SeriesPass):
-        found = await units(pc)
-        keys = await pc.uow.outbox.planned_keys(program_id=pc.program.id or 0, prefixes=prefixes) if found else set()
-        memo = SeriesPass(pc=pc, units=found, keys=keys, load=load)
+        memo = SeriesPass(pc=pc, units=await units(pc), prefixes=prefixes, load=load)
         holder[f"_series_{family}"] = memo
     return memo
 
@@ -134,11 +144,11 @@ class Session(Generic[U]):
     key: str  # "{prefix}:{unit id}:{index}"; a DM adds ":{member id}"
 
 
-async def due_items(work: SeriesPass[U, R], windows: Sequence[Window], *, prefix: str,
+async def due_items(work: SeriesPass[U, R], windows_of: Callable[[U], Sequence[Window]], *, prefix: str,
                     includes: Callable[[U, int], bool]) -> AsyncIterator[Session[U]]:
     """Every session of a unit whose window has begun, in order; a unit's later sessions wait while one is early."""
     for unit in work.units:
-        for index, (due, stale) in enumerate(windows):
+        for index, (due, stale) in enumerate(windows_of(unit)):
             if not includes(unit, index):
                 continue
             if work.pc.now < due:
@@ -149,15 +159,16 @@ async def due_items(work: SeriesPass[U, R], windows: Sequence[Window], *, prefix
 Item = Callable[[SeriesPass[U, R], Session[U]], Awaitable[int]]
 
 
-async def plan_series(pc: PlanContext, *, prefix: str, windows: Sequence[Window],
+async def plan_series(pc: PlanContext, *, prefix: str, windows_of: Callable[[U], Sequence[Window]],
                       open_pass: Callable[[PlanContext], Awaitable[SeriesPass[U, R]]],
                       includes: Callable[[U, int], bool], each: Item[U, R]) -> int:
-    """Run `each` for every due session of every unit; how many deliveries it queued."""
-    if not any_open(pc.now, windows):
-        return 0
+    """Run `each` for every due session of every unit (each on its own timetable); how many deliveries it queued."""
     work = await open_pass(pc)
+    if not any(any_open(pc.now, windows_of(unit)) for unit in work.units):
+        return 0
+    await work.load_keys()
     queued = 0
-    async for session in due_items(work, windows, prefix=prefix, includes=includes):
+    async for session in due_items(work, windows_of, prefix=prefix, includes=includes):
         queued += await each(work, session)
     return queued
 

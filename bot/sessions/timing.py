@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.kernel.calendar import cadence_weeks, session_count, session_time
-from storage.tables import Enrollment, Member, Pair, PausePeriod, Program
+from bot.kernel.calendar import Timed, cadence_weeks, session_count, session_time, session_zone
+from storage.tables import Enrollment, Member, Pair, PausePeriod
 
 UTC = ZoneInfo("UTC")
 REMINDER_LEAD = timedelta(hours=1)
@@ -21,39 +21,40 @@ def zone(name: str, *, fallback: str = "UTC") -> ZoneInfo:
         return ZoneInfo(fallback)
 
 
-def prompt_due(program: Program, index: int) -> datetime:
+def prompt_due(program: Timed, index: int) -> datetime:
     """The day before the session at the same wall-clock time, so a DST change in between moves nothing."""
-    local = session_time(program, index).astimezone(zone(program.timezone))
+    local = session_time(program, index).astimezone(zone(session_zone(program, index)))
     before = datetime.combine(local.date() - timedelta(days=1), local.time(), tzinfo=local.tzinfo)
     return before.astimezone(UTC)
 
 
-def reminder_due(program: Program, index: int) -> datetime:
+def reminder_due(program: Timed, index: int) -> datetime:
     return session_time(program, index) - REMINDER_LEAD
 
 
-def checkin_due(program: Program, index: int) -> datetime:
+def checkin_due(program: Timed, index: int) -> datetime:
     return session_time(program, index) + SESSION_LENGTH
 
 
-def checkin_closes(program: Program, index: int) -> datetime:
+def checkin_closes(program: Timed, index: int) -> datetime:
     """Answers stay editable until the next session starts (the last one: one cadence later)."""
     if index + 1 < session_count(program):
         return session_time(program, index + 1)
     return session_time(program, index) + timedelta(weeks=cadence_weeks(program))
 
 
-def is_pair_meeting(pair: Pair, program: Program, index: int) -> bool:
-    """A session of the program is the pair's meeting when it starts after the pair was formed."""
+def is_pair_meeting(pair: Pair, program: Timed, index: int) -> bool:
+    """A session of the pair's schedule (bot/kernel/calendar.group_timetable) is its meeting when it starts after
+    the pair was formed."""
     return session_time(program, index) > pair.started_at
 
 
-def pair_meetings(pair: Pair, program: Program) -> list[int]:
+def pair_meetings(pair: Pair, program: Timed) -> list[int]:
     return [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)]
 
 
-def session_day(program: Program, index: int) -> date:
-    return session_time(program, index).astimezone(zone(program.timezone)).date()
+def session_day(program: Timed, index: int) -> date:
+    return session_time(program, index).astimezone(zone(session_zone(program, index))).date()
 
 
 def local_day(member: Member, moment: datetime, *, fallback: str) -> date:

@@ -1,5 +1,6 @@
 """All tables, imported here so SQLModel.metadata knows every one of them (Alembic and create_all read it)."""
 
+from storage.tables.agreements import Agreement, AgreementConfirmation, AgreementStatus
 from storage.tables.circles import (
     Circle,
     CircleMember,
@@ -37,6 +38,9 @@ from storage.tables.running import CheckIn, CirclePrompt, Goal, GoalUpdate, Paus
 from storage.tables.tenancy import AuditEntry, Member, OrgRecord, Platform, Workspace, WorkspaceAdmin
 
 __all__ = [
+    "Agreement",
+    "AgreementConfirmation",
+    "AgreementStatus",
     "AuditEntry",
     "Cadence",
     "CheckIn",

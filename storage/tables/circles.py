@@ -61,6 +61,9 @@ class Circle(SQLModel, table=True):
     status: str = Field(default=CircleStatus.ACTIVE, max_length=16)
     capacity: int = Field(default=8)  # self-select: seats before the waitlist
     created_at: datetime = Field(sa_column=utc_column())
+    # The circle's own meeting times when they differ from the program's (bot/kernel/calendar.group_timetable):
+    # stretches {"from", "first", "at", "zone", "every"}; [] = the program-wide slot.
+    schedule: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
 
 
 class CircleMemberStatus(StrEnum):

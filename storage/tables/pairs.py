@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from storage.tables.columns import utc_column
+from storage.tables.columns import json_column, utc_column
 
 
 class PairRequestStatus(StrEnum):
@@ -57,3 +58,5 @@ class Pair(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     ended_by_member_id: int | None = Field(default=None)
     end_reason: str | None = Field(default=None, max_length=1000)  # private: admins only
+    # The pair's own meeting times (bot/kernel/calendar.group_timetable); [] = the program-wide slot.
+    schedule: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
