@@ -1,21 +1,23 @@
 """Calendar invites: a circle's or pair's sessions as one recurring iCalendar event (RFC 5545, methods of RFC 5546).
 
-`series_of` is the one place invites take their times from. Today every group meets on the program-wide schedule
-(bot/kernel/calendar); a circle's or pair's own agreed schedule replaces it there and nowhere else.
+`series_of` is the one place invites take their times from: the group's own timetable (bot/kernel/calendar
+.group_timetable), the program's slot for a group without one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from bot.kernel.calendar import cadence_weeks, closing_start, session_times
+from bot.kernel.calendar import group_timetable
 from storage.tables import Circle, Pair, Program
 
 DEFAULT_LENGTH = timedelta(minutes=60)
@@ -40,14 +42,26 @@ def session_length(program: Program) -> timedelta:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """How one session is held: the zone its wall-clock time is fixed in, its cadence and length, and the stretch
+    of the group's timetable it belongs to (sessions of one stretch repeat one rule)."""
+
+    zone: str
+    every_weeks: int
+    length: timedelta
+    stretch: int
+
+
+@dataclass(frozen=True)
 class Series:
-    """When one circle or pair meets: every session of its schedule, its zone, cadence and length."""
+    """When one circle or pair meets: every session of its schedule, and the zone, cadence and length in force."""
 
     zone: str
     interval_weeks: int
     duration: timedelta
     sessions: tuple[datetime, ...]  # aware UTC, in order
     cut: datetime  # sessions from here on never happen: the closing start (earlier after `program end`)
+    slots: tuple[Slot, ...] = ()  # one per session; () when every session is held in force (zone, cadence, length)
 
     def held_after(self, since: datetime) -> list[datetime]:
         """The sessions of someone who came at `since` (placed in a circle, pair formed) that will be held."""
@@ -57,12 +71,30 @@ class Series:
         """Their sessions an early end took away."""
         return [s for s in self.sessions if s > since and s >= self.cut]
 
+    def slot(self, moment: datetime) -> Slot:
+        by_moment = dict(zip(self.sessions, self.slots, strict=False))
+        return by_moment.get(moment) or Slot(self.zone, self.interval_weeks, self.duration, 0)
+
+    def one_rule(self, sessions: Sequence[datetime]) -> bool:
+        """True when `sessions` all come from one stretch, so one RRULE from the first of them shows them all."""
+        return len({self.slot(s).stretch for s in sessions}) <= 1
+
 
 def series_of(program: Program, group: Circle | Pair | None = None) -> Series:
-    """The group's schedule. `group` is unused until circles and pairs agree their own cadence and slot."""
-    del group
-    return Series(zone=program.timezone, interval_weeks=cadence_weeks(program), duration=session_length(program),
-                  sessions=tuple(session_times(program)), cut=closing_start(program))
+    """The group's own timetable (bot/kernel/calendar.group_timetable): the program's slot until the group agreed
+    or was given its own, each session in its stretch's zone, cadence and length (the agreed minutes, else the
+    program's length). What is in force is the stretch of the group's last session."""
+    table = group_timetable(program, group)
+    default = session_length(program)
+    times = table.times()
+    slots = []
+    for index in range(len(times)):
+        stretch = table.stretch_for(index)
+        length = timedelta(minutes=stretch.minutes) if stretch.minutes else default
+        slots.append(Slot(stretch.zone, stretch.every_weeks, length, stretch.start))
+    last = slots[-1]
+    return Series(zone=last.zone, interval_weeks=last.every_weeks, duration=last.length, sessions=tuple(times),
+                  cut=table.cut, slots=tuple(slots))
 
 
 @dataclass(frozen=True)
@@ -86,37 +118,47 @@ def fingerprint(*parts: object) -> str:
 
 
 def schedule_print(series: Series, sessions: list[datetime], *, name: str, location: str) -> str:
-    return fingerprint(series.zone, series.interval_weeks, series.duration.total_seconds(),
-                       sessions[0].isoformat() if sessions else "", len(sessions), name, location)
+    """One rule is known by its zone, cadence, length, first session and count (the print invites always had, so
+    an unchanged schedule sends nothing new); several stretches add every session as it is held."""
+    first = series.slot(sessions[0]) if sessions else Slot(series.zone, series.interval_weeks, series.duration, 0)
+    base = (first.zone, first.every_weeks, first.length.total_seconds(),
+            sessions[0].isoformat() if sessions else "", len(sessions), name, location)
+    if series.one_rule(sessions):
+        return fingerprint(*base)
+    held = [(s.isoformat(), series.slot(s).zone, series.slot(s).length.total_seconds()) for s in sessions]
+    return fingerprint(*base, *held)
 
 
 def build_ics(invite: Invite, *, stamp: datetime) -> bytes:
-    """The .ics file: VCALENDAR with METHOD, its VEVENT(s) and the VTIMEZONE of the meeting zone."""
+    """The .ics file: VCALENDAR with METHOD, its VEVENT(s) and the VTIMEZONE of every zone a session is held in."""
     cal = Calendar()
     cal.add("prodid", "-//Lingkar//Mentoring sessions//EN")
     cal.add("version", "2.0")
     cal.add("method", invite.method)
     cal.add("calscale", "GREGORIAN")
-    if invite.method == "REQUEST" or invite.whole:
-        cal.add_component(_series_event(invite, stamp))
+    if invite.method == "REQUEST":
+        for component in _series_events(invite, stamp):
+            cal.add_component(component)
+    elif invite.whole:  # RFC 5546 3.2.5: the UID alone cancels every instance
+        cal.add_component(_series_events(invite, stamp)[0])
     else:
         for moment in invite.sessions:  # RFC 5546 3.2.5: each cancelled instance by its RECURRENCE-ID
-            cal.add_component(_instance_cancel(invite, stamp, moment))
+            cal.add_component(_instance(invite, stamp, moment))
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
 def _local(invite: Invite, moment: datetime) -> datetime:
-    return moment.astimezone(ZoneInfo(invite.series.zone))
+    return moment.astimezone(ZoneInfo(invite.series.slot(moment).zone))
 
 
-def _common(invite: Invite, stamp: datetime, start: datetime) -> Event:
+def _common(invite: Invite, stamp: datetime, start: datetime, length: timedelta) -> Event:
     event = Event()
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", _local(invite, start))
-    event.add("duration", invite.series.duration)
+    event.add("duration", length)
     event.add("summary", invite.summary)
     event.add("description", invite.description)
     if invite.location:
@@ -127,15 +169,25 @@ def _common(invite: Invite, stamp: datetime, start: datetime) -> Event:
     return event
 
 
-def _series_event(invite: Invite, stamp: datetime) -> Event:
-    first = invite.sessions[0] if invite.sessions else invite.series.sessions[0]
-    event = _common(invite, stamp, first)
-    count = len(invite.sessions) if invite.sessions else 1
-    event.add("rrule", {"FREQ": "WEEKLY", "INTERVAL": invite.series.interval_weeks, "COUNT": count})
-    return event
+def _series_events(invite: Invite, stamp: datetime) -> list[Event]:
+    """One recurring event: DTSTART and an RRULE for the member's sessions of their first stretch, an RDATE (in
+    its own zone) for each later session, DURATION the length in force; a session of another length (held before
+    an agreed one) gets its own instance by RECURRENCE-ID. One stretch, as most groups have: just the RRULE."""
+    series = invite.series
+    sessions = list(invite.sessions) or [series.sessions[0]]
+    first = series.slot(sessions[0])
+    lead = list(takewhile(lambda s: series.slot(s).stretch == first.stretch, sessions))
+    length = series.slot(sessions[-1]).length
+    event = _common(invite, stamp, sessions[0], length)
+    event.add("rrule", {"FREQ": "WEEKLY", "INTERVAL": first.every_weeks, "COUNT": len(lead)})
+    later = sessions[len(lead):]
+    for zone in dict.fromkeys(series.slot(s).zone for s in later):
+        event.add("rdate", [_local(invite, s) for s in later if series.slot(s).zone == zone])
+    return [event, *(_instance(invite, stamp, s) for s in sessions if series.slot(s).length != length)]
 
 
-def _instance_cancel(invite: Invite, stamp: datetime, moment: datetime) -> Event:
-    event = _common(invite, stamp, moment)
+def _instance(invite: Invite, stamp: datetime, moment: datetime) -> Event:
+    """One instance of the series as it is held (a REQUEST) or cancelled (a CANCEL), named by its RECURRENCE-ID."""
+    event = _common(invite, stamp, moment, invite.series.slot(moment).length)
     event.add("recurrence-id", _local(invite, moment))
     return event
