@@ -51,6 +51,10 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
                   text_columns=("specific", "measurable", "achievable", "relevant")),
     PersonalTable("goalupdate", "goal_updates", via=("goal_id", "goal"), text_columns=("note",)),
     PersonalTable("pauseperiod", "pauses", member_columns=("member_id",)),
+    # A group's agreement is the group's: the proposer's words (topics, how they stay in touch) are cleared.
+    PersonalTable("agreement", "agreements_proposed", member_columns=("proposed_by_member_id",),
+                  text_columns=("topics", "contact")),
+    PersonalTable("agreementconfirmation", "agreements_confirmed", member_columns=("member_id",)),
     PersonalTable("closing_choice", "what_next", member_columns=("member_id",), delete=True),
     PersonalTable("auditentry", "audit", member_columns=("actor_member_id",)),
     PersonalTable("delivery", "messages_to_you", member_columns=("member_id",)),  # erased apart: see _erase_deliveries

@@ -94,6 +94,13 @@ CASES: list[Case] = [
     Case("closing.manager", "action", "U1", _id("running")),
     Case("forget.confirm", "action", "U2", _id("U2")),
     Case("forget.cancel", "action", "U2", _id("U2"), takes_id=False),
+    # Agreements: a group travels as "<kind>.<id>" (the form's state adds the version it was opened on, here 1);
+    # Confirm names the proposal waiting (U1 proposed it; U2 confirms).
+    Case("agreement.open", "action", "U2", lambda w: f"pair.{w['pair']}"),
+    Case("agreement.confirm", "action", "U2", _id("agreement")),
+    Case("agreement", "form", "U2", lambda w: f"pair.{w['pair']}.1",
+         values=lambda w: {"every": "2", "weekday": "4", "time": "09:00", "zone": "Europe/London", "minutes": "60",
+                           "topics": "Careers", "contact": "Chat", "confidential": "yes"}),
     Case("program.edit", "action", "UADMIN", lambda w: f"{w['enrolling']}:enrollment", admin=True),
     Case("program.edit", "form", "UADMIN", lambda w: f"{w['enrolling']}:enrollment", admin=True,
          values=lambda w: {"seats": "5"}),

@@ -11,6 +11,8 @@ from sqlmodel import SQLModel
 from adapters.bootstrap import App
 from bot.kernel.events import Actor, Command
 from storage.tables import (
+    Agreement,
+    AgreementConfirmation,
     Circle,
     CircleMember,
     Election,
@@ -167,3 +169,12 @@ async def _activity(uow: UnitOfWork, world: World, wid: int, programs: dict[str,
                                nominated_by_member_id=world["U2"], created_at=now))
     world.ids.update(election=election.id or 0, pulse=pulse.id or 0, before=before.id or 0, goal=goal.id or 0,
                      pair=pair.id or 0, request=request.id or 0, reverse_pair=reverse.id or 0)
+    # The pair's agreement, proposed by U1 and waiting for U2's confirmation (bot/agreements).
+    agreement = Agreement(workspace_id=wid, program_id=pairs, group=f"pair:{pair.id}",
+                          proposed_by_member_id=world["U1"], weekday=4, meeting_time="09:00",
+                          timezone="Europe/London", every_weeks=2, created_at=now)
+    uow.session.add(agreement)
+    await uow.flush()
+    uow.session.add(AgreementConfirmation(workspace_id=wid, agreement_id=agreement.id or 0, member_id=world["U1"],
+                                          confirmed_at=now))
+    world.ids["agreement"] = agreement.id or 0
