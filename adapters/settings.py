@@ -72,12 +72,28 @@ class Settings(BaseSettings):
     teams_local: bool = Field(False, alias="LINGKAR_TEAMS_LOCAL")
     # Hosts (and their subdomains) an org import file sent in Teams may be fetched from, comma-separated.
     teams_file_hosts: str = Field("sharepoint.com", alias="LINGKAR_TEAMS_FILE_HOSTS")
+    # Microsoft Graph (docs/teams.md): with the Teams app's catalog id, each circle and pair on Teams meets in a
+    # private group chat. Graph is asked as LINGKAR_GRAPH_CLIENT_ID/SECRET, else as the bot's own Entra app.
+    graph_teams_app_id: str = Field("", alias="LINGKAR_GRAPH_TEAMS_APP_ID")
+    graph_client_id: str = Field("", alias="LINGKAR_GRAPH_CLIENT_ID")
+    graph_client_secret: str = Field("", alias="LINGKAR_GRAPH_CLIENT_SECRET", repr=False)
+    graph_url: str = Field("https://graph.microsoft.com/v1.0/", alias="LINGKAR_GRAPH_URL")
+    graph_authority: str = Field("https://login.microsoftonline.com", alias="LINGKAR_GRAPH_AUTHORITY")
+    graph_ca_file: str = Field("", alias="LINGKAR_GRAPH_CA_FILE")  # extra CA bundle (a TLS-inspecting proxy)
 
     @model_validator(mode="after")
     def _local_mode_alone(self) -> Settings:
         if self.teams_local and self.microsoft_app_id:
             raise ValueError("LINGKAR_TEAMS_LOCAL=true and MicrosoftAppId are both set: local mode turns off "
                              "authentication for the Bot Framework Emulator; unset one of them")
+        return self
+
+    @model_validator(mode="after")
+    def _graph_credentials(self) -> Settings:
+        if self.graph_teams_app_id and not ((self.graph_client_id or self.microsoft_app_id)
+                                            and (self.graph_client_secret or self.microsoft_app_password)):
+            raise ValueError("LINGKAR_GRAPH_TEAMS_APP_ID is set without credentials for Microsoft Graph: set "
+                             "MicrosoftAppId and MicrosoftAppPassword (or LINGKAR_GRAPH_CLIENT_ID and _SECRET)")
         return self
 
     # Each check below runs at `lingkar check` and at start: `_settings()` in adapters/cli.py turns a failure into one

@@ -145,8 +145,10 @@ class TeamsBot:
         tenant = inbound.tenant_of(activity)
         if kind == PERSONAL:
             return Target(platform=PLATFORM, workspace_id=tenant, kind="user", ref=user_id)
-        if kind == GROUP_CHAT:
-            return Target(platform=PLATFORM, workspace_id=tenant, kind="channel", ref=activity.conversation.id)
+        if kind == GROUP_CHAT:  # a circle's or pair's private chat (Microsoft Graph) is its space
+            chat = activity.conversation.id
+            known = await self.store.get(tenant=tenant, scope=SPACE, key=chat) is not None
+            return Target(platform=PLATFORM, workspace_id=tenant, kind="space" if known else "channel", ref=chat)
         thread = activity.conversation.id
         if ";messageid=" in thread and await self.store.get(tenant=tenant, scope=SPACE, key=thread) is not None:
             return Target(platform=PLATFORM, workspace_id=tenant, kind="space", ref=thread)

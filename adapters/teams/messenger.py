@@ -14,6 +14,7 @@ from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
 from adapters.teams.files import FileStore, consent_activity
 from adapters.teams.form_cards import form_card
+from adapters.teams.graph_spaces import ChatSpaces
 from adapters.teams.outbound import card_activity, form_texts, image_activity, message_texts, people_in
 from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, ReferenceStore, proactive
 from adapters.teams.reliability import ConversationForbidden
@@ -32,12 +33,21 @@ class NoConversationReference(UnreachableMember):
 @dataclass(frozen=True)
 class TeamsSpaceRef(SpaceRef):
     skipped: tuple[str, ...] = ()  # members Teams never introduced to the bot: not mentioned, told to the admin
+    # True for a thread in the program's channel (the whole team reads it); False for a Graph group chat.
+    visible_to_team: bool = True
+
+
+def visible_to_team(space: Target) -> bool:
+    """Whether a Teams space is a channel thread (readable by the whole team) rather than a private group chat:
+    a thread's conversation id names its root message, a group chat's never does."""
+    return ";messageid=" in space.ref
 
 
 class TeamsMessenger:
     def __init__(self, *, connection: Connection, store: ReferenceStore, files: FileStore,
-                 default_locale: str, signer: PayloadSigner) -> None:
+                 default_locale: str, signer: PayloadSigner, chats: ChatSpaces | None = None) -> None:
         self.connection = connection
+        self.chats = chats  # Microsoft Graph configured: circles and pairs meet in private group chats
         self.signer = signer
         self.store = store
         self.files = files
@@ -109,8 +119,14 @@ class TeamsMessenger:
         self, *, workspace_id: str, platform: str, name: str, members: list[str], private: bool = True,
         parent: Target | None = None, group_chat: bool = False,
     ) -> SpaceRef:
-        """A circle's space on Teams is a new thread in the channel the admin chose, opened by a message that
-        @mentions its members. (A private channel or group chat needs Microsoft Graph, not configured here.)"""
+        """With Microsoft Graph, a private group chat of the members and Lingkar (adapters/teams/graph_spaces).
+        Without it, a circle's space is a new thread in the channel the admin chose, opened by a message that
+        @mentions its members, and a pair meets in each member's chat with Lingkar."""
+        if self.chats is not None:
+            chat = await self._open_chat(workspace_id=workspace_id, platform=platform, name=name, members=members,
+                                         pair=group_chat)
+            if chat is not None:
+                return chat
         if group_chat and parent is None:
             raise SpaceUnsupported("a Teams pair meets in each member's chat with Lingkar (group chats need "
                                    "Microsoft Graph)")
@@ -138,19 +154,47 @@ class TeamsMessenger:
         await self.store.save(tenant=workspace_id, entries=[Entry(scope=SPACE, key=conversation_id, reference=thread,
                                                                   name=name)])
         target = Target(platform=platform, workspace_id=workspace_id, kind="space", ref=conversation_id)
-        return TeamsSpaceRef(target=target, name=name, skipped=skipped)
+        return TeamsSpaceRef(target=target, name=name, skipped=skipped, visible_to_team=True)
+
+    async def _open_chat(self, *, workspace_id: str, platform: str, name: str, members: list[str],
+                         pair: bool) -> TeamsSpaceRef | None:
+        """The group chat, then a first message in it that @mentions everyone (which also shows the chat works)."""
+        assert self.chats is not None
+        opened = await self.chats.open(tenant=workspace_id, name=name, members=members)
+        if opened is None:
+            return None
+        target = Target(platform=platform, workspace_id=workspace_id, kind="space", ref=opened.chat_id)
+        t = Translator(resolve_locale(self.default_locale))
+        mentions = ", ".join(f"<@{m}>" for m in opened.members)
+        text = t("teams_chats.opened.pair" if pair else "teams_chats.opened.circle", name=name, members=mentions)
+        activity = await self.message_activity(target, Message(text=text, blocks=(Header(name), Text(text))), t)
+        try:
+            await self.connection.proactive(opened.reference, lambda turn: self.connection.post(turn, activity))
+        except DeliveryError as error:  # not marked unreachable: Teams may take a moment to let the bot in
+            raise DeliveryError(f"Teams has not let Lingkar post in the new group chat yet ({error})",
+                                retry_after=30) from error
+        return TeamsSpaceRef(target=target, name=name, skipped=opened.skipped, visible_to_team=False)
 
     async def add_to_space(self, space: SpaceRef, members: list[str]) -> None:
-        """Threads have no member list of their own: mentioning people brings them in (and notifies them)."""
+        """A group chat gets the members added through Graph; a thread has no member list of its own, and
+        mentioning people brings them in (and notifies them)."""
         if not members:
             return
+        target = space.target
         t = Translator(resolve_locale(self.default_locale))
+        key = "teams.space.added"
+        if self.chats is not None and await self.chats.is_chat(tenant=target.workspace_id, space_id=target.ref):
+            members, _ = await self.chats.add(tenant=target.workspace_id, chat_id=target.ref, members=members)
+            key = "teams_chats.added"
+            if not members:
+                return
         mentions = ", ".join(f"<@{m}>" for m in members)
-        await self.send(space.target, Message(text=t("teams.space.added", members=mentions)))
+        await self.send(target, Message(text=t(key, members=mentions)))
 
     async def archive_space(self, space: Target) -> None:
-        """A channel thread cannot be archived by a bot: its closing message is the last word it gets."""
-        raise SpaceUnsupported("Teams threads cannot be archived by a bot; the closing message was posted")
+        """Neither a channel thread nor a group chat can be archived by a bot: the closing message is the last word."""
+        raise SpaceUnsupported("Teams threads and group chats cannot be archived by a bot; the closing message "
+                               "was posted")
 
     async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
         """Without Microsoft Graph a bot sees no directory: members are matched by their user principal name as

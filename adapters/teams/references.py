@@ -17,6 +17,7 @@ PLATFORM = "teams"
 USER = ConversationScope.USER.value
 CHANNEL = ConversationScope.CHANNEL.value
 SPACE = ConversationScope.SPACE.value
+GROUP_CHAT = "groupChat"  # Teams' conversationType of a group chat (a circle's or pair's private space)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,19 @@ def proactive(reference: ConversationReference, *, conversation_id: str | None =
         channel_id=reference.channel_id, locale=reference.locale, service_url=reference.service_url)
 
 
+def chat_reference(template: ConversationReference, *, chat_id: str, tenant_id: str) -> ConversationReference:
+    """How to post into a group chat Graph created: the tenant's bot and service URL, the chat's id (Graph's chat id
+    is the Bot Framework conversation id)."""
+    return ConversationReference(
+        user=template.user, bot=template.bot, channel_id=template.channel_id, service_url=template.service_url,
+        conversation=ConversationAccount(id=chat_id, is_group=True, conversation_type=GROUP_CHAT,
+                                         tenant_id=tenant_id))
+
+
+def is_group_chat(reference: ConversationReference) -> bool:
+    return reference.conversation is not None and reference.conversation.conversation_type == GROUP_CHAT
+
+
 def roster_reference(*, service_url: str, channel_id: str, bot: ChannelAccount, user: ChannelAccount,
                      tenant_id: str) -> ConversationReference:
     """How to reach a team member who never chatted with the bot: create the 1:1 chat when first needed."""
@@ -95,6 +109,18 @@ class ReferenceStore:
             if workspace_id is None:
                 return None
             row = await uow.conversations.get(workspace_id=workspace_id, scope=scope, key=key)
+            if row is None:
+                return None
+            return Stored(scope=row.scope, key=row.key, reference=from_json(row.reference), alias=row.alias,
+                          name=row.name, reachable=row.reachable)
+
+    async def space_by_alias(self, *, tenant: str, alias: str) -> Stored | None:
+        """A space saved under this alias (a group chat, by the request that created it)."""
+        async with self._uow() as uow:
+            workspace_id = await uow.conversations.workspace_id(platform=PLATFORM, external_id=tenant)
+            if workspace_id is None:
+                return None
+            row = await uow.conversations.by_alias(workspace_id=workspace_id, scope=SPACE, alias=alias)
             if row is None:
                 return None
             return Stored(scope=row.scope, key=row.key, reference=from_json(row.reference), alias=row.alias,

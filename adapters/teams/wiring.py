@@ -14,6 +14,8 @@ from adapters.signing import signer_for
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.connection import BotConfig, Connection, make_adapter
 from adapters.teams.files import FileStore
+from adapters.teams.graph import GraphClient, GraphConfig
+from adapters.teams.graph_spaces import ChatSpaces
 from adapters.teams.http import ROUTE, TeamsEndpoint
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.references import ReferenceStore
@@ -34,9 +36,12 @@ def build_messenger(settings: Settings, uow: Callable[[], UnitOfWork], *, clock:
     observe = None if metrics is None else metrics.platform_observer(platform="teams")
     connection = Connection(adapter=make_adapter(BotConfig.from_settings(settings)), app_id=settings.microsoft_app_id,
                             observe=observe)
-    return TeamsMessenger(connection=connection, store=ReferenceStore(uow, now=clock.now),
+    store = ReferenceStore(uow, now=clock.now)
+    graph = GraphConfig.from_settings(settings)  # None: no Graph, circles meet in channel threads
+    return TeamsMessenger(connection=connection, store=store,
                           files=FileStore(uow, now=clock.now), default_locale=settings.default_locale,
-                          signer=signer_for(settings.secret_key))
+                          signer=signer_for(settings.secret_key),
+                          chats=ChatSpaces(graph=GraphClient(graph), store=store) if graph else None)
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:
