@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.kernel.calendar import closing_start, session_count, session_time
+from bot.kernel.calendar import Timed, closing_start, group_timetable, session_count, session_time
 from bot.sessions.goal_trend import ALL_UPDATES, goal_path
 from bot.sessions.timing import pair_meetings
 from storage.tables import (
@@ -51,14 +51,14 @@ class ProgramRecord:
     contributions: dict[int, Contribution] = field(default_factory=dict)
 
 
-def held_before(program: Program, end: datetime) -> list[int]:
-    """The program's sessions that took place before the closing phase began."""
-    return [i for i in range(session_count(program)) if session_time(program, i) < end]
+def held_before(timed: Timed, end: datetime) -> list[int]:
+    """The sessions (of the program, or of a group's own timetable) that took place before the closing began."""
+    return [i for i in range(session_count(timed)) if session_time(timed, i) < end]
 
 
 async def _circles(uow: UnitOfWork, record: ProgramRecord, only: int | None) -> None:
     program = record.program
-    sessions = held_before(program, closing_start(program))
+    end = closing_start(program)
     record.circles = await uow.circles.of_program(workspace_id=program.workspace_id, program_id=program.id or 0)
     for circle in record.circles:
         rows = await uow.circles.memberships(circle_id=circle.id or 0, statuses=(CircleMemberStatus.ACTIVE,))
@@ -70,11 +70,13 @@ async def _circles(uow: UnitOfWork, record: ProgramRecord, only: int | None) -> 
         logs = await uow.running.logs_of_circle(circle_id=circle.id or 0)
         checkins = await uow.running.checkins_of_circle(circle_id=circle.id or 0)
         if circle.status == CircleStatus.ACTIVE:
+            table = group_timetable(program, circle)  # the circle's own sessions, agreed or the program's
+            sessions = held_before(table, end)
             for member_id in members:
                 came = {log.session_index for log in logs if member_id in log.attendee_member_ids}
                 came |= {c.session_index for c in checkins if c.member_id == member_id and c.attended}
                 record.circle_of[member_id] = circle
-                theirs = {i for i in sessions if session_time(program, i) >= since[member_id]}
+                theirs = {i for i in sessions if session_time(table, i) >= since[member_id]}
                 record.attended[member_id] = len(came & theirs)
                 record.held[member_id] = len(theirs)
         if moderates and circle.moderator_member_id is not None:
@@ -96,7 +98,8 @@ async def _pairs(uow: UnitOfWork, record: ProgramRecord, only: int | None) -> No
     mentees: dict[int, set[int]] = defaultdict(set)
     meetings: dict[int, int] = defaultdict(int)
     for pair in pairs:
-        scheduled = [i for i in pair_meetings(pair, program) if session_time(program, i) < _ended(pair, end)]
+        table = group_timetable(program, pair)
+        scheduled = [i for i in pair_meetings(pair, table) if session_time(table, i) < _ended(pair, end)]
         for member_id in (pair.mentor_member_id, pair.mentee_member_id):
             record.paired.add(member_id)
             record.held[member_id] = record.held.get(member_id, 0) + len(scheduled)

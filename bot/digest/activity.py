@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.kernel.calendar import cadence_weeks, session_count, session_time
+from bot.kernel.calendar import first_meeting_day, group_timetable, session_count, session_time
+from bot.kernel.timetable import Timetable
+from bot.sessions.timing import session_day
 from storage.tables import CheckIn, Circle, Program, SessionLog
 from storage.uow import UnitOfWork
 
@@ -36,16 +38,24 @@ async def records(uow: UnitOfWork, circles: Sequence[Circle]) -> list[CircleReco
                           await uow.running.checkins_of_circle(circle_id=c.id or 0)) for c in circles]
 
 
+def program_week(program: Program, table: Timetable, index: int) -> int:
+    """The program week (0-based, counted from its first meeting day) a group's session falls in, by the session's
+    day where it is held: a circle meeting on Friday when the program meets on Wednesday is in that Wednesday's
+    week. For the program's own slot this is index x cadence, as it always was."""
+    return max(0, (session_day(table, index) - first_meeting_day(program)).days // 7)
+
+
 def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict[int, int], since: datetime,
               until: datetime) -> Activity:
-    """Figures for the sessions scheduled in [since, until); `sizes`: each circle's members who can take part."""
-    in_window = {i for i in range(session_count(program)) if since <= session_time(program, i) < until}
-    step = cadence_weeks(program)
+    """Figures for the sessions scheduled in [since, until), each circle by its own timetable; `sizes`: each
+    circle's members who can take part."""
     met = attendees = seats = checkins = expected = 0
     last: dict[int, datetime] = {}
     by_week: dict[int, int] = {}
     for run in circles:
         circle_id = run.circle.id or 0
+        table = group_timetable(program, run.circle)
+        in_window = {i for i in range(session_count(table)) if since <= session_time(table, i) < until}
         size = sizes.get(circle_id, 0)
         logged = [log for log in run.logs if log.session_index in in_window]
         if logged:
@@ -54,9 +64,9 @@ def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict
             attendees += len(log.attendee_member_ids)
             seats += max(size, len(log.attendee_member_ids))  # a paused member who came anyway still counts
         for log in run.logs:
-            moment = session_time(program, log.session_index)
+            moment = session_time(table, log.session_index)
             last[circle_id] = max(last.get(circle_id, moment), moment)
-            week = log.session_index * step
+            week = program_week(program, table, log.session_index)
             by_week[week] = by_week.get(week, 0) + len(log.attendee_member_ids)
         expected += size * len(in_window)
         checkins += sum(1 for c in run.checkins if c.session_index in in_window)
@@ -76,9 +86,10 @@ CHECKIN_HEADER = ("circle_id", "circle", "session", "member", "attended", "usefu
 def session_rows(program: Program, circles: Sequence[CircleRecords], names: dict[int, str]) -> list[list[object]]:
     rows: list[list[object]] = []
     for run in circles:
+        table = group_timetable(program, run.circle)
         for log in sorted(run.logs, key=lambda x: x.session_index):
             rows.append([run.circle.id, run.circle.name, log.session_index + 1,
-                         session_time(program, log.session_index).isoformat(), len(log.attendee_member_ids),
+                         session_time(table, log.session_index).isoformat(), len(log.attendee_member_ids),
                          "; ".join(names.get(m, str(m)) for m in log.attendee_member_ids), log.outcomes])
     return rows
 

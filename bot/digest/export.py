@@ -13,7 +13,7 @@ from bot.digest.pair_figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
 from bot.feedback.disclosure import disclose_evaluation, disclose_round
 from bot.feedback.results import round_label
 from bot.feedback.schedule import POLL_KINDS
-from bot.kernel.calendar import session_time
+from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.i18n import Translator
 from bot.sessions.timing import pair_meetings
 from storage.tables import Circle, Member, Program, ProgramFormat
@@ -93,7 +93,8 @@ async def _pair_rows(uow: UnitOfWork, program: Program, names: dict[int, str], n
     rows: list[list[object]] = []
     for pair in pairs:
         until = min(now, pair.ended_at) if pair.ended_at is not None else now
-        held = [i for i in pair_meetings(pair, program) if session_time(program, i) <= until]
+        table = group_timetable(program, pair)  # the pair's own meetings, agreed or the program's
+        held = [i for i in pair_meetings(pair, table) if session_time(table, i) <= until]
         mine = [a for a in answers if a.pair_id == pair.id]
         rows.append([pair.id, names.get(pair.mentor_member_id, ""), names.get(pair.mentee_member_id, ""),
                      pair.round, pair.status, pair.started_at, pair.ended_at, len(held),

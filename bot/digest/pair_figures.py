@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.kernel.calendar import session_count
+from bot.kernel.calendar import group_timetable, session_count
+from bot.kernel.timetable import Timetable
 from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting, paused_on, session_day
 from storage.tables import Pair, PairCheckIn, PairStatus, PausePeriod, Program, ProgramFormat
 from storage.uow import UnitOfWork
@@ -28,26 +29,27 @@ class PairFigures:
                 "pairs_ended": self.ended_this_week}
 
 
-def _missed(program: Program, index: int, answers: list[PairCheckIn], pauses: list[PausePeriod]) -> bool | None:
+def _missed(table: Timetable, index: int, answers: list[PairCheckIn], pauses: list[PausePeriod]) -> bool | None:
     """A meeting nobody said "we met" about is missed; None when a side was away (paused), so it never counts."""
     if any(a.met for a in answers if a.meeting_index == index):
         return False
-    if paused_on(pauses, session_day(program, index)):
+    if paused_on(pauses, session_day(table, index)):
         return None
     return True
 
 
-def _never_met(program: Program, pair: Pair, answers: list[PairCheckIn], now: datetime) -> bool:
-    held = [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)
-            and checkin_due(program, i) <= now]
+def _never_met(table: Timetable, pair: Pair, answers: list[PairCheckIn], now: datetime) -> bool:
+    held = [i for i in range(session_count(table)) if is_pair_meeting(pair, table, i)
+            and checkin_due(table, i) <= now]
     return len(held) >= NEVER_MET_AFTER and not any(a.met for a in answers)
 
 
-def _at_risk(program: Program, pair: Pair, answers: list[PairCheckIn], pauses: list[PausePeriod],
+def _at_risk(table: Timetable, pair: Pair, answers: list[PairCheckIn], pauses: list[PausePeriod],
              now: datetime, *, ratings_usable: bool) -> bool:
-    closed = [i for i in range(session_count(program)) if is_pair_meeting(pair, program, i)
-              and checkin_closes(program, i) <= now]
-    counted = [m for m in (_missed(program, i, answers, pauses) for i in closed) if m is not None]
+    """Meetings are the pair's own (its timetable): missed ones in a row, or both sides rating the latest low."""
+    closed = [i for i in range(session_count(table)) if is_pair_meeting(pair, table, i)
+              and checkin_closes(table, i) <= now]
+    counted = [m for m in (_missed(table, i, answers, pauses) for i in closed) if m is not None]
     if len(counted) >= MISSED_IN_A_ROW and all(counted[-MISSED_IN_A_ROW:]):
         return True
     if not ratings_usable:
@@ -79,8 +81,9 @@ async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: i
     for pair in active:
         mine = [a for a in answers if a.pair_id == pair.id]
         away = pauses.get(pair.mentor_member_id, []) + pauses.get(pair.mentee_member_id, [])
-        never_met += _never_met(program, pair, mine, now)
-        at_risk += _at_risk(program, pair, mine, away, now, ratings_usable=ratings_usable)
+        table = group_timetable(program, pair)
+        never_met += _never_met(table, pair, mine, now)
+        at_risk += _at_risk(table, pair, mine, away, now, ratings_usable=ratings_usable)
     ended = [p for p in pairs if p.status == PairStatus.ENDED and p.ended_at is not None
              and now - WEEK <= p.ended_at < now]
     return PairFigures(active=len(active), never_met=never_met, at_risk=at_risk, ended_this_week=len(ended))
