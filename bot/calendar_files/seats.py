@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from bot.kernel.i18n import Translator
+from bot.kernel.i18n import Translator, format_moment
 from bot.sessions.invites import Invite, Series, schedule_print, series_of
+from bot.sessions.timing import zone
 from storage.tables import (
     Circle,
     CircleMemberStatus,
@@ -170,10 +171,21 @@ def description(seat: Seat, t: Translator) -> str:
         lines.append(t(seat.other_key, name=seat.other))
     if seat.program.video_link:
         lines.append(t("calendar.desc_link", link=seat.program.video_link))
-    every = "calendar.every_two_weeks" if seat.series.interval_weeks == 2 else "calendar.every_week"
-    lines.append(t(every, count=len(seat.sessions)))
+    lines.append(_how_often(seat, t))
     lines.append(t("calendar.desc_again"))
     return "\n".join(lines)
+
+
+def _how_often(seat: Seat, t: Translator) -> str:
+    """How many sessions and how often; after a change of schedule, how often from when, in the member's zone."""
+    sessions, series = seat.sessions, seat.series
+    every = "two_weeks" if series.interval_weeks == 2 else "week"
+    if series.one_rule(sessions) or not sessions:
+        return t(f"calendar.every_{every}", count=len(sessions))
+    since = next(s for s in sessions if series.slot(s).stretch == series.slot(sessions[-1]).stretch)
+    reader = zone(seat.member.timezone, fallback=series.slot(since).zone).key
+    return t(f"calendar.changed_every_{every}", count=len(sessions),
+             when=format_moment(since, timezone=reader, locale=t.locale))
 
 
 def request(seat: Seat, t: Translator, sequence: int) -> Invite:

@@ -56,7 +56,11 @@ async def test_a_circles_agreed_slot_updates_its_members_invites_only(app: App) 
     assert len(moved) == 5 and {(m.weekday(), m.hour) for m in moved} == {(4, 9)}  # Friday 9:00 in New York
     assert moved[0] < datetime(2026, 3, 8, tzinfo=NEW_YORK) < moved[-1]  # across New York's clock change
     assert vevent.decoded("duration") == timedelta(minutes=30)
-    assert "every two weeks" in str(vevent["description"]) and "8 sessions" in str(vevent["description"])
+    # In the member's zone (Jakarta): the first agreed session is Friday 23 January, 9:00 in New York.
+    assert "8 sessions; the schedule changed: from Fri, 23 Jan 2026, 21:00" in str(vevent["description"])
+    assert "every two weeks" in str(vevent["description"])
+    [_, (_, indonesian)] = await invites(app, user="U2")
+    assert "8 sesi; jadwal berubah: mulai Jum, 23 Jan 2026, 21:00 WIB" in str(master(indonesian)["description"])
 
 
 async def test_a_pairs_agreed_slot_updates_both_sides_in_their_own_zone(app: App) -> None:
