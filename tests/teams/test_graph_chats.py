@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from botbuilder.schema import Activity
 from pydantic import ValidationError
 
 from adapters.bootstrap import App, bootstrap
@@ -16,7 +17,7 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError, Target
 from tests.conftest import Database, create_schema
-from tests.teams.activities import ADMIN, BUDI, CHANNEL, SARI, TENANT, User, installed_in_team
+from tests.teams.activities import ADMIN, BUDI, CHANNEL, SARI, TENANT, User, in_group_chat, installed_in_team
 from tests.teams.conftest import Sleeps, Teams
 from tests.teams.graph_double import CLIENT_ID, CLIENT_SECRET, TEAMS_APP_ID, GraphDouble
 from tests.teams.helpers import references
@@ -101,6 +102,16 @@ async def test_a_circle_meets_in_a_private_group_chat(
 
     await installed.send(space.target, Message(text="Session 2 starts in an hour."))
     assert connector.to(chat.id)[-1].text() == "Session 2 starts in an hour."
+
+
+async def test_what_is_said_in_the_chat_is_said_in_the_circle(client: Teams, installed: TeamsMessenger,
+                                                             connector: MockConnector) -> None:
+    space = await open_circle(installed, BUDI, SARI)
+    bot = client.endpoint.bot
+    in_circle = Activity().deserialize(in_group_chat(connector.url, BUDI, "help", chat=space.target.ref))
+    assert await bot._where(in_circle, "groupChat", BUDI.aad) == space.target
+    elsewhere = Activity().deserialize(in_group_chat(connector.url, BUDI, "help"))  # any other group chat
+    assert (await bot._where(elsewhere, "groupChat", BUDI.aad)).kind == "channel"
 
 
 async def test_a_pair_gets_its_own_chat_and_welcome(installed: TeamsMessenger, graph: GraphDouble,
