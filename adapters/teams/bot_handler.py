@@ -9,21 +9,20 @@ from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.metrics import Metrics
 from adapters.shutdown import settle
 from adapters.signing import Tampered
-from adapters.teams import files, inbound, uploads
+from adapters.teams import files, inbound, roster, universal, uploads
 from adapters.teams.cards import message_card
 from adapters.teams.connection import Connection
-from adapters.teams.inbound import CHANNEL as CHANNEL_CONVERSATION
 from adapters.teams.inbound import GROUP_CHAT, PERSONAL
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outbound import card_activity
-from adapters.teams.payloads import FORM, to_event
+from adapters.teams.payloads import FORM, is_refresh, to_event
 from adapters.teams.people import Emails
-from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive, roster_reference
+from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, proactive
 from adapters.teams.responder import Origin, Responder
 from adapters.uploads import UploadRefused, megabytes, takes_file
 from bot.kernel.core import Core
@@ -67,6 +66,10 @@ class TeamsBot:
             # Teams waits for the answer to an invoke; 200 says we took it. (Invokes we never ask for get
             # none, and the adapter answers 501.)
             await turn.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
+        elif activity.type == ActivityTypes.invoke and activity.name == universal.INVOKE:
+            body = await self._execute(turn)  # Teams reads the card to show from the invoke's answer
+            await turn.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                              value=InvokeResponse(status=200, body=body)))
         # Other activities (typing, reactions, message edits) need no answer.
 
     async def ask_core(self, event: Event) -> list[Response]:
@@ -86,27 +89,55 @@ class TeamsBot:
 
     # -- messages ----------------------------------------------------------------------------------------------
 
-    async def _message(self, turn: TurnContext) -> None:
+    async def _origin(self, turn: TurnContext) -> tuple[Origin, Target]:
         activity = turn.activity
         kind = inbound.kind_of(activity)
         await self._remember(turn, kind)
         actor = replace(inbound.actor_of(activity), email=await self.emails.of(turn))
-        where = await self._where(activity, kind, actor.user_id)
-        origin = Origin(actor=actor, kind=kind, t=self.translator(activity))
+        origin = Origin(actor=actor, kind=kind, t=self.translator(activity), source_id=activity.reply_to_id)
+        return origin, await self._where(activity, kind, actor.user_id)
+
+    def _card_event(self, data: Any, origin: Origin, where: Target) -> Event | None:
+        """What a card sent back, as an event; Tampered when it does not verify (edited, or signed for another
+        tenant or member: nothing happens)."""
+        try:
+            return to_event(data, actor=origin.actor, where=where, seal=self.messenger.seal(origin.actor.workspace_id))
+        except Tampered as error:
+            log.warning("Teams: a card's %s data failed verification in %s", error, origin.actor.workspace_id)
+            raise
+
+    async def _execute(self, turn: TurnContext) -> dict[str, Any]:
+        """An Action.Execute press or a card refresh: the core's answer, as the card Teams shows in its place."""
+        data = universal.execute_data(turn.activity.value)
+        if data is None:
+            return universal.error_answer(400, "BadRequest", "not an Action.Execute")
+        origin, where = await self._origin(turn)
+        origin = replace(origin, data=data)
+        try:
+            event = self._card_event(data, origin, where)
+        except Tampered as error:
+            return universal.message_answer(origin.t("trust.form_invalid" if str(error) == FORM
+                                                     else "trust.button_invalid"))
+        if event is None or isinstance(event, Command):
+            return universal.error_answer(400, "BadRequest", "not a Lingkar card")
+        responses = await self.ask_core(event)
+        return await self.responder.execute(turn, origin, event, responses, refresh=is_refresh(data))
+
+    async def _message(self, turn: TurnContext) -> None:
+        activity = turn.activity
+        origin, where = await self._origin(turn)
+        actor = origin.actor
         event: Event | None = None
-        if activity.value is not None:
+        if activity.value is not None:  # an Action.Submit (clients without Universal Actions)
             try:
-                event = to_event(activity.value, actor=actor, where=where,
-                                 seal=self.messenger.seal(actor.workspace_id))
-            except Tampered as error:  # edited, or signed for another tenant or member: nothing happens
-                log.warning("Teams: a card's %s data failed verification in %s", error, actor.workspace_id)
+                event = self._card_event(activity.value, origin, where)
+            except Tampered as error:
                 key = "trust.form_invalid" if str(error) == FORM else "trust.button_invalid"
                 await self._say(turn, origin.t, origin.t(key))
                 return
             if event is None:
                 return  # a submit from some other card: not ours to answer
-            data = activity.value if isinstance(activity.value, dict) else None
-            origin = Origin(actor=actor, kind=kind, t=origin.t, source_id=activity.reply_to_id, data=data)
+            origin = replace(origin, data=activity.value if isinstance(activity.value, dict) else None)
         else:
             text = await inbound.command_text(activity, resolve=lambda m: self._member_id(turn, m))
             event = Command(actor=actor, text=text, where=where)
@@ -171,7 +202,7 @@ class TeamsBot:
         except Exception as error:  # a failed lookup must not lose the command: keep the raw id
             log.info("could not resolve a Teams mention: %s", error)
             return teams_id
-        await self._remember_people(turn, [account])
+        await roster.remember_people(self.store, turn, [account])
         return inbound.user_id_of(account)
 
     # -- files ------------------------------------------------------------------------------------------------
@@ -206,27 +237,14 @@ class TeamsBot:
             conversation_id = activity.conversation.id if kind == GROUP_CHAT else inbound.channel_id_of(activity)
             entries.append(Entry(scope=CHANNEL, key=conversation_id,
                                  reference=proactive(reference, conversation_id=conversation_id)))
-            entries.append(self._roster_entry(activity, user))
+            entries.append(roster.roster_entry(activity, user))
         await self.store.save(tenant=tenant, entries=entries)
-
-    def _roster_entry(self, activity: Activity, account: ChannelAccount) -> Entry:
-        reference = roster_reference(service_url=activity.service_url, channel_id=activity.channel_id,
-                                     bot=activity.recipient, user=account, tenant_id=inbound.tenant_of(activity))
-        return Entry(scope=USER, key=inbound.user_id_of(account), reference=reference, alias=account.id,
-                     name=account.name or "", replace=False)
-
-    async def _remember_people(self, turn: TurnContext, accounts: list[Any]) -> None:
-        activity = turn.activity
-        bot_id = activity.recipient.id if activity.recipient else None
-        entries = [self._roster_entry(activity, inbound.account(a))
-                   for a in accounts if a is not None and a.id and a.id != bot_id]
-        await self.store.save(tenant=inbound.tenant_of(activity), entries=entries)
 
     async def _installation(self, turn: TurnContext, action: str) -> None:
         activity = turn.activity
         kind = inbound.kind_of(activity)
         if action in UNINSTALLED:
-            await self._uninstalled(activity, kind)
+            await roster.uninstalled(self.store, activity, kind)
             return
         if action not in INSTALLED:
             return
@@ -234,43 +252,6 @@ class TeamsBot:
         if kind == PERSONAL and action == "add":  # not on upgrades; the conversationUpdate Teams also sends is quiet
             t = self.translator(activity)
             await self._say(turn, t, t("teams.welcome"))
-
-    async def _sync_roster(self, turn: TurnContext, kind: str) -> None:
-        """Installed in a team or chat: learn its members so the bot can open a 1:1 chat with any of them."""
-        activity = turn.activity
-        conversation_id = inbound.get_path(activity.channel_data, "team", "id") if kind == CHANNEL_CONVERSATION \
-            else activity.conversation.id
-        try:
-            accounts = await self.connection.members(turn, str(conversation_id or activity.conversation.id))
-        except Exception as error:  # the install itself is stored; the roster fills in as people write
-            log.warning("could not read the Teams member list: %s", error)
-        else:
-            await self._remember_people(turn, accounts)
-        if kind == CHANNEL_CONVERSATION and conversation_id:
-            await self._remember_channels(turn, str(conversation_id))
-
-    async def _remember_channels(self, turn: TurnContext, team_id: str) -> None:
-        """Every channel of the team: any of them can be where a program is announced and its circles meet."""
-        activity = turn.activity
-        try:
-            channels = await self.connection.channels(turn, team_id)
-        except Exception as error:
-            log.warning("could not read the Teams channel list: %s", error)
-            return
-        reference = proactive(TurnContext.get_conversation_reference(activity))
-        entries = [Entry(scope=CHANNEL, key=str(c.id), reference=proactive(reference, conversation_id=str(c.id)),
-                         name=str(c.name or "General")) for c in channels if getattr(c, "id", None)]
-        await self.store.save(tenant=inbound.tenant_of(activity), entries=entries)
-
-    async def _uninstalled(self, activity: Activity, kind: str) -> None:
-        tenant = inbound.tenant_of(activity)
-        if kind == PERSONAL:
-            key, scope = inbound.user_id_of(activity.from_property), USER
-        elif kind == GROUP_CHAT:
-            key, scope = activity.conversation.id, CHANNEL
-        else:
-            key, scope = inbound.channel_id_of(activity), CHANNEL
-        await self.store.set_reachable(tenant=tenant, scope=scope, key=key, reachable=False)
 
     async def _conversation_update(self, turn: TurnContext) -> None:
         activity = turn.activity
@@ -290,8 +271,8 @@ class TeamsBot:
         if any(m.id == bot_id for m in added):
             await self._remember(turn, kind)
             if kind != PERSONAL:
-                await self._sync_roster(turn, kind)
+                await roster.sync_roster(self.store, self.connection, turn, kind)
         elif added:  # new people in a team where the bot already is
-            await self._remember_people(turn, added)
+            await roster.remember_people(self.store, turn, added)
         if any(m.id == bot_id for m in activity.members_removed or []):
-            await self._uninstalled(activity, kind)
+            await roster.uninstalled(self.store, activity, kind)

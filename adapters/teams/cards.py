@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.signing import Seal
-from adapters.teams.payloads import action_data, choice_data
-from adapters.teams.text import Person, escape, plain_mentions, render, shorten
+from adapters.teams.payloads import KIND, VERBS, action_data, choice_data, view_data
+from adapters.teams.text import Person, escape, markup, plain_mentions, render, shorten
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Block, Buttons, Choice, Context, Divider, Fields, Header, Image, Message, Text
 
@@ -27,11 +27,13 @@ def size(obj: Any) -> int:
 
 
 def card(body: list[dict[str, Any]], *, entities: list[dict[str, Any]],
-         actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+         actions: list[dict[str, Any]] | None = None, refresh: dict[str, Any] | None = None) -> dict[str, Any]:
     content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body,
                                "msteams": {"width": "Full"}}
     if actions:
         content["actions"] = actions
+    if refresh:
+        content["refresh"] = refresh
     used = json.dumps(body, ensure_ascii=False)
     # A mention entity whose tag is not in the card makes Teams reject the message.
     kept = [e for e in entities if json.dumps(e["text"], ensure_ascii=False)[1:-1] in used]
@@ -45,12 +47,28 @@ def text_block(text: str, **style: Any) -> dict[str, Any]:
 
 
 def submit(title: str, *, data: dict[str, Any], style: str | None = None) -> dict[str, Any]:
-    action: dict[str, Any] = {"type": "Action.Submit", "title": shorten(title, limit=TITLE_LIMIT), "data": data}
+    """A Universal Action (Action.Execute): Teams sends it as an adaptiveCard/action invoke and shows the card the
+    bot answers with in its place, for the member who pressed it. Clients without Universal Actions (the Bot
+    Framework Emulator, old ones) fall back to an Action.Submit carrying the same data."""
+    title = shorten(title, limit=TITLE_LIMIT)
+    fallback: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": data}
+    action: dict[str, Any] = {"type": "Action.Execute", "verb": VERBS.get(str(data.get(KIND)), "lingkar"),
+                              "title": title, "data": data, "fallback": fallback}
     if style in ("primary", "positive"):
-        action["style"] = "positive"
+        action["style"] = fallback["style"] = "positive"
     elif style in ("danger", "destructive"):
-        action["style"] = "destructive"
+        action["style"] = fallback["style"] = "destructive"
     return action
+
+
+def refresh_of(message: Message, *, seal: Seal | None) -> dict[str, Any] | None:
+    """A card whose Choice shows each member their own answer refreshes per member: Teams asks the bot for that
+    member's view (the Choice's `view` action, which changes nothing) whenever they see the card. No userIds:
+    in a chat or channel of up to 60 people Teams refreshes for everyone, above that on request (Refresh card)."""
+    views = [b.view for b in message.blocks if isinstance(b, Choice) and b.view]
+    if not views or seal is None:
+        return None
+    return {"action": {"type": "Action.Execute", "verb": VERBS["view"], "data": view_data(views[0], seal=seal)}}
 
 
 def _action_sets(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,7 +119,7 @@ def block_elements(block: Block, *, index: int, t: Translator, people: Mapping[s
             return [text_block(render(shorten(text), people=people, entities=entities), isSubtle=True, size="Small")]
         case Fields(pairs=pairs):
             facts = [{"title": escape(plain_mentions(shorten(label, limit=200), people)),
-                      "value": escape(plain_mentions(shorten(value, limit=1000), people))} for label, value in pairs]
+                      "value": markup(plain_mentions(shorten(value, limit=1000), people))} for label, value in pairs]
             # Small FactSets, so a long list can be shortened at the end rather than dropped whole.
             return [{"type": "FactSet", "facts": facts[i:i + 10]} for i in range(0, len(facts), 10)]
         case Buttons(buttons=buttons) if seal is not None:
@@ -135,16 +153,16 @@ def message_body(message: Message, *, t: Translator, people: Mapping[str, Person
 
 
 def fit(body: list[dict[str, Any]], *, entities: list[dict[str, Any]], t: Translator,
-        budget: int = BUDGET) -> dict[str, Any]:
+        budget: int = BUDGET, refresh: dict[str, Any] | None = None) -> dict[str, Any]:
     """Drop trailing elements (with a note saying so) until the card fits Teams' message size."""
-    content = card(body, entities=entities)
+    content = card(body, entities=entities, refresh=refresh)
     if size(content) <= budget:
         return content
     note = text_block(escape(t("teams.truncated")), isSubtle=True, size="Small")
     kept = list(body)
-    while kept and size(card([*kept, note], entities=entities)) > budget:
+    while kept and size(card([*kept, note], entities=entities, refresh=refresh)) > budget:
         kept.pop()
-    return card([*kept, note], entities=entities)
+    return card([*kept, note], entities=entities, refresh=refresh)
 
 
 def message_card(message: Message, *, t: Translator, people: Mapping[str, Person], seal: Seal | None = None,
@@ -153,4 +171,4 @@ def message_card(message: Message, *, t: Translator, people: Mapping[str, Person
     without one (plain notes, apologies)."""
     entities: list[dict[str, Any]] = []
     return fit(message_body(message, t=t, people=people, entities=entities, seal=seal), entities=entities, t=t,
-               budget=budget)
+               budget=budget, refresh=refresh_of(message, seal=seal))

@@ -9,7 +9,7 @@ from typing import Any
 from adapters.signing import Seal, new_nonce
 from adapters.teams.cards import BUDGET, card, size, submit, text_block
 from adapters.teams.payloads import digest, field_id, form_data
-from adapters.teams.text import Person, escape, plain, render, shorten
+from adapters.teams.text import Person, escape, plain, render, shorten, unquoted
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import DateInput, Form, Input, MultiSelect, Number, Option, Select, TextInput
@@ -82,10 +82,20 @@ def _choices(options: tuple[Option, ...]) -> list[dict[str, str]]:
     return [{"title": plain(shorten(o.label, limit=200)), "value": o.value} for o in options]
 
 
+def _number(value: str) -> int | float | None:
+    """Input.Number takes a number: a string there shows an empty field (and a required one blocks the form)."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
 def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
-    element: dict[str, Any] = {"id": field_id(field.name), "label": plain(shorten(field.label, limit=200))}
-    if not field.optional:
-        element.update(isRequired=True, errorMessage=t("teams.form.required"))
+    label = plain(shorten(field.label, limit=200))
+    element: dict[str, Any] = {"id": field_id(field.name), "label": label}
+    if not field.optional:  # Teams checks this before sending: its message names the field
+        element.update(isRequired=True, errorMessage=t("teams_cards.form.required", field=unquoted(label)))
     match field:
         case TextInput():
             element.update(type="Input.Text", isMultiline=field.multiline, maxLength=field.max_length)
@@ -102,6 +112,13 @@ def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
                 element["min"] = field.min_value
             if field.max_value is not None:
                 element["max"] = field.max_value
+            if field.min_value is not None and field.max_value is not None:  # Teams refuses 0 of 1-52 with this
+                element["errorMessage"] = t("teams_cards.form.number", field=unquoted(label), low=field.min_value,
+                                            high=field.max_value)
+            number = _number(value)
+            if number is not None:
+                element["value"] = number
+            return element
         case DateInput():
             element["type"] = "Input.Date"
     if value:

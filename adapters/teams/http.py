@@ -9,12 +9,13 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from adapters.http_guard import holds_nul
 from adapters.metrics import METRICS
+from adapters.teams import universal
 from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.cards import message_card
 from adapters.teams.inbound import is_loopback, on_this_machine, tenant_of
@@ -81,6 +82,10 @@ class TeamsEndpoint:
         t = self.bot.translator(activity)
         apology = Message(text=t("errors.unexpected", incident=incident))
         try:
+            if activity.type == "invoke" and activity.name == universal.INVOKE:  # the card waits for this answer
+                await turn.send_activity(Activity(type="invokeResponse", value=InvokeResponse(
+                    status=200, body=universal.message_answer(apology.text))))
+                return
             await turn.send_activity(card_activity(message_card(apology, t=t, people={}), summary=apology.text))
         except Exception:
             log.exception("could not apologise for Teams incident %s", incident)

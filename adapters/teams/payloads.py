@@ -17,6 +17,9 @@ ACTION = "action"
 CHOICE = "choice"
 FORM = "form"
 FIELD_PREFIX = "f_"  # input ids: never collide with the keys above when Teams merges inputs into data
+REFRESH = "refresh"  # marks a card's refresh action: the answer is that member's own view, nothing is posted
+# Action.Execute verbs, by the kind of data they carry (Teams requires one; Lingkar reads the data).
+VERBS = {ACTION: "lingkar.action", CHOICE: "lingkar.choice", FORM: "lingkar.form", "view": "lingkar.view"}
 
 
 SEAL = "seal"  # a form's signed state
@@ -25,6 +28,15 @@ SEAL = "seal"  # a form's signed state
 def action_data(action_id: str, *, seal: Seal, value: str = "") -> dict[str, Any]:
     """The action id stays readable; the value is signed for it (and the workspace), so neither can be changed."""
     return {KIND: ACTION, "action_id": action_id, "value": seal.value(action_id, value)}
+
+
+def view_data(action_id: str, *, seal: Seal) -> dict[str, Any]:
+    """A card's refresh: the Choice's view action (signed like a button's), marked so only the card is answered."""
+    return {**action_data(action_id, seal=seal), REFRESH: True}
+
+
+def is_refresh(data: Any) -> bool:
+    return isinstance(data, dict) and data.get(REFRESH) is True and data.get(KIND) == ACTION
 
 
 def choice_data(action_id: str, *, input_id: str, multi: bool, seal: Seal) -> dict[str, Any]:

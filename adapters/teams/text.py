@@ -14,6 +14,10 @@ from bot.kernel.grammar import MENTION
 _INLINE = re.compile(r"([\\`*_\[\]<>~|{}])")
 # Constructs that only count at the start of a line: headings, quotes, list items.
 _LINE_START = re.compile(r"^(\s*)([#>+-]|\d+)([.)]?)(?=\s|$)", re.MULTILINE)
+# The core's own markup, written Slack's way in catalogs and guides: `a command` and a line that is all *a heading*.
+# Card markdown has no code spans and reads *x* as italics, so both become bold (everything else stays escaped).
+_MARKUP = re.compile(r"`([^`\n]+)`|^\*([^*\n]+)\*[ \t]*$", re.MULTILINE)
+_CODE = re.compile(r"`([^`\n]+)`")
 MAX_TEXT = 4000
 
 
@@ -32,6 +36,25 @@ def escape(text: str) -> str:
     text = _LINE_START.sub(_escape_line_start, text)
     # Markdown joins single newlines; a blank line keeps the line breaks the core meant.
     return text.replace("\r\n", "\n").replace("\n", "\n\n")
+
+
+def markup(text: str) -> str:
+    """`escape`, except that the core's `command` spans and *heading* lines become bold instead of showing their
+    backticks and asterisks. Bold is all they can become: no link, mention or card JSON forms this way."""
+    parts: list[str] = []
+    last = 0
+    for match in _MARKUP.finditer(text):
+        inner = (match.group(1) or match.group(2) or "").strip()
+        parts.append(escape(text[last:match.start()]))
+        parts.append(f"**{escape(inner)}**" if inner else escape(match.group(0)))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
+def unquoted(text: str) -> str:
+    """For plain places (button titles, choices, notifications): `command` shows without its backticks."""
+    return _CODE.sub(r"\1", text)
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
@@ -61,18 +84,19 @@ def plain(text: str) -> str:
 def plain_mentions(text: str, people: Mapping[str, Person]) -> str:
     """For places without mention support (button titles, choices): `<@id>` -> `@Name`, the rest as typed."""
     return MENTION.sub(lambda m: "@" + (people[m.group(1)].name if m.group(1) in people else m.group(1)),
-                       plain(text))
+                       plain(unquoted(text)))
 
 
 def render(text: str, *, people: Mapping[str, Person], entities: list[dict[str, Any]]) -> str:
-    """Escape `text` for card markdown; `<@id>` of known people become Teams mentions (added to `entities`).
+    """Escape `text` for card markdown (the core's own `command` and *heading* markup as bold, see `markup`);
+    `<@id>` of known people become Teams mentions (added to `entities`).
 
     Unknown ids stay visible as plain `@id`: an id nobody in the tenant has is never turned into a mention.
     """
     parts: list[str] = []
     last = 0
     for match in MENTION.finditer(text):
-        parts.append(escape(text[last:match.start()]))
+        parts.append(markup(text[last:match.start()]))
         person = people.get(match.group(1))
         if person is None:
             parts.append(escape("@" + match.group(1)))
@@ -83,7 +107,7 @@ def render(text: str, *, people: Mapping[str, Person], entities: list[dict[str, 
                 entities.append({"type": "mention", "text": tag,
                                  "mentioned": {"id": person.mention_id, "name": person.name}})
         last = match.end()
-    parts.append(escape(text[last:]))
+    parts.append(markup(text[last:]))
     return "".join(parts)
 
 

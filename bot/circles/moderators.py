@@ -114,7 +114,7 @@ def ballot(t: Translator, election: Election, nominees: list[Member], mine: int 
     return Message(text=text, blocks=(
         Header(t("moderators.ballot_title")), Text(t("moderators.ballot")),
         Choice(action_id=f"elect.vote:{election.id}", options=options, label=t("moderators.vote_label"),
-               selected=(str(mine),) if mine else ()),
+               selected=(str(mine),) if mine else (), view=f"elect.ballot:{election.id}"),
     ))
 
 
@@ -148,6 +148,19 @@ async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
                 ctx.uow.circles.add(vote)
     # Only the voter's own choice is shown; others' votes stay secret until the result.
     return [UpdateSource(ballot(ctx.t, election, nominees, choice))]
+
+
+async def ballot_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    """The member's own ballot as it stands (a card refreshing per member); changes nothing."""
+    election = await _election_by_id(ctx, arg)
+    circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=election.circle_id)
+    if circle is None or election.status != ElectionStatus.VOTING:
+        raise UserError("moderators.voting_closed")
+    if ctx.member_id not in await _circle_members(ctx, circle):
+        raise UserError("moderators.only_members")
+    mine = next((v.nominee_member_id for v in await ctx.uow.circles.election_votes(election_id=election.id or 0)
+                 if v.voter_member_id == ctx.member_id), None)
+    return [UpdateSource(ballot(ctx.t, election, await _nominees(ctx, election, circle), mine))]
 
 
 async def _election_by_id(ctx: Ctx, arg: str) -> Election:

@@ -106,11 +106,12 @@ def profile_line(t: Translator, member: Member) -> str:
 
 
 def split_list(value: str) -> list[str]:
-    """'Python, public speaking; data' -> ['python', 'public speaking', 'data'] (deduplicated, in order)."""
+    """'Python, SQL; python' -> ['Python', 'SQL'] (as typed, so the profile shows them so; deduplicated regardless
+    of case, in order). Matching compares them case-insensitively."""
     items: list[str] = []
     for raw in value.replace(";", ",").replace("\n", ",").split(","):
-        item = " ".join(raw.split()).lower()[:MAX_ITEM_LENGTH]
-        if item and item not in items:
+        item = " ".join(raw.split())[:MAX_ITEM_LENGTH]
+        if item and item.casefold() not in {i.casefold() for i in items}:
             items.append(item)
     return items[:MAX_LIST_ITEMS]
 

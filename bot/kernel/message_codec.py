@@ -38,7 +38,7 @@ def _block(data: dict[str, Any]) -> Block:
     if cls is Choice:
         return Choice(action_id=data["action_id"], options=tuple(Option(**o) for o in data["options"]),
                       label=data.get("label", ""), selected=tuple(data.get("selected", ())),
-                      multi=bool(data.get("multi", False)))
+                      multi=bool(data.get("multi", False)), view=str(data.get("view", "")))
     block: Block = cls(**data)
     return block
 

@@ -52,6 +52,7 @@ class Choice:
     label: str = ""
     selected: tuple[str, ...] = ()
     multi: bool = False
+    view: str = ""  # an action id that answers with the member's own view of it and changes nothing (Teams refresh)
 
 
 @dataclass(frozen=True)

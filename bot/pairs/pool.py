@@ -41,10 +41,15 @@ def _person(member: Member, enrollment: Enrollment, program: Program, managers: 
     return pairing.Person(
         member_id=member.id or 0, seniority=member.seniority, department=member.department or "-",
         team=" ".join(member.team.casefold().split()) or None, manager_id=manager,  # as circles compare teams
-        skills_offered=frozenset(member.skills_offered), skills_wanted=frozenset(member.skills_wanted),
-        interests=frozenset(member.interests), available_utc_hours=available_utc_hours(member, day),
+        skills_offered=_folded(member.skills_offered), skills_wanted=_folded(member.skills_wanted),
+        interests=_folded(member.interests), available_utc_hours=available_utc_hours(member, day),
         capacity=max(0, enrollment.capacity), do_not_match=frozenset(enrollment.avoid_member_ids),
     )
+
+
+def _folded(items: list[str]) -> frozenset[str]:
+    """Profiles keep skills as typed ("SQL"); matching ignores case, as scoring expects."""
+    return frozenset(i.casefold() for i in items)
 
 
 async def load_pool(ctx: Scope, program: Program) -> Pool:

@@ -9,6 +9,7 @@ from bot.themes.commands import (
     admin_merge,
     admin_reject,
     admin_rename,
+    ballot_action,
     propose,
     theme_list,
     vote,
@@ -27,6 +28,6 @@ CAPABILITY = Capability(
         (CommandSpec(("theme", "merge"), "help.theme_merge", admin=True, group="admin"), admin_merge),
         (CommandSpec(("theme", "reject"), "help.theme_reject", admin=True, group="admin"), admin_reject),
     ),
-    actions={"theme.vote": vote_action},
+    actions={"theme.vote": vote_action, "theme.ballot": ballot_action},
     on_close=(close_step,),
 )

@@ -86,7 +86,7 @@ async def _ballot(ctx: Ctx, program: Program) -> Message:
     return Message(text=text, blocks=(
         Header(ctx.t("themes.ballot_title", program=program.name)),
         Choice(action_id=f"theme.vote:{program.id}", options=options, label=label,
-               selected=tuple(str(i) for i in sorted(mine)), multi=True),
+               selected=tuple(str(i) for i in sorted(mine)), multi=True, view=f"theme.ballot:{program.id}"),
         Context(ctx.t("themes.your_votes", votes=", ".join(chosen) or "-")),
     ))
 
@@ -124,13 +124,23 @@ async def vote(ctx: Ctx, args: str) -> list[Response]:
     return [Reply(await _ballot(ctx, program))]
 
 
-async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
-    """A checkbox set (values) replaces the member's votes; a single value toggles that theme."""
+async def _enrolled_program(ctx: Ctx, arg: str) -> Program:
     program = await program_by_id(ctx, arg)
     enrollment = await ctx.uow.enrollments.get(workspace_id=ctx.workspace_id, program_id=program.id or 0,
                                                member_id=ctx.member_id)
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:  # the ballot travels; the vote does not
         raise UserError("themes.not_enrolled")
+    return program
+
+
+async def ballot_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    """The member's own ballot as it stands (a card refreshing per member); changes nothing."""
+    return [UpdateSource(await _ballot(ctx, await _enrolled_program(ctx, arg)))]
+
+
+async def vote_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
+    """A checkbox set (values) replaces the member's votes; a single value toggles that theme."""
+    program = await _enrolled_program(ctx, arg)
     current = [v.theme_id for v in await ctx.uow.themes.votes_of_member(program_id=program.id or 0,
                                                                           member_id=ctx.member_id)]
     if action.values:  # a checkbox set

@@ -34,7 +34,7 @@ async def test_join_opens_profile_form_and_enrolls(app: App) -> None:
         member = await uow.members.by_external_id(workspace_id=program.workspace_id, external_id="U1")
         assert member is not None
         assert member.department == "Finance"
-        assert member.skills_offered == ["excel", "budgeting"]
+        assert member.skills_offered == ["Excel", "budgeting"]  # as typed
         assert (member.work_start_hour, member.work_end_hour) == (8, 17)
         rows = await uow.enrollments.of_program(workspace_id=program.workspace_id, program_id=program.id or 0)
         assert [r.member_id for r in rows] == [member.id]

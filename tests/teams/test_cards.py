@@ -125,7 +125,7 @@ def test_every_form_input_type_renders_and_round_trips() -> None:
     assert [inputs[i]["type"] for i in ("f_name", "f_format", "f_days", "f_weeks", "f_start")] == [
         "Input.Text", "Input.ChoiceSet", "Input.ChoiceSet", "Input.Number", "Input.Date"]
     assert inputs["f_days"]["isMultiSelect"] is True and inputs["f_days"]["value"] == "0,1"
-    assert inputs["f_weeks"]["value"] == "99" and "value" not in inputs["f_start"]
+    assert inputs["f_weeks"]["value"] == 99 and "value" not in inputs["f_start"]  # a number, as Teams needs
     assert "isRequired" not in inputs["f_start"] and inputs["f_name"]["isRequired"] is True
     ids = [e.get("id") for e in card["body"]]
     assert card["body"][ids.index("f_weeks") + 1]["text"] == "Too many weeks"

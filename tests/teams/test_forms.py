@@ -18,9 +18,13 @@ ANSWERS = {
 
 
 def form_submit_data(call: Call) -> dict[str, Any]:
-    actions = call.card["actions"]
-    assert actions[0]["type"] == "Action.Submit"
-    data: dict[str, Any] = actions[0]["data"]
+    """The form's button: a Universal Action, with an Action.Submit carrying the same data for clients without
+    them."""
+    [action] = call.card["actions"]
+    assert action["type"] == "Action.Execute" and action["verb"] == "lingkar.form"
+    assert action["fallback"]["type"] == "Action.Submit"
+    assert action["fallback"]["data"] == action["data"]
+    data: dict[str, Any] = action["data"]
     return data
 
 
@@ -47,7 +51,7 @@ async def test_join_sends_a_card_form_and_its_submission_enrolls_the_member(
     status = await client.post(submit(connector.url, BUDI, data, reply_to_id="1001", inputs=ANSWERS))
     assert status == 200
     member, enrollments = await enrolled_member(app, BUDI.aad)
-    assert member.department == "Finance" and member.skills_offered == ["excel", "budgeting"]
+    assert member.department == "Finance" and member.skills_offered == ["Excel", "budgeting"]
     assert member.display_name == "Budi Santoso" and member.timezone == "Asia/Jakarta"
     assert [e.status for e in enrollments] == ["active"]
     reply = connector.messages()[-1]
@@ -74,7 +78,7 @@ async def test_invalid_answers_rerender_the_card_with_errors_and_what_was_typed(
     start = ids.index("f_work_start_hour")
     error = body[start + 1]
     assert error["type"] == "TextBlock" and error["color"] == "Attention" and "hour" in error["text"].lower()
-    assert inputs_of(update)["f_work_start_hour"]["value"] == "25"  # what they typed, not the old value
+    assert inputs_of(update)["f_work_start_hour"]["value"] == 25  # what they typed, not the old value
     assert inputs_of(update)["f_department"]["value"] == "Finance & Ops"
     assert form_submit_data(update)["form_id"] == "profile"  # the card can be submitted again
     _, enrollments = await enrolled_member(app, BUDI.aad)
