@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from adapters import legal_pages
 from adapters.bootstrap import App, bootstrap
 from adapters.http_guard import Limits, guarded_app, runner_options
 from adapters.metrics import METRICS, metrics_handler, request_middleware
@@ -55,6 +56,7 @@ def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Applicat
                                                               clock=lingkar.services.clock))
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
+    legal_pages.install_routes(web_app)  # /privacy and /terms, which the Teams app package links to
     slack_wiring.install_routes(web_app, lingkar)
     teams_wiring.install_routes(web_app, lingkar)
     return web_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,8 @@ from storage.engine import normalise_url
 # The drivers Lingkar is built and tested on; the error names the forms people paste, which normalise_url accepts.
 DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the logging module's names
+# The Azure Bot types botbuilder's ConfigurationServiceClientCredentialFactory knows (it compares them lower-cased).
+APP_TYPES = ("SingleTenant", "UserAssignedMSI", "MultiTenant")
 
 
 class Settings(BaseSettings):
@@ -27,7 +30,8 @@ class Settings(BaseSettings):
 
     # Lingkar's own settings are prefixed LINGKAR_.
     database_url: str = Field("sqlite+aiosqlite:///lingkar.db", alias="LINGKAR_DATABASE_URL")
-    admins: str = Field("", alias="LINGKAR_ADMINS")  # comma-separated platform user ids
+    # Comma-separated user ids: Slack member ids (U0…), Teams members' Entra object ids (GUIDs, any case).
+    admins: str = Field("", alias="LINGKAR_ADMINS")
     workspace_admins_are_admins: bool = Field(True, alias="LINGKAR_WORKSPACE_ADMINS_ARE_ADMINS")
     default_locale: str = Field("en", alias="LINGKAR_DEFAULT_LOCALE")
     default_timezone: str = Field("Asia/Jakarta", alias="LINGKAR_DEFAULT_TIMEZONE")
@@ -62,7 +66,9 @@ class Settings(BaseSettings):
     microsoft_app_password: str = Field(
         "", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"),
         alias="MicrosoftAppPassword")
-    microsoft_app_type: str = Field("MultiTenant",
+    # SingleTenant (with MicrosoftAppTenantId) is what Azure lets new bots be; UserAssignedMSI signs in as a managed
+    # identity (no password); MultiTenant only for bots registered before Azure stopped offering it.
+    microsoft_app_type: str = Field("SingleTenant",
                                     validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE"),
                                     alias="MicrosoftAppType")
     microsoft_app_tenant_id: str = Field(
@@ -143,15 +149,33 @@ class Settings(BaseSettings):
             raise ValueError("expected a slash command such as /circle (a leading /, no spaces)")
         return value
 
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _known_app_type(cls, value: str) -> str:
+        known = {t.lower(): t for t in APP_TYPES}
+        if value.strip().lower() not in known:
+            raise ValueError(f"unknown bot type; expected one of {', '.join(APP_TYPES)}")
+        return known[value.strip().lower()]
+
     @model_validator(mode="after")
     def _credentials_in_pairs(self) -> Settings:
-        if self.microsoft_app_id and not self.microsoft_app_password:
-            raise ValueError("MicrosoftAppId is set without MicrosoftAppPassword: set the app's client secret too "
-                             "(or unset MicrosoftAppId to turn Teams off)")
+        if self.microsoft_app_id:
+            self._teams_credentials_complete()
         if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
             raise ValueError("SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret for HTTP "
                              "events, or SLACK_APP_TOKEN for Socket Mode")
         return self
+
+    def _teams_credentials_complete(self) -> None:
+        """What botbuilder needs for each bot type, named before the first request fails with its own exception."""
+        managed = self.microsoft_app_type == "UserAssignedMSI"
+        if not managed and not self.microsoft_app_password:
+            raise ValueError("MicrosoftAppId is set without MicrosoftAppPassword: set the app's client secret too "
+                             "(or MicrosoftAppType=UserAssignedMSI for a managed identity, or unset MicrosoftAppId to "
+                             "turn Teams off)")
+        if self.microsoft_app_type != "MultiTenant" and not self.microsoft_app_tenant_id.strip():
+            raise ValueError(f"MicrosoftAppType={self.microsoft_app_type} needs MicrosoftAppTenantId: the Directory "
+                             "(tenant) ID shown on the app registration's overview")
 
     def teams_file_host_list(self) -> tuple[str, ...]:
         return tuple(h.strip().lower().lstrip(".") for h in self.teams_file_hosts.split(",") if h.strip())
@@ -168,9 +192,18 @@ class Settings(BaseSettings):
 
     def core_config(self) -> CoreConfig:
         return CoreConfig(
-            admins=frozenset(a.strip() for a in self.admins.split(",") if a.strip()),
+            admins=frozenset(admin_id(a) for a in self.admins.split(",") if a.strip()),
             workspace_admins_are_admins=self.workspace_admins_are_admins,
             k_anonymity=self.k_anonymity,
             default_locale=self.default_locale,
             default_timezone=self.default_timezone,
         )
+
+
+def admin_id(given: str) -> str:
+    """An Entra object id as Teams sends it (a lower-case GUID, however it was pasted); any other id as written."""
+    value = given.strip()
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value

@@ -35,7 +35,9 @@ class BotConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> BotConfig:
         return cls(APP_ID=settings.microsoft_app_id, APP_PASSWORD=settings.microsoft_app_password,
-                   APP_TYPE=settings.microsoft_app_type or "MultiTenant",
+                   # Without an app id (the Emulator's local mode, or Teams off) botbuilder's MultiTenant branch is
+                   # the one that runs unauthenticated; the others refuse to start without an app id.
+                   APP_TYPE=settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant",
                    APP_TENANTID=settings.microsoft_app_tenant_id)
 
 

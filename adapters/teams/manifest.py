@@ -17,7 +17,8 @@ from adapters.teams.text import shorten
 from bot.kernel.grammar import CommandSpec
 from bot.kernel.i18n import Translator
 
-MANIFEST_VERSION = "1.17"
+# The newest GA schema Microsoft documents (1.18 was never published); every field below is valid in it.
+MANIFEST_VERSION = "1.22"
 SCHEMA = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 LOCALIZATION_SCHEMA = (f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/"
                        "MicrosoftTeams.Localization.schema.json")
@@ -45,12 +46,21 @@ def clean_domain(domain: str) -> str:
     return domain.strip().removeprefix("https://").removeprefix("http://").split("/", 1)[0]
 
 
+# What people do in a team channel or group chat (the rest is personal: profiles, check-ins, goals, my data):
+# members join the program announced there and take part in its themes; moderators run a session in their circle's
+# thread; admins create and run the program from the channel it is announced in. Teams shows at most ten.
+IN_CHANNELS = (("help",), ("join",), ("theme", "propose"), ("theme", "vote"), ("session", "log"),
+               ("prompt", "next"), ("program", "create"), ("program", "open"), ("program", "close"),
+               ("program", "form"))
+
+
 def _command_sets(specs: Sequence[CommandSpec]) -> list[tuple[tuple[str, ...], list[CommandSpec]]]:
-    """Members' commands in the 1:1 chat; in channels and group chats, help and the organisers' commands
-    (programs first: they are created from the channel they announce in)."""
+    """Members' commands in the 1:1 chat; in channels and group chats, what is done there (IN_CHANNELS), then
+    other organisers' commands if room is left."""
     members = [s for s in specs if s.group == "member"]
-    organisers = sorted((s for s in specs if s.group in ("moderator", "admin")), key=lambda s: s.path[0] != "program")
-    shared = [s for s in specs if s.path == ("help",)] + organisers
+    by_path = {s.path: s for s in specs}
+    shared = [by_path[path] for path in IN_CHANNELS if path in by_path]
+    shared += [s for s in specs if s.group in ("moderator", "admin") and s not in shared]
     return [(PERSONAL, members[:COMMANDS_PER_LIST]), (SHARED, shared[:COMMANDS_PER_LIST])]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from bot.kernel.admins import admin_ids
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
@@ -11,10 +13,18 @@ from bot.kernel.replies import Reply, Response
 
 
 def _one_user(args: str) -> str:
+    """One @mention, or one Entra object id as typed (Teams knows members by it, and a 1:1 chat with the bot cannot
+    @mention anyone): lower-cased, as Teams sends it."""
     users = mentioned_users(args)
-    if len(users) != 1:
-        raise UserError("admin.usage")
-    return users[0]
+    if len(users) == 1:
+        return users[0]
+    words = args.split()
+    if not users and len(words) == 1:
+        try:
+            return str(uuid.UUID(words[0]))
+        except ValueError:
+            pass
+    raise UserError("admin.usage_with_id")
 
 
 async def admin_add(ctx: Ctx, args: str) -> list[Response]:

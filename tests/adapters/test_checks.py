@@ -22,6 +22,10 @@ BAD = [  # (environment, the variable the line must name, what it must say is ex
     ({"LINGKAR_DEFAULT_TIMEZONE": "Asia/Jakartaa"}, "LINGKAR_DEFAULT_TIMEZONE", "Asia/Jakarta"),
     ({"MicrosoftAppId": "9e1a7c1f-0000-4000-8000-000000000001"}, "MicrosoftAppId", "MicrosoftAppPassword"),
     ({"SLACK_BOT_TOKEN": f"xoxb-{SECRET}"}, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+    # A single-tenant bot (what Azure creates today) signs in against its own tenant.
+    ({"MicrosoftAppId": "9e1a7c1f-0000-4000-8000-000000000001", "MicrosoftAppPassword": SECRET},
+     "MicrosoftAppTenantId", "MicrosoftAppType=SingleTenant"),
+    ({"MicrosoftAppType": "Multi"}, "MicrosoftAppType", "SingleTenant, UserAssignedMSI, MultiTenant"),
     ({"LINGKAR_SLACK_COMMAND": "circle"}, "LINGKAR_SLACK_COMMAND", "/circle"),
     ({"LINGKAR_LOG_LEVEL": "LOUD"}, "LINGKAR_LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
 ]
@@ -58,8 +62,10 @@ def test_every_problem_gets_its_own_line() -> None:
     {"LINGKAR_DATABASE_URL": "postgres://lingkar:pw@db:5432/lingkar", "LINGKAR_DEFAULT_LOCALE": "id",
      "LINGKAR_DEFAULT_TIMEZONE": "Asia/Makassar", "LINGKAR_LOG_LEVEL": "debug", "LINGKAR_SLACK_COMMAND": "/lingkar"},
     {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"},  # Socket Mode needs no signing secret
-    {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "MicrosoftAppId": "a", "MicrosoftAppPassword": "p"},
-], ids=["defaults", "postgres-and-indonesian", "socket-mode", "both-platforms"])
+    {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "MicrosoftAppId": "a", "MicrosoftAppPassword": "p",
+     "MicrosoftAppTenantId": "t"},
+    {"MicrosoftAppId": "a", "MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": "t"},  # no password
+], ids=["defaults", "postgres-and-indonesian", "socket-mode", "both-platforms", "managed-identity"])
 def test_good_settings_pass(env: dict[str, str]) -> None:
     code, out, err = run("check", env=env)
     assert (code, err) == (0, "")
