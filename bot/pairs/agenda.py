@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.kernel.calendar import session_count, session_time
+from bot.kernel.calendar import session_count, session_time, session_zone
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
@@ -24,12 +24,13 @@ AgendaBuild = Callable[[Translator, Member], Awaitable[Message]]
 
 
 def meeting_stage(run: PairRun, index: int) -> str:
-    """The stage of session `index` counted among the pair's own meetings: a pair formed late still starts with
-    orientation and ends with reflection."""
-    meetings = pair_meetings(run.pair, run.program)
+    """The stage of session `index` counted among the pair's own meetings on its own timetable: a pair formed late,
+    or one that agreed to meet less often, still starts with orientation and ends with reflection."""
+    own = run.timetable
+    meetings = pair_meetings(run.pair, own)
     if index in meetings:
         return stage_of(meetings.index(index), len(meetings))
-    return stage_of(index, session_count(run.program))
+    return stage_of(index, session_count(own))
 
 
 def agenda_key(key: str, member: Member) -> str:
@@ -61,8 +62,9 @@ def _prompt_text(run: PairRun, row: PairPrompt | None, locale: str) -> str:
 
 
 def _when(t: Translator, run: PairRun, index: int, reader: Member | None) -> str:
-    where = run.program.timezone if reader is None else zone(reader.timezone, fallback=run.program.timezone).key
-    return t("pair_running.prompt.when", when=format_moment(session_time(run.program, index), timezone=where,
+    own = run.timetable
+    where = session_zone(own, index) if reader is None else zone(reader.timezone, fallback=run.program.timezone).key
+    return t("pair_running.prompt.when", when=format_moment(session_time(own, index), timezone=where,
                                                             locale=t.locale))
 
 

@@ -7,7 +7,7 @@ averages over at least K mentors (bot/pairs/care_report.py). The mentee is never
 
 from __future__ import annotations
 
-from bot.kernel.calendar import closing_start, session_time
+from bot.kernel.calendar import closing_start, group_timetable, session_time
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
@@ -62,8 +62,8 @@ async def hopes_line(ctx: Ctx, pair: Pair, program: Program) -> str | None:
 def check_rounds(pair: Pair, program: Program) -> list[int]:
     """The session indexes after which the mentor is asked: the pair's second meeting and its midpoint
     (the same one for a short program). Meetings after the closing start never happen."""
-    end = closing_start(program)
-    meetings = [i for i in pair_meetings(pair, program) if session_time(program, i) < end]
+    end, own = closing_start(program), group_timetable(program, pair)
+    meetings = [i for i in pair_meetings(pair, own) if session_time(own, i) < end]
     positions = {1, max(1, (len(meetings) - 1) // 2)}
     return sorted(meetings[p] for p in positions if p < len(meetings))
 
@@ -108,7 +108,7 @@ async def _check_of(ctx: Ctx, state: str) -> tuple[PairRun, int]:
         raise Unavailable()  # the mentee (or a forged id) learns nothing, not even that a check exists
     if index not in check_rounds(run.pair, program):
         raise Unavailable()
-    started = session_time(program, index)
+    started = session_time(run.timetable, index)
     ended_before = run.pair.status == PairStatus.ENDED and (run.pair.ended_at is None or run.pair.ended_at <= started)
     if ended_before or program.state != ProgramState.RUNNING or not started <= ctx.now < closing_start(program):
         raise UserError("care.engagement.closed")

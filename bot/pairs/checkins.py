@@ -82,12 +82,12 @@ async def _meeting_of(ctx: Ctx, state: str) -> tuple[PairRun, int]:
     """Resolve "<pair>.<meeting>": the actor's own pair, a meeting of it whose check-in is open now."""
     pair_id, index = id_and_index(state)
     run = await pair_of(ctx, pair_id)
-    program = run.program
-    if not 0 <= index < session_count(program) or not is_pair_meeting(run.pair, program, index):
+    own = run.timetable  # the pair's own meetings: its check-in windows follow its schedule, not the program's
+    if not 0 <= index < session_count(own) or not is_pair_meeting(run.pair, own, index):
         raise Unavailable()
-    started = session_time(program, index)
+    started = session_time(own, index)
     ended_before = run.pair.status == PairStatus.ENDED and (run.pair.ended_at is None or run.pair.ended_at <= started)
-    if ended_before or not is_open(program, index, ctx.now):
+    if ended_before or not is_open(own, index, ctx.now):
         raise UserError("pair_running.checkin.closed", meeting=index + 1)
     return run, index
 
@@ -112,7 +112,7 @@ async def submit_checkin(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         "workspace_id": ctx.workspace_id, "program_id": run.program.id, "pair_id": run.pair.id,
         "member_id": ctx.member_id, "meeting_index": index, "met": met == "yes", "usefulness": int(useful),
         "progress": progress}, now=ctx.now)
-    until = format_moment(checkin_closes(run.program, index), timezone=ctx.member.timezone, locale=ctx.t.locale)
+    until = format_moment(checkin_closes(run.timetable, index), timezone=ctx.member.timezone, locale=ctx.t.locale)
     key = "pair_running.checkin.saved" if created else "pair_running.checkin.updated"
     # Only to the actor: nothing about the answer goes to the partner or the pair's space.
     return [Reply(Message(text=ctx.t(key, meeting=index + 1, until=until)), ephemeral=True)]

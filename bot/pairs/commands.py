@@ -15,6 +15,7 @@ from bot.pairs.care import hopes_line
 from bot.pairs.forming import create_pair, publish_matching
 from bot.pairs.pool import MENTEE, MENTOR
 from bot.pairs.shortlist import _offer_next
+from bot.pairs.when import next_meeting_line
 from storage.tables import Pair, PairStatus, Program, ProgramState
 
 END_FORM = "pair.end"
@@ -69,9 +70,10 @@ async def info(ctx: Ctx, args: str) -> list[Response]:
         role = MENTOR if pair.mentor_member_id == ctx.member_id else MENTEE
         lines.append(ctx.t("pairs.info_line", program=program.name if program else "-",
                            partner=partner.name if partner else "-", role=ctx.t(f"pairs.role.{role}")))
+        upcoming = next_meeting_line(ctx.t, program, pair, ctx.member, now=ctx.now) \
+            if program and program.state == ProgramState.RUNNING else None
         hopes = await hopes_line(ctx, pair, program) if program else None
-        if hopes:
-            lines.append(hopes)
+        lines += [line for line in (upcoming, hopes) if line]
     return [Reply(Message(text="\n".join(lines)))]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import partial
 
 from bot.kernel.context import Ctx, Scope, SpaceRequest
@@ -15,9 +16,11 @@ from bot.kernel.spaces import open_after_commit, queue_space, tell_admins
 from bot.kernel.text_keys import slugify
 from bot.pairs import matcher as pairing
 from bot.pairs.care import tell_hopes
+from bot.pairs.hours import place_in_hours, tell_outside
 from bot.pairs.orientation import orient_mentor
 from bot.pairs.pool import Pool, load_pool, taken_seats
 from bot.pairs.shortlist import offer_shortlist
+from bot.pairs.when import meets_line, member_zone, reader_zones
 from storage.repositories.outbox import read_opened, space_key
 from storage.tables import DeliveryStatus, Member, Pair, PairRequestStatus, Program, ProgramFormat
 
@@ -61,8 +64,10 @@ async def create_pair(scope: Scope, program: Program, mentor: Member, mentee: Me
                if p.program_id == program.id]
     pair = Pair(workspace_id=scope.workspace_id, program_id=program.id or 0, mentor_member_id=mentor.id or 0,
                 mentee_member_id=mentee.id or 0, round=len(earlier) + 1, score=score, started_at=scope.now)
+    choice = place_in_hours(program, pair, mentor, mentee)  # §0: not simply the program-wide slot
     scope.uow.pairs.add(pair)
     await scope.uow.flush()  # the id names the space; the pair is on record before the platform creates it
+    await tell_outside(scope, program, pair, mentor, mentee, choice)
     await tell_hopes(scope, program, pair, mentor, mentee)  # reverse pairs: the junior mentor reads it first
     request = SpaceRequest(name=slugify(f"{program.slug}-pair-{pair.id}", max_length=70),
                            members=(mentor.external_id, mentee.external_id), private=True, group_chat=True,
@@ -89,7 +94,7 @@ async def _record_space(scope: Scope, program: Program, pair: Pair, space: str, 
     scope.uow.pairs.add(pair)  # into this unit of work (the one that created it is closed)
     t = Translator(resolve_locale(scope.workspace.locale))
     await post(scope, target=Target.from_key(space), key=f"pair-welcome:{pair.id}", kind="welcome",
-               program_id=program.id, message=welcome(t, program, mentor, mentee))
+               program_id=program.id, message=welcome(t, program, pair, mentor, mentee, now=scope.now))
 
 
 async def settle_pair_spaces(pc: PlanContext) -> int:
@@ -126,15 +131,21 @@ async def _without_space(pc: PlanContext, pair: Pair, mentor: Member, mentee: Me
                           build=lambda t: Message(text=t("spaces.pairs_failed", program=program.name, cause=cause)))
     for member in (mentor, mentee):
         await dm(pc, member=member, key=f"pair-welcome:{pair.id}:{member.id}", kind="welcome",
-                 program_id=program.id, build=lambda tr: welcome(tr, program, mentor, mentee))
+                 program_id=program.id, build=partial(welcome, program=program, pair=pair, mentor=mentor,
+                                                   mentee=mentee, now=pc.now, reader=member))
 
 
-def welcome(t: Translator, program: Program, mentor: Member, mentee: Member) -> Message:
+def welcome(t: Translator, program: Program, pair: Pair, mentor: Member, mentee: Member, *, now: datetime,
+            reader: Member | None = None) -> Message:
+    """The pair's welcome: its own meeting time in the reader's zone (by DM) or in both sides' (the shared space)."""
     rules = " · ".join(x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x)
+    zones = [member_zone(reader, program)] if reader else reader_zones(program, pair, [mentor, mentee])
     lines = [t("pairs.welcome", mentor=mentor.name, mentee=mentee.name, program=program.name,
                format=t(f"format.{program.format}")),
+             meets_line(t, program, pair, zones, now=now) or "",
              t("pairs.ground_rules", rules=rules or t("pairs.default_rules")),
              t("pairs.smart_goals")]
+    lines = [line for line in lines if line]
     if program.video_link:
         lines.append(f"{t('formation.video')}: {program.video_link}")
     return Message(text="\n".join(lines), blocks=(Header(t("pairs.welcome_title")), *(Text(x) for x in lines)))

@@ -3,7 +3,7 @@ ahead, in the pair's space or by DM."""
 
 from __future__ import annotations
 
-from bot.kernel.calendar import session_time
+from bot.kernel.calendar import session_time, session_zone
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
@@ -15,9 +15,9 @@ from bot.sessions.timing import prompt_due, reminder_due, zone
 from storage.tables import Member, Pair, PairPrompt
 
 
-def _zones(run: PairRun) -> list[str]:
-    """The program's zone first, then each side's own zone when it differs."""
-    found = [run.program.timezone]
+def _zones(run: PairRun, index: int) -> list[str]:
+    """The zone the pair's meeting is set in first, then each side's own zone when it differs."""
+    found = [session_zone(run.timetable, index)]
     for member in run.members:
         name = zone(member.timezone, fallback=run.program.timezone).key
         if name not in found:
@@ -30,12 +30,12 @@ def _reader_zone(run: PairRun, reader: Member) -> str:
 
 
 def reminder_message(t: Translator, run: PairRun, index: int, reader: Member | None) -> Message:
-    moment = session_time(run.program, index)
+    moment = session_time(run.timetable, index)
     if reader is None:
         title = t("pair_running.reminder.title", meeting=index + 1, mentor=run.mentor.name,
                   mentee=run.mentee.name)
         times = "\n".join(f"• {name}: {format_moment(moment, timezone=name, locale=t.locale)}"
-                          for name in _zones(run))
+                          for name in _zones(run, index))
     else:
         title = t("pair_running.reminder.dm", meeting=index + 1,
                   partner=run.partner_of(reader.id or 0).name)

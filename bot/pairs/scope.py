@@ -43,6 +43,12 @@ class PairRun:
     def partner_of(self, member_id: int) -> Member:
         return self.mentee if self.mentor.id == member_id else self.mentor
 
+    @property
+    def timetable(self) -> Timetable:
+        """When this pair meets: its own schedule over the program's slot (computed afresh: an agreement may change
+        Pair.schedule while the run is held)."""
+        return group_timetable(self.program, self.pair)
+
 
 async def active_pairs(scope: Scope, program: Program) -> list[Pair]:
     if program.format == ProgramFormat.CIRCLES:
