@@ -15,7 +15,7 @@ from bot.kernel.i18n import translate
 from storage.tables import EngagementCheck, Enrollment, Pair, ProgramState
 from tests.helpers import PROFILE, actor, admin_creates_program, enroll, form_of, plan, press, queued, say, submit
 from tests.helpers import text_of as texts_of
-from tests.pairs.world import checkin_button, pair_deliveries
+from tests.pairs.world import checkin_button, keep_program_slot, pair_deliveries
 
 FIRST = datetime(2026, 1, 7, 3, 0, tzinfo=UTC)  # Wednesday 10:00 in Jakarta: the first meeting
 WEEK = timedelta(days=7)
@@ -41,7 +41,7 @@ async def reverse_pair(app: App, *, hopes: str = HOPES, mentor_hopes: str = "") 
     async with app.uow() as uow:
         pairs = await uow.pairs.of_program(workspace_id=1, program_id=program.id or 0)
     assert len(pairs) == 1
-    return pairs[0]
+    return await keep_program_slot(app, pairs[0])  # these tests are about the mentor's 04:00 London meetings
 
 
 async def engagement_rows(app: App) -> list[EngagementCheck]:

@@ -82,7 +82,7 @@ async def test_the_other_side_and_strangers_never_see_an_answer(app: App, clock:
 
 async def test_goal_set_works_in_a_pair_program_and_check_ins_show_it(app: App, clock: ManualClock,
                                                                       local: LocalMessenger) -> None:
-    pair = await make_pair(app, fmt="reverse")
+    pair = await make_pair(app, fmt="reverse", program_slot=True)
     opened = form_of(await say(app, "MENTEE", "goal set"))
     assert "Leadership Circles" in opened.form.intro
     saved = await submit(app, "MENTEE", opened.form.form_id, {
@@ -108,7 +108,7 @@ async def test_goal_set_works_in_a_pair_program_and_check_ins_show_it(app: App, 
 
 async def test_a_pair_without_a_space_hears_by_dm_in_each_zone_and_a_paused_side_hears_nothing(
         app: App, clock: ManualClock, local: LocalMessenger) -> None:
-    pair = await make_pair(app, fmt="one_on_one")
+    pair = await make_pair(app, fmt="one_on_one", program_slot=True)
     async with app.uow() as uow:
         stored = (await uow.pairs.of_program(workspace_id=1, program_id=pair.program_id))[0]
         stored.space = ""  # the platform could not open one: its space delivery failed for good

@@ -40,7 +40,7 @@ def _ticks(start: datetime, end: datetime) -> list[datetime]:
 
 
 async def test_an_eight_week_reverse_mentoring_pair(app: App, clock: ManualClock, local: LocalMessenger) -> None:
-    pair = await make_pair(app, fmt="reverse", weeks=8)
+    pair = await make_pair(app, fmt="reverse", weeks=8, program_slot=True)  # the program's slot: London at 03:00
     ticks = _ticks(clock.now(), MEETINGS[-1] + timedelta(weeks=1, days=1))
     answered = await live_through(app, clock, local, ticks=ticks, pause_at=datetime(2026, 2, 2, tzinfo=UTC),
                                   pause="pause until 2026-02-05")

@@ -20,19 +20,27 @@ SLUG = "leadership-circles"
 
 async def make_pair(app: App, *, fmt: str = "reverse", weeks: int = 8, mentor: str = "MENTOR",
                     mentee: str = "MENTEE", mentor_zone: str = "Europe/London", mentee_zone: str = "Asia/Jakarta",
-                    name: str = "Leadership Circles", **overrides: str) -> Pair:
-    """A running pair program with one pair: the mentor in `mentor_zone` works 9-17, the mentee 8-17."""
+                    name: str = "Leadership Circles", program_slot: bool = False,
+                    mentor_profile: dict[str, str] | None = None, mentee_profile: dict[str, str] | None = None,
+                    **overrides: str) -> Pair:
+    """A running pair program with one pair: the mentor in `mentor_zone` works 9-17, the mentee 8-17 (each
+    `*_profile` overrides profile fields: hours, locale).
+
+    Formation gives the pair its own slot inside both sides' hours (London and Jakarta: Tuesday 16:00 Jakarta);
+    `program_slot` puts it back on the program-wide Wednesday 10:00 Jakarta, as if the pair had agreed to keep
+    the program's time, for tests about a meeting outside someone's hours."""
     await admin_creates_program(app, name=name, format=fmt, weeks=str(weeks), **overrides)
     async with app.uow() as uow:
         program = (await uow.programs.all_in(workspace_id=1))[-1]
     await say(app, "UADMIN", f"program open {program.slug}")
     senior, junior = ("4", "0") if fmt == "reverse" else ("0", "4")
-    for user, role, seniority, zone, start in ((mentor, "mentor", junior, mentor_zone, "9"),
-                                               (mentee, "mentee", senior, mentee_zone, "8")):
-        replies = await enroll(app, user, program, role=role, seniority=seniority, capacity="1",
-                               skills_offered="ai tools", skills_wanted="ai tools", timezone=zone,
-                               work_start_hour=start)
-        assert "Welcome" in text_of(replies), replies
+    for user, role, seniority, zone, start, extra in (
+            (mentor, "mentor", junior, mentor_zone, "9", mentor_profile or {}),
+            (mentee, "mentee", senior, mentee_zone, "8", mentee_profile or {})):
+        replies = await enroll(app, user, program, **{
+            "role": role, "seniority": seniority, "capacity": "1", "skills_offered": "ai tools",
+            "skills_wanted": "ai tools", "timezone": zone, "work_start_hour": start, **extra})
+        assert "Welcome" in text_of(replies) or "Selamat datang" in text_of(replies), replies
     await say(app, "UADMIN", f"program close {program.slug}")
     await say(app, "UADMIN", f"program form {program.slug}")
     choice = await shortlist_choice(app, mentee)
@@ -44,7 +52,16 @@ async def make_pair(app: App, *, fmt: str = "reverse", weeks: int = 8, mentor: s
         pairs = await uow.pairs.of_program(workspace_id=1, program_id=program.id or 0)
         fresh = await uow.programs.get(workspace_id=1, program_id=program.id or 0)
     assert fresh is not None and fresh.state == "running" and len(pairs) == 1
-    return pairs[0]
+    return await keep_program_slot(app, pairs[0]) if program_slot else pairs[0]
+
+
+async def keep_program_slot(app: App, pair: Pair) -> Pair:
+    """The pair meets on the program-wide slot (Pair.schedule [])."""
+    async with app.uow() as uow:
+        pair.schedule = []
+        uow.pairs.add(pair)
+        await uow.commit()
+    return pair
 
 
 async def shortlist_choice(app: App, user: str) -> str:
