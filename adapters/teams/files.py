@@ -83,13 +83,27 @@ class FileStore:
         return await uow.conversations.pending_file(workspace_id=workspace_id, token=token)
 
 
-def consent_activity(*, token: str, filename: str, title: str, size: int) -> Activity:
-    """The card Teams renders with Allow / Decline; both contexts carry the token back to us."""
+def consent_activity(*, token: str, filename: str, title: str, size: int, t: Translator | None = None) -> Activity:
+    """The card Teams renders with Allow / Decline; both contexts carry the token back to us. Its `text` is what a
+    client without file cards shows (the Emulator, Web Chat): in the member's language when `t` is given, else
+    the title, which the core already wrote in it."""
     context = {"lingkar_file": token}
     content = {"description": shorten(title, limit=200), "sizeInBytes": size,
                "acceptContext": context, "declineContext": context}
-    return Activity(type=ActivityTypes.message, summary=shorten(title, limit=200),
+    text = (t("teams.file.consent_text", title=title, filename=filename, size=readable_size(size)) if t
+            else f"{title}: {filename} ({readable_size(size)})")
+    return Activity(type=ActivityTypes.message, summary=shorten(title, limit=200), text=shorten(text, limit=1000),
+                    text_format="plain",
                     attachments=[Attachment(content_type=CONSENT, name=filename, content=content)])
+
+
+def readable_size(size: int) -> str:
+    """Bytes as people read them; the unit symbols are the same in English and Indonesian."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def info_activity(upload: dict[str, Any]) -> Activity:

@@ -11,9 +11,9 @@ from aiohttp import web
 from adapters.metrics import Metrics
 from adapters.settings import Settings
 from adapters.signing import signer_for
-from adapters.teams.bot_handler import TeamsBot
 from adapters.teams.connection import BotConfig, Connection, make_adapter
 from adapters.teams.files import FileStore
+from adapters.teams.files_now import FilesAtOnce, TeamsBotSendingFiles
 from adapters.teams.graph import GraphClient, GraphConfig
 from adapters.teams.graph_spaces import ChatSpaces
 from adapters.teams.http import ROUTE, TeamsEndpoint
@@ -53,9 +53,11 @@ def install_routes(web_app: web.Application, lingkar: App) -> None:
         return
     messenger = lingkar.platforms.teams  # the real one, even when the routing messenger was given a fake
     local = not settings.microsoft_app_id  # Settings refuses local mode together with an app id
-    bot = TeamsBot(core=lingkar.core, connection=messenger.connection, messenger=messenger,
-                   default_locale=settings.default_locale, metrics=lingkar.metrics,
-                   file_hosts=settings.teams_file_host_list(), local=local)
+    bot = TeamsBotSendingFiles(core=lingkar.core, connection=messenger.connection, messenger=messenger,
+                               default_locale=settings.default_locale, metrics=lingkar.metrics,
+                               file_hosts=settings.teams_file_host_list(), local=local)
+    # "On its way" means now: the consent card follows the turn instead of waiting for the scheduler's next tick.
+    bot.files_now = FilesAtOnce(uow=lingkar.services.uow, messenger=messenger, clock=lingkar.services.clock)
     endpoint = TeamsEndpoint(adapter=messenger.connection.adapter, bot=bot, local=local)
     web_app[TEAMS] = endpoint
     web_app.router.add_post(ROUTE, endpoint.handle)
