@@ -34,9 +34,29 @@ async def my_data(uow: UnitOfWork, member: Member, *, now: datetime) -> dict[str
     rows = await personal_rows(uow, member)
     sections = {spec.section: [{k: _plain(v) for k, v in row.items() if k != "workspace_id" and not isinstance(
         v, bytes | memoryview)} for row in rows.get(spec.table, [])] for spec in PERSONAL_TABLES}
-    programs = {str(p.id): p.name for p in await uow.programs.all_in(workspace_id=member.workspace_id)}
+    linked = await _programs_of(uow, member, sections)
+    programs = {str(p.id): p.name for p in await uow.programs.all_in(workspace_id=member.workspace_id)
+                if p.id in linked}
     return {"generated_at": now.isoformat(), "profile": {f: _plain(getattr(member, f)) for f in PROFILE_FIELDS},
             "program_names": programs, **sections}
+
+
+async def _programs_of(uow: UnitOfWork, member: Member, sections: dict[str, list[dict[str, Any]]]) -> set[int]:
+    """The programs the member's own data names (enrolled, in a circle or pair, created, written to): only those
+    are named in the file, not every draft in the workspace."""
+    linked = {row["id"] for row in sections.get("programs_created", [])}
+    circles: set[int] = set()
+    for rows in sections.values():
+        for row in rows:
+            if isinstance(row.get("program_id"), int):
+                linked.add(row["program_id"])
+            if isinstance(row.get("circle_id"), int):
+                circles.add(row["circle_id"])
+    for circle_id in circles:  # a membership row names its circle only
+        circle = await uow.circles.get(workspace_id=member.workspace_id, circle_id=circle_id)
+        if circle is not None:
+            linked.add(circle.program_id)
+    return linked
 
 
 def _titles(titles: list[str] | tuple[str, ...]) -> str:
