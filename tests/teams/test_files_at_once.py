@@ -9,8 +9,9 @@ from adapters.teams.files import consent_activity
 from bot.kernel.i18n import Translator
 from scheduler.deliver import deliver_due
 from storage.tables import Delivery, DeliveryStatus
-from tests.teams.activities import BUDI, installed_personally, personal
+from tests.teams.activities import ADMIN, BUDI, installed_personally, personal
 from tests.teams.conftest import Teams
+from tests.teams.helpers import make_admin, teams_program
 from tests.teams.mock_connector import MockConnector
 from tests.teams.test_files import consent_of
 
@@ -62,3 +63,17 @@ def test_the_fallback_text_speaks_the_members_language() -> None:
                             "Microsoft Teams and press Allow to save it to your OneDrive.")
     assert indonesian.text.startswith("Lingkar punya berkas untuk Anda: Ekspor Leadership (export.zip, 2 KB).")
     assert consent_activity(token="t", filename="a.json", title="Data Anda", size=10).text == "Data Anda: a.json (10 B)"
+
+
+async def test_a_slow_commands_file_follows_its_late_answer(app: App, client: Teams, connector: MockConnector) -> None:
+    await make_admin(app, ADMIN.aad)
+    await teams_program(app)
+    await client.post(installed_personally(connector.url, ADMIN))
+    await client.post(personal(connector.url, ADMIN, "export leadership"))  # slow: "on it", the answer later
+
+    texts = [call.text() for call in connector.to(ADMIN.personal)]
+    assert any("On it" in text for text in texts) and any("on its way" in text for text in texts)
+    card = connector.to(ADMIN.personal)[-1]
+    assert consent_of(card)["name"].endswith(".zip") and "Lingkar has a file for you" in card.body["text"]
+    [row] = await files_queued(app)
+    assert row.status == DeliveryStatus.SENT
