@@ -17,7 +17,7 @@ from bot.pairs.agenda import meeting_stage
 from bot.pairs.scope import PairRun
 from bot.sessions.timing import in_working_hours
 from storage.tables import Delivery, Member, Pair, Program
-from tests.helpers import deliver_due, form_of, plan, press, say, text_of
+from tests.helpers import actor, deliver_due, form_of, plan, press, say, text_of
 from tests.pairs.world import make_pair, pair_deliveries
 
 # The program: Wednesdays 10:00 Jakarta (03:00 in London), eight weeks from Monday 5 January 2026.
@@ -92,6 +92,8 @@ async def test_a_reverse_pair_in_london_and_jakarta_meets_inside_both_sides_hour
     assert form_of(await press(app, "MENTEE", f"pair_checkin.open:{pair.id}.0")).form.state == f"{pair.id}.0"
     info = text_of(await say(app, "MENTOR", "pair info"))
     assert "Your next meeting: Tue, 13 Jan 2026, 09:00" in info, info
+    home = (await app.core.home(actor("MENTEE"))).text  # the mentee's own zone: Jakarta
+    assert "Next pair meeting" in home and "Tue, 13 Jan 2026, 16:00" in home, home
 
 
 async def test_a_pair_whose_program_slot_fits_keeps_the_program_wide_schedule(app: App) -> None:
