@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.circles.fit import Opening
 from bot.kernel.availability import available_utc_hours
-from bot.kernel.calendar import next_session, session_count, session_time
+from bot.kernel.calendar import Timed, group_timetable, next_session, session_count, session_time
 from bot.kernel.context import Scope
 from storage.tables import (
     Circle,
@@ -33,16 +33,23 @@ class Board:
     openings: dict[int, Opening]
     rows: dict[int, CircleMember]  # member id -> their circle row in this program
     prefs: dict[int, tuple[int, ...]]  # member id -> the themes they voted for, in order
-    meeting: datetime  # the next session (the last one once all have passed), UTC
+    meeting: datetime  # the program's next session (the last one once all have passed), UTC
     people: dict[int, Member] = field(default_factory=dict)  # the placed members, by id
+    meetings: dict[int, datetime] = field(default_factory=dict)  # circle id -> its next session on its own time
 
     def has_room(self) -> bool:
         return any(o.size < self.program.size_max for o in self.openings.values())
 
+    def next_meeting_with_room(self) -> datetime:
+        """The soonest next session of a circle with room (what a member waiting for hours is told)."""
+        return min((self.meetings[o.circle_id] for o in self.openings.values()
+                    if o.size < self.program.size_max and o.circle_id in self.meetings), default=self.meeting)
 
-def meeting_moment(program: Program, now: datetime) -> datetime:
-    upcoming = next_session(program, now)
-    return upcoming[1] if upcoming else session_time(program, session_count(program) - 1)
+
+def meeting_moment(timed: Timed, now: datetime) -> datetime:
+    """The next session of the program's or a circle's timetable (the last one once all have passed)."""
+    upcoming = next_session(timed, now)
+    return upcoming[1] if upcoming else session_time(timed, session_count(timed) - 1)
 
 
 def hours_of(member: Member, board: Board) -> frozenset[int]:
@@ -70,10 +77,13 @@ async def load_board(scope: Scope, program: Program) -> Board:
         shared = frozenset(range(24))
         for member in inside:
             shared &= hours_of(member, board)
+        meeting = meeting_moment(group_timetable(program, circle), scope.now)  # the circle's own slot, if any
+        board.meetings[circle_id] = meeting
         board.openings[circle_id] = Opening(circle_id=circle_id, theme_id=circle.theme_id, size=len(inside),
                                             shared=shared if inside else frozenset(),
                                             departments=frozenset(m.department for m in inside),
-                                            members=frozenset(m.id for m in inside if m.id is not None))
+                                            members=frozenset(m.id for m in inside if m.id is not None),
+                                            meeting_hour=meeting.astimezone(ZoneInfo("UTC")).hour)
     return board
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.circles.scope import CircleRun, load_circle, my_circle, plan_circles
-from bot.kernel.calendar import session_count
+from bot.kernel.calendar import group_timetable, session_count
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action, FormSubmitted
@@ -68,8 +68,9 @@ async def _plan_checkin(work: SeriesPass[Circle, CircleRun], s: Session[Circle])
 
 
 def open_session(run: CircleRun, ctx: Ctx) -> int | None:
-    """The session whose check-in is open now: it has started and the next one has not."""
-    return open_index(run.program, range(session_count(run.program)), ctx.now)
+    """The session whose check-in is open now (on the circle's timetable): it has started and the next one has not."""
+    table = group_timetable(run.program, run.circle)
+    return open_index(table, range(session_count(table)), ctx.now)
 
 
 async def _form(ctx: Ctx, run: CircleRun, index: int) -> Form:
@@ -77,7 +78,7 @@ async def _form(ctx: Ctx, run: CircleRun, index: int) -> Form:
                                            session_index=index)
     goal = await ctx.uow.running.goal(program_id=run.program.id or 0, member_id=ctx.member_id)
     intro = goal_line(ctx.t, goal, none_key=NO_GOAL)
-    stage = stage_of(index, session_count(run.program))
+    stage = stage_of(index, session_count(group_timetable(run.program, run.circle)))
     progress = checkin_question(run.program, stage, ctx.t.locale) or ctx.t("running.checkin.progress")
     return Form(
         form_id=CHECKIN_FORM, title=ctx.t("running.checkin.form_title", session=index + 1),
@@ -95,12 +96,15 @@ async def _session_of(ctx: Ctx, state: str) -> tuple[CircleRun, int]:
     circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=circle_id)
     program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id,
                                          program_id=circle.program_id) if circle else None
-    if circle is None or program is None or not 0 <= index < session_count(program):
+    if circle is None or program is None:
+        raise Unavailable()
+    table = group_timetable(program, circle)  # the circle's own sessions
+    if not 0 <= index < session_count(table):
         raise Unavailable()
     run = await load_circle(ctx, circle, program)
     if ctx.member_id not in run.member_ids():
         raise UserError("running.checkin.not_member", circle=circle.name)
-    if not is_open(program, index, ctx.now):
+    if not is_open(table, index, ctx.now):
         raise UserError("running.checkin.closed", session=index + 1)
     return run, index
 
@@ -128,7 +132,8 @@ async def submit_checkin(ctx: Ctx, form: FormSubmitted) -> list[Response]:
         "workspace_id": ctx.workspace_id, "program_id": run.program.id, "circle_id": run.circle.id,
         "member_id": ctx.member_id, "session_index": index, "attended": attended == "yes",
         "usefulness": int(useful), "progress": progress}, now=ctx.now)
-    until = format_moment(checkin_closes(run.program, index), timezone=ctx.member.timezone, locale=ctx.t.locale)
+    until = format_moment(checkin_closes(group_timetable(run.program, run.circle), index),
+                          timezone=ctx.member.timezone, locale=ctx.t.locale)
     key = "running.checkin.saved" if created else "running.checkin.updated"
     return [Reply(Message(text=ctx.t(key, session=index + 1, until=until)))]
 

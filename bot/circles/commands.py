@@ -6,7 +6,7 @@ from bot.circles.intake import fill_places
 from bot.circles.launch import retry_space
 from bot.circles.scope import circle_of_actor
 from bot.kernel.admins import notify_admins
-from bot.kernel.calendar import next_session
+from bot.kernel.calendar import group_timetable, next_session
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
@@ -25,7 +25,7 @@ async def info(ctx: Ctx, args: str) -> list[Response]:
     circle, program = await circle_of_actor(ctx)
     memberships = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
     moderator = await ctx.uow.members.get(workspace_id=ctx.workspace_id, member_id=circle.moderator_member_id or 0)
-    upcoming = next_session(program, ctx.now)
+    upcoming = next_session(group_timetable(program, circle), ctx.now)
     when = format_moment(upcoming[1], timezone=ctx.member.timezone, locale=ctx.t.locale) if upcoming else "-"
     theme = await ctx.uow.themes.get(workspace_id=ctx.workspace_id, theme_id=circle.theme_id or 0)
     pairs = [

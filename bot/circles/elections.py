@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.circles.moderators import ballot, rotation, tally
 from bot.circles.orientation import orient_moderator
 from bot.kernel.admins import admin_recipients
-from bot.kernel.calendar import session_times
+from bot.kernel.calendar import group_timetable, session_times
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, user_target
@@ -67,14 +67,13 @@ async def plan_rotation(pc: PlanContext) -> int:
         return 0
     queued = 0
     t = Translator(resolve_locale(pc.workspace.locale))
-    times = session_times(pc.program)
     for circle in await pc.uow.circles.of_program(workspace_id=pc.workspace.id or 0, program_id=pc.program.id or 0):
         memberships = await pc.uow.circles.memberships(circle_id=circle.id or 0)
         members = await pc.uow.members.many(workspace_id=pc.workspace.id or 0,
                                             member_ids=[m.member_id for m in memberships])
         if not members or not circle.space or circle.status != CircleStatus.ACTIVE:  # merged away: no sessions
             continue
-        for index, moment in enumerate(times):
+        for index, moment in enumerate(session_times(group_timetable(pc.program, circle))):
             if moment - timedelta(days=1) <= pc.now < moment:
                 chosen = rotation(members, index)
                 circle.moderator_member_id = chosen.id

@@ -21,6 +21,7 @@ class Opening:
     shared: frozenset[int]  # UTC hours every active member works on the meeting day
     departments: frozenset[str]
     members: frozenset[int] = frozenset()  # member ids inside
+    meeting_hour: int | None = None  # UTC hour of the circle's next session on its own timetable (None: the program's)
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,16 @@ def best_fits(newcomer: Newcomer, openings: Sequence[Opening], *, size_max: int,
     """Circles the newcomer fits, best first (a circle without anyone the org data keeps them apart from, then
     their highest-ranked theme, then the most hours shared with the circle, then the smallest circle), and, when
     none fits, why: "full" (no circle has room), "hours" (the circles meet outside their working hours) or
-    "theme" (the circles with room are not of a theme they chose).
+    "theme" (the circles with room are not of a theme they chose). Each circle meets at its own hour
+    (`Opening.meeting_hour`, else the program's `meeting_hour`).
 
     Themes they voted for that have no circle at all do not count: like formation, a member whose themes all
     dropped goes where there is room."""
     room = [o for o in openings if o.size < size_max]
     if not room:
         return [], "full"
-    if meeting_hour not in newcomer.hours:
+    room = [o for o in room if (meeting_hour if o.meeting_hour is None else o.meeting_hour) in newcomer.hours]
+    if not room:
         return [], "hours"
     running = {o.theme_id for o in openings}
     wanted = tuple(t for t in newcomer.theme_prefs if t in running)

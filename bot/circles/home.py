@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.circles.board import waiting_places
 from bot.circles.checkins import open_session
 from bot.circles.scope import my_circle
-from bot.kernel.calendar import next_session
+from bot.kernel.calendar import group_timetable, next_session
 from bot.kernel.context import Ctx, HomePart, HomeSection
 from bot.kernel.errors import UserError
 from bot.kernel.i18n import format_moment
@@ -43,7 +43,7 @@ async def _circle_part(ctx: Ctx) -> HomePart:
         program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=membership.program_id)
         if circle is None or program is None or program.state != "running":
             continue
-        upcoming = next_session(program, ctx.now)
+        upcoming = next_session(group_timetable(program, circle), ctx.now)
         when = format_moment(upcoming[1], timezone=ctx.member.timezone, locale=ctx.t.locale) if upcoming else "-"
         fields.append((ctx.t("home.circle"), circle.name))
         fields.append((ctx.t("circles.next_session"), when))

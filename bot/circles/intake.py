@@ -67,13 +67,15 @@ def _taken(board: Board, fit: Fit, newcomer: Newcomer, member: Member) -> None:
     board.openings[was.circle_id] = Opening(
         circle_id=was.circle_id, theme_id=was.theme_id, size=was.size + 1,
         shared=(was.shared & newcomer.hours) if was.size else newcomer.hours,
-        departments=was.departments | {newcomer.department}, members=was.members | {member.id or 0})
+        departments=was.departments | {newcomer.department}, members=was.members | {member.id or 0},
+        meeting_hour=was.meeting_hour)
     board.people[member.id or 0] = member
 
 
 async def refresh(scope: Scope, board: Board) -> None:
     fresh = await load_board(scope, board.program)
     board.openings, board.rows, board.circles, board.people = fresh.openings, fresh.rows, fresh.circles, fresh.people
+    board.meetings = fresh.meetings
 
 
 async def fill_places(scope: Scope, program: Program) -> list[Outcome]:

@@ -33,9 +33,10 @@ async def on_join(ctx: Ctx, program: Program, member: Member) -> str | None:
     outcome = await place(ctx, board, member)
     if outcome.circle is not None:
         return t("circles_intake.placed_line", circle=outcome.circle.name)
-    local = board.meeting.astimezone(ZoneInfo(member.timezone))
+    meeting = board.next_meeting_with_room()  # circles may each meet at their own time
+    local = meeting.astimezone(ZoneInfo(member.timezone))
     reason = t(f"circles_intake.wait.{outcome.reason}",
-               when=format_moment(board.meeting, timezone=member.timezone, locale=t.locale),
+               when=format_moment(meeting, timezone=member.timezone, locale=t.locale),
                hours=f"{member.work_start_hour:02d}:00-{member.work_end_hour:02d}:00", time=f"{local:%H:%M}")
     return t("circles_intake.waiting", program=program.name, reason=reason,
              position=await position_in_line(ctx, board, member.id or 0))

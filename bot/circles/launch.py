@@ -6,7 +6,7 @@ import logging
 from functools import partial
 
 from bot.circles.moderators import setup_moderators
-from bot.kernel.calendar import session_time
+from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.config import CoreConfig
 from bot.kernel.context import Ctx, Scope, SpaceRequest
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
@@ -43,7 +43,7 @@ def why_line(t: Translator, why: dict[str, object], theme: str) -> str:
 
 def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: str,
                     members: list[tuple[Member, dict[str, object]]]) -> Message:
-    first = session_time(program, 0)
+    first = session_time(group_timetable(program, circle), 0)
     rules = " · ".join(x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x)
     times = [f"{m.name}: {format_moment(first, timezone=m.timezone, locale=t.locale)}"
              for m, _ in members]

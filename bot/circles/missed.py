@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from bot.circles.scope import CircleRun, circle_pass
 from bot.kernel.admins import admin_recipients
-from bot.kernel.calendar import session_count
+from bot.kernel.calendar import Timed, group_timetable, session_count
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
 from bot.sessions.series import SeriesPass, any_open, due_state
 from bot.sessions.timing import checkin_closes, checkin_due, is_paused, local_day, paused_on, session_day, working_due
-from storage.tables import Circle, Member, PausePeriod, Program
+from storage.tables import Circle, Member, PausePeriod
 
 STREAK = 3
 # A streak can only start when a check-in window closes, so its flag is news for a while after that:
@@ -21,9 +21,10 @@ STREAK = 3
 FLAG_WINDOW = timedelta(days=2)
 
 
-def missed_streaks(program: Program, now: datetime, *, answered: set[int], pauses: list[PausePeriod],
+def missed_streaks(program: Timed, now: datetime, *, answered: set[int], pauses: list[PausePeriod],
                    joined_at: datetime) -> list[list[int]]:
-    """Each run of STREAK closed check-ins in a row without an answer (sessions while paused do not count)."""
+    """Each run of STREAK closed check-ins in a row without an answer (sessions while paused do not count), on
+    the circle's timetable (`program`)."""
     found: list[list[int]] = []
     streak: list[int] = []
     for index in range(session_count(program)):
@@ -41,14 +42,18 @@ def missed_streaks(program: Program, now: datetime, *, answered: set[int], pause
 
 
 async def plan_missed_checkins(pc: PlanContext) -> int:
-    closes = [checkin_closes(pc.program, i) for i in range(session_count(pc.program))]
-    if not any_open(pc.now, [(c, c + FLAG_WINDOW) for c in closes[STREAK - 1:]]):
+    work = await circle_pass(pc)  # the circles alone (no members): planners share it within a tick
+    tables = {circle.id or 0: group_timetable(pc.program, circle) for circle in work.units}
+    closing = {circle_id: _closes(table) for circle_id, table in tables.items()}
+    flagging = [c for c in work.units
+                if any_open(pc.now, [(at, at + FLAG_WINDOW) for at in closing[c.id or 0][STREAK - 1:]])]
+    if not flagging:
         return 0
-    work = await circle_pass(pc)
     await work.load_keys()
     queued = 0
     admins: list[str] | None = None
-    for circle in work.units:
+    for circle in flagging:
+        table, closes = tables[circle.id or 0], closing[circle.id or 0]
         run = await work.loaded(circle)
         answered: dict[int, set[int]] = {}
         for answer in await pc.uow.running.checkins_of_circle(circle_id=circle.id or 0):
@@ -59,7 +64,7 @@ async def plan_missed_checkins(pc: PlanContext) -> int:
         joined = {cm.member_id: cm.joined_at for cm in run.memberships}
         for member in run.members:
             mid = member.id or 0
-            for streak in missed_streaks(pc.program, pc.now, answered=answered.get(mid, set()),
+            for streak in missed_streaks(table, pc.now, answered=answered.get(mid, set()),
                                          pauses=pauses.get(mid, []), joined_at=joined.get(mid, pc.now)):
                 raised = closes[streak[-1]]
                 if not raised <= pc.now < raised + FLAG_WINDOW:
@@ -68,6 +73,11 @@ async def plan_missed_checkins(pc: PlanContext) -> int:
                     admins = [external_id for external_id, _ in await admin_recipients(pc, config=pc.config)]
                 queued += await _flag(work, run, member, streak, raised, admins)
     return queued
+
+
+def _closes(table: Timed) -> list[datetime]:
+    """When each session's check-in closes: a streak can only be raised then."""
+    return [checkin_closes(table, i) for i in range(session_count(table))]
 
 
 def _recipients(run: CircleRun, member: Member, admins: list[str]) -> list[str]:

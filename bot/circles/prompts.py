@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from bot.circles.scope import CircleRun, my_circle, plan_circles, require_moderator
-from bot.kernel.calendar import session_count, session_time
+from bot.kernel.calendar import Timed, group_timetable, session_count, session_time, session_zone
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import without_mentions
@@ -38,11 +38,11 @@ async def circle_family(scope: Scope, circle: Circle) -> str:
     return family_for_theme(theme.title if theme else circle.name)
 
 
-def upcoming_session(program: Program, rows: list[CirclePrompt], now: datetime) -> int | None:
-    """The first session that has not started and whose prompt has not been posted yet."""
+def upcoming_session(timed: Timed, rows: list[CirclePrompt], now: datetime) -> int | None:
+    """The first session (of the circle's timetable) that has not started and whose prompt is not posted yet."""
     posted = {r.session_index for r in rows if r.status == PromptStatus.POSTED}
-    for index in range(session_count(program)):
-        if session_time(program, index) > now and index not in posted:
+    for index in range(session_count(timed)):
+        if session_time(timed, index) > now and index not in posted:
             return index
     return None
 
@@ -65,7 +65,7 @@ async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> Circle
             await scope.uow.running.assign_prompt(chosen)
             continue
         program = await _program_of(scope, circle)
-        stage = stage_of(index, session_count(program))
+        stage = stage_of(index, session_count(group_timetable(program, circle)))
         # The stage's prompts first; a long implementation stage goes on with the circle's theme family.
         prompt = next_stage_prompt(script_for(program), stage, used_ids={r.prompt_id for r in rows},
                                    seed=circle.id or 0, fallback=await circle_family(scope, circle))
@@ -88,15 +88,17 @@ async def _program_of(scope: Scope, circle: Circle) -> Program:
 
 
 def prompt_message(t: Translator, program: Program, row: CirclePrompt, index: int,
-                   members: list[Member] | None = None) -> Message:
-    """The post in the circle's language; a circle whose members read both languages gets the prompt in both."""
+                   members: list[Member] | None = None, *, timed: Timed | None = None) -> Message:
+    """The post in the circle's language; a circle whose members read both languages gets the prompt in both.
+    The "when" line reads `timed`, the circle's own timetable (the program's when not given), in its zone."""
     text = prompt_text(row, t.locale, program)
     others = _other_locales(t.locale, members or [])
     if row.custom_text is None:
         text = "\n\n".join([text, *(prompt_text(row, locale, program) for locale in others)])
     title = t("running.prompt.title", session=index + 1)
-    when = t("running.prompt.when", when=format_moment(session_time(program, index), timezone=program.timezone,
-                                                         locale=t.locale))
+    table = timed if timed is not None else program
+    when = t("running.prompt.when", when=format_moment(session_time(table, index),
+                                                         timezone=session_zone(table, index), locale=t.locale))
     return Message(text=f"{title}\n{text}\n{when}", blocks=(Header(title), Text(text), Context(when)))
 
 
@@ -121,8 +123,10 @@ async def _post_prompt(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) 
     row = await prompt_for_session(pc, s.unit, s.index)
     if row is None:
         return 0
+    table = group_timetable(pc.program, s.unit)
     if not await post(work, target=run.target, members=run.members, key=s.key, kind="prompt", due=s.due,
-                      stale=s.stale, build=lambda t: prompt_message(t, pc.program, row, s.index, run.members)):
+                      stale=s.stale, build=lambda t: prompt_message(t, pc.program, row, s.index, run.members,
+                                                                    timed=table)):
         return 0
     row.status = PromptStatus.POSTED
     pc.uow.running.save(row)
@@ -133,14 +137,15 @@ async def _steered(ctx: Ctx) -> tuple[CircleRun, list[CirclePrompt], int]:
     run = await my_circle(ctx)
     await require_moderator(ctx, run)
     rows = await ctx.uow.running.prompts_of_circle(circle_id=run.circle.id or 0)
-    index = upcoming_session(run.program, rows, ctx.now)
+    index = upcoming_session(group_timetable(run.program, run.circle), rows, ctx.now)
     if index is None:
         raise UserError("running.prompt.no_more_sessions", circle=run.circle.name)
     return run, rows, index
 
 
 def _describe(ctx: Ctx, run: CircleRun, row: CirclePrompt | None, index: int, *, intro_key: str) -> Reply:
-    when = format_moment(prompt_due(run.program, index), timezone=ctx.member.timezone, locale=ctx.t.locale)
+    when = format_moment(prompt_due(group_timetable(run.program, run.circle), index), timezone=ctx.member.timezone,
+                         locale=ctx.t.locale)
     intro = ctx.t(intro_key, session=index + 1, when=when, circle=run.circle.name)
     body = prompt_text(row, ctx.t.locale, run.program) if row else ctx.t("running.prompt.exhausted")
     hint = ctx.t("running.prompt.hint")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.circles.scope import CircleRun, plan_circles
-from bot.kernel.calendar import session_time
+from bot.kernel.calendar import group_timetable, session_time, session_zone
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
@@ -14,20 +14,20 @@ from bot.sessions.timing import reminder_due, zone
 from storage.tables import Circle, Program
 
 
-def zones_of(program: Program, run: CircleRun) -> list[str]:
-    """The program's zone first, then each other zone a member lives in (no names: who is away stays private)."""
-    found = [program.timezone]
-    for member in run.members:
-        name = zone(member.timezone, fallback=program.timezone).key
-        if name not in found:
-            found.append(name)
-    return found
+def zones_of(program: Program, run: CircleRun, index: int = 0) -> list[str]:
+    """The program's zone first, then each other zone a member lives in (no names: who is away stays private).
+    A circle with its own time (formed around its members' hours) shows only its members' zones."""
+    lived = list(dict.fromkeys(zone(m.timezone, fallback=program.timezone).key for m in run.members))
+    own = zone(session_zone(group_timetable(program, run.circle), index), fallback=program.timezone).key
+    if run.circle.schedule and own not in lived and lived:
+        return lived
+    return [own, *(name for name in lived if name != own)]
 
 
 def reminder_message(t: Translator, program: Program, run: CircleRun, index: int, moment: datetime) -> Message:
     title = t("running.reminder.title", session=index + 1, circle=run.circle.name)
     times = "\n".join(f"• {name}: {format_moment(moment, timezone=name, locale=t.locale)}"
-                      for name in zones_of(program, run))
+                      for name in zones_of(program, run, index))
     blocks: list[Header | Text | Context] = [Header(title), Text(times)]
     lines = [title, times]
     if program.video_link:

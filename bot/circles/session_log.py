@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.circles.scope import CircleRun, load_circle, my_circle, require_moderator
-from bot.kernel.calendar import session_count, session_time
+from bot.kernel.calendar import group_timetable, session_count, session_time
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
@@ -17,7 +17,9 @@ SHOWN_SESSIONS = 12
 
 
 def started_sessions(run: CircleRun, ctx: Ctx) -> list[int]:
-    return [i for i in range(session_count(run.program)) if session_time(run.program, i) <= ctx.now]
+    """Sessions of the circle's own timetable that have begun."""
+    table = group_timetable(run.program, run.circle)
+    return [i for i in range(session_count(table)) if session_time(table, i) <= ctx.now]
 
 
 async def session_log(ctx: Ctx, args: str) -> list[Response]:
@@ -34,8 +36,9 @@ async def session_log(ctx: Ctx, args: str) -> list[Response]:
         attended = {str(c.member_id) for c in await ctx.uow.running.checkins_of_circle(circle_id=run.circle.id or 0)
                     if c.session_index == latest and c.attended}
     people = tuple(Option(m.name, str(m.id)) for m in run.members)
+    table = group_timetable(run.program, run.circle)
     sessions = tuple(Option(ctx.t("running.log.session_option", session=i + 1,
-                                  day=format_day(session_day(run.program, i), locale=ctx.t.locale)), str(i))
+                                  day=format_day(session_day(table, i), locale=ctx.t.locale)), str(i))
                      for i in reversed(started[-SHOWN_SESSIONS:]))
     return [OpenForm(Form(
         form_id=LOG_FORM, title=ctx.t("running.log.title"), submit=ctx.t("running.log.submit"),
@@ -94,11 +97,12 @@ async def session_history(ctx: Ctx, args: str) -> list[Response]:
     everyone = {m.id: m for m in await ctx.uow.members.many(
         workspace_id=ctx.workspace_id, member_ids=sorted({i for log in logs for i in log.attendee_member_ids}))}
     entries = []
+    table = group_timetable(run.program, run.circle)
     for log in reversed(logs):
         names = ", ".join(everyone[i].name for i in log.attendee_member_ids
                           if i in everyone and not everyone[i].erased) or "-"
         head = ctx.t("running.log.entry", session=log.session_index + 1, count=len(log.attendee_member_ids),
-                     day=format_day(session_day(run.program, log.session_index), locale=ctx.t.locale), names=names)
+                     day=format_day(session_day(table, log.session_index), locale=ctx.t.locale), names=names)
         entries.append(f"{head}\n{log.outcomes or ctx.t('running.log.no_outcomes')}")
     title = ctx.t("running.log.history_title", circle=run.circle.name)
     return [Reply(Message(text="\n\n".join([title, *entries]),
