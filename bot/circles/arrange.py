@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.circles.commands import after_departure
+from bot.circles.hours_notices import joiners_outside, tell_outside
 from bot.circles.intake import fill_places
 from bot.circles.intake_messages import announce_place, invite_to_space, tell_member
 from bot.kernel.context import Ctx
@@ -173,6 +174,8 @@ async def _announce_merge(ctx: Ctx, program: Program, into: Circle, away: Circle
     t = Translator(resolve_locale(ctx.workspace.locale))  # a circle reads in the workspace's language
     names = ", ".join(p.name for p in people)
     key = f"merge:{away.id}:{into.id}"
+    # The circle keeps its time; whoever it does not suit hears so, and the admins get a move for them.
+    await tell_outside(ctx, program, await joiners_outside(ctx, program, into, people), key=key)
     if into.space and people:
         await post(ctx, target=Target.from_key(into.space), key=f"{key}:welcome", kind="announcement",
                    program_id=program.id, message=Message(text=t("circles_intake.merge_welcome", names=names,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from bot.circles import formation
+from bot.circles.hours_notices import outside_cases, own_time_summary, tell_outside
 from bot.circles.launch import launch_circle
+from bot.circles.own_time import give_own_time
 from bot.circles.self_select import finish_self_select
 from bot.circles.voters import Placed, recorded_why, tell_voters
 from bot.kernel.availability import available_utc_hours
@@ -52,22 +54,28 @@ async def form_program(ctx: Ctx, program: Program) -> str:
         sizes=formation.Sizes(min=program.size_min, target=program.size_target, max=program.size_max),
         recent_pairs=frozenset(recent), seed=program.id,
     )
-    circles, placed = await _record(ctx, program, result, selected, votes)
+    circles, placed, outside = await _record(ctx, program, result, selected, votes, members)
     for circle in circles:
         await launch_circle(ctx, program, circle)
+    cases = await outside_cases(ctx, program, outside)
+    await tell_outside(ctx, program, cases, key=f"form:{program.id}")
     if result.unplaced:  # a step after the launch steps, so the deliveries keep their order
         ctx.after_commit(partial(_tell_unplaced, program=program, none_formed=not circles,
                                  unplaced=[(members[u.member_id], u.code) for u in result.unplaced]))
     await tell_voters(ctx, program, members=members, placed=placed, votes=votes)
     satisfaction = formation.preference_satisfaction(candidates=candidates, result=result)
-    return ctx.t("formation.summary", program=program.name, circles=len(circles),
-                 placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
+    summary = ctx.t("formation.summary", program=program.name, circles=len(circles),
+                    placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
+    return own_time_summary(ctx.t, summary, circles, outside=len(cases))
 
 
 async def _record(ctx: Ctx, program: Program, result: formation.FormationResult, selected: dict[int, Theme],
-                  votes: dict[int, tuple[int, ...]]) -> tuple[list[Circle], dict[int, Placed]]:
-    """The formed circles and their members, each with why they are there (by all of their votes)."""
+                  votes: dict[int, tuple[int, ...]], members: dict[int, Member],
+                  ) -> tuple[list[Circle], dict[int, Placed], list[tuple[Circle, tuple[Member, ...]]]]:
+    """The formed circles and their members, each with why they are there (by all of their votes), and each
+    circle's own time from its members' working hours, with who still meets outside theirs."""
     circles: list[Circle] = []
+    outside: list[tuple[Circle, tuple[Member, ...]]] = []
     counters: dict[int, int] = {}
     placed: dict[int, Placed] = {}
     formed = {c.theme_id for c in result.circles}
@@ -77,6 +85,7 @@ async def _record(ctx: Ctx, program: Program, result: formation.FormationResult,
         circle = Circle(workspace_id=ctx.workspace_id, program_id=program.id or 0, theme_id=theme.id,
                         name=f"{theme.title} {counters[found.theme_id]}", capacity=program.size_max,
                         created_at=ctx.now)
+        outside.append((circle, give_own_time(program, circle, [members[m] for m in found.member_ids])))
         ctx.uow.circles.add(circle)
         await ctx.uow.flush()
         for member_id in found.member_ids:
@@ -87,7 +96,7 @@ async def _record(ctx: Ctx, program: Program, result: formation.FormationResult,
                                              why=why))
         circles.append(circle)
     await ctx.uow.flush()
-    return circles, placed
+    return circles, placed, outside
 
 
 async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program, none_formed: bool,

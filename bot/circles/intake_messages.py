@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from bot.circles.hours_notices import Outside, joiners_outside, outside_line, tell_outside
 from bot.circles.launch import why_line
-from bot.kernel.calendar import next_session
+from bot.kernel.calendar import group_timetable, next_session
 from bot.kernel.context import Scope
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Fields, Header, Message, Text
@@ -43,22 +44,28 @@ async def announce_place(scope: Scope, program: Program, circle: Circle, member:
                    program_id=program.id, message=Message(text=t("circles_intake.welcome_post", name=member.name,
                                                                  circle=circle.name)))
         await invite_to_space(scope, program, circle, [member], key=key)
-    await tell_member(scope, program, circle, member, why=why, key=f"placed:{key}")
+    # The circle keeps its time; a newcomer it does not suit reads so in their placement message.
+    outside = await joiners_outside(scope, program, circle, [member])
+    await tell_member(scope, program, circle, member, why=why, key=f"placed:{key}", outside=next(iter(outside), None))
+    await tell_outside(scope, program, outside, key=f"join:{key}", members_told=True)
 
 
 async def tell_member(scope: Scope, program: Program, circle: Circle, member: Member, *, why: dict[str, object],
-                      key: str, intro: str = "circles_intake.placed_dm") -> None:
-    """A DM with the member's circle: why there, its moderator and next session (in their zone), the call link."""
+                      key: str, intro: str = "circles_intake.placed_dm", outside: Outside | None = None) -> None:
+    """A DM with the member's circle: why there, its moderator and next session (in their zone), the call link,
+    and, when its sessions fall outside their working hours, what they can do."""
     theme = await theme_title(scope, circle)
     moderator = await scope.uow.members.get(workspace_id=scope.workspace_id,
                                             member_id=circle.moderator_member_id or 0)
+    upcoming = next_session(group_timetable(program, circle), scope.now)  # the circle's own time, if it has one
     await dm(scope, member=member, key=key, kind="dm", program_id=program.id, build=partial(
         placed_message, program=program, circle=circle, theme=theme, why=why, member=member,
-        moderator=moderator.name if moderator else None, now_next=next_session(program, scope.now), intro=intro))
+        moderator=moderator.name if moderator else None, now_next=upcoming, intro=intro, outside=outside))
 
 
 def placed_message(t: Translator, *, program: Program, circle: Circle, theme: str, why: dict[str, object],
-                   member: Member, moderator: str | None, now_next: tuple[int, datetime] | None, intro: str) -> Message:
+                   member: Member, moderator: str | None, now_next: tuple[int, datetime] | None, intro: str,
+                   outside: Outside | None = None) -> Message:
     when = format_moment(now_next[1], timezone=member.timezone, locale=t.locale) if now_next else "-"
     fields = [(t("formation.theme"), theme),
               (t("circles.moderator"), moderator or t("circles_intake.no_moderator")),
@@ -66,5 +73,6 @@ def placed_message(t: Translator, *, program: Program, circle: Circle, theme: st
     if program.video_link:
         fields.append((t("formation.video"), program.video_link))
     text = t(intro, circle=circle.name, program=program.name, why=why_line(t, why, theme))
-    return Message(text="\n".join([text, *(f"{a}: {b}" for a, b in fields)]),
-                   blocks=(Header(circle.name), Text(text), Fields(tuple(fields))))
+    notes = [outside_line(t, program=program, case=outside)] if outside is not None else []
+    return Message(text="\n".join([text, *(f"{a}: {b}" for a, b in fields), *notes]),
+                   blocks=(Header(circle.name), Text(text), Fields(tuple(fields)), *(Text(n) for n in notes)))

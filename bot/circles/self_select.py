@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.circles.hours_notices import outside_cases, own_time_summary, tell_outside
 from bot.circles.launch import launch_circle
+from bot.circles.own_time import give_own_time
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import Action
@@ -87,13 +89,18 @@ async def pick(ctx: Ctx, action: Action, arg: str) -> list[Response]:
 
 
 async def finish_self_select(ctx: Ctx, program: Program) -> str:
-    """Launch circles that reached the minimum; tell everyone else why and offer the next round."""
+    """Launch circles that reached the minimum, each at its own time inside its members' working hours; tell
+    everyone else why and offer the next round."""
     launched, left_out = 0, 0
+    outside: list[tuple[Circle, tuple[Member, ...]]] = []
     for circle in await ctx.uow.circles.of_program(workspace_id=ctx.workspace_id, program_id=program.id or 0):
         active = await ctx.uow.circles.memberships(circle_id=circle.id or 0)
         waitlisted = await ctx.uow.circles.memberships(circle_id=circle.id or 0,
                                                        statuses=(CircleMemberStatus.WAITLISTED,))
         if len(active) >= program.size_min:
+            picked = await ctx.uow.members.many(workspace_id=ctx.workspace_id, member_ids=[a.member_id for a in active])
+            outside.append((circle, give_own_time(program, circle, picked)))
+            ctx.uow.circles.add(circle)
             await launch_circle(ctx, program, circle)
             launched += 1
             waiting = waitlisted
@@ -106,7 +113,10 @@ async def finish_self_select(ctx: Ctx, program: Program) -> str:
         left_out += len(members)
         if members:  # a step after this circle's launch step, so the deliveries keep their order
             ctx.after_commit(partial(_tell_waiting, program=program, members=members))
-    return ctx.t("self_select.summary", program=program.name, circles=launched, waiting=left_out)
+    cases = await outside_cases(ctx, program, outside)
+    await tell_outside(ctx, program, cases, key=f"form:{program.id}")
+    summary = ctx.t("self_select.summary", program=program.name, circles=launched, waiting=left_out)
+    return own_time_summary(ctx.t, summary, [circle for circle, _ in outside], outside=len(cases))
 
 
 async def _tell_waiting(ctx: Ctx, space: SpaceRef | None, *, program: Program, members: list[Member]) -> None:
