@@ -32,7 +32,7 @@ def _admin(path: tuple[str, ...], key: str, slow: bool = False,
 CAPABILITY = Capability(
     name="programs",
     commands=(
-        (_admin(("program", "create"), "help.program_create"), create),
+        (_admin(("program", "create"), "program_create.help"), create),
         (_admin(("program", "edit"), "help.program_edit", aliases=(("program", "ubah"),)), program_edit),
         (_admin(("program", "list"), "help.program_list"), program_list),
         (_admin(("program", "show"), "help.program_show"), program_show),

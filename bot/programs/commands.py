@@ -19,7 +19,7 @@ from bot.kernel.payload import Unavailable, admin_only, own_target
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.kernel.text_keys import slugify
-from bot.programs.form import apply_fields, program_form, read_program
+from bot.programs.form import apply_fields, program_form, read_program, requested_format
 from bot.programs.lifecycle import check_state as _check_state
 from bot.programs.lifecycle import close_enrollment, open_enrollment
 from bot.programs.show import details
@@ -28,8 +28,12 @@ from storage.tables import EnrollmentStatus, Participation, Program, ProgramForm
 
 
 async def create(ctx: Ctx, args: str) -> list[Response]:
+    """`program create [circles | one_on_one | peer | reverse]`: the form for that format (circles by default)."""
     here = ctx.where.key() if ctx.where is not None and ctx.where.kind != "user" else ""
-    return [OpenForm(program_form(ctx.t, today=ctx.now.date(), announce_here=here))]
+    program_format = requested_format(args)
+    if program_format is None:
+        raise UserError("program_create.unknown_format", text=args.strip()[:40])
+    return [OpenForm(program_form(ctx.t, today=ctx.now.date(), announce_here=here, program_format=program_format))]
 
 
 async def _unique_slug(ctx: Ctx, name: str) -> str:

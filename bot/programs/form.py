@@ -4,33 +4,58 @@ all fields at once, before anything is saved."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import available_timezones
 
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import Translator
-from bot.kernel.messages import Form
+from bot.kernel.messages import Form, Select
 from bot.programs.inputs import NUMBERS, PAIR_MATCHING, inputs, values_of
 from storage.tables import Cadence, ModeratorMode, Participation, Program, ProgramFormat, ThemeMode
 
 PROGRAM_FORM = "program.create"
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-# What `program create` asks; every other setting starts at its default and changes with `program edit`.
-CREATE_FIELDS: tuple[str, ...] = (
-    "name", "goal", "format", "enrollment_opens", "enrollment_closes", "start_date", "weeks", "cadence",
-    "meeting_weekday", "meeting_time", "timezone", "size_min", "size_target", "size_max", "moderator_mode",
-    "participation", "theme_mode", "video_link", "rules_frequency", "rules_duration", "rules_topics",
-    "pair_matching", "pair_response_hours", "exclude_same_team",
-)
+# What `program create` asks, per format: only what that format uses, each field prefilled with its default (a
+# setting not asked keeps its default too, and changes with `program edit`). A circles program has no format field
+# (a missing format reads as circles); the pair formats share theirs.
+_COMMON = ("name", "goal", "enrollment_opens", "enrollment_closes", "start_date", "weeks", "cadence",
+           "meeting_weekday", "meeting_time", "timezone", "participation")
+_RULES = ("video_link", "rules_frequency", "rules_duration", "rules_topics")
+CIRCLE_FIELDS: tuple[str, ...] = (*_COMMON, "size_min", "size_target", "size_max", "moderator_mode", "theme_mode",
+                                  *_RULES)
+PAIR_FIELDS: tuple[str, ...] = ("format", *_COMMON, "pair_matching", "pair_response_hours", "exclude_same_team",
+                                *_RULES)
+PAIR_FORMATS = (ProgramFormat.ONE_ON_ONE, ProgramFormat.PEER, ProgramFormat.REVERSE)
+# What `program create <format>` understands besides the format's own name (English and Indonesian).
+FORMAT_WORDS = {"1on1": ProgramFormat.ONE_ON_ONE, "1-on-1": ProgramFormat.ONE_ON_ONE, "pairs": ProgramFormat.ONE_ON_ONE,
+                "pasangan": ProgramFormat.ONE_ON_ONE, "lingkaran": ProgramFormat.CIRCLES,
+                "sebaya": ProgramFormat.PEER, "terbalik": ProgramFormat.REVERSE}
 
 
-def program_form(t: Translator, *, today: date, announce_here: str = "") -> Form:
-    defaults = values_of(Program(workspace_id=0, name="", slug="", start_date=today,
+def requested_format(args: str) -> ProgramFormat | None:
+    """`program create [format]`: circles when nothing is said, None for a word that names no format."""
+    word = args.strip().lower()
+    if not word:
+        return ProgramFormat.CIRCLES
+    if word in {f.value for f in ProgramFormat}:
+        return ProgramFormat(word)
+    return FORMAT_WORDS.get(word)
+
+
+def program_form(t: Translator, *, today: date, announce_here: str = "",
+                 program_format: ProgramFormat = ProgramFormat.CIRCLES) -> Form:
+    defaults = values_of(Program(workspace_id=0, name="", slug="", start_date=today, format=program_format,
                                  created_at=datetime.combine(today, time(), tzinfo=UTC)))
-    return Form(
-        form_id=PROGRAM_FORM, title=t("program.form.title"), submit=t("program.form.submit"),
-        intro=t("program.form.intro"), state=announce_here, inputs=inputs(t, CREATE_FIELDS, defaults),
-    )
+    pairs = program_format in PAIR_FORMATS
+    fields = inputs(t, PAIR_FIELDS if pairs else CIRCLE_FIELDS, defaults)
+    if pairs:  # the pair formats only: circles are their own form
+        first = fields[0]
+        assert isinstance(first, Select)
+        fields = (replace(first, options=tuple(o for o in first.options if o.value in PAIR_FORMATS)), *fields[1:])
+    intro = "\n".join([t("program.form.intro"), t(f"program_create.intro.{'pairs' if pairs else 'circles'}")])
+    return Form(form_id=PROGRAM_FORM, title=t("program.form.title"), submit=t("program.form.submit"), intro=intro,
+                state=announce_here, inputs=fields)
 
 
 def _text(values: dict[str, FormValue], name: str) -> str:
