@@ -62,7 +62,7 @@ async def test_a_circle_of_four_needs_all_four_and_who_left_is_not_asked(app: Ap
     assert [v.status for v in await versions(app)] == [AgreementStatus.CONFIRMED]
     assert [s["every"] for s in await schedule_of(app, Circle, world.circle_id)] == [2]
     [announced] = [d for d in await agreement_messages(app) if d.target == world.space]
-    assert "has an agreement" in decode(announced.payload).text
+    assert "Agreement in force" in decode(announced.payload).text
 
 
 async def test_a_double_confirm_is_one_row_and_last_confirmations_at_once_apply_once(app: App) -> None:

@@ -33,7 +33,7 @@ SECOND_REMINDER = datetime(2026, 1, 23, 8, 0, tzinfo=UTC)  # two weeks later
 
 async def test_both_sides_confirm_and_the_pair_meets_at_the_agreed_slot(
         app: App, clock: ManualClock, local: LocalMessenger) -> None:
-    pair = await make_pair(app, fmt="one_on_one")
+    pair = await make_pair(app, fmt="one_on_one", program_slot=True)  # on the program slot (formation may move it)
     # The form opens filled in with the pair's slot now: Wednesdays 10:00 in Jakarta, weekly.
     opened = form_of(await say(app, "MENTEE", "agreement")).form
     initial = {i.name: i.initial for i in opened.inputs if isinstance(i, Select | TextInput)}
@@ -59,7 +59,7 @@ async def test_both_sides_confirm_and_the_pair_meets_at_the_agreed_slot(
         {"from": 0, "first": "2026-01-09", "at": "09:00", "zone": "Europe/London", "every": 2, "minutes": 60}]
     assert {c.member_id for c in await confirmations(app)} == {pair.mentor_member_id, pair.mentee_member_id}
     # The pair's space hears it, with the times in the agreed zone and in each side's own.
-    [announced] = [d for d in await agreement_messages(app) if "has an agreement" in decode(d.payload).text]
+    [announced] = [d for d in await agreement_messages(app) if "Agreement in force" in decode(d.payload).text]
     assert announced.target == pair.space
     assert "Fri, 9 Jan 2026, 09:00 GMT / Fri, 9 Jan 2026, 16:00 +0700" in decode(announced.payload).text
     async with app.uow() as uow:
