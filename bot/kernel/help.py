@@ -24,7 +24,7 @@ def entry(t: Translator, spec: CommandSpec) -> str:
     line = t(spec.help_key)
     english = " ".join(spec.path)
     name = local_name(spec, t.locale)
-    if name is None or not line.startswith(english) or name in line:  # some lines already name it ("atau ...")
+    if name is None or not line.startswith(english) or f"{name})" in line:  # some say "(atau program undang)"
         return line
     return f"{name} ({english}){line[len(english):]}"
 
