@@ -9,7 +9,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams.cards import CONTENT_TYPE
 from adapters.teams.references import ReferenceStore
-from adapters.teams.text import Person, mentioned_ids, shorten
+from adapters.teams.text import Person, mentioned_ids, shorten, unquoted
 from bot.kernel.messages import Buttons, Choice, Context, Fields, Form, Header, Message, Text
 
 SUMMARY_LIMIT = 200
@@ -17,7 +17,8 @@ SUMMARY_LIMIT = 200
 
 def card_activity(content: dict[str, Any], *, summary: str = "") -> Activity:
     # `summary` is what Teams shows in notifications and the chat list instead of "sent a card".
-    return Activity(type=ActivityTypes.message, summary=shorten(" ".join(summary.split()), limit=SUMMARY_LIMIT) or None,
+    return Activity(type=ActivityTypes.message,
+                    summary=shorten(" ".join(unquoted(summary).split()), limit=SUMMARY_LIMIT) or None,
                     attachments=[Attachment(content_type=CONTENT_TYPE, content=content)])
 
 
