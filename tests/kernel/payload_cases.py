@@ -52,6 +52,8 @@ CASES: list[Case] = [
     Case("theme.vote", "action", "U1", _id("enrolling"), value=_id("theme"), field="value"),
     Case("elect.vote", "action", "U1", _id("election"), value=_id("U2")),
     Case("elect.vote", "action", "U1", _id("election"), value=_id("U2"), field="value"),
+    Case("theme.ballot", "action", "U1", _id("enrolling")),  # a card's refresh: the member's own ballot
+    Case("elect.ballot", "action", "U1", _id("election")),
     Case("circle.pick", "action", "U1", _id("pick")),
     Case("circle.leave", "form", "U2", _id("circle"), values=lambda w: {"reason": "busy"}),
     # `circle merge`'s Confirm: "<into>.<from>". The world's running program has one circle, so the control is the
