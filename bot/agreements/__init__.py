@@ -4,7 +4,7 @@ every member confirms, and the agreed slot becomes the group's own schedule (bot
 from __future__ import annotations
 
 from bot.agreements.commands import agreement_command, open_action, show_command
-from bot.agreements.confirm import confirm_action
+from bot.agreements.confirm import confirm_action, settle_waiting
 from bot.agreements.first_meeting import invite_to_agree
 from bot.agreements.form import FORM_ID
 from bot.agreements.messages import CONFIRM_ACTION, OPEN_ACTION
@@ -22,5 +22,5 @@ CAPABILITY = Capability(
     ),
     actions={OPEN_ACTION: open_action, CONFIRM_ACTION: confirm_action},
     forms={FORM_ID: submit_agreement},
-    planners=(invite_to_agree,),
+    planners=(invite_to_agree, settle_waiting),
 )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.agreements.groups import Group, own_group
+from bot.agreements.groups import Group, load_group, own_group
 from bot.agreements.messages import confirmed_message
 from bot.agreements.render import new_stretch
 from bot.agreements.terms import Terms, terms_of
-from bot.kernel.context import Ctx
+from bot.kernel.context import Ctx, Scope
 from bot.kernel.events import Action
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Message
 from bot.kernel.outbox import dm, post
 from bot.kernel.payload import Unavailable, int_id
+from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
 from bot.kernel.timetable import stretches_of
 from bot.sessions.series import channel_translator
@@ -47,12 +48,12 @@ async def confirm_action(ctx: Ctx, action: Action, arg: str) -> list[Response]:
     return [Reply(Message(text=ctx.t(key, names=", ".join(m.name for m in waiting))))]
 
 
-async def waiting_for(ctx: Ctx, group: Group, agreement_id: int) -> list[Member]:
+async def waiting_for(ctx: Scope, group: Group, agreement_id: int) -> list[Member]:
     confirmed = await ctx.uow.agreements.confirmed_by(agreement_id=agreement_id)
     return [m for m in group.members if m.id not in confirmed]
 
 
-async def apply_if_everyone(ctx: Ctx, group: Group, agreement_id: int) -> bool:
+async def apply_if_everyone(ctx: Scope, group: Group, agreement_id: int) -> bool:
     """Everyone active has confirmed: the version is in force (once, compared and set), the older one superseded,
     the group's schedule gets the agreed slot from its next session, and the group hears it. True when this call
     settled it."""
@@ -78,7 +79,7 @@ def _earlier(schedule: list[dict[str, object]], start: int) -> list[dict[str, ob
     return [raw for raw in schedule if stretches_of([raw]) and stretches_of([raw])[0].start < start]
 
 
-async def _announce(ctx: Ctx, group: Group, agreement: Agreement) -> None:
+async def _announce(ctx: Scope, group: Group, agreement: Agreement) -> None:
     terms = terms_of(agreement)
     key = f"agreement-confirmed:{agreement.id}"
     space = group.space
@@ -92,5 +93,17 @@ async def _announce(ctx: Ctx, group: Group, agreement: Agreement) -> None:
                  build=_confirmed_for(ctx, group, terms, member))
 
 
-def _confirmed_for(ctx: Ctx, group: Group, terms: Terms, reader: Member) -> Callable[[Translator], Message]:
+def _confirmed_for(ctx: Scope, group: Group, terms: Terms, reader: Member) -> Callable[[Translator], Message]:
     return lambda t: confirmed_message(t, group, terms, now=ctx.now, reader=reader)
+
+
+async def settle_waiting(pc: PlanContext) -> int:
+    """A proposal whose last unconfirmed member left (the circle, the program, or Lingkar) is in force once everyone
+    still there has confirmed: checked on each tick, so every way of leaving is covered."""
+    settled = 0
+    for agreement in await pc.uow.agreements.waiting(program_id=pc.program.id or 0):
+        kind, _, group_id = agreement.group.partition(":")
+        group = await load_group(pc, "circle" if kind == "circle" else "pair", int(group_id or 0))
+        if group is not None and group.members and agreement.id is not None:
+            settled += await apply_if_everyone(pc, group, agreement.id)
+    return settled

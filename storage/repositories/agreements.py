@@ -33,6 +33,13 @@ class AgreementRepository:
         found = await self._session.exec(select(Agreement.group).where(Agreement.program_id == program_id))
         return set(found.all())
 
+    async def waiting(self, *, program_id: int) -> list[Agreement]:
+        """Proposals of a program still waiting for someone's confirmation."""
+        found = await self._session.exec(select(Agreement).where(
+            Agreement.program_id == program_id, Agreement.status == AgreementStatus.PROPOSED)
+            .order_by(col(Agreement.id)))
+        return list(found.all())
+
     async def propose(self, *, values: dict[str, Any]) -> int | None:
         """The new version's id, or None when another proposal took this version number first."""
         return await insert_ignore(self._session, Agreement, values=values, conflict=("group", "version"))

@@ -117,3 +117,20 @@ async def test_the_first_session_brings_an_invitation_once(app: App, clock: Manu
     clock.set(first + timedelta(hours=1))
     await plan(app.services.uow, now=clock.now(), config=app.services.config)
     assert len(await agreement_messages(app, "U1")) == 1
+
+
+async def test_when_the_last_one_waited_for_leaves_the_others_agreement_is_in_force(app: App) -> None:
+    world = await _circle(app)
+    await propose(app, "U1", FRIDAY_LONDON)
+    for user in ("U2", "U3"):
+        await press(app, user, await confirm_button(app, user))
+    await plan(app.services.uow, now=START, config=app.services.config)
+    assert [v.status for v in await versions(app)] == [AgreementStatus.PROPOSED]  # U4 has not answered yet
+    leaving = form_of(await say(app, "U4", "circle leave")).form
+    await submit(app, "U4", leaving.form_id, {"reason": ""}, state=leaving.state)
+    async with app.uow() as uow:  # whichever way they left (the circle, the program, Lingkar)
+        rows = await uow.circles.memberships(circle_id=world.circle_id)
+        assert world.members["U4"] not in {r.member_id for r in rows}
+    await plan(app.services.uow, now=START, config=app.services.config)
+    assert [v.status for v in await versions(app)] == [AgreementStatus.CONFIRMED]
+    assert len(await schedule_of(app, Circle, world.circle_id)) == 1
