@@ -14,11 +14,14 @@ from sqlmodel import col, select
 from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from bot import circles as running
+from bot.circles.missed import plan_missed_checkins
 from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import decode
+from bot.sessions.timing import checkin_closes
 from storage.tables import Circle, Delivery, Program
 from tests import helpers
+from tests.circles.world import deliveries
 from tests.helpers import deliver_due, enroll, make_program, plan, queued, say, text_of
 
 SLUG = "leadership"
@@ -128,3 +131,20 @@ async def test_the_circle_s_own_time_reaches_its_commands(app: App, clock: Manua
     assert session < session_time(program, 0)
     form = helpers.form_of(await say(app, "LDN", "checkin"))
     assert form.form.state == f"{west.id}.0"
+
+
+async def test_missed_check_ins_are_counted_on_the_circle_s_own_sessions(app: App, clock: ManualClock,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    program, circles, _ = await formed(app, checkins_by_dm=False)
+    west = circles["Feedback 1"]
+    raised = checkin_closes(group_timetable(program, west), 2)  # nobody answers: three missed when session 4 starts
+    assert raised + timedelta(hours=11) < checkin_closes(program, 2)  # the program's session 4 is later
+    monkeypatch.setattr(helpers, "PLANNERS", (plan_missed_checkins,))
+    flagged = []
+    for moment in (raised - timedelta(minutes=1), raised + timedelta(minutes=1), raised + timedelta(hours=11)):
+        clock.set(moment)
+        await plan(app.uow, now=moment, config=app.services.config)
+        flagged.append(sorted(r.key for r in await deliveries(app, kinds=("flag",))
+                              if r.key.startswith(f"missed:{west.id}:") and r.key.endswith(":UADMIN")))
+    assert flagged[0] == []
+    assert len(flagged[-1]) == 3  # each member of the circle, to the admin, in the admin's working hours
