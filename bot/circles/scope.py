@@ -11,7 +11,17 @@ from bot.kernel.errors import NotAllowed, UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from bot.sessions.series import Item, SeriesPass, Timing, Window, plan_series, series_pass, windows
-from storage.tables import Circle, CircleMember, CircleStatus, Enrollment, Member, Program, ProgramFormat
+from storage.tables import (
+    Circle,
+    CircleMember,
+    CircleMemberStatus,
+    CircleStatus,
+    Enrollment,
+    Member,
+    Program,
+    ProgramFormat,
+    ProgramState,
+)
 
 PREFIXES = ("prompt:", "reminder:", "checkin:", "missed:")
 
@@ -110,4 +120,17 @@ async def not_placed(ctx: Ctx) -> None:
     if waiting:
         program, position = waiting[0]
         raise UserError("circles_intake.not_placed_yet", program=program.name, position=position)
+    await _left_already(ctx)
     raise UserError("circles.not_in_circle")
+
+
+async def _left_already(ctx: Ctx) -> None:
+    """Someone who left their circle (pressing Leave again, or asking about it) hears that, not that circles form
+    when enrollment closes."""
+    left = [m for m in await ctx.uow.circles.membership_of(workspace_id=ctx.workspace_id, member_id=ctx.member_id)
+            if m.status == CircleMemberStatus.LEFT]
+    for membership in reversed(left):
+        circle = await ctx.uow.circles.get(workspace_id=ctx.workspace_id, circle_id=membership.circle_id)
+        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=membership.program_id)
+        if circle is not None and program is not None and program.state != ProgramState.CLOSED:
+            raise UserError("circles_left.already", circle=circle.name)
