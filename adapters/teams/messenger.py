@@ -109,8 +109,10 @@ class TeamsMessenger:
         token = await self.files.keep(tenant=target.workspace_id, user=target.ref, filename=filename, title=title,
                                       data=data)
         try:
+            # The card's text fallback in the member's language, as when it goes out at once (files_now).
             return await self.deliver(target, consent_activity(token=token, filename=filename, title=title,
-                                                               size=len(data)), reference=reference)
+                                                               size=len(data), t=await self.translator(target)),
+                                      reference=reference)
         except Exception:  # no card, nothing to wait for: the outbox retries with a fresh one
             await self.files.drop(tenant=target.workspace_id, token=token)
             raise

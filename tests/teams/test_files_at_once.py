@@ -51,7 +51,10 @@ async def test_a_refused_card_goes_back_to_the_scheduler(app: App, client: Teams
 
     report = await deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock,
                                worker_id="test")
-    assert report.sent == 1 and consent_of(connector.to(BUDI.personal)[-1])["name"] == "lingkar-my-data.json"
+    retried = connector.to(BUDI.personal)[-1]
+    assert report.sent == 1 and consent_of(retried)["name"] == "lingkar-my-data.json"
+    # Sent by the scheduler, the card keeps the same whole-sentence fallback as when it goes out at once.
+    assert retried.body["text"].startswith("Lingkar has a file for you: ") and "press Allow" in retried.body["text"]
 
 
 def test_the_fallback_text_speaks_the_members_language() -> None:

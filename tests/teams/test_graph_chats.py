@@ -3,6 +3,7 @@ Bot Connector (the mock connector). Verified against these doubles, not a live t
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -146,6 +147,8 @@ async def test_people_graph_cannot_add_are_skipped_and_a_chat_of_one_stays_a_thr
     alone = await open_circle(installed, BUDI, User("Legacy", "29:legacy-id"), name="Tiny circle")
     assert alone.visible_to_team is True and ";messageid=" in alone.target.ref and visible_to_team(alone.target)
     assert len(graph.of("create_chat")) == 1 and len(connector.of("create")) == 1
+    # A thread promises no privacy it cannot keep: its first message says the team channel can read it.
+    assert "Everyone in this team channel can read this thread" in json.dumps(connector.of("create")[0].body)
 
 
 async def test_a_newcomer_is_added_to_the_chat(installed: TeamsMessenger, graph: GraphDouble,
