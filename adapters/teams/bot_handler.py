@@ -94,7 +94,7 @@ class TeamsBot:
         kind = inbound.kind_of(activity)
         await self._remember(turn, kind)
         actor = replace(inbound.actor_of(activity), email=await self.emails.of(turn))
-        origin = Origin(actor=actor, kind=kind, t=self.translator(activity), source_id=activity.reply_to_id)
+        origin = Origin(actor=actor, kind=kind, t=self.translator(activity))
         return origin, await self._where(activity, kind, actor.user_id)
 
     def _card_event(self, data: Any, origin: Origin, where: Target) -> Event | None:
@@ -112,7 +112,7 @@ class TeamsBot:
         if data is None:
             return universal.error_answer(400, "BadRequest", "not an Action.Execute")
         origin, where = await self._origin(turn)
-        origin = replace(origin, data=data)
+        origin = replace(origin, data=data, source_id=turn.activity.reply_to_id)
         try:
             event = self._card_event(data, origin, where)
         except Tampered as error:
@@ -137,7 +137,8 @@ class TeamsBot:
                 return
             if event is None:
                 return  # a submit from some other card: not ours to answer
-            origin = replace(origin, data=activity.value if isinstance(activity.value, dict) else None)
+            origin = replace(origin, data=activity.value if isinstance(activity.value, dict) else None,
+                             source_id=activity.reply_to_id)
         else:
             text = await inbound.command_text(activity, resolve=lambda m: self._member_id(turn, m))
             event = Command(actor=actor, text=text, where=where)
