@@ -14,8 +14,9 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.events import FormValue
 from bot.kernel.i18n import translate
 from bot.sessions.scripts import default_script, prompt_by_id
-from storage.tables import Delivery, Pair, Program
+from storage.tables import Circle, Delivery, Pair, Program
 from tests.agreements.support import agreement_messages, buttons_of, confirm_button, schedule_of
+from tests.circles.world import Person, World, build_circle
 from tests.helpers import form_of, press, say, submit, text_of
 from tests.pairs.world import answer, checkin_button, make_pair
 from tests.scenario.stages_world import (
@@ -40,8 +41,9 @@ PAIR_STAGES = ["orientation", "goal_setting", "midpoint_review", "implementation
 FIRST = datetime(2026, 1, 6, 9, 0, tzinfo=UTC)
 OLD_SLOT = weekly(date(2026, 1, 6), time(16, 0), "Asia/Jakarta", every=1, count=8)
 PAIR_MEETINGS = [FIRST, *weekly(date(2026, 1, 8), time(15, 30), "Asia/Jakarta", every=2, count=4)]
-PAIR_TERMS: dict[str, FormValue] = {"every": "2", "weekday": "3", "time": "15:30", "zone": "Asia/Jakarta", "minutes": "45",
-              "topics": "Alat AI untuk laporan mingguan", "contact": "Chat di ruang kita", "confidential": "yes"}
+PAIR_TERMS: dict[str, FormValue] = {
+    "every": "2", "weekday": "3", "time": "15:30", "zone": "Asia/Jakarta", "minutes": "45",
+    "topics": "Alat AI untuk laporan mingguan", "contact": "Chat di ruang kita", "confidential": "yes"}
 
 
 async def _reverse_pair(app: App) -> Pair:
@@ -161,3 +163,109 @@ def _check_pair_checkins(rows: list[Delivery]) -> None:
                 due = datetime(2026, 1, 7, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
             assert on_time(row, due), (user, row.key, row.due_at)
             assert text(row).startswith(title.format(n=index_of(row) + 1)), text(row)
+
+
+CIRCLES = default_script("circles")
+CIRCLE_STAGES = ["orientation", "goal_setting", "implementation", "midpoint_review", "implementation",
+                 "implementation", "reflection_closing"]
+# The program's slot: Wednesdays 10:00 in Jakarta, weekly for twelve weeks. At its first session the circle agrees
+# Thursdays 16:00 in Jakarta (09:00 in London, inside J4's hours), every two weeks, an hour: seven sessions.
+CIRCLE_FIRST = datetime(2026, 1, 7, 3, 0, tzinfo=UTC)
+CIRCLE_OLD = weekly(date(2026, 1, 7), time(10, 0), "Asia/Jakarta", every=1, count=12)
+CIRCLE_SESSIONS = [CIRCLE_FIRST, *weekly(date(2026, 1, 8), time(16, 0), "Asia/Jakarta", every=2, count=6)]
+CIRCLE_TERMS: dict[str, FormValue] = {
+    "every": "2", "weekday": "3", "time": "16:00", "zone": "Asia/Jakarta", "minutes": "60",
+    "topics": "Memimpin tim baru", "contact": "Kanal lingkaran", "confidential": "yes"}
+LOCALES = {"J1": "id", "J2": "id", "J3": "id", "J4": "en"}  # J1 moderates; J4 works in London
+
+
+async def _circle_agrees(app: App, world: World) -> None:
+    """The moderator is invited at the first session and proposes; every other member confirms."""
+    [invitation] = await agreement_messages(app)
+    assert invitation.target == to("J1") and "Saatnya menyepakati" in text(invitation), text(invitation)
+    form = form_of(await press(app, "J1", buttons_of(invitation)[0], locale="id")).form
+    await submit(app, "J1", form.form_id, CIRCLE_TERMS, state=form.state, locale="id")
+    [ask] = await agreement_messages(app, "J4")
+    assert "Every two weeks" in text(ask) and "Thu, 8 Jan 2026, 09:00 GMT" in text(ask), text(ask)
+    for user in ("J2", "J3", "J4"):
+        reply = text_of(await press(app, user, await confirm_button(app, user), locale=LOCALES[user]))
+    assert "in force" in reply, reply
+    assert (await schedule_of(app, Circle, world.circle_id))[-1] == {
+        "from": 1, "first": "2026-01-08", "at": "16:00", "zone": "Asia/Jakarta", "every": 2, "minutes": 60}
+
+
+async def test_a_twelve_week_circle_agrees_every_two_weeks_and_runs_every_stage(
+        app: App, clock: ManualClock, local: LocalMessenger) -> None:
+    people = [Person(u, locale=loc) for u, loc in LOCALES.items() if u != "J4"]
+    world = await build_circle(app, slug="stages", timezone="Asia/Jakarta", weekday=2, at="10:00",
+                               start=date(2026, 1, 5), moderator="J1",
+                               people=[*people, Person("J4", "Europe/London", locale="en")])
+    asked: dict[tuple[str, int], str] = {}  # (user, session) -> the check-in form's progress question
+
+    async def answer_checkin(row: Delivery) -> None:
+        if row.kind == "checkin":
+            for user, locale in LOCALES.items():
+                opened = form_of(await press(app, user, f"checkin.open:{world.circle_id}.{index_of(row)}",
+                                             locale=locale)).form
+                asked[(user, index_of(row))] = next(i.label for i in opened.inputs if i.name == "progress")
+                await submit(app, user, opened.form_id, {"attended": "yes", "usefulness": "4", "progress": "ok"},
+                             state=opened.state, locale=locale)
+
+    await live(app, clock, local, ticks=hourly(clock.now() + HOUR, CIRCLE_FIRST + HOUR / 2), on_sent=answer_checkin)
+    for user in LOCALES:
+        [vevent] = await calendars(app, user)
+        assert vevent["sequence"] == 0 and held(vevent) == CIRCLE_OLD
+    await _circle_agrees(app, world)
+    await live(app, clock, local, ticks=hourly(clock.now() + HOUR, datetime(2026, 3, 21, tzinfo=UTC)),
+               on_sent=answer_checkin)
+
+    prompts = await _check_circle_posts(app, world)
+    _check_kits(await sent(app, kinds=("kit",)), prompts)
+    for (user, index), label in asked.items():  # each member's check-in form asks the stage's own question
+        own = CIRCLES.stage(CIRCLE_STAGES[index]).checkin
+        assert label == (own[LOCALES[user]] if own else translate("running.checkin.progress", LOCALES[user]))
+    assert sorted({i for _, i in asked}) == list(range(7))
+    for user in LOCALES:
+        first, update = await calendars(app, user)
+        assert first["uid"] == update["uid"] and update["sequence"] > first["sequence"]
+        assert held(update) == CIRCLE_SESSIONS and update.decoded("duration") == timedelta(hours=1)
+    j4 = {(m.astimezone(ZoneInfo("Europe/London")).hour, m.weekday()) for m in held(update)[1:]}
+    assert j4 == {(9, 3)}  # J4 (the last user) sees Thursdays 09:00 in London
+
+
+async def _check_circle_posts(app: App, world: World) -> list[str]:
+    """Prompts (both languages, Indonesian first), reminders and check-ins in the circle's channel on the agreed
+    cadence, by stage to the closing one, never repeated. Returns each session's prompt in Bahasa Indonesia."""
+    rows = await sent(app, kinds=("prompt", "reminder", "checkin"))
+    texts: list[str] = []
+    async with app.uow() as uow:
+        chosen = sorted(await uow.running.prompts_of_circle(circle_id=world.circle_id),
+                        key=lambda r: r.session_index or 0)
+    assert [r.session_index for r in chosen] == list(range(7)) and len({r.prompt_id for r in chosen}) == 7
+    for kind, shift in (("prompt", -timedelta(days=1)), ("reminder", -HOUR), ("checkin", HOUR)):
+        mine = [r for r in rows if r.kind == kind]
+        assert [index_of(r) for r in mine] == list(range(7)) and {r.target for r in mine} == {world.space}
+        assert all(on_time(r, s + shift) for r, s in zip(mine, CIRCLE_SESSIONS, strict=True)), kind
+    for row, stage, used in zip([r for r in rows if r.kind == "prompt"], CIRCLE_STAGES, chosen, strict=True):
+        [prompt] = [p for p in CIRCLES.stage(stage).prompts if p.id == used.prompt_id]
+        body = text(row)
+        assert body.startswith("Pertanyaan diskusi untuk sesi") and body.index(prompt.text["id"]) < body.index(
+            prompt.text["en"])
+        texts.append(prompt.text["id"])
+    reminder = text(next(r for r in rows if r.kind == "reminder" and index_of(r) == 1))
+    # In the channel's language (most members read Bahasa Indonesia), with J4's London time beside Jakarta's.
+    assert "Asia/Jakarta: Kam, 8 Jan 2026, 16:00 WIB" in reminder, reminder
+    assert "Europe/London: Kam, 8 Jan 2026, 09:00" in reminder, reminder
+    return texts
+
+
+def _check_kits(rows: list[Delivery], prompts: list[str]) -> None:
+    """The moderator's kit by DM the day before each session, in Bahasa Indonesia: the opening round (what members
+    hope for at the first, what they take away at the last), the session's prompt and tips."""
+    assert [index_of(r) for r in rows] == list(range(7)) and {r.target for r in rows} == {to("J1")}
+    for row, session, prompt in zip(rows, CIRCLE_SESSIONS, prompts, strict=True):
+        body = text(row)
+        assert on_time(row, session - timedelta(days=1)) and prompt in body
+        assert translate("kit.session.tips_title", "id") in body
+    assert translate("kit.opening.0", "id") in text(rows[0])
+    assert translate("kit.opening.last", "id") in text(rows[-1])
