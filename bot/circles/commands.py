@@ -73,6 +73,8 @@ async def leave_circle(ctx: Ctx, circle: Circle, *, reason: str = "") -> None:
                                                       program_id=circle.program_id)
     mine = [m for m in memberships if m.circle_id == circle.id and m.status == CircleMemberStatus.ACTIVE]
     if not mine:
+        if any(m.circle_id == circle.id and m.status == CircleMemberStatus.LEFT for m in memberships):
+            raise UserError("circles_left.already", circle=circle.name)  # a second Leave, e.g. an older form
         raise UserError("circles.not_in_circle")
     membership = mine[0]
     membership.status, membership.left_at = CircleMemberStatus.LEFT, ctx.now

@@ -29,3 +29,16 @@ async def test_leaving_a_circle_again_says_it_was_already_left(app: App) -> None
     assert info.startswith("You left Circle and are not in a circle now")
     never = _text(await app.core.handle(Command(actor("W1", "U4"), "circle leave")))
     assert "Circles are formed when enrollment closes" in never  # someone never placed still hears that
+
+
+async def test_a_leave_form_submitted_twice_says_it_was_already_left(app: App) -> None:
+    await worlds(app)
+    member = actor("W1", "U2")
+    [first] = await app.core.handle(Command(member, "circle leave"))
+    [second] = await app.core.handle(Command(member, "circle leave"))  # two forms open, e.g. in two clients
+    assert isinstance(first, OpenForm) and isinstance(second, OpenForm)
+    await app.core.handle(FormSubmitted(member, first.form.form_id, state=first.form.state, values={"reason": ""}))
+
+    again = _text(await app.core.handle(FormSubmitted(member, second.form.form_id, state=second.form.state,
+                                                      values={"reason": ""})))
+    assert again.startswith("You left Circle and are not in a circle now")
