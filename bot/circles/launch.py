@@ -29,6 +29,7 @@ from storage.tables import (
 )
 
 log = logging.getLogger(__name__)
+NEEDS_HOME = frozenset({"teams"})  # as bot/programs/home.py: circles cannot import programs
 
 
 def why_line(t: Translator, why: dict[str, object], theme: str) -> str:
@@ -150,11 +151,21 @@ async def settle_spaces(pc: PlanContext) -> int:
         elif row is not None and row.status == DeliveryStatus.FAILED:
             await tell_admins(pc, pc.config, key=f"space-failed:{circle.id}:{row.payload.get('round', 0)}",
                               program_id=pc.program.id,
-                              build=partial(_failed, circle=circle, cause=row.last_error or "?"))
+                              build=partial(_failed, program=pc.program, circle=circle, cause=row.last_error or "?",
+                                            homeless=_homeless(pc, pc.program)))
     return done
 
 
-def _failed(t: Translator, *, circle: Circle, cause: str) -> Message:
+def _homeless(scope: Scope, program: Program) -> bool:
+    """A program without a channel on a platform whose circles open in one (Teams without Graph; Slack creates
+    a channel per circle anywhere)."""
+    return not program.announcement_target and scope.workspace.platform in NEEDS_HOME
+
+
+def _failed(t: Translator, *, program: Program, circle: Circle, cause: str, homeless: bool) -> Message:
+    if homeless:  # the fix is a home (`program channel`), not a retry
+        return Message(text=t("program_home.space_failed_no_home", circle=circle.name, program=program.name,
+                              slug=program.slug))
     return Message(text=t("spaces.failed", circle=circle.name, cause=cause, command=f"circle retry {circle.id}"))
 
 
@@ -171,6 +182,9 @@ async def retry_space(ctx: Ctx, program: Program, circle: Circle) -> bool:
         return True
     ordered = await _ordered_members(ctx, circle)
     parent = Target.from_key(program.announcement_target) if program.announcement_target else None
+    row = await ctx.uow.outbox.by_key(key=key)
+    if row is not None:  # the program may have a channel now (`program channel`): the deliverer's retries use it
+        row.payload = {**row.payload, "space": {**row.payload["space"], "parent": program.announcement_target or None}}
     request = SpaceRequest(name=slugify(f"{program.slug}-{circle.name}", max_length=70), key=key, parent=parent,
                            members=tuple(m.external_id for m, _ in ordered), private=True)
     ctx.after_commit(partial(_launched, program=program, circle_id=circle.id or 0), space=request)

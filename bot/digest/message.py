@@ -50,6 +50,8 @@ def _feedback(t: Translator, f: ProgramFigures, last: dict[str, Any], k: int) ->
 
 
 def _risk_line(t: Translator, f: ProgramFigures) -> str:
+    if not f.at_risk and f.spaces.circles:  # a circle with nowhere to meet needs attention: listed below
+        return t("program_home.digest_risk_spaces", count=len(f.spaces.circles))
     if not f.at_risk:
         return t("digest.no_risk")
     lines = [t("digest.at_risk_title", count=len(f.at_risk))]
@@ -96,6 +98,8 @@ def _spaces(t: Translator, f: ProgramFigures) -> list[Block]:
                           for circle_id, name, failed in f.spaces.circles)
         lines.append(t("spaces.digest_circles", count=len(f.spaces.circles), circles=names,
                        command=f"circle retry {f.spaces.circles[0][0]}"))
+        if f.spaces.homeless:
+            lines.append(t("program_home.digest_no_home", program=f.name, slug=f.spaces.slug))
     if f.spaces.pairs:
         lines.append(t("spaces.digest_pairs", count=f.spaces.pairs, failed=f.spaces.pairs_failed))
     return [Text("\n".join(lines))] if lines else []
@@ -115,6 +119,8 @@ def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:
     if digest.failed:
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(digest.failed.items()))
         blocks.append(Text(t("digest.failed", count=sum(digest.failed.values()), kinds=kinds)))
+    elif any(f.spaces for f in digest.programs):  # nothing gave up, but not everything arrived either
+        blocks.append(Text(t("program_home.digest_none_failed_but_spaces")))
     else:
         blocks.append(Text(t("digest.no_failed")))
     if digest.erasures:

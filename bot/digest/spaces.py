@@ -9,12 +9,16 @@ from storage.repositories.outbox import space_key
 from storage.tables import CircleStatus, DeliveryStatus, Program
 from storage.uow import UnitOfWork
 
+NEEDS_HOME = frozenset({"teams"})  # as bot/programs/home.py (capabilities do not import each other)
+
 
 @dataclass(frozen=True)
 class MissingSpaces:
     circles: tuple[tuple[int, str, bool], ...]  # (id, name, failed for good) of active circles without a space
     pairs: int  # active pairs without a space of their own (welcomed by DM when it failed for good)
     pairs_failed: int
+    homeless: bool = False  # the program has no channel, and its circles need one to meet in (Teams without Graph)
+    slug: str = ""  # the program's, for the command that gives it a channel
 
     def __bool__(self) -> bool:
         return bool(self.circles or self.pairs)
@@ -34,4 +38,8 @@ async def missing_spaces(uow: UnitOfWork, program: Program) -> MissingSpaces:
             continue  # the platform has no such space (Teams without Graph): they meet by DM by design
         pairs += not pair.space
         failed += row is not None and row.status == DeliveryStatus.FAILED
-    return MissingSpaces(circles=tuple(circles), pairs=pairs, pairs_failed=failed)
+    workspace = await uow.workspaces.get(workspace_id)
+    homeless = (bool(circles) and not program.announcement_target and workspace is not None
+                and workspace.platform in NEEDS_HOME)
+    return MissingSpaces(circles=tuple(circles), pairs=pairs, pairs_failed=failed, homeless=homeless,
+                         slug=program.slug)

@@ -19,6 +19,7 @@ from bot.programs.commands import (
 )
 from bot.programs.edit import EDIT_ACTION, EDIT_FORM, open_section, program_edit, submit_edit
 from bot.programs.form import PROGRAM_FORM
+from bot.programs.home import CREATE_ACTION, MOVE_ACTION, choose_create_home, choose_move_home, program_channel
 from bot.programs.invite import plan_onboarding, program_invite
 from bot.programs.schedule import plan_intake_dates
 from bot.programs.script import program_script
@@ -34,6 +35,7 @@ CAPABILITY = Capability(
     commands=(
         (_admin(("program", "create"), "program_create.help"), create),
         (_admin(("program", "edit"), "help.program_edit", aliases=(("program", "ubah"),)), program_edit),
+        (_admin(("program", "channel"), "program_home.help", aliases=(("program", "kanal"),)), program_channel),
         (_admin(("program", "list"), "help.program_list"), program_list),
         (_admin(("program", "show"), "help.program_show"), program_show),
         (_admin(("program", "open"), "help.program_open"), program_open),
@@ -45,7 +47,7 @@ CAPABILITY = Capability(
         (CommandSpec(("program", "script"), "help.program_script", admin=True, group="admin", takes_file=True,
                      aliases=(("program", "skrip"),)), program_script),
     ),
-    actions={EDIT_ACTION: open_section},
+    actions={EDIT_ACTION: open_section, CREATE_ACTION: choose_create_home, MOVE_ACTION: choose_move_home},
     forms={PROGRAM_FORM: submit_create, EDIT_FORM: submit_edit},
     planners=(plan_intake_dates, plan_onboarding),
     # After circles and pairs let the leaver go (capability order), the first waitlisted takes the seat.

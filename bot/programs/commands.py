@@ -20,6 +20,8 @@ from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.kernel.text_keys import slugify
 from bot.programs.form import apply_fields, program_form, read_program, requested_format
+from bot.programs.home import create_in_personal_chat, needs_home
+from bot.programs.home_report import report_spaces
 from bot.programs.lifecycle import check_state as _check_state
 from bot.programs.lifecycle import close_enrollment, open_enrollment
 from bot.programs.show import details
@@ -29,6 +31,9 @@ from storage.tables import EnrollmentStatus, Participation, Program, ProgramForm
 
 async def create(ctx: Ctx, args: str) -> list[Response]:
     """`program create [circles | one_on_one | peer | reverse]`: the form for that format (circles by default)."""
+    asked = await create_in_personal_chat(ctx, args)
+    if asked is not None:
+        return asked
     here = ctx.where.key() if ctx.where is not None and ctx.where.kind != "user" else ""
     program_format = requested_format(args)
     if program_format is None:
@@ -72,6 +77,8 @@ async def submit_create(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     ctx.uow.programs.add(program)
     await ctx.uow.flush()
     text = ctx.t("program.created", program=program.name, slug=program.slug)
+    if not where and needs_home(ctx):  # a form opened before it asked, or its channel was taken out of the state
+        text += "\n" + ctx.t("program_home.created_no_home", program=program.name, slug=program.slug)
     return [Reply(Message(text=text, blocks=(Header(program.name), Text(text), _summary(ctx.t, program))))]
 
 
@@ -139,7 +146,11 @@ async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
             break
     program.state = target
     ctx.uow.programs.add(program)
-    return [Reply(Message(text=text))]
+    responses: list[Response] = [Reply(Message(text=text))]
+    # The circles' spaces are tried right after the commit: this step runs after those tries and completes the
+    # reply with what they gave, so "N circles formed" never stands alone when they have nowhere to meet.
+    ctx.after_commit(partial(report_spaces, program_id=program.id or 0, responses=responses))
+    return responses
 
 
 async def program_end(ctx: Ctx, args: str) -> list[Response]:

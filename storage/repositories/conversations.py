@@ -79,6 +79,17 @@ class ConversationRepository:
         )
         return list(found.all())
 
+    async def named(self, *, workspace_id: int, scope: str) -> list[ConversationRecord]:
+        """The reachable conversations of a scope that carry a name (team channels read from a team's channel
+        list), by name: where a program can live."""
+        found = await self._session.exec(
+            select(ConversationRecord).where(
+                ConversationRecord.workspace_id == workspace_id, ConversationRecord.scope == scope,
+                col(ConversationRecord.reachable).is_(True), ConversationRecord.name != "",
+            ).order_by(col(ConversationRecord.name), col(ConversationRecord.id))
+        )
+        return list(found.all())
+
     async def latest(self, *, workspace_id: int) -> ConversationRecord | None:
         """The most recently refreshed reference of a workspace (its service URL and bot account)."""
         found = await self._session.exec(

@@ -106,6 +106,10 @@ CASES: list[Case] = [
     Case("program.edit", "action", "UADMIN", lambda w: f"{w['enrolling']}:enrollment", admin=True),
     Case("program.edit", "form", "UADMIN", lambda w: f"{w['enrolling']}:enrollment", admin=True,
          values=lambda w: {"seats": "5"}),
+    # Where a program lives: "<format>|<channel>" opens the create form, "<program>|<channel>" moves a program; the
+    # channel must be one Lingkar is installed in (payload_world's CHOME), checked in tests/programs/test_program_home.
+    Case("program.home", "action", "UADMIN", lambda w: "circles|CHOME", admin=True, takes_id=False),
+    Case("program.move", "action", "UADMIN", lambda w: f"{w['enrolling']}|CHOME", admin=True),
     Case("program.create", "form", "UADMIN", lambda w: f"local:{w.workspace}:channel:CANNOUNCE", admin=True,
          empty_ok=True,
          values=lambda w: {"name": "New program", "goal": "Grow", "start_date": "2026-02-02"}),

@@ -79,6 +79,9 @@ async def build_world(app: App, workspace_external_id: str) -> World:
         await _members(uow, world, wid)
         programs = await _programs(uow, world, wid)
         await _activity(uow, world, wid, programs)
+        # A channel Lingkar is installed in, by name: where `program create`/`program channel` let a program live.
+        await uow.conversations.save(workspace_id=wid, scope="channel", key="CHOME", reference={}, now=START,
+                                     name="Home")
         await uow.commit()
     return world
 
