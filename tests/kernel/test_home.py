@@ -19,7 +19,9 @@ async def test_home_shows_programs_circle_and_next_session(app: App) -> None:
     await say(app, "UADMIN", "program form leadership-circles")
     after = await app.core.home(actor("U1"))
     assert "Your circle" in after.text
-    assert "03:00 GMT" in after.text  # Wednesday 10:00 in Jakarta, shown in London time
+    # The program meets Wednesday 10:00 in Jakarta (03:00 in London): the circle meets at its own time instead,
+    # the nearest hour inside its London members' working hours, shown in London time.
+    assert "Next session: Tue, 6 Jan 2026, 16:00 GMT" in after.text
     # The member's own language choice (English in their profile) wins over the platform's locale...
     assert "Hello" in (await app.core.home(actor("U2", locale="id"))).text
     # ...and someone who never chose gets the platform's.
