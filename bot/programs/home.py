@@ -24,7 +24,7 @@ MOVE_ACTION = "program.move"  # "program.move:<program id>|<channel ref>": the p
 # creates a private channel per circle wherever the command was typed, so a program there may start without one.
 NEEDS_HOME = frozenset({"teams"})
 MAX_CHOICES = 25  # buttons in one message; a tenant with more channels names one by typing the command there
-_SLACK_CHANNEL = re.compile(r"<#([A-Z0-9]{2,40})(?:\|[^>]*)?>")
+_SLACK_CHANNEL = re.compile(r"<#([A-Z0-9]{2,40})(?:\|([^>|]{0,80}))?>")
 
 
 def needs_home(ctx: Ctx) -> bool:
@@ -39,14 +39,13 @@ async def installed_channels(ctx: Ctx) -> list[tuple[Target, str]]:
              row.name) for row in rows]
 
 
-async def channel_name(ctx: Ctx, target: Target) -> str:
-    """How to name a channel to the admin: its Teams name, a Slack channel mention, else "this channel"."""
+async def channel_name(ctx: Ctx, target: Target, *, typed: str = "") -> str:
+    """How to name a channel to the admin: its Teams name, the name a Slack mention carried, else "this channel"
+    (a raw <#C…> would be escaped into literal text)."""
     for known, name in await installed_channels(ctx):
         if known == target:
             return name
-    if ctx.workspace.platform == "slack":
-        return f"<#{target.ref}>"
-    return ctx.t("program_home.this_channel")
+    return f"#{typed}" if typed else ctx.t("program_home.this_channel")
 
 
 async def _chosen(ctx: Ctx, ref: str) -> Target:
@@ -111,7 +110,7 @@ async def program_channel(ctx: Ctx, args: str) -> list[Response]:
                                              kind="channel", ref=match.group(1)).key())
         if named is None:
             raise Unavailable()
-        return await _move(ctx, program, named)
+        return await _move(ctx, program, named, typed=match.group(2) or "")
     if ctx.where is not None and ctx.where.kind != "user":
         return await _move(ctx, program, ctx.where)
     buttons = await _choices(ctx, action=MOVE_ACTION, head=str(program.id))
@@ -129,12 +128,12 @@ async def choose_move_home(ctx: Ctx, action: Action, arg: str) -> list[Response]
     return await _move(ctx, program, await _chosen(ctx, ref))
 
 
-async def _move(ctx: Ctx, program: Program, target: Target) -> list[Response]:
+async def _move(ctx: Ctx, program: Program, target: Target, *, typed: str = "") -> list[Response]:
     if program.state == ProgramState.CLOSED:
         raise UserError("program_home.closed", program=program.name)
     if target.kind != "channel" or await _is_group_space(ctx, target):
         raise UserError("program_home.not_a_channel")
-    channel = await channel_name(ctx, target)
+    channel = await channel_name(ctx, target, typed=typed)
     if program.announcement_target == target.key():
         return [Reply(Message(text=ctx.t("program_home.same", program=program.name, channel=channel)))]
     program.announcement_target = target.key()

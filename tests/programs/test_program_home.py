@@ -218,3 +218,20 @@ async def test_a_program_with_a_home_reports_plain_success(app: App, clock: Manu
     formed = await form_circles(app, clock, home=here.key())
     assert "2 circles formed" in formed and "no space" not in formed
     assert teams.parents[:2] == [here, here]
+
+
+async def test_slack_keeps_creating_in_a_dm_and_takes_a_named_channel(app: App, clock: ManualClock) -> None:
+    """Slack opens a private channel per circle wherever the program lives: a DM `program create` opens the form
+    at once (today's behaviour), and `program channel` also takes a channel named in the command."""
+    slack = Actor(platform="slack", workspace_id="T0SLACK", user_id="UADMIN", display_name="Admin", locale="en")
+    in_dm = Target(platform="slack", workspace_id="T0SLACK", kind="user", ref="UADMIN")
+    opened = [r for r in await app.core.handle(Command(slack, "program create", where=in_dm))
+              if isinstance(r, OpenForm)]
+    assert len(opened) == 1 and opened[0].form.state == ""
+    created = await app.core.handle(FormSubmitted(slack, "program.create", state="", values=program_values(clock),
+                                                  where=in_dm))
+    assert "created as a draft" in text_of(created) and "no team channel" not in text_of(created)
+    moved = await app.core.handle(Command(slack, "program channel leadership-circles <#C0HOME|mentoring>",
+                                          where=in_dm))
+    assert "Leadership Circles now lives in #mentoring" in text_of(moved)
+    assert (await the_program(app)).announcement_target == "slack:T0SLACK:channel:C0HOME"
