@@ -24,7 +24,7 @@ from adapters.demo_scenes import (
     tick,
     weeks,
 )
-from adapters.demo_stages import kit_and_invite
+from adapters.demo_stages import kit_and_invite, pair_agreement
 from adapters.local.render import render_message
 from bot.kernel.events import Command
 from bot.kernel.replies import OpenForm
@@ -108,5 +108,6 @@ async def first_pair_meetings(demo: Demo) -> None:
 
 
 SCENES: list[Callable[[Demo], Awaitable[None]]] = [
-    create_program, enrollment, themes, formation, elections, weeks, kit_and_invite, digest, pairs, ending,
+    create_program, enrollment, themes, formation, elections, weeks, kit_and_invite, digest, pairs, pair_agreement,
+    ending,
 ]
