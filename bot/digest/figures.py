@@ -90,6 +90,7 @@ class Digest:
     previous: dict[int, dict[str, Any]]  # program id -> last week's snapshot
     failed: dict[str, int]  # delivery kind -> deliveries that gave up this week
     erasures: int
+    late: dict[str, int] = field(default_factory=dict)  # delivery kind -> not sent this week: too late to be useful
 
 
 def iso_week(day: date) -> str:
@@ -207,7 +208,9 @@ async def build_digest(uow: UnitOfWork, workspace: Workspace, *, now: datetime, 
     return Digest(week=week, since=now - WEEK, until=now, programs=figures, previous=previous,
                   failed=await uow.outbox.failed_by_kind(workspace_id=workspace_id, since=now - WEEK,
                                                            until=now),
-                  erasures=len(erasures))
+                  erasures=len(erasures),
+                  late=await uow.outbox.skipped_by_kind(workspace_id=workspace_id, since=now - WEEK, until=now,
+                                                        reason="stale"))
 
 
 async def keep_snapshots(uow: UnitOfWork, digest: Digest, *, workspace_id: int, now: datetime) -> None:

@@ -116,17 +116,28 @@ def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:
         if not last:
             blocks.append(Context(t("digest.no_trend")))
         blocks.append(Divider())
-    if digest.failed:
-        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(digest.failed.items()))
-        blocks.append(Text(t("digest.failed", count=sum(digest.failed.values()), kinds=kinds)))
-    elif any(f.spaces for f in digest.programs):  # nothing gave up, but not everything arrived either
-        blocks.append(Text(t("program_home.digest_none_failed_but_spaces")))
-    else:
-        blocks.append(Text(t("digest.no_failed")))
+    blocks.extend(_deliveries(t, digest))
     if digest.erasures:
         blocks.append(Text(t("digest.erasures", count=digest.erasures)))
     blocks.append(Context(t("digest.footer", k=k)))
     return Message(text=_plain(blocks), blocks=tuple(blocks))
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind}: {count}" for kind, count in sorted(counts.items()))
+
+
+def _deliveries(t: Translator, digest: Digest) -> list[Block]:
+    """What did not arrive this week, said plainly: messages that gave up, those skipped as too late, and circles
+    still without a space; "every message was delivered" only when none of these happened."""
+    blocks: list[Block] = []
+    if digest.failed:
+        blocks.append(Text(t("digest.failed", count=sum(digest.failed.values()), kinds=_kinds(digest.failed))))
+    if digest.late:
+        blocks.append(Text(t("program_home.digest_late", count=sum(digest.late.values()), kinds=_kinds(digest.late))))
+    if not blocks and any(f.spaces for f in digest.programs):  # nothing gave up, but not everything arrived either
+        blocks.append(Text(t("program_home.digest_none_failed_but_spaces")))
+    return blocks or [Text(t("digest.no_failed"))]
 
 
 def _plain(blocks: list[Block]) -> str:

@@ -201,6 +201,16 @@ class OutboxRepository:
             .group_by(Delivery.kind))
         return {str(kind): int(count) for kind, count in found.all()}
 
+    async def skipped_by_kind(self, *, workspace_id: int, since: datetime, until: datetime,
+                              reason: str) -> dict[str, int]:
+        """Deliveries not sent for `reason` (their last_error, e.g. "stale"), by kind, due in [since, until)."""
+        found = await self._session.exec(
+            select(Delivery.kind, func.count()).where(
+                Delivery.workspace_id == workspace_id, Delivery.status == DeliveryStatus.SKIPPED,
+                Delivery.last_error == reason, col(Delivery.due_at) >= since, col(Delivery.due_at) < until)
+            .group_by(Delivery.kind))
+        return {str(kind): int(count) for kind, count in found.all()}
+
     async def erase_for(self, *, workspace_id: int, member_id: int, targets: Sequence[str],
                         external_ids: Sequence[str] = ()) -> None:
         """An erased member's deliveries (theirs by member id, or to one of `targets`): unsent ones are skipped,

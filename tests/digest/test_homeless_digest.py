@@ -3,7 +3,7 @@ while circles have nowhere to meet, and names the fix (`program channel`) when t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from adapters.bootstrap import App
 from bot.digest.figures import build_digest
@@ -70,3 +70,20 @@ async def test_all_spaces_open_keeps_the_calm_lines(app: App, clock: ManualClock
     await running_program(app, users, circles=[users[:3], users[3:]], start_date=date(2026, 1, 19))
     text = await digest_text(app, "en")
     assert "No circle needs attention" in text and "Every message this week was delivered" in text
+
+
+async def test_messages_skipped_as_too_late_are_counted(app: App, clock: ManualClock) -> None:
+    """A prompt skipped because it went stale (the service was down) did not arrive: the digest says so."""
+    users = [f"U{i}" for i in range(1, 7)]
+    await running_program(app, users, circles=[users[:3], users[3:]], start_date=date(2026, 1, 19))
+    async with app.uow() as uow:
+        for key, reason in (("prompt:1:0", "stale"), ("prompt:2:0", "stale"), ("dm:U1", "paused")):
+            uow.session.add(Delivery(workspace_id=1, key=key, kind=key.split(":")[0], target="local:W1:space:x",
+                                     due_at=MONDAY - timedelta(days=2), status=DeliveryStatus.SKIPPED,
+                                     last_error=reason, payload={"text": "", "blocks": []}, created_at=MONDAY))
+        await uow.commit()
+    text = await digest_text(app, "en")
+    assert "2 messages were not sent this week because they were too late to be useful (prompt: 2)" in text
+    assert "Every message this week was delivered" not in text
+    assert "dm:" not in text  # a paused member's message is skipped by design, not a miss
+    assert "2 pesan tidak dikirim minggu ini" in await digest_text(app, "id")
