@@ -113,6 +113,8 @@ async def program_channel(ctx: Ctx, args: str) -> list[Response]:
         return await _move(ctx, program, named, typed=match.group(2) or "")
     if ctx.where is not None and ctx.where.kind != "user":
         return await _move(ctx, program, ctx.where)
+    if not needs_home(ctx):  # Slack keeps no channel list: the channel is named, or the command typed there
+        raise UserError("program_home.usage")
     buttons = await _choices(ctx, action=MOVE_ACTION, head=str(program.id))
     if not buttons.buttons:
         raise UserError("program_home.none_move", program=program.name, slug=program.slug)
@@ -133,6 +135,9 @@ async def _move(ctx: Ctx, program: Program, target: Target, *, typed: str = "") 
         raise UserError("program_home.closed", program=program.name)
     if target.kind != "channel" or await _is_group_space(ctx, target):
         raise UserError("program_home.not_a_channel")
+    if needs_home(ctx) and target not in [known for known, _ in await installed_channels(ctx)]:
+        # A Teams group chat looks like a channel here, but no circle thread can open in it.
+        raise UserError("program_home.not_a_team_channel", slug=program.slug)
     channel = await channel_name(ctx, target, typed=typed)
     if program.announcement_target == target.key():
         return [Reply(Message(text=ctx.t("program_home.same", program=program.name, channel=channel)))]

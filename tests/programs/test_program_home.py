@@ -168,6 +168,10 @@ async def test_program_channel_sets_and_changes_the_home(app: App, clock: Manual
     assert (await the_program(app)).announcement_target == f"teams:{TENANT}:channel:{CHANNEL_REF}"
     assert "out of date" in text_of(await press(app, "UADMIN", f"program.move:999|{CHANNEL_REF}"))
     assert "Say which program" in text_of(await say(app, "UADMIN", "program channel"))
+    group_chat = Target(platform="teams", workspace_id=TENANT, kind="channel", ref="19:chat@thread.v2")
+    refused = text_of(await say(app, "UADMIN", "program channel leadership-circles", where=group_chat))
+    assert "This is not a team channel Lingkar knows" in refused
+    assert (await the_program(app)).announcement_target == f"teams:{TENANT}:channel:{CHANNEL_REF}"  # unchanged
 
 
 async def form_circles(app: App, clock: ManualClock, *, home: str = "") -> str:
@@ -200,7 +204,7 @@ async def test_formation_without_a_home_says_so_and_program_channel_fixes_it(
     await lingkar_in_channels(app, clock)
     here = Target(platform="teams", workspace_id=TENANT, kind="channel", ref=CHANNEL_REF)
     moved = text_of(await say(app, "UADMIN", "program channel leadership-circles", where=here))
-    assert "2 circles without a space are being opened there now" in moved
+    assert "The spaces of 2 circles that had none are being opened there now" in moved
     await deliver_due(uow_factory=app.uow, messenger=app.messenger, clock=app.services.clock, worker_id="t")
     assert teams.parents[2:] == [here, here] and len(teams.spaces) == 2
     await plan(app.services.uow, now=clock.now(), config=app.services.config)
@@ -234,4 +238,6 @@ async def test_slack_keeps_creating_in_a_dm_and_takes_a_named_channel(app: App, 
     moved = await app.core.handle(Command(slack, "program channel leadership-circles <#C0HOME|mentoring>",
                                           where=in_dm))
     assert "Leadership Circles now lives in #mentoring" in text_of(moved)
+    unnamed = await app.core.handle(Command(slack, "program channel leadership-circles", where=in_dm))
+    assert "`program channel <program> #channel`" in text_of(unnamed)  # no Teams steps on Slack
     assert (await the_program(app)).announcement_target == "slack:T0SLACK:channel:C0HOME"
