@@ -14,7 +14,7 @@ from bot.kernel.messages import Fields, Header, Message, Text
 from bot.kernel.outbox import post
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import SpaceRef, Target
-from bot.kernel.spaces import open_after_commit, queue_space_change, tell_admins
+from bot.kernel.spaces import needs_home, open_after_commit, queue_space_change, tell_admins
 from bot.kernel.text_keys import slugify
 from storage.repositories.outbox import read_opened, space_key, space_of
 from storage.tables import (
@@ -29,7 +29,6 @@ from storage.tables import (
 )
 
 log = logging.getLogger(__name__)
-NEEDS_HOME = frozenset({"teams"})  # as bot/programs/home.py: circles cannot import programs
 
 
 def why_line(t: Translator, why: dict[str, object], theme: str) -> str:
@@ -159,7 +158,7 @@ async def settle_spaces(pc: PlanContext) -> int:
 def _homeless(scope: Scope, program: Program) -> bool:
     """A program without a channel on a platform whose circles open in one (Teams without Graph; Slack creates
     a channel per circle anywhere)."""
-    return not program.announcement_target and scope.workspace.platform in NEEDS_HOME
+    return not program.announcement_target and needs_home(scope.workspace)
 
 
 def _failed(t: Translator, *, program: Program, circle: Circle, cause: str, homeless: bool) -> Message:

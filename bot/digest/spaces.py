@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.kernel.ports import SpaceUnsupported
+from bot.kernel.spaces import needs_home
 from storage.repositories.outbox import space_key
 from storage.tables import CircleStatus, DeliveryStatus, Program
 from storage.uow import UnitOfWork
-
-NEEDS_HOME = frozenset({"teams"})  # as bot/programs/home.py (capabilities do not import each other)
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,6 @@ async def missing_spaces(uow: UnitOfWork, program: Program) -> MissingSpaces:
         failed += row is not None and row.status == DeliveryStatus.FAILED
     workspace = await uow.workspaces.get(workspace_id)
     homeless = (bool(circles) and not program.announcement_target and workspace is not None
-                and workspace.platform in NEEDS_HOME)
+                and needs_home(workspace))
     return MissingSpaces(circles=tuple(circles), pairs=pairs, pairs_failed=failed, homeless=homeless,
                          slug=program.slug)

@@ -19,6 +19,15 @@ from storage.tables import DeliveryStatus, Workspace
 
 log = logging.getLogger(__name__)
 
+# Teams opens a circle's thread only in a channel where Lingkar is installed (without Microsoft Graph), and
+# announces nowhere else; Slack creates a private channel per circle wherever the command was typed. A program on
+# such a platform needs a channel (its home) before its circles can meet.
+NEEDS_HOME = frozenset({"teams"})
+
+
+def needs_home(workspace: Workspace) -> bool:
+    return workspace.platform in NEEDS_HOME
+
 WORKER = "core"  # the claim's owner while the core opens a space right after a command
 LEASE = timedelta(minutes=5)  # longer than any open_space: the deliverer takes the row over only after a crash
 FIRST_RETRY = timedelta(seconds=30)  # the deliverer's own backoff takes over from the second try

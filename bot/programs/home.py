@@ -14,21 +14,19 @@ from bot.kernel.payload import Unavailable, admin_only, int_id, own_target
 from bot.kernel.ports import Target
 from bot.kernel.program_lookup import find_program, program_by_id
 from bot.kernel.replies import OpenForm, Reply, Response
+from bot.kernel.spaces import needs_home as platform_needs_home
 from bot.programs.form import program_form, requested_format
 from storage.repositories.outbox import space_key
 from storage.tables import CircleStatus, ConversationScope, DeliveryStatus, Program, ProgramState
 
 CREATE_ACTION = "program.home"  # "program.home:<format>|<channel ref>": open the create form for that channel
 MOVE_ACTION = "program.move"  # "program.move:<program id>|<channel ref>": the program lives there from now on
-# Teams can open a circle's thread only in a channel where Lingkar is installed, and announces nowhere else; Slack
-# creates a private channel per circle wherever the command was typed, so a program there may start without one.
-NEEDS_HOME = frozenset({"teams"})
 MAX_CHOICES = 25  # buttons in one message; a tenant with more channels names one by typing the command there
 _SLACK_CHANNEL = re.compile(r"<#([A-Z0-9]{2,40})(?:\|([^>|]{0,80}))?>")
 
 
 def needs_home(ctx: Ctx) -> bool:
-    return ctx.workspace.platform in NEEDS_HOME
+    return platform_needs_home(ctx.workspace)
 
 
 async def installed_channels(ctx: Ctx) -> list[tuple[Target, str]]:
