@@ -10,7 +10,7 @@ from typing import Any
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.text import Person
-from storage.tables import ConversationScope
+from storage.tables import ConversationRecord, ConversationScope
 from storage.uow import UnitOfWork
 
 PLATFORM = "teams"
@@ -85,6 +85,13 @@ def roster_reference(*, service_url: str, channel_id: str, bot: ChannelAccount, 
         conversation=ConversationAccount(id="", tenant_id=tenant_id, conversation_type="personal"))
 
 
+def _stored(row: ConversationRecord | None) -> Stored | None:
+    if row is None:
+        return None
+    return Stored(scope=row.scope, key=row.key, reference=from_json(row.reference), alias=row.alias, name=row.name,
+                  reachable=row.reachable)
+
+
 class ReferenceStore:
     def __init__(self, uow: Callable[[], UnitOfWork], *, now: Callable[[], datetime]) -> None:
         self._uow = uow
@@ -108,11 +115,7 @@ class ReferenceStore:
             workspace_id = await uow.conversations.workspace_id(platform=PLATFORM, external_id=tenant)
             if workspace_id is None:
                 return None
-            row = await uow.conversations.get(workspace_id=workspace_id, scope=scope, key=key)
-            if row is None:
-                return None
-            return Stored(scope=row.scope, key=row.key, reference=from_json(row.reference), alias=row.alias,
-                          name=row.name, reachable=row.reachable)
+            return _stored(await uow.conversations.get(workspace_id=workspace_id, scope=scope, key=key))
 
     async def space_by_alias(self, *, tenant: str, alias: str) -> Stored | None:
         """A space saved under this alias (a group chat, by the request that created it)."""
@@ -120,11 +123,7 @@ class ReferenceStore:
             workspace_id = await uow.conversations.workspace_id(platform=PLATFORM, external_id=tenant)
             if workspace_id is None:
                 return None
-            row = await uow.conversations.by_alias(workspace_id=workspace_id, scope=SPACE, alias=alias)
-            if row is None:
-                return None
-            return Stored(scope=row.scope, key=row.key, reference=from_json(row.reference), alias=row.alias,
-                          name=row.name, reachable=row.reachable)
+            return _stored(await uow.conversations.by_alias(workspace_id=workspace_id, scope=SPACE, alias=alias))
 
     async def user_by_alias(self, *, tenant: str, alias: str) -> str | None:
         """The member id (AAD object id) of a Teams user id seen in a mention."""
