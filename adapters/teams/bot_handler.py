@@ -186,8 +186,9 @@ class TeamsBot:
             return Target(platform=PLATFORM, workspace_id=tenant, kind="space", ref=thread)
         return Target(platform=PLATFORM, workspace_id=tenant, kind="channel", ref=inbound.channel_id_of(activity))
 
-    async def _member_id(self, turn: TurnContext, mentioned: dict[str, Any]) -> str:
-        """A mention names a Teams user id; the core knows members by their Entra object id."""
+    async def _member_id(self, turn: TurnContext, mentioned: dict[str, Any]) -> str | None:
+        """A mention names a Teams user id; the core knows members by their Entra object id. None when Teams
+        cannot say who it is: the command then reads the name, and asks for the Entra object id where it needs one."""
         if mentioned.get("aadObjectId"):
             return str(mentioned["aadObjectId"])
         teams_id = str(mentioned.get("id") or "")
@@ -200,9 +201,9 @@ class TeamsBot:
             account = await self.connection.member(
                 turn, conversation_id=team_id or inbound.base_conversation_id(turn.activity.conversation.id),
                 member_id=teams_id)
-        except Exception as error:  # a failed lookup must not lose the command: keep the raw id
-            log.info("could not resolve a Teams mention: %s", error)
-            return teams_id
+        except Exception as error:  # a failed lookup must not lose the command: it goes on with the name
+            log.info("could not resolve a Teams mention: %s", type(error).__name__)
+            return None
         await roster.remember_people(self.store, turn, [account])
         return inbound.user_id_of(account)
 

@@ -134,8 +134,9 @@ def mentions(activity: Activity) -> list[dict[str, Any]]:
     return found
 
 
-async def command_text(activity: Activity, *, resolve: Callable[[dict[str, Any]], Awaitable[str]]) -> str:
-    """The message without the bot's @mention; other people's mentions become the neutral `<@id>`."""
+async def command_text(activity: Activity, *, resolve: Callable[[dict[str, Any]], Awaitable[str | None]]) -> str:
+    """The message without the bot's @mention; other people's mentions become the neutral `<@id>`, or their name
+    as typed when Teams could not say who they are (a guessed id would name nobody, e.g. as an admin)."""
     text = activity.text or ""
     bot_id = activity.recipient.id if activity.recipient is not None else None
     for mention in mentions(activity):
@@ -143,7 +144,11 @@ async def command_text(activity: Activity, *, resolve: Callable[[dict[str, Any]]
         if not tag or tag not in text:
             continue
         mentioned = mention["mentioned"]
-        replacement = " " if mentioned.get("id") == bot_id else f" <@{await resolve(mentioned)}> "
+        if mentioned.get("id") == bot_id:
+            replacement = " "
+        else:
+            resolved = await resolve(mentioned)
+            replacement = f" <@{resolved}> " if resolved else f" {_AT_TAG.sub(lambda m: m.group(1), tag)} "
         text = text.replace(tag, replacement, 1)
     text = _AT_TAG.sub(lambda m: m.group(1), text)  # a mention without an entity: keep the name as typed
     text = _HTML_TAG.sub(" ", text)

@@ -14,7 +14,7 @@ from adapters.server import build_web_app
 from adapters.settings import Settings
 from adapters.teams.connection import BotConfig, make_adapter
 from adapters.teams.manifest import AppInfo, build_manifest
-from tests.teams.activities import ADMIN, BUDI, SARI, in_channel, personal
+from tests.teams.activities import ADMIN, BUDI, SARI, TENANT, User, in_channel, personal
 from tests.teams.conftest import Teams
 from tests.teams.helpers import make_admin
 from tests.teams.mock_connector import MockConnector
@@ -91,6 +91,19 @@ async def test_admin_add_by_mention_or_entra_id_makes_an_admin_on_teams(app: App
     assert ONLY_ADMINS not in connector.to(BUDI.personal)[-1].text()
     await client.post(personal(connector.url, ADMIN, "admin add Budi"))
     assert "Object ID" in connector.to(ADMIN.personal)[-1].text()  # says how, nothing changes
+
+    # Someone Teams cannot identify (not in the team's roster): no guessed `29:` id becomes an admin that matches
+    # nobody; the command reads the name and asks for the Entra object id.
+    rina = User("Rina Putri", "6b2f3c1e-0000-4000-8000-00000000c0a1")
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.find(platform="teams", external_id=TENANT)
+        assert workspace is not None and workspace.id is not None
+        workspace_id = workspace.id
+        before = await uow.admins.list(workspace_id=workspace_id)
+    await client.post(in_channel(connector.url, ADMIN, "admin add @Rina Putri", mentioned=[rina]))
+    assert "Object ID" in connector.messages()[-1].text()
+    async with app.uow() as uow:
+        assert await uow.admins.list(workspace_id=workspace_id) == before
 
 
 async def test_privacy_and_terms_are_served_where_the_manifest_points(app: App) -> None:
