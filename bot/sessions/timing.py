@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.kernel.calendar import Timed, cadence_weeks, session_count, session_time, session_zone
+from bot.kernel.calendar import Timed, cadence_weeks, session_count, session_time, session_zone, timetable
 from storage.tables import Enrollment, Member, Pair, PausePeriod
 
 UTC = ZoneInfo("UTC")
@@ -32,8 +32,15 @@ def reminder_due(program: Timed, index: int) -> datetime:
     return session_time(program, index) - REMINDER_LEAD
 
 
+def session_length_at(program: Timed, index: int) -> timedelta:
+    """The agreed length of that session (bot/agreements), else an hour."""
+    minutes = timetable(program).stretch_for(index).minutes
+    return timedelta(minutes=minutes) if minutes else SESSION_LENGTH
+
+
 def checkin_due(program: Timed, index: int) -> datetime:
-    return session_time(program, index) + SESSION_LENGTH
+    """When the session is over: a check-in never interrupts a longer agreed meeting."""
+    return session_time(program, index) + session_length_at(program, index)
 
 
 def checkin_closes(program: Timed, index: int) -> datetime:

@@ -4,13 +4,14 @@ inside its members' shared working hours (bot/sessions/slots)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.kernel.calendar import group_timetable, session_count, session_time, session_times
 from bot.kernel.timetable import Stretch, stretch_from
 from bot.sessions.slots import choose_slot
+from bot.sessions.timing import checkin_due
 from storage.tables import Cadence, Member, Program
 
 NY = ZoneInfo("America/New_York")
@@ -61,14 +62,14 @@ def test_the_programs_slot_is_kept_when_it_fits_and_those_it_cannot_fit_are_name
 def test_an_agreed_change_keeps_the_sessions_held_and_moves_the_rest() -> None:
     program = _program()
     before = group_timetable(program, _Group())
-    now = datetime(2027, 1, 21, tzinfo=timezone.utc)  # after sessions 0-2
+    now = datetime(2027, 1, 21, tzinfo=UTC)  # after sessions 0-2
     stretch = stretch_from(before, now=now, weekday=4, at=time(9, 0), zone="America/New_York", every_weeks=2,
                            minutes=45)
     assert stretch.start == 3 and stretch.first_day == date(2027, 1, 22)
     after = group_timetable(program, _Group([stretch.to_json()]))
     assert [session_time(after, i) for i in range(3)] == [session_time(before, i) for i in range(3)]
-    assert session_time(after, 3) == datetime(2027, 1, 22, 14, 0, tzinfo=timezone.utc)
-    assert session_time(after, 4) == datetime(2027, 2, 5, 14, 0, tzinfo=timezone.utc)
+    assert session_time(after, 3) == datetime(2027, 1, 22, 14, 0, tzinfo=UTC)
+    assert session_time(after, 4) == datetime(2027, 2, 5, 14, 0, tzinfo=UTC)
     assert all(moment < after.ends for moment in after.times())
     assert after.count() == 8 and after.minutes == 45
 
@@ -81,3 +82,13 @@ def test_a_stored_schedule_is_never_trusted() -> None:
     assert session_times(group_timetable(program, _Group(junk))) == session_times(program)
     assert Stretch.from_json({"from": 1, "first": "2027-01-05", "at": "09:00", "zone": "UTC", "every": 4,
                               "minutes": 2}) is None
+
+
+def test_a_check_in_waits_for_the_end_of_an_agreed_longer_session() -> None:
+    program = _program()
+    before = group_timetable(program, _Group())
+    now = datetime(2027, 1, 21, tzinfo=UTC)
+    long = stretch_from(before, now=now, weekday=4, at=time(9, 0), zone="UTC", every_weeks=1, minutes=90)
+    after = group_timetable(program, _Group([long.to_json()]))
+    assert checkin_due(after, 2) == session_time(after, 2) + timedelta(hours=1)  # before the agreement: an hour
+    assert checkin_due(after, 3) == session_time(after, 3) + timedelta(minutes=90)

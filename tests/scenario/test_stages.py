@@ -44,6 +44,7 @@ PAIR_MEETINGS = [FIRST, *weekly(date(2026, 1, 8), time(15, 30), "Asia/Jakarta", 
 PAIR_TERMS: dict[str, FormValue] = {
     "every": "2", "weekday": "3", "time": "15:30", "zone": "Asia/Jakarta", "minutes": "45",
     "topics": "Alat AI untuk laporan mingguan", "contact": "Chat di ruang kita", "confidential": "yes"}
+AGREED = timedelta(minutes=45)  # the agreed length: each check-in follows the meeting's end
 
 
 async def _reverse_pair(app: App) -> Pair:
@@ -152,13 +153,13 @@ def _check_pair_reminders(rows: list[Delivery], pair: Pair) -> None:
 
 
 def _check_pair_checkins(rows: list[Delivery]) -> None:
-    """A private check-in DM to each side an hour after each meeting, in their language; the first meeting ended
+    """A private check-in DM to each side when each meeting ends, in their language; the first meeting ended
     at 17:00 in Jakarta, after the mentor's day, so theirs waited for 09:00 the next morning."""
     for user, title in (("MENTOR", "Check-in setelah pertemuan ke-{n}"), ("MENTEE", "Check-in after meeting {n}")):
         mine = [r for r in rows if r.target == to(user)]
         assert [index_of(r) for r in mine] == list(range(5))
         for row, meeting in zip(mine, PAIR_MEETINGS, strict=True):
-            due = meeting + HOUR
+            due = meeting + (HOUR if meeting == FIRST else AGREED)  # after the agreed 45 minutes from then on
             if user == "MENTOR" and meeting == FIRST:
                 due = datetime(2026, 1, 7, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
             assert on_time(row, due), (user, row.key, row.due_at)
