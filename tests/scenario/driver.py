@@ -19,10 +19,13 @@ from scheduler.deliver import deliver_due
 from scheduler.pacing import Pacer, RateLimit
 from storage.tables import Member, Workspace
 from tests.helpers import plan
-from tests.scenario.steps import (
+from tests.scenario.kinds import (
     PEOPLE,
     Db,
+    FileArrives,
     Fill,
+    FormShows,
+    OwnView,
     Press,
     Say,
     Sees,
@@ -55,6 +58,7 @@ class Received:
     form_fields: list[str] | None = None  # a form (modal or card form): its field names
     image: str | None = None  # a picture or file: its title
     where: Any = None  # the platform's handle of where it sits (to press its buttons, submit its form)
+    raw: Any = None  # the platform's own payload, where a step reads more of it (a Teams card)
 
     def __str__(self) -> str:
         extra = f" [form {self.form_fields}]" if self.form_fields is not None else ""
@@ -95,6 +99,17 @@ class Driver(ABC):
     @abstractmethod
     def external_id(self, person: str) -> str: ...
 
+    @abstractmethod
+    def form_values(self, form: Received) -> dict[str, str]:
+        """What each field of a form shows when it opens (by field name; a pick list's values joined by commas)."""
+
+    @abstractmethod
+    async def own_view(self, person: str, control: str) -> tuple[Received, list[Received]]:
+        """`person`'s own view of the newest shared ballot with `control`, and the copies of it everyone sees."""
+
+    @abstractmethod
+    async def file_arrives(self, step: FileArrives) -> None: ...
+
     # -- running a step ------------------------------------------------------------------------------------------
 
     async def run(self, steps: Sequence[Step], *, known: Sequence[tuple[Step, str]] = ()) -> None:
@@ -123,8 +138,19 @@ class Driver(ABC):
             case Db():
                 await step.check(self)
                 return
-        self._marks = {person: len(items) for person, items in self.inbox.items()}
-        self._space_mark = len(self.spaces)
+            case FormShows():
+                shown = self.form_values(self.find_form(step.user))
+                wrong = {name: (value, shown.get(name)) for name, value in step.values.items()
+                         if shown.get(name) != value}
+                assert not wrong, f"the form opens showing other values (wanted, shown): {wrong}"
+                return
+            case OwnView():
+                await self.check_own_view(step)
+                return
+            case FileArrives():
+                await self.file_arrives(step)
+                return
+        self.mark()
         match step:
             case Say():
                 await self.say(step.user, self.mentions(step.text), where=step.where)
@@ -138,6 +164,20 @@ class Driver(ABC):
             case Tick():
                 await self.tick(step.advance)
         self.collect()
+
+    def mark(self) -> None:
+        """From here on, `latest` and SpaceCreated read what comes next."""
+        self._marks = {person: len(items) for person, items in self.inbox.items()}
+        self._space_mark = len(self.spaces)
+
+    async def check_own_view(self, step: OwnView) -> None:
+        view, shared = await self.own_view(step.user, step.control)
+        ticked = [line.removeprefix("✓ ") for line in view.text.splitlines() if line.startswith("✓ ")]
+        assert ticked == ([step.chosen] if step.chosen else []), f"{step.user}'s view ticks {ticked}: {view}"
+        assert not any(f"✓ {other}" in view.text for other in step.others), view
+        assert shared, f"no shared copy of {step.control} reached {step.user}"
+        for copy in shared:  # a secret ballot: what everyone sees ticks nobody's choice
+            assert "✓" not in copy.text, f"the copy everyone sees shows a choice: {copy}"
 
     def mentions(self, text: str) -> str:
         """`@ayu` in a scenario's text -> the core's neutral `<@id>`; drivers turn it into their platform's

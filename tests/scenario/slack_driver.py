@@ -7,6 +7,7 @@ import random
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -22,7 +23,7 @@ from adapters.slack.wiring import SLACK
 from bot.kernel.clock import ManualClock
 from tests.conftest import Database, create_schema
 from tests.scenario.driver import Control, Driver, Received, unescape
-from tests.scenario.steps import ADMIN, CHANNEL, CIRCLE, PEOPLE
+from tests.scenario.kinds import ADMIN, CHANNEL, CIRCLE, PEOPLE, FileArrives
 from tests.slack.conftest import SECRET, TEAM, Slack, Sleeps
 from tests.slack.mock_slack import TOKEN, Call, MockSlack, texts_of
 
@@ -84,6 +85,30 @@ class SlackDriver(Driver):
             self.inbox[person].append(Received(text="\n".join(answer["errors"].values())))
         elif answer.get("response_action") == "update":
             self.inbox[person].append(self.modal(answer["view"]))
+
+    # -- the checks Slack does its own way -----------------------------------------------------------------------
+
+    def form_values(self, form: Received) -> dict[str, str]:
+        inputs = [b for b in form.where.get("blocks") or [] if b.get("type") == "input"]
+        return {b["block_id"]: _initial(b["element"]) for b in inputs}
+
+    async def own_view(self, person: str, control: str) -> tuple[Received, list[Received]]:
+        """Slack cannot show one message differently to each member: pressing a shared ballot answers the voter with
+        an ephemeral copy showing their choice, and the message in the channel stays as posted (never updated)."""
+        copies = [r for r in self.inbox[person] if any(c.action_id.startswith(control) for c in r.controls)]
+        assert copies, f"no ballot {control!r} reached {person}"
+        return copies[-1], [r for r in copies if not r.where[1]]
+
+    async def file_arrives(self, step: FileArrives) -> None:
+        """Slack has no consent step: the deliverer's next run uploads the file into the member's DM."""
+        self.mark()
+        await self.tick(timedelta(0))
+        self.collect()
+        files = [r for r in self.latest(step.user) if r.image is not None]
+        assert [f.image for f in files] == [step.title], f"{step.user} got files {[str(f) for f in files]}"
+        assert files[0].where[0] == f"D{IDS[step.user]}", files[0].where  # their DM, nobody else's
+        uploads = [c for c in self.mock.calls if c.method == "files.getUploadURLExternal"]
+        assert uploads and uploads[-1].args.get("filename") == step.filename, uploads[-1:]
 
     def circle_of(self, person: str) -> str:
         for channel in self.mock.channels.values():
@@ -158,6 +183,15 @@ class SlackDriver(Driver):
         """Slack's mrkdwn as a person reads it: mentions as @Name, escapes undone."""
         return unescape(_MENTION.sub(lambda m: "@" + PEOPLE.get(self.person_of.get(m.group(1), ""), m.group(1)),
                                      text))
+
+
+def _initial(element: dict[str, Any]) -> str:
+    """What a modal's input shows when it opens."""
+    if "initial_option" in element:
+        return str(element["initial_option"]["value"])
+    if "initial_options" in element:
+        return ",".join(str(o["value"]) for o in element["initial_options"])
+    return str(element.get("initial_value") or element.get("initial_date") or "")
 
 
 def _options(element: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,85 +22,37 @@ from storage.tables import (
     Theme,
     ThemeVote,
 )
+from tests.scenario.kinds import (
+    ADMIN,
+    AYU,
+    BUDI,
+    CHANNEL,
+    CIRCLE,
+    CITRA,
+    EKO,
+    FAJAR,
+    MEMBERS,
+    PEOPLE,
+    Db,
+    FileArrives,
+    Fill,
+    FormShows,
+    OwnView,
+    Press,
+    Say,
+    Sees,
+    SpaceCreated,
+    Step,
+    Tick,
+)
+from tests.scenario.member_steps import MY_DATA, OWN_BALLOT_VIEWS, profile_round_trip
+
+# The vocabulary is re-exported: scenarios and drivers import it from here too.
+__all__ = ["ADMIN", "AYU", "BUDI", "CHANNEL", "CIRCLE", "CITRA", "EKO", "FAJAR", "MEMBERS", "PEOPLE", "Db",
+           "FileArrives", "Fill", "FormShows", "OwnView", "Press", "Say", "Sees", "SpaceCreated", "Step", "Tick"]
 
 if TYPE_CHECKING:
     from tests.scenario.driver import Driver
-
-# -- the cast -------------------------------------------------------------------------------------------------------
-
-ADMIN, AYU, BUDI, CITRA, EKO, FAJAR = "admin", "ayu", "budi", "citra", "eko", "fajar"
-PEOPLE: Mapping[str, str] = {
-    ADMIN: "Dewi Rahayu", AYU: "Ayu Lestari", BUDI: "Budi Santoso", CITRA: "Citra Dewi", EKO: "Eko Prasetyo",
-    FAJAR: "Fajar Nugroho",
-}
-MEMBERS = (AYU, BUDI, CITRA, EKO, FAJAR)
-CHANNEL = "channel"  # `where` of a Say: the program's channel (where the admin works and the program is announced)
-CIRCLE = "circle"  # `where` of a Say: the speaker's circle space
-
-# -- the steps --------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Say:
-    """`user` types a command: in their private chat with the bot, or `where` (CHANNEL, CIRCLE). `@ayu` mentions."""
-
-    user: str
-    text: str
-    where: str | None = None
-
-
-@dataclass(frozen=True)
-class Press:
-    """`user` presses a button (by its label or the start of its action id) in the newest message that has it;
-    for a pick list, `choose` names the options to tick (part of their labels)."""
-
-    user: str
-    control: str
-    choose: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Fill:
-    """`user` submits the newest form they were shown (a Slack modal, a Teams card) with these answers."""
-
-    user: str
-    values: Mapping[str, str | list[str]]
-
-
-@dataclass(frozen=True)
-class Tick:
-    """Time passes: the scheduler plans what is due and delivers it."""
-
-    advance: timedelta = timedelta(0)
-
-
-@dataclass(frozen=True)
-class Sees:
-    """During the last step that did something, `user` received one message containing all of `contains`
-    (and none of `never`); `image`: it was a picture or file with this in its title."""
-
-    user: str
-    contains: str | tuple[str, ...] = ()
-    image: str | None = None
-    never: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SpaceCreated:
-    """During the last step, a circle space was opened for exactly these people."""
-
-    members: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Db:
-    """What the database holds now; `check` asserts on it."""
-
-    what: str
-    check: Callable[[Driver], Awaitable[None]] = field(repr=False)
-
-
-Step = Say | Press | Fill | Tick | Sees | SpaceCreated | Db
 
 # -- the database checks ------------------------------------------------------------------------------------------
 
@@ -250,6 +201,7 @@ SCENARIO: list[Step] = [
     Press(CITRA, PEOPLE[AYU]),
     Press(EKO, PEOPLE[EKO]),
     Press(FAJAR, PEOPLE[BUDI]),
+    *OWN_BALLOT_VIEWS,  # each voter sees their own choice; the ballot everyone sees shows none
     Tick(timedelta(days=2)),
     Sees(EKO, "Ayu Lestari is your circle's moderator"),
     Sees(FAJAR, "Budi Santoso is your circle's moderator"),
@@ -281,4 +233,8 @@ SCENARIO: list[Step] = [
     Sees(FAJAR, "join [program]"),
     Say(FAJAR, "frobnicate"),
     Sees(FAJAR, "I didn't understand \"frobnicate\""),
+
+    # He edits his profile (and switches to Bahasa Indonesia), opens it again, and asks for his data.
+    *profile_round_trip(PROFILES[FAJAR]),
+    *MY_DATA,
 ]

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.bootstrap import App, bootstrap
@@ -22,39 +21,19 @@ from adapters.teams.wiring import TEAMS
 from bot.kernel.clock import ManualClock
 from tests.conftest import Database, create_schema
 from tests.scenario.driver import Control, Driver, Received
-from tests.scenario.steps import ADMIN, CHANNEL, CIRCLE, PEOPLE
+from tests.scenario.kinds import ADMIN, CHANNEL, CIRCLE, PEOPLE, FileArrives
+from tests.scenario.teams_connector import AnsweringConnector as AnsweringConnector  # re-exported
 from tests.teams.activities import CHANNEL as TEAMS_CHANNEL
 from tests.teams.activities import TEAM, TENANT, User, in_channel, installed_in_team, personal, submit
 from tests.teams.conftest import Sleeps, Teams
-from tests.teams.mock_connector import Call, MockConnector
+from tests.teams.mock_connector import Call
+from tests.teams.universal_activities import refresh
 
 USERS = {person: User(name, f"6b2f3c1e-0000-4000-8000-{index:012d}") for index, (person, name) in
          enumerate(PEOPLE.items(), 1)}
 _AT = re.compile(r"<at>(.*?)</at>")
 _ESCAPED = re.compile(r"\\(.)")
-
-
-class AnsweringConnector(MockConnector):
-    """The mock connector, also keeping what it answered each call (the new activity's or thread's id)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.answers: dict[int, dict[str, Any]] = {}  # id(call) -> the JSON answered
-
-    async def _keep(self, response: web.Response) -> web.Response:
-        if response.status < 300 and isinstance(response.body, bytes) and self.calls:
-            # No await between recording the call and answering it: the newest call is this one.
-            self.answers[id(self.calls[-1])] = json.loads(response.body)
-        return response
-
-    async def _send(self, request: web.Request) -> web.Response:
-        return await self._keep(await super()._send(request))
-
-    async def _reply(self, request: web.Request) -> web.Response:
-        return await self._keep(await super()._reply(request))
-
-    async def _create(self, request: web.Request) -> web.Response:
-        return await self._keep(await super()._create(request))
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 
 
 class TeamsDriver(Driver):
@@ -108,17 +87,65 @@ class TeamsDriver(Driver):
     async def _submit(self, person: str, received: Received, data: dict[str, Any],
                       inputs: dict[str, Any] | None) -> None:
         conversation, activity_id, _ = received.where
-        if conversation in self.by_conversation:
-            shape = {"conversationType": "personal", "tenantId": TENANT, "id": conversation}
-        else:
-            shape = {"isGroup": True, "conversationType": "channel", "tenantId": TENANT, "id": conversation}
+        place = self._place(conversation)
         activity = submit(self.connector.url, USERS[person], data, reply_to_id=activity_id, inputs=inputs,
-                          conversation=shape)
-        if conversation not in self.by_conversation:  # a card in the channel or a circle's thread
-            activity["channelData"] = {"teamsChannelId": TEAMS_CHANNEL, "teamsTeamId": TEAM,
-                                       "channel": {"id": TEAMS_CHANNEL}, "team": {"id": TEAM},
-                                       "tenant": {"id": TENANT}}
+                          conversation=place["conversation"])
+        if "channelData" in place:
+            activity["channelData"] = place["channelData"]
         assert await self.teams.post(activity) == 200
+
+    def _place(self, conversation: str) -> dict[str, Any]:
+        """The conversation (and for a channel or thread, the channelData) of an activity from `conversation`."""
+        if conversation in self.by_conversation:
+            return {"conversation": {"conversationType": "personal", "tenantId": TENANT, "id": conversation}}
+        channel = {"isGroup": True, "conversationType": "channel", "tenantId": TENANT, "id": conversation}
+        return {"conversation": channel,
+                "channelData": {"teamsChannelId": TEAMS_CHANNEL, "teamsTeamId": TEAM, "channel": {"id": TEAMS_CHANNEL},
+                                "team": {"id": TEAM}, "tenant": {"id": TENANT}}}
+
+    # -- the checks Teams does its own way -----------------------------------------------------------------------
+
+    def form_values(self, form: Received) -> dict[str, str]:
+        found: dict[str, str] = {}
+
+        def walk(node: Any) -> None:
+            if isinstance(node, list):
+                for item in node:
+                    walk(item)
+            elif isinstance(node, dict):
+                if str(node.get("type", "")).startswith("Input.") and str(node.get("id", "")).startswith("f_"):
+                    found[str(node["id"]).removeprefix("f_")] = "" if node.get("value") is None else str(node["value"])
+                for value in node.values():
+                    walk(value)
+
+        walk(form.raw)
+        return found
+
+    async def own_view(self, person: str, control: str) -> tuple[Received, list[Received]]:
+        """Teams asks Lingkar for each member's view of a card with a `refresh` whenever they see it: the invoke is
+        answered with that member's card, and nothing is sent, replied or updated."""
+        copies = [r for r in self.inbox[person] if any(c.action_id.startswith(control) for c in r.controls)]
+        shared = [r for r in copies if r.where[0] not in self.by_conversation]
+        assert shared and "refresh" in shared[-1].raw, f"no refreshing ballot {control!r} reached {person}"
+        ballot = shared[-1]
+        posted = len(self.connector.of("send", "reply", "update", "create"))
+        status, body = await self.teams.invoke(refresh(self.connector.url, USERS[person], ballot.raw,
+                                                       like=self._place(ballot.where[0])))
+        answered = json.loads(body)
+        assert status == 200 and answered["statusCode"] == 200, (status, body[:300])
+        assert answered["type"] == "application/vnd.microsoft.card.adaptive", answered["type"]
+        assert len(self.connector.of("send", "reply", "update", "create")) == posted, "a refresh posted something"
+        view = self.received({"attachments": [{"contentType": answered["type"], "content": answered["value"]}]},
+                             where=ballot.where[:2])
+        assert view.raw.get("refresh") == ballot.raw["refresh"], "the member's view stops refreshing"
+        return view, shared
+
+    async def file_arrives(self, step: FileArrives) -> None:
+        """The consent card came with the answer to the last step (no scheduler tick), in the member's 1:1 chat."""
+        cards = [r for r in self.latest(step.user) if r.image == step.filename]
+        assert len(cards) == 1, f"{step.user} received: {[str(r) for r in self.latest(step.user)]}"
+        assert cards[0].where[0] in self.by_conversation, cards[0].where
+        assert cards[0].text.startswith(f"{step.fallback}: {step.title} ({step.filename}, "), cards[0].text
 
     # -- reading what people got ------------------------------------------------------------------------------
 
@@ -159,6 +186,9 @@ class TeamsDriver(Driver):
         if str(attachment.get("contentType", "")).startswith("image/"):
             title = str(attachment.get("name") or "")
             return Received(text=title, image=title, where=(*where, None))
+        if attachment.get("contentType") == FILE_CONSENT:  # what a member reads is the text fallback
+            return Received(text=str(activity.get("text") or ""), image=str(attachment.get("name") or ""),
+                            where=(*where, None), raw=attachment)
         content = attachment.get("content") or {}
         texts: list[str] = []
         controls: list[Control] = []
@@ -199,7 +229,8 @@ class TeamsDriver(Driver):
 
         walk([content.get("body") or [], content.get("actions") or []])
         fields = [str(f) for f in form["fields"]] if form is not None else None
-        return Received(text="\n".join(texts), controls=controls, form_fields=fields, where=(*where, form))
+        return Received(text="\n".join(texts), controls=controls, form_fields=fields, where=(*where, form),
+                        raw=content)
 
 
 def _readable(text: str) -> str:
