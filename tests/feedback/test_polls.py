@@ -160,7 +160,7 @@ async def test_before_and_after_self_assessment(app: App, clock: ManualClock) ->
     invite = decode((await deliveries(app, kind="poll"))[0].payload)
     assert "Self-assessment before the program" in invite.text
     form = form_of(await press(app, "U1", "assess.open:1")).form
-    assert [i.label for i in form.inputs] == ["public speaking", "negotiation"]
+    assert [i.label for i in form.inputs] == ["Public speaking", "negotiation"]  # as the members typed them
     for user, (a, b) in zip(("U1", "U2", "U3"), ((2, 1), (2, 2), (3, 1)), strict=True):
         await submit(app, user, "feedback.assessment", {"skill_0": str(a), "skill_1": str(b)}, state="1")
     end = datetime(2026, 3, 25, 6, 0, tzinfo=UTC)
@@ -176,7 +176,7 @@ async def test_before_and_after_self_assessment(app: App, clock: ManualClock) ->
     clock.set(datetime(2026, 4, 8, 5, 0, tzinfo=UTC))  # the "after" round closes
     full = text_of(await say(app, "U1", "feedback results"))
     assert "Overall: 1.8 before (3 people), 3.5 after (3 people), change +1.7" in full
-    assert "• public speaking: 2.3 → 4.3 (+2.0)" in full and "• negotiation: 1.3 → 2.7 (+1.3)" in full
+    assert "• Public speaking: 2.3 → 4.3 (+2.0)" in full and "• negotiation: 1.3 → 2.7 (+1.3)" in full
     report_time = datetime(2026, 4, 8, 5, 0, tzinfo=UTC)  # the final poll closes: admins get the report
     await say(app, "UADMIN", "status")
     assert await run(app, plan_final_report, report_time) == 1

@@ -147,12 +147,12 @@ async def test_my_data_file(app: App, clock: ManualClock) -> None:
     assert sent is not None and sent.filename == "lingkar-my-data.json" and mine.member_id == me
     data = json.loads(sent.data)
     assert data["profile"]["display_name"] == NAME and data["profile"]["job_title"] == f"Head of {MARKER}"
-    assert data["profile"]["skills_wanted"] == [f"{MARKER.lower()} skills", "listening"]
+    assert data["profile"]["skills_wanted"] == [f"{MARKER} skills", "listening"]  # as typed: skills keep their case
     assert {e["program_id"]: e["status"] for e in data["enrollments"]} == {1: "active", 2: "left"}
     assert data["enrollments"][1]["left_reason"] == f"{MARKER} busy"
     assert data["program_names"] == {"1": "Leadership Circles", "2": "Second Round"}
     assert [(f["satisfaction"], f["keep"]) for f in data["feedback"]] == [(2, f"{MARKER} keep")]
-    assert data["self_assessments"][0]["ratings"] == [{"skill": f"{MARKER.lower()} skills", "score": 2},
+    assert data["self_assessments"][0]["ratings"] == [{"skill": f"{MARKER} skills", "score": 2},
                                                       {"skill": "listening", "score": 3}]
     assert data["checkins"][0]["progress"] == f"{MARKER} progress" and data["goals"][0]["specific"] == MARKER
     assert data["goal_updates"][0]["note"] == f"{MARKER} note" and data["pairs"][0]["end_reason"]

@@ -45,8 +45,8 @@ async def lives_in_a_channel(driver: Driver) -> None:
 
 
 CREATED = Sees(ADMIN, (PROGRAM_NAME, "created as a draft"))
-ANNOUNCED: list[Step] = [Say(ADMIN, f"program open {SLUG}"), Sees(ADMIN, f"Enrollment for {PROGRAM_NAME} is open"), Tick(),
-             Sees(EKO, (PROGRAM_NAME, "Why: Grow leaders across departments"))]
+ANNOUNCED: list[Step] = [Say(ADMIN, f"program open {SLUG}"), Sees(ADMIN, f"Enrollment for {PROGRAM_NAME} is open"),
+                         Tick(), Sees(EKO, (PROGRAM_NAME, "Why: Grow leaders across departments"))]
 STEPS: dict[str, list[Step]] = {
     "teams": [
         Say(ADMIN, "program create"),

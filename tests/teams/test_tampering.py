@@ -12,7 +12,17 @@ from adapters.teams.messenger import TeamsMessenger
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Message
 from storage.tables import Enrollment, Program
-from tests.teams.activities import ADMIN, BUDI, SARI, TENANT, installed_personally, personal, submit
+from tests.teams.activities import (
+    ADMIN,
+    BUDI,
+    SARI,
+    TENANT,
+    in_channel,
+    installed_in_team,
+    installed_personally,
+    personal,
+    submit,
+)
 from tests.teams.conftest import Teams
 from tests.teams.helpers import make_admin, teams_program
 from tests.teams.mock_connector import Call, MockConnector
@@ -42,8 +52,12 @@ async def programs(app: App) -> list[Program]:
 
 async def program_form(app: App, client: Teams, connector: MockConnector) -> dict[str, Any]:
     await make_admin(app, ADMIN.aad)
-    await client.post(personal(connector.url, ADMIN, "program create"))
-    data = submit_data(connector.messages()[-1])
+    # In the team channel the program will live in (typed in a 1:1 chat, Lingkar first asks which channel).
+    connector.roster = [ADMIN.account]
+    await client.post(installed_in_team(connector.url, ADMIN))
+    await client.post(in_channel(connector.url, ADMIN, "program create"))
+    [form] = connector.of("send")  # the form itself comes to the admin's 1:1 chat; the channel gets a reply
+    data = submit_data(form)
     assert data["form_id"] == "program.create"
     return data
 
