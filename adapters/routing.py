@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.kernel.messages import Form, Message
-from bot.kernel.ports import DeliveryError, MessageRef, Messenger, SpaceRef, Target
+from bot.kernel.ports import ChannelAccess, DeliveryError, MessageRef, Messenger, SpaceRef, Target, ensure_member
 
 
 class RoutingMessenger:
@@ -38,6 +38,9 @@ class RoutingMessenger:
 
     async def archive_space(self, space: Target) -> None:
         await self.for_platform(space.platform).archive_space(space)
+
+    async def ensure_member(self, target: Target) -> ChannelAccess:
+        return await ensure_member(self.for_platform(target.platform), target)
 
     async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
         return await self.for_platform(platform).email_directory(workspace_id=workspace_id, platform=platform)

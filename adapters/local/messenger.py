@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from bot.kernel.messages import Form, Message
-from bot.kernel.ports import MessageRef, SpaceRef, Target
+from bot.kernel.ports import ChannelAccess, MessageRef, SpaceRef, Target
 
 
 @dataclass
@@ -28,6 +28,8 @@ class LocalMessenger:
     files: list[tuple[Target, bytes, str, str]] = field(default_factory=list)  # target, data, filename, title
     archived: list[str] = field(default_factory=list)  # names of archived spaces, in order
     people: dict[str, str] = field(default_factory=dict)  # the directory: lower-cased email -> user id
+    # What ensure_member answers per channel ref, as Slack would ("ok" when not set); "joined" turns into "ok".
+    channel_access: dict[str, ChannelAccess] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     async def send(self, target: Target, message: Message) -> MessageRef:
@@ -60,6 +62,12 @@ class LocalMessenger:
 
     async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
         return dict(self.people)
+
+    async def ensure_member(self, target: Target) -> ChannelAccess:
+        answer = self.channel_access.get(target.ref, "ok")
+        if answer == "joined":
+            self.channel_access[target.ref] = "ok"
+        return answer
 
     async def open_form(self, actor_context: str, form: Form) -> None:
         self.forms.append((actor_context, form))

@@ -21,6 +21,9 @@ BOT_SCOPES: dict[str, str] = {
     "files:read": "the org import file an admin uploads in that DM (files.info, url_private_download)",
     "groups:write": "private circle channels and their invitations (conversations.create, conversations.invite)",
     "files:write": "charts and exports (files.getUploadURLExternal, files.completeUploadExternal)",
+    "channels:read": "whether the bot is in a public channel before a program posts there (conversations.info)",
+    "groups:read": "the same for a private channel it was invited to; a circle channel found again after a retry",
+    "channels:join": "joining the public channel a program is created in, to post its announcements there",
 }
 EVENTS = ("app_home_opened", "message.im")  # the home tab needs no scope; DMs need im:history
 

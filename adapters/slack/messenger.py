@@ -10,12 +10,13 @@ from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.slack.api import SlackApi, call
 from adapters.slack.blocks import fallback_text, render
 from adapters.slack.identity import PLATFORM, Directory
+from adapters.slack.joining import ensure_member
 from adapters.slack.kept_forms import PendingForms
 from adapters.slack.modals import Metadata, modal
 from adapters.slack.spaces import SlackSpaceRef, create_channel, invite
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Button, Buttons, Form, Message, Text
-from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
+from bot.kernel.ports import ChannelAccess, DeliveryError, MessageRef, SpaceRef, Target, UnreachableMember
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,10 @@ class SlackMessenger:
         except DeliveryError as error:
             if "already_archived" not in str(error):
                 raise
+
+    async def ensure_member(self, target: Target) -> ChannelAccess:
+        """Joins a public channel it is not in; a private one needs `/invite @Lingkar` (adapters/slack/joining)."""
+        return "ok" if target.kind == "user" else await ensure_member(self.api, target.ref)
 
     async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
         """users.list, page by page (needs users:read.email): every active person's email -> user id."""

@@ -63,14 +63,15 @@ async def create_channel(api: SlackApi, *, name: str, private: bool) -> tuple[st
 
 
 async def own_channel(api: SlackApi, *, name: str) -> str | None:
-    """The unarchived channel called `name` that this app created, if it can see one (conversations.list)."""
+    """The unarchived channel called `name` that this app created, if it can see one (conversations.list). An
+    archived one is never reused (it may be a closed program's circle): its name stays taken, the next is tried."""
     bot, cursor = await api.bot_user_id(), ""
     while True:
         page = await call(api.web.conversations_list(types="public_channel,private_channel", exclude_archived=True,
                                                      limit=LIST_PAGE, cursor=cursor or None),
                           what="conversations.list")
         for channel in page.get("channels") or []:
-            if channel.get("name") == name and channel.get("creator") == bot:
+            if channel.get("name") == name and channel.get("creator") == bot and not channel.get("is_archived"):
                 return str(channel["id"])
         cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
         if not cursor:

@@ -20,7 +20,15 @@ from adapters.teams.references import CHANNEL, PLATFORM, SPACE, USER, Entry, Ref
 from adapters.teams.reliability import ConversationForbidden
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Form, Header, Message, Text
-from bot.kernel.ports import DeliveryError, MessageRef, SpaceRef, SpaceUnsupported, Target, UnreachableMember
+from bot.kernel.ports import (
+    ChannelAccess,
+    DeliveryError,
+    MessageRef,
+    SpaceRef,
+    SpaceUnsupported,
+    Target,
+    UnreachableMember,
+)
 
 log = logging.getLogger(__name__)
 IMAGE_LIMIT = 1_000_000  # bytes of PNG; Teams drops larger inline images
@@ -197,6 +205,9 @@ class TeamsMessenger:
         """Neither a channel thread nor a group chat can be archived by a bot: the closing message is the last word."""
         raise SpaceUnsupported("Teams threads and group chats cannot be archived by a bot; the closing message "
                                "was posted")
+
+    async def ensure_member(self, target: Target) -> ChannelAccess:
+        return "ok"  # a channel the bot is installed in (its conversation reference) always takes its posts
 
     async def email_directory(self, *, workspace_id: str, platform: str) -> dict[str, str]:
         """Without Microsoft Graph a bot sees no directory: members are matched by their user principal name as

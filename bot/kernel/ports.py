@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.kernel.messages import Form, Message
 
 TargetKind = Literal["user", "space", "channel"]
+# Can the bot post in a channel? "ok": it is a member (or the platform needs none); "joined": it just joined a public
+# channel; "invite_needed": a private channel it is not in (or one it may not join): someone must invite it;
+# "archived": nothing can be posted there any more.
+ChannelAccess = Literal["ok", "joined", "invite_needed", "archived"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,21 @@ class Messenger(Protocol):
     async def send_file(self, target: Target, data: bytes, filename: str, title: str) -> MessageRef:
         """Exports and `my data`; platforms without file support raise a permanent DeliveryError."""
         ...
+
+
+@runtime_checkable
+class ChannelJoiner(Protocol):
+    """What a Messenger offers where posting needs membership (Slack answers `not_in_channel`): check a channel,
+    joining it when the platform lets the bot. Optional: `ensure_member` answers "ok" for a Messenger without it."""
+
+    async def ensure_member(self, target: Target) -> ChannelAccess: ...
+
+
+async def ensure_member(messenger: Messenger, target: Target) -> ChannelAccess:
+    """Before a channel is saved as where a program posts; a transient failure raises DeliveryError."""
+    if isinstance(messenger, ChannelJoiner):
+        return await messenger.ensure_member(target)
+    return "ok"  # Teams and the local platform post wherever the bot is installed
 
 
 class Clock(Protocol):

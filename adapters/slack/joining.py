@@ -1,0 +1,63 @@
+"""Can the bot post in a Slack channel? conversations.info says whether it is a member; a public channel it is not
+in is joined (conversations.join, scope channels:join); a private one needs someone to `/invite @Lingkar`.
+Without this, the first post answers `not_in_channel`, a permanent failure nobody hears of."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.api import SlackApi, call, error_code
+from bot.kernel.ports import ChannelAccess, DeliveryError
+
+log = logging.getLogger(__name__)
+
+# conversations.info on a private channel the bot is not in answers channel_not_found: the admin typed the command
+# there, so it exists and the bot cannot see it. missing_scope: an install older than the scope; an invitation works.
+_INVITE_INSTEAD = frozenset({"channel_not_found", "missing_scope", "method_not_supported_for_channel_type",
+                             "restricted_action", "not_allowed", "not_in_channel", "cant_join"})
+
+
+def _code(error: DeliveryError) -> str:
+    cause = error.__cause__
+    return error_code(cause) if isinstance(cause, SlackApiError) else ""
+
+
+async def ensure_member(api: SlackApi, channel: str) -> ChannelAccess:
+    """"ok" when the bot can post there, "joined" when it just joined, "invite_needed" or "archived" otherwise.
+    Rate limits and Slack's own trouble raise DeliveryError: the caller asks the admin to try again."""
+    if channel.startswith("D"):  # a DM with the bot: always writable
+        return "ok"
+    try:
+        info = await call(api.web.conversations_info(channel=channel), what="conversations.info")
+    except DeliveryError as error:
+        code = _code(error)
+        if code in _INVITE_INSTEAD:
+            return "invite_needed"
+        if code == "is_archived":
+            return "archived"
+        raise
+    found: dict[str, Any] = info.get("channel") or {}
+    if found.get("is_archived"):
+        return "archived"
+    if found.get("is_member") or found.get("is_im") or found.get("is_mpim"):
+        return "ok"
+    if found.get("is_private") or found.get("is_group"):
+        return "invite_needed"
+    return await _join(api, channel)
+
+
+async def _join(api: SlackApi, channel: str) -> ChannelAccess:
+    try:
+        await call(api.web.conversations_join(channel=channel), what="conversations.join")
+    except DeliveryError as error:
+        code = _code(error)
+        if code in _INVITE_INSTEAD:
+            return "invite_needed"
+        if code == "is_archived":
+            return "archived"
+        raise
+    log.info("Slack: joined a public channel to post a program's announcements")
+    return "joined"
