@@ -16,9 +16,11 @@ from bot.kernel.intake import Seat, joined_lines, take_seat
 from bot.kernel.messages import Fields, Header, Message, Text
 from bot.kernel.outbox import dm
 from bot.kernel.payload import Unavailable, admin_only, own_target
+from bot.kernel.ports import Target
 from bot.kernel.program_lookup import find_program
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response
 from bot.kernel.text_keys import slugify
+from bot.programs.channel_check import ChannelCheck, check_channel
 from bot.programs.form import apply_fields, program_form, read_program, requested_format
 from bot.programs.home import create_in_personal_chat, needs_home
 from bot.programs.home_report import report_spaces
@@ -38,6 +40,10 @@ async def create(ctx: Ctx, args: str) -> list[Response]:
     program_format = requested_format(args)
     if program_format is None:
         raise UserError("program_create.unknown_format", text=args.strip()[:40])
+    if ctx.where is not None and here:  # before anything is typed: can Lingkar post in this channel?
+        checked = await check_channel(ctx, ctx.where, retry="slack_channels.retry_command")
+        if checked.error is not None:
+            return [Reply(Message(text=checked.error))]
     return [OpenForm(program_form(ctx.t, today=ctx.now.date(), announce_here=here, program_format=program_format))]
 
 
@@ -70,6 +76,12 @@ async def submit_create(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     fields, errors = read_program(ctx.t, form.values, today=ctx.now.date())
     if errors:
         return [FormErrors(errors)]
+    # Checked again before saving: the form may have been opened elsewhere, or Lingkar removed since. An error
+    # keeps the form open with every answer, so the admin invites Lingkar and submits again.
+    checked = await check_channel(ctx, Target.from_key(where), retry="slack_channels.retry_form") if where \
+        else ChannelCheck()
+    if checked.error is not None:
+        return [FormErrors({"name": checked.error})]
     program = Program(workspace_id=ctx.workspace_id, name=str(fields["name"]), slug="", created_at=ctx.now,
                       created_by_member_id=ctx.member_id, announcement_target=where)
     apply_fields(program, fields)
@@ -79,6 +91,8 @@ async def submit_create(ctx: Ctx, form: FormSubmitted) -> list[Response]:
     text = ctx.t("program.created", program=program.name, slug=program.slug)
     if not where and needs_home(ctx):  # a form opened before it asked, or its channel was taken out of the state
         text += "\n" + ctx.t("program_home.created_no_home", program=program.name, slug=program.slug)
+    if checked.note is not None:
+        text += "\n" + checked.note
     return [Reply(Message(text=text, blocks=(Header(program.name), Text(text), _summary(ctx.t, program))))]
 
 
@@ -86,7 +100,7 @@ def _summary(t: Translator, program: Program) -> Fields:
     return Fields((
         (t("program.field.goal"), program.goal or "-"),
         (t("program.field.format"), t(f"format.{program.format}")),
-        (t("program.field.state"), t(f"state.{program.state}")),
+        (t("program.field.state"), t(f"state_label.{program.state}")),
         (t("program.field.schedule"), t("program.schedule", weekday=t(f"weekday.{program.meeting_weekday}"),
                                         time=program.meeting_time, zone=program.timezone,
                                         cadence=t(f"cadence.{program.cadence}"), weeks=program.weeks)),
@@ -111,8 +125,8 @@ async def program_list(ctx: Ctx, args: str) -> list[Response]:
     lines = []
     for program in programs:
         count = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
-        lines.append(ctx.t("program.line", program=program.name, slug=program.slug,
-                           state=ctx.t(f"state.{program.state}"), count=count))
+        lines.append(ctx.t.n("program.line", count, program=program.name, slug=program.slug,
+                             state=ctx.t(f"state_label.{program.state}"), count=count))
     return [Reply(Message(text="\n".join(lines)))]
 
 

@@ -15,6 +15,7 @@ from bot.kernel.ports import Target
 from bot.kernel.program_lookup import find_program, program_by_id
 from bot.kernel.replies import OpenForm, Reply, Response
 from bot.kernel.spaces import needs_home as platform_needs_home
+from bot.programs.channel_check import check_channel
 from bot.programs.form import program_form, requested_format
 from storage.repositories.outbox import space_key
 from storage.tables import CircleStatus, ConversationScope, DeliveryStatus, Program, ProgramState
@@ -139,10 +140,13 @@ async def _move(ctx: Ctx, program: Program, target: Target, *, typed: str = "") 
     channel = await channel_name(ctx, target, typed=typed)
     if program.announcement_target == target.key():
         return [Reply(Message(text=ctx.t("program_home.same", program=program.name, channel=channel)))]
+    checked = await check_channel(ctx, target, retry="slack_channels.retry_command")
+    if checked.error is not None:  # the program stays where it was until Lingkar can post in the new channel
+        return [Reply(Message(text=checked.error))]
     program.announcement_target = target.key()
     ctx.uow.programs.add(program)
     reopened = await reopen_spaces(ctx, program, target)
-    lines = [ctx.t("program_home.set", program=program.name, channel=channel)]
+    lines = [ctx.t("program_home.set", program=program.name, channel=channel), *filter(None, [checked.note])]
     if reopened:
         lines.append(ctx.t("program_home.reopened", count=reopened))
     return [Reply(Message(text="\n".join(lines)))]
