@@ -12,8 +12,8 @@ from datetime import datetime
 
 from bot.kernel.calendar import first_meeting_day, group_timetable, session_count, session_time
 from bot.kernel.timetable import Timetable
-from bot.sessions.timing import session_day
-from storage.tables import CheckIn, Circle, Program, SessionLog
+from bot.sessions.timing import checkin_due, session_day
+from storage.tables import CheckIn, Circle, ModeratorMode, Program, SessionLog
 from storage.uow import UnitOfWork
 
 
@@ -24,6 +24,54 @@ class Activity:
     checkin_rate: float | None = None  # check-ins received / expected, for the sessions in the window
     last_session: dict[int, datetime] = field(default_factory=dict)  # circle id -> latest logged session
     attended_by_week: dict[int, int] = field(default_factory=dict)  # program week (0-based) -> attendees
+
+
+@dataclass
+class WeekRates:
+    """One program week of the charts, over the sessions (and pair meetings) that were over, each group's by its own
+    timetable. Rates, not counts: a week without any session log is "not logged", never zero attendance."""
+
+    sessions: int = 0  # circle sessions held that week
+    met: int = 0  # of those, the ones that happened: logged, or a member checked in as having attended
+    logged: int = 0  # of those, the ones a moderator logged
+    attendees: int = 0  # over logged sessions
+    seats: int = 0  # members able to come, over logged sessions
+    checkins: int = 0  # circle and pair check-ins answered
+    expected: int = 0  # circle and pair check-ins asked
+    meetings: int = 0  # pair meetings held that week
+    pairs_met: int = 0  # of those, the ones either side said they met at
+
+    @property
+    def met_rate(self) -> float | None:
+        return self.met / self.sessions if self.sessions else None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return min(1.0, self.attendees / self.seats) if self.seats else None
+
+    @property
+    def not_logged(self) -> bool:
+        return self.sessions > 0 and self.logged == 0
+
+    @property
+    def checkin_rate(self) -> float | None:
+        return min(1.0, self.checkins / self.expected) if self.expected else None
+
+    @property
+    def pairs_met_rate(self) -> float | None:
+        return self.pairs_met / self.meetings if self.meetings else None
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A circle or pair an admin should look at, and why ("not_met", "checkins_stopped", "no_moderator")."""
+
+    name: str  # a circle's; "" for a pair, which the digest names by its number only
+    reasons: tuple[str, ...]
+    pair_id: int | None = None
+
+
+RECENT = 2  # "has not met for two sessions": the latest two held
 
 
 @dataclass(frozen=True)
@@ -77,6 +125,58 @@ def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict
         last_session=last,
         attended_by_week=by_week,
     )
+
+
+def held(table: Timetable, until: datetime) -> list[int]:
+    """A group's sessions over by `until` (a check-in is due once one is over)."""
+    return [i for i in range(session_count(table)) if checkin_due(table, i) <= until]
+
+
+def circle_weeks(program: Program, circles: Sequence[CircleRecords], *, sizes: dict[int, int],
+                 until: datetime) -> dict[int, WeekRates]:
+    """Program week -> rates, from every circle's sessions held by `until`. A session nobody logged still met when a
+    member checked in saying they attended: unlogged sessions are not people dropping out."""
+    weeks: dict[int, WeekRates] = {}
+    for run in circles:
+        table = group_timetable(program, run.circle)
+        size = sizes.get(run.circle.id or 0, 0)
+        logs = {log.session_index: log for log in run.logs}
+        for index in held(table, until):
+            week = weeks.setdefault(program_week(program, table, index), WeekRates())
+            answers = [c for c in run.checkins if c.session_index == index]
+            log = logs.get(index)
+            week.sessions += 1
+            week.met += log is not None or any(c.attended for c in answers)
+            if log is not None:
+                week.logged += 1
+                week.attendees += len(log.attendee_member_ids)
+                week.seats += max(size, len(log.attendee_member_ids))
+            week.checkins += len(answers)
+            week.expected += max(size, len(answers))
+    return weeks
+
+
+def circle_attention(program: Program, circles: Sequence[CircleRecords], *, members: dict[int, list[int]],
+                     until: datetime) -> tuple[Attention, ...]:
+    """Circles that have not met for their latest two sessions, whose check-ins stopped, or with no moderator where
+    the program has one (none, or one who is no longer in the circle)."""
+    flagged = []
+    for run in circles:
+        recent = set(held(group_timetable(program, run.circle), until)[-RECENT:])
+        met = {log.session_index for log in run.logs} | {c.session_index for c in run.checkins if c.attended}
+        answered = {c.session_index for c in run.checkins}
+        reasons = []
+        if len(recent) == RECENT and not met & recent:
+            reasons.append("not_met")
+        if len(recent) == RECENT and answered and not answered & recent:
+            reasons.append("checkins_stopped")
+        moderator = run.circle.moderator_member_id
+        if program.moderator_mode != ModeratorMode.NONE and (moderator is None
+                                                 or moderator not in members.get(run.circle.id or 0, [])):
+            reasons.append("no_moderator")
+        if reasons:
+            flagged.append(Attention(run.circle.name, tuple(reasons)))
+    return tuple(flagged)
 
 
 SESSION_HEADER = ("circle_id", "circle", "session", "scheduled_at", "attendees", "attendee_names", "outcomes")

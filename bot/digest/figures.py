@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digest.activity import Activity, records, summarise
+from bot.digest.activity import Activity, Attention, WeekRates, circle_attention, circle_weeks, records, summarise
 from bot.digest.pair_figures import PairFigures, pair_figures
 from bot.digest.spaces import MissingSpaces, missing_spaces
 from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed, k_of
@@ -64,6 +64,8 @@ class ProgramFigures:
     spaces: MissingSpaces = field(default_factory=lambda: MissingSpaces(circles=(), pairs=0, pairs_failed=0))
     k: int = 0  # the K its feedback is shown from (feedback.disclosure.k_of); 0: the digest's default
     goals: GroupGoals | None = None  # current members' goals in aggregate at the same K, over GOAL_WEEKS
+    weeks: dict[int, WeekRates] = field(default_factory=dict)  # program week -> circles' and pairs' rates (chart)
+    attention: tuple[Attention, ...] = ()  # circles (then pairs) to look at, and why
 
     @property
     def published_summary(self) -> PollSummary | None:
@@ -129,7 +131,9 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     sizes = {circle_id: len(ids) for circle_id, ids in members.items()}
     # Paused members are asked nothing and expected nowhere: they count in the circle's size, not in the rates.
     available = {circle_id: len(set(ids) - paused_ids) for circle_id, ids in members.items()}
-    activity = summarise(program, await records(uow, circles), sizes=available, since=now - WEEK, until=now)
+    runs = await records(uow, circles)
+    activity = summarise(program, runs, sizes=available, since=now - WEEK, until=now)
+    pairs = await pair_figures(uow, program, now=now, k=k)
     latest, answers, closed, closed_answers = await _latest_rounds(uow, program, now)
     published = disclose_round(poll=closed, answers=closed_answers, k=k, now=now) if closed else None
     first = week_moment(program, 0)
@@ -146,12 +150,25 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         if latest else 0,
         published=published,
         enrolled_by_week=by_week,
-        pairs=await pair_figures(uow, program, now=now, k=k),
+        pairs=pairs,
         spaces=await missing_spaces(uow, program),
         k=k,
         goals=await group_goals(uow, program_id=program_id, member_ids=[e.member_id for e in current],
                                 since=now - GOAL_WEEKS * WEEK, k=k),
+        weeks=_merged(circle_weeks(program, runs, sizes=available, until=now), pairs.weeks if pairs else {}),
+        attention=circle_attention(program, runs, members=members, until=now) + (pairs.attention if pairs else ()),
     )
+
+
+def _merged(*parts: dict[int, WeekRates]) -> dict[int, WeekRates]:
+    """Circles' and pairs' weeks in one (a program may have both only in tests, but adding is always right)."""
+    merged: dict[int, WeekRates] = {}
+    for part in parts:
+        for week, rates in part.items():
+            into = merged.setdefault(week, WeekRates())
+            for one in fields(WeekRates):
+                setattr(into, one.name, getattr(into, one.name) + getattr(rates, one.name))
+    return dict(sorted(merged.items()))
 
 
 async def _latest_rounds(uow: UnitOfWork, program: Program, now: datetime

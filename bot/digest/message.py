@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.digest.chart import Labels, Series, participation_png
+from bot.digest.chart import RATES, Labels, Panel, plotted, rates_png, sentence_png
 from bot.digest.figures import GOAL_WEEKS, Digest, ProgramFigures
 from bot.feedback.results import round_label, round_line
 from bot.kernel.i18n import Translator
@@ -51,7 +51,7 @@ def _feedback(t: Translator, f: ProgramFigures, last: dict[str, Any], k: int) ->
 
 def _risk_line(t: Translator, f: ProgramFigures) -> str:
     if not f.at_risk and f.spaces.circles:  # a circle with nowhere to meet needs attention: listed below
-        return t("program_home.digest_risk_spaces", count=len(f.spaces.circles))
+        return t.n("program_home.digest_risk_spaces", len(f.spaces.circles), count=len(f.spaces.circles))
     if not f.at_risk:
         return t("digest.no_risk")
     lines = [t("digest.at_risk_title", count=len(f.at_risk))]
@@ -79,7 +79,18 @@ def program_blocks(t: Translator, f: ProgramFigures, last: dict[str, Any], *, k:
             at_risk=f.pairs.at_risk, ended=f.pairs.ended_this_week)),)
     if f.goals is not None:
         pairs += ((t("goals.digest.label"), _goals(t, f.goals)),)
-    return [Header(f.name), Fields(pairs), Text(_risk_line(t, f)), *_spaces(t, f)]
+    return [Header(f.name), Fields(pairs), Text(_risk_line(t, f)), *_attention(t, f), *_spaces(t, f)]
+
+
+def _attention(t: Translator, f: ProgramFigures) -> list[Block]:
+    """Each circle and pair to look at, by name, with what an admin can act on."""
+    if not f.attention:
+        return []
+    lines = [t("digest_charts.attention_title", count=len(f.attention))]
+    for one in f.attention:
+        name = one.name if one.pair_id is None else t("digest_charts.pair", id=one.pair_id)
+        lines.append(f"• {name}: " + "; ".join(t(f"digest_charts.reason.{r}") for r in one.reasons))
+    return [Text("\n".join(lines))]
 
 
 def _goals(t: Translator, goals: GroupGoals) -> str:
@@ -119,6 +130,8 @@ def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:
     blocks.extend(_deliveries(t, digest))
     if digest.erasures:
         blocks.append(Text(t("digest.erasures", count=digest.erasures)))
+    if not plotted(chart_panels(digest)):  # no chart follows: say why rather than send empty axes
+        blocks.append(Context(t("digest_charts.nothing")))
     blocks.append(Context(t("digest.footer", k=k)))
     return Message(text=_plain(blocks), blocks=tuple(blocks))
 
@@ -151,8 +164,20 @@ def _plain(blocks: list[Block]) -> str:
     return "\n".join(lines)
 
 
+def _labels(t: Translator) -> Labels:
+    return Labels(title=t("digest_charts.title"), week=t("digest_charts.week"), rate=t("digest_charts.rate"),
+                  lines={key: t(f"digest_charts.{key}") for key in RATES}, not_logged=t("digest_charts.not_logged"))
+
+
+def chart_panels(digest: Digest) -> list[Panel]:
+    return [Panel(f.name, f.weeks) for f in digest.programs]
+
+
+def chart_or_none(t: Translator, digest: Digest) -> bytes | None:
+    """The rates chart in the admin's language; None when nothing was held yet (the digest says so instead)."""
+    return rates_png(chart_panels(digest), _labels(t))
+
+
 def digest_chart(t: Translator, digest: Digest) -> bytes:
-    series = [Series(t("digest.chart_enrolled", program=f.name), t("digest.chart_attended", program=f.name),
-                     f.enrolled_by_week, f.activity.attended_by_week) for f in digest.programs]
-    return participation_png(series, Labels(title=t("digest.chart_title"), week=t("digest.chart_week"),
-                                            people=t("digest.chart_people"), empty=t("digest.chart_empty")))
+    """For callers that always send an image: with nothing to chart, an image of the sentence the digest gives."""
+    return chart_or_none(t, digest) or sentence_png(t("digest_charts.nothing"))

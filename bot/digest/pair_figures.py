@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.digest.activity import RECENT, Attention, WeekRates, held, program_week
 from bot.kernel.calendar import group_timetable, session_count
 from bot.kernel.timetable import Timetable
 from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting, paused_on, session_day
@@ -23,6 +24,8 @@ class PairFigures:
     never_met: int  # at risk too: a pair that never met has missed its meetings
     at_risk: int
     ended_this_week: int
+    weeks: dict[int, WeekRates] = field(default_factory=dict)  # program week -> its pair meetings (for the chart)
+    attention: tuple[Attention, ...] = ()  # pairs by number: not met, check-ins stopped
 
     def snapshot(self) -> dict[str, int]:
         return {"pairs_active": self.active, "pairs_never_met": self.never_met, "pairs_at_risk": self.at_risk,
@@ -86,7 +89,49 @@ async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: i
         at_risk += _at_risk(table, pair, mine, away, now, ratings_usable=ratings_usable)
     ended = [p for p in pairs if p.status == PairStatus.ENDED and p.ended_at is not None
              and now - WEEK <= p.ended_at < now]
-    return PairFigures(active=len(active), never_met=never_met, at_risk=at_risk, ended_this_week=len(ended))
+    return PairFigures(active=len(active), never_met=never_met, at_risk=at_risk, ended_this_week=len(ended),
+                       weeks=pair_weeks(program, active, answers, now),
+                       attention=_attention(program, active, answers, pauses, now))
+
+
+def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], now: datetime
+               ) -> dict[int, WeekRates]:
+    """Program week -> the pairs' meetings held by now, those either side said they met at, and check-ins (two
+    asked per meeting)."""
+    weeks: dict[int, WeekRates] = {}
+    for pair in pairs:
+        table = group_timetable(program, pair)
+        for index in (i for i in held(table, now) if is_pair_meeting(pair, table, i)):
+            week = weeks.setdefault(program_week(program, table, index), WeekRates())
+            mine = [a for a in answers if a.pair_id == pair.id and a.meeting_index == index]
+            week.meetings += 1
+            week.pairs_met += any(a.met for a in mine)
+            week.checkins += len(mine)
+            week.expected += 2
+    return weeks
+
+
+def _attention(program: Program, pairs: list[Pair], answers: list[PairCheckIn],
+               pauses: dict[int, list[PausePeriod]], now: datetime) -> tuple[Attention, ...]:
+    """Pairs whose latest two meetings nobody said they met at (a side away does not count), or whose check-ins
+    stopped. By the pair's number only: who they are stays in the export's pairs.csv (its pair_id), and ratings stay
+    out (they count only from K)."""
+    flagged: list[tuple[Pair, tuple[str, ...]]] = []  # active pairs, in the order the program formed them
+    for pair in pairs:
+        table = group_timetable(program, pair)
+        mine = [a for a in answers if a.pair_id == pair.id]
+        away = pauses.get(pair.mentor_member_id, []) + pauses.get(pair.mentee_member_id, [])
+        recent = [i for i in held(table, now) if is_pair_meeting(pair, table, i)][-RECENT:]
+        missed = [_missed(table, i, mine, away) for i in recent]
+        answered = {a.meeting_index for a in mine}
+        reasons = []
+        if len(recent) == RECENT and all(missed):  # None (away) is falsy: a pause never flags a pair
+            reasons.append("not_met")
+        if len(recent) == RECENT and answered and not answered & set(recent):
+            reasons.append("checkins_stopped")
+        if reasons:
+            flagged.append((pair, tuple(reasons)))
+    return tuple(Attention(name="", reasons=reasons, pair_id=pair.id) for pair, reasons in flagged)
 
 
 PAIR_CHECKIN_HEADER = ("pair_id", "mentor", "mentee", "meeting", "member", "met", "usefulness", "progress")
