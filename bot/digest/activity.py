@@ -19,7 +19,7 @@ from storage.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class Activity:
-    circles_met: int = 0  # circles with a session logged among the sessions scheduled in the window
+    circles_met: int = 0  # circles that met at a session scheduled in the window: logged, or a check-in says attended
     attendance_rate: float | None = None  # attendees / members able to come (not paused), over logged sessions
     checkin_rate: float | None = None  # check-ins received / expected, for the sessions in the window
     last_session: dict[int, datetime] = field(default_factory=dict)  # circle id -> latest logged session
@@ -106,8 +106,8 @@ def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict
         in_window = {i for i in range(session_count(table)) if since <= session_time(table, i) < until}
         size = sizes.get(circle_id, 0)
         logged = [log for log in run.logs if log.session_index in in_window]
-        if logged:
-            met += 1
+        if logged or any(c.attended for c in run.checkins if c.session_index in in_window):
+            met += 1  # as the chart counts it: an unlogged session members say they attended was held
         for log in logged:
             attendees += len(log.attendee_member_ids)
             seats += max(size, len(log.attendee_member_ids))  # a paused member who came anyway still counts

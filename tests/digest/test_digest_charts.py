@@ -66,6 +66,9 @@ async def test_the_chart_plots_rates_and_marks_an_unlogged_week_not_zero(app: Ap
         "attended": [(1, 83.3), (3, 66.7)],  # 5 of 6, then 2 of A's 3; week 2 has no point, never 0%
         "checkins": [(1, 16.7), (2, 33.3), (3, 0.0)],  # 1, 2 and 0 answers of 6 asked
     }
+    async with app.uow() as uow:  # the week of session 1: the text's "circles that met" counts it as the chart does
+        week_two = await program_figures(uow, program, now=SATURDAY - timedelta(days=7), k=3)
+    assert week_two.activity.circles_met == 1 and week_two.activity.attendance_rate is None
     png = digest_chart(Translator("id"), _digest(figures, until=SATURDAY))
     assert png[:8] == PNG_SIGNATURE and struct.unpack(">II", png[16:24])[0] == 1080
 
