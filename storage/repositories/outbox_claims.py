@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
+from storage.repositories.workspace_state import inactive_reasons
 from storage.tables import Delivery, DeliveryStatus, Enrollment, Member
 from storage.uow import UnitOfWork
 
@@ -77,7 +78,7 @@ async def claim(uow: UnitOfWork, *, worker_id: str, now: datetime, lease_until: 
     rows = sorted(taken_over + fresh, key=lambda d: (d.due_at, d.id or 0))
     exhausted = {d.id or 0 for d in taken_over if max_attempts is not None and d.attempts >= max_attempts}
     result = Claim()
-    reasons = await _skip_reasons(uow, rows, now)
+    reasons = {**await _skip_reasons(uow, rows, now), **await inactive_reasons(uow, rows)}  # removed app: skip
     for delivery in rows:
         if (reason := reasons.get(delivery.id or 0)) is not None:
             result.skipped[reason] += 1

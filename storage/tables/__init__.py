@@ -35,6 +35,7 @@ from storage.tables.programs import (
     ThemeMode,
 )
 from storage.tables.running import CheckIn, CirclePrompt, Goal, GoalUpdate, PausePeriod, PromptStatus, SessionLog
+from storage.tables.slack_oauth import slack_bots, slack_installations, slack_oauth_states
 from storage.tables.tenancy import AuditEntry, Member, OrgRecord, Platform, Workspace, WorkspaceAdmin
 
 __all__ = [
@@ -97,4 +98,7 @@ __all__ = [
     "Workspace",
     "WorkspaceAdmin",
     "WorkspacePace",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

@@ -29,6 +29,10 @@ class Workspace(SQLModel, table=True):
     locale: str = Field(default="en", max_length=8)
     timezone: str = Field(default="Asia/Jakarta", max_length=64)
     created_at: datetime = Field(sa_column=utc_column())
+    # Set when the platform says the app was removed (Slack: app_uninstalled, tokens_revoked): deliveries stop, the
+    # data stays until an admin erases it (`lingkar workspace erase`). A new install clears both.
+    inactive_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    inactive_reason: str | None = Field(default=None, max_length=32)
 
 
 class Member(SQLModel, table=True):
