@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -130,10 +129,3 @@ def rates_png(panels: Sequence[Panel], labels: Labels) -> bytes | None:
         _draw(axes, one, labels)
     return _png(figure)
 
-
-def sentence_png(sentence: str) -> bytes:
-    """A small image carrying only a sentence, for a caller that must send an image whatever happens."""
-    figure = Figure(figsize=(WIDTH_IN, 1.4), dpi=DPI)
-    FigureCanvasAgg(figure)
-    figure.text(0.5, 0.5, _plain(textwrap.fill(sentence, 48)), ha="center", va="center", fontsize=FONT + 1)
-    return _png(figure)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.digest.export import export_tables, zip_tables
 from bot.digest.figures import build_digest, iso_week
-from bot.digest.message import digest_chart, digest_message
+from bot.digest.message import chart_or_none, digest_message
 from bot.digest.planner import zone_of
 from bot.feedback.disclosure import k_of
 from bot.kernel.context import Ctx
@@ -20,11 +20,12 @@ async def digest_now(ctx: Ctx, args: str) -> list[Response]:
     zone = zone_of(ctx.member.timezone, ctx.workspace.timezone)
     week = iso_week(ctx.now.astimezone(zone).date())
     digest = await build_digest(ctx.uow, ctx.workspace, now=ctx.now, week=week, config=ctx.services.config)
-    if digest.programs:
+    chart = chart_or_none(ctx.t, digest) if digest.programs else None
+    if chart is not None:  # with nothing held yet the digest's sentence says so; no image of empty axes
         key = f"digest-now:{ctx.workspace_id}:{ctx.actor.user_id}:{ctx.now.isoformat()}"
         await enqueue(ctx.uow, workspace_id=ctx.workspace_id, key=key, kind="digest_chart", target=ctx.user_target(),
                       message=Message(text=ctx.t("digest.chart_title")), due_at=ctx.now, member_id=ctx.member_id,
-                      image=digest_chart(ctx.t, digest))
+                      image=chart)
     return [Reply(digest_message(ctx.t, digest, k=ctx.services.config.k_anonymity))]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.digest.chart import RATES, Labels, Panel, plotted, rates_png, sentence_png
+from bot.digest.chart import RATES, Labels, Panel, plotted, rates_png
 from bot.digest.figures import GOAL_WEEKS, Digest, ProgramFigures
 from bot.feedback.results import round_label, round_line
 from bot.kernel.i18n import Translator
@@ -177,7 +177,3 @@ def chart_or_none(t: Translator, digest: Digest) -> bytes | None:
     """The rates chart in the admin's language; None when nothing was held yet (the digest says so instead)."""
     return rates_png(chart_panels(digest), _labels(t))
 
-
-def digest_chart(t: Translator, digest: Digest) -> bytes:
-    """For callers that always send an image: with nothing to chart, an image of the sentence the digest gives."""
-    return chart_or_none(t, digest) or sentence_png(t("digest_charts.nothing"))

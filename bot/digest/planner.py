@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.digest.figures import Digest, build_digest, iso_week, keep_snapshots
-from bot.digest.message import digest_chart, digest_message
+from bot.digest.message import chart_or_none, digest_message
 from bot.kernel.admins import admin_recipients
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
@@ -43,7 +43,7 @@ async def plan_digest(pc: PlanContext) -> int:
     per admin."""
     workspace_id = pc.workspace.id or 0
     built: dict[str, Digest] = {}
-    charts: dict[tuple[str, str], bytes] = {}
+    charts: dict[tuple[str, str], bytes | None] = {}
     queued = 0
     for admin, member in await admin_recipients(pc, config=pc.config):
         zone = zone_of(member.timezone if member else None, pc.workspace.timezone)
@@ -60,15 +60,17 @@ async def plan_digest(pc: PlanContext) -> int:
         digest = built[week]
         t = Translator(resolve_locale(member.locale if member else None, pc.workspace.locale))
         if (week, t.locale) not in charts:
-            charts[(week, t.locale)] = digest_chart(t, digest)
+            charts[(week, t.locale)] = chart_or_none(t, digest)
         target = user_target(pc.workspace, admin)
         member_id = member.id if member else None
         stale_at = moment + DIGEST_STALE
         queued += await enqueue(pc.uow, workspace_id=workspace_id, key=key, kind="digest", target=target,
                                 message=digest_message(t, digest, k=pc.config.k_anonymity), due_at=moment,
                                 member_id=member_id, stale_at=stale_at)
-        await enqueue(pc.uow, workspace_id=workspace_id, key=f"digest-chart:{workspace_id}:{admin}:{week}",
-                      kind="digest_chart", target=target, message=Message(text=t("digest.chart_title")),
-                      due_at=moment, member_id=member_id, stale_at=stale_at, image=charts[(week, t.locale)])
+        chart = charts[(week, t.locale)]
+        if chart is not None:  # nothing held yet: the digest says so in a sentence, no empty chart
+            await enqueue(pc.uow, workspace_id=workspace_id, key=f"digest-chart:{workspace_id}:{admin}:{week}",
+                          kind="digest_chart", target=target, message=Message(text=t("digest.chart_title")),
+                          due_at=moment, member_id=member_id, stale_at=stale_at, image=chart)
     return queued
 
