@@ -19,6 +19,8 @@ db = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db, name="db")
 org = typer.Typer(help="Org data: department, team, manager, seniority and start date.", no_args_is_help=True)
 app.add_typer(org, name="org")
+workspace = typer.Typer(help="Workspaces (a Slack workspace, a Teams tenant).", no_args_is_help=True)
+app.add_typer(workspace, name="workspace")
 app.add_typer(teams_app, name="teams")
 app.add_typer(slack_app, name="slack")
 
@@ -117,6 +119,25 @@ def org_import(
 
     code = run_import(_settings(), file=file, workspace=workspace, locale=locale, use_directory=directory)
     raise typer.Exit(code)
+
+
+@workspace.command("erase")
+def workspace_erase(
+    platform: str = typer.Argument(..., help="slack or teams."),
+    external_id: str = typer.Argument(..., help="The workspace's id: a Slack team id (T0123ABCD), a Teams tenant."),
+    yes: bool = typer.Option(False, "--yes", help="Really delete (without it, nothing is done)."),
+    force: bool = typer.Option(False, "--force", help="Erase even though the app is still installed there."),
+) -> None:
+    """Delete every program, member and answer of a workspace whose app was removed (its data is kept until then)."""
+    from adapters.workspace_erase import erase
+
+    if not yes:
+        typer.echo("lingkar: this deletes the workspace's data for good; add --yes to go ahead", err=True)
+        raise typer.Exit(2)
+    line = asyncio.run(erase(database_url=_settings().database_url, platform=platform, external_id=external_id,
+                             force=force))
+    typer.echo(line)
+    raise typer.Exit(0 if line.startswith("erased") else 1)
 
 
 @app.command()

@@ -6,6 +6,7 @@ import uuid
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
     slack_command: str = Field("/circle", alias="LINGKAR_SLACK_COMMAND")
     slack_api_url: str = Field("https://slack.com/api/", alias="LINGKAR_SLACK_API_URL")
+    # "Add to Slack" (docs/slack.md): with SLACK_CLIENT_ID, every workspace that installs the app gets its own bot
+    # token, stored encrypted with the first of LINGKAR_SLACK_TOKEN_KEYS (the others still decrypt: key rotation).
+    slack_client_id: str = Field("", alias="SLACK_CLIENT_ID")
+    slack_client_secret: str = Field("", alias="SLACK_CLIENT_SECRET", repr=False)
+    slack_token_keys: str = Field("", alias="LINGKAR_SLACK_TOKEN_KEYS", repr=False)
 
     # Teams: the names the Bot Framework SDK and docs use.
     microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID"),
@@ -165,6 +171,31 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET: set the signing secret for HTTP "
                              "events, or SLACK_APP_TOKEN for Socket Mode")
         return self
+
+    @model_validator(mode="after")
+    def _slack_oauth(self) -> Settings:
+        if not self.slack_client_id:
+            return self
+        if self.slack_bot_token:
+            raise ValueError("SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: one workspace with one token, or "
+                             "'Add to Slack' for many (each install brings its token); unset one of them")
+        if not (self.slack_client_secret and self.slack_signing_secret):
+            raise ValueError("SLACK_CLIENT_ID is set without SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET: "
+                             "'Add to Slack' needs both (Basic Information > App Credentials)")
+        if not self.slack_token_key_list():
+            raise ValueError("SLACK_CLIENT_ID is set without LINGKAR_SLACK_TOKEN_KEYS: bot tokens are stored "
+                             "encrypted; make a key with `lingkar slack token-key`")
+        for key in self.slack_token_key_list():
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError("LINGKAR_SLACK_TOKEN_KEYS holds a value that is not a Fernet key (32 url-safe "
+                                 "base64-encoded bytes); make one with `lingkar slack token-key`") from None
+        return self
+
+    def slack_token_key_list(self) -> tuple[str, ...]:
+        """The newest key first: it encrypts; all of them decrypt."""
+        return tuple(k.strip() for k in self.slack_token_keys.split(",") if k.strip())
 
     def _teams_credentials_complete(self) -> None:
         """What botbuilder needs for each bot type, named before the first request fails with its own exception."""

@@ -20,6 +20,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.tokens import TEAM, TeamTokenClient, TeamTokens
 from bot.kernel.ports import DeliveryError, UnreachableMember
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,17 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-def make_client(*, token: str, base_url: str, timeout: int = 10, sleep: Sleep | None = None,
-                rate_limit_retries: int = 3, observe: Observe | None = None) -> AsyncWebClient:
+def make_client(*, token: str | None, base_url: str, timeout: int = 10, sleep: Sleep | None = None,
+                rate_limit_retries: int = 3, observe: Observe | None = None,
+                tokens: TeamTokens | None = None) -> AsyncWebClient:
+    """With `tokens` ("Add to Slack"), each call carries the token of the workspace it is made for."""
     handlers: list[AsyncRetryHandler] = [
         AsyncConnectionErrorRetryHandler(max_retry_count=1),  # a reset connection: the request never arrived
         RateLimitRetry(max_retry_count=rate_limit_retries, sleep=sleep, observe=observe),
     ]
-    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+    client = TeamTokenClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+    client.tokens = tokens
+    return client
 
 
 class SlackApi:
@@ -100,7 +105,7 @@ class SlackApi:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
-        self._bot_user_id: str | None = None
+        self._bot_user_ids: dict[str | None, str] = {}  # per workspace served: each install has its own bot user
 
     @property
     def web(self) -> AsyncWebClient:
@@ -120,10 +125,11 @@ class SlackApi:
             await self.client.session.close()
 
     async def bot_user_id(self) -> str:
-        if self._bot_user_id is None:
+        team = TEAM.get()
+        if team not in self._bot_user_ids:
             identity = await call(self.web.auth_test(), what="auth.test")
-            self._bot_user_id = str(identity.get("user_id") or "")
-        return self._bot_user_id
+            self._bot_user_ids[team] = str(identity.get("user_id") or "")
+        return self._bot_user_ids[team]
 
 
 async def call(request: Awaitable[T], *, what: str) -> T:

@@ -9,8 +9,9 @@ from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.metrics import Metrics
@@ -34,9 +35,11 @@ from adapters.slack.messenger import FORM_BUTTON, SlackMessenger
 from adapters.slack.modals import CALLBACK_ID
 from adapters.slack.mrkdwn import mrkdwn
 from adapters.slack.responder import Responder
+from adapters.slack.tokens import TeamTokenClient, serve_team
+from adapters.slack.uninstall import Removals
 from bot.kernel.core import Core
 from bot.kernel.events import Actor, Event
-from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.i18n import Translator, resolve_locale, translate
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError
 from bot.kernel.replies import Response
@@ -49,18 +52,23 @@ ACK_BUDGET = 2.0  # seconds from a request's arrival to "working on it" at the l
 CORE_SLOTS = 2
 
 
-def build_bolt_app(*, settings: Settings, messenger: SlackMessenger) -> AsyncApp:
+def build_bolt_app(*, settings: Settings, messenger: SlackMessenger,
+                   oauth: AsyncOAuthSettings | None = None) -> AsyncApp:
     """process_before_response: each listener decides when Slack gets its answer, and spawns what may follow,
-    instead of bolt polling for the ack every 10 ms."""
+    instead of bolt polling for the ack every 10 ms. With `oauth`, bolt finds each workspace's token in the
+    installation store; without, the token comes with the client."""
     return AsyncApp(
-        name="lingkar", signing_secret=settings.slack_signing_secret,  # the token comes with the client
+        name="lingkar", signing_secret=settings.slack_signing_secret, oauth_settings=oauth,
         client=messenger.api.client, process_before_response=True, logger=logging.getLogger("adapters.slack.bolt"),
+        # A workspace without an installation: bolt's English-only reply, in Lingkar's words instead.
+        user_facing_authorize_error_message=translate("slack.install.missing", settings.default_locale),
     )
 
 
 class SlackBot:
     def __init__(self, *, core: Core, messenger: SlackMessenger, settings: Settings, seen: RecentEvents,
-                 core_slots: int | None = None, ack_budget: float = ACK_BUDGET, metrics: Metrics | None = None) -> None:
+                 core_slots: int | None = None, ack_budget: float = ACK_BUDGET, metrics: Metrics | None = None,
+                 oauth: AsyncOAuthSettings | None = None, removals: Removals | None = None) -> None:
         self.core = core
         self.metrics = metrics or Metrics()  # a registry of its own when nobody scrapes this bot
         # At most this many Slack events in the core at once; the rest wait their turn here, in order. Unbounded,
@@ -76,7 +84,12 @@ class SlackBot:
         self.responder = Responder(messenger=messenger)
         self.background = Background()
         self.seen = seen  # in the database: Slack may retry an event on another replica
-        self.bolt = build_bolt_app(settings=settings, messenger=messenger)
+        self.bolt = build_bolt_app(settings=settings, messenger=messenger, oauth=oauth)
+        client = messenger.api.client
+        self.bolt.use(serve_team(client.tokens if isinstance(client, TeamTokenClient) else None))
+        if removals is not None:
+            self.bolt.event("app_uninstalled")(removals.on_uninstalled)
+            self.bolt.event("tokens_revoked")(removals.on_tokens_revoked)
         self.signing_secret = settings.slack_signing_secret
         self.command = settings.slack_command
         self.bolt.command(settings.slack_command)(self.on_command)
@@ -96,6 +109,17 @@ class SlackBot:
             return refused.response()
         bolt_response = await self.bolt.async_dispatch(incoming)
         return await to_aiohttp_response(bolt_response)
+
+    async def handle_oauth(self, request: web.Request) -> web.Response:
+        """GET /slack/install (the "Add to Slack" page, with a fresh state) and /slack/oauth_redirect (Slack sends
+        the admin back with a code: oauth.v2.access, then the installation is stored)."""
+        flow = self.bolt.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        incoming = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(incoming))
+        return await to_aiohttp_response(await flow.handle_callback(incoming))
 
     async def ask_core(self, event: Event) -> list[Response]:
         self.in_core += 1

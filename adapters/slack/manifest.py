@@ -25,14 +25,21 @@ BOT_SCOPES: dict[str, str] = {
     "groups:read": "the same for a private channel it was invited to; a circle channel found again after a retry",
     "channels:join": "joining the public channel a program is created in, to post its announcements there",
 }
-EVENTS = ("app_home_opened", "message.im")  # the home tab needs no scope; DMs need im:history
+# The home tab needs no scope; DMs need im:history; a removal (app_uninstalled, tokens_revoked) stops deliveries.
+EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
+INSTALL_PATH = "/slack/install"  # "Add to Slack" starts here (adapters/slack/installations.py)
+REDIRECT_PATH = "/slack/oauth_redirect"  # Slack sends the installing admin back here
 
 
-def manifest(*, url: str | None, socket_mode: bool, command: str = "/circle", name: str = "Lingkar") -> dict[str, Any]:
+def manifest(*, url: str | None, socket_mode: bool, command: str = "/circle", name: str = "Lingkar",
+             oauth: bool = False, org_deploy: bool = False) -> dict[str, Any]:
     """Either a public HTTPS base URL (commands, interactivity and events all go to <url>/slack/events) or Socket
-    Mode (no public URL; the app token connects out)."""
+    Mode (no public URL; the app token connects out). `oauth`: "Add to Slack", with <url>/slack/oauth_redirect as
+    the redirect URL; `org_deploy`: installable across an Enterprise Grid org (org_deploy_enabled)."""
     if not socket_mode and not url:
         raise ValueError("give the public URL Slack should call, or use Socket Mode")
+    if oauth and not url:
+        raise ValueError("'Add to Slack' needs the public URL Slack sends the installing admin back to")
     endpoint = f"{url.rstrip('/')}{ROUTE}" if url and not socket_mode else None
     slash: dict[str, Any] = {
         "command": command,
@@ -59,17 +66,25 @@ def manifest(*, url: str | None, socket_mode: bool, command: str = "/circle", na
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [slash],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": oauth_config(url=url, oauth=oauth),
         "settings": {
             "event_subscriptions": events,
             "interactivity": interactivity,
-            "org_deploy_enabled": False,
+            "org_deploy_enabled": org_deploy,
             "socket_mode_enabled": socket_mode,
             "token_rotation_enabled": False,
         },
     }
 
 
-def manifest_yaml(*, url: str | None, socket_mode: bool, command: str = "/circle") -> str:
-    return yaml.safe_dump(manifest(url=url, socket_mode=socket_mode, command=command), sort_keys=False,
-                          allow_unicode=True)
+def oauth_config(*, url: str | None, oauth: bool) -> dict[str, Any]:
+    config: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
+    if oauth and url:
+        config = {"redirect_urls": [f"{url.rstrip('/')}{REDIRECT_PATH}"], **config}
+    return config
+
+
+def manifest_yaml(*, url: str | None, socket_mode: bool, command: str = "/circle", oauth: bool = False,
+                  org_deploy: bool = False) -> str:
+    return yaml.safe_dump(manifest(url=url, socket_mode=socket_mode, command=command, oauth=oauth,
+                                   org_deploy=org_deploy), sort_keys=False, allow_unicode=True)
