@@ -8,6 +8,7 @@ free port. Scripted answers (`fail`, `rate_limit`, `script`) are consumed in ord
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import random
 from collections import Counter, defaultdict, deque
@@ -51,6 +52,7 @@ class Call:
     data: bytes = b""  # the raw body of an upload
     status: int = 200  # what the mock answered: 429 or 500 when `flaky` struck (then `ok` is false)
     ok: bool = True
+    token: str = ""  # the bearer token the call carried: whose workspace it acted in
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -65,6 +67,22 @@ class Call:
 
     def text(self) -> str:
         return "\n".join(self.texts())
+
+
+@dataclass
+class Install:
+    """One workspace's installation of the app: its team, its bot user and the bot token Slack gave it."""
+
+    team_id: str
+    team_name: str
+    token: str
+    bot_user: str = "UBOT"
+    enterprise_id: str | None = None
+
+    def auth_test(self) -> dict[str, Any]:
+        return {"ok": True, "url": f"https://{self.team_id.lower()}.slack.com/", "team": self.team_name,
+                "user": "lingkar", "team_id": self.team_id, "user_id": self.bot_user, "bot_id": f"B{self.team_id}",
+                "enterprise_id": self.enterprise_id, "is_enterprise_install": False}
 
 
 @dataclass
@@ -88,6 +106,11 @@ class MockSlack(SlackWorld):
         self.flakiness: dict[str, tuple[float, float, float]] = {}  # method -> shares of 429, 500, lost answers
         self.flaky_rng = random.Random(0)
         self.answers_to_lose: Counter[str] = Counter()  # method -> how many of its next answers are lost
+        self.tokens: dict[str, Install] = {TOKEN: Install(team_id=team_id, team_name="Lingkar Test", token=TOKEN,
+                                                          bot_user=bot_user)}  # bot tokens Slack accepts
+        self.oauth_codes: dict[str, Install] = {}  # "Add to Slack": code -> what oauth.v2.access installs
+        self.client: tuple[str, str] | None = None  # the app's client id and secret, for oauth.v2.access
+        self._bearer = TOKEN  # the token of the call being answered
 
     # -- scripting ---------------------------------------------------------------------------------------------------
 
@@ -113,6 +136,37 @@ class MockSlack(SlackWorld):
     def lose_answers(self, method: str, *, times: int = 1) -> None:
         """The next `times` calls of `method` take effect, then answer 500 (flaky calls may strike first)."""
         self.answers_to_lose[method] += times
+
+    def add_install(self, code: str, *, team_id: str, team_name: str, token: str, bot_user: str = "UBOT",
+                    enterprise_id: str | None = None) -> None:
+        """An admin of `team_id` approves the app: Slack will hand out `token` for `code` (once)."""
+        self.oauth_codes[code] = Install(team_id=team_id, team_name=team_name, token=token, bot_user=bot_user,
+                                         enterprise_id=enterprise_id)
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:  # the workspace that installed with this token
+        install = self.tokens.get(self._bearer)
+        return install.auth_test() if install and self._bearer != TOKEN else super()._auth_test(args)
+
+    def revoke(self, token: str) -> None:  # the app was removed there: Slack answers invalid_auth from now on
+        self.tokens.pop(token, None)
+
+    def _oauth_v2_access(self, args: dict[str, Any], authorization: str) -> dict[str, Any]:
+        """Slack's documented answer (api.slack.com/methods/oauth.v2.access): the bot token, its scopes, the team."""
+        given = (str(args.get("client_id") or ""), str(args.get("client_secret") or ""))
+        if authorization.startswith("Basic "):
+            user, _, password = base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")
+            given = (user, password)
+        if self.client is None or given != self.client:
+            return {"ok": False, "error": "invalid_client_id"}
+        install = self.oauth_codes.pop(str(args.get("code") or ""), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        self.tokens[install.token] = install
+        team, org = {"id": install.team_id, "name": install.team_name}, install.enterprise_id
+        return {"ok": True, "access_token": install.token, "token_type": "bot", "scope": "commands,chat:write",
+                "bot_user_id": install.bot_user, "app_id": "A1", "team": team,
+                "enterprise": {"id": org, "name": "Lingkar Org"} if org else None, "is_enterprise_install": False,
+                "authed_user": {"id": "UINSTALLER", "scope": "", "token_type": "user"}}
 
     # -- reading what happened --------------------------------------------------------------------------------------
 
@@ -164,10 +218,14 @@ class MockSlack(SlackWorld):
         for key in JSON_FIELDS:
             if isinstance(args.get(key), str) and args[key][:1] in "[{":
                 args[key] = json.loads(args[key])
-        self.calls.append(Call(method=method, args=args, path=request.path))
-        token = APP_TOKEN if method == "apps.connections.open" else TOKEN
-        if request.headers.get("Authorization") != f"Bearer {token}":
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.calls.append(Call(method=method, args=args, path=request.path, token=bearer))
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(args, request.headers.get("Authorization", "")))
+        if (method == "apps.connections.open" and bearer != APP_TOKEN) or \
+                (method != "apps.connections.open" and bearer not in self.tokens):
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        self._bearer = bearer
         if self.scripts[method]:
             answer = self.scripts[method].popleft()
             return web.json_response(answer.body or {"ok": True}, status=answer.status, headers=answer.headers)
