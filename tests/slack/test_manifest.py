@@ -26,7 +26,9 @@ def test_the_manifest_for_an_https_url() -> None:
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False  # admins upload imports
     assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "im:write", "mpim:write",
                                                          "users:read", "users:read.email", "im:history",
-                                                         "files:read", "groups:write", "files:write"]
+                                                         "files:read", "groups:write", "files:write",
+                                                         # program create checks and joins its channel (issue 17)
+                                                         "channels:read", "groups:read", "channels:join"]
     assert set(BOT_SCOPES) == set(manifest["oauth_config"]["scopes"]["bot"])
 
 
