@@ -181,10 +181,10 @@ def _how_often(seat: Seat, t: Translator) -> str:
     sessions, series = seat.sessions, seat.series
     every = "two_weeks" if series.interval_weeks == 2 else "week"
     if series.one_rule(sessions) or not sessions:
-        return t(f"calendar.every_{every}", count=len(sessions))
+        return t.n(f"calendar.every_{every}", len(sessions), count=len(sessions))
     since = next(s for s in sessions if series.slot(s).stretch == series.slot(sessions[-1]).stretch)
     reader = zone(seat.member.timezone, fallback=series.slot(since).zone).key
-    return t(f"calendar.changed_every_{every}", count=len(sessions),
+    return t.n(f"calendar.changed_every_{every}", len(sessions), count=len(sessions),
              when=format_moment(since, timezone=reader, locale=t.locale))
 
 

@@ -64,8 +64,8 @@ async def form_program(ctx: Ctx, program: Program) -> str:
                                  unplaced=[(members[u.member_id], u.code) for u in result.unplaced]))
     await tell_voters(ctx, program, members=members, placed=placed, votes=votes)
     satisfaction = formation.preference_satisfaction(candidates=candidates, result=result)
-    summary = ctx.t("formation.summary", program=program.name, circles=len(circles),
-                    placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
+    summary = ctx.t.n("formation.summary", len(circles), program=program.name, circles=len(circles),
+                      placed=len(result.why), unplaced=len(result.unplaced), satisfaction=round(satisfaction * 100))
     return own_time_summary(ctx.t, summary, circles, outside=len(cases))
 
 

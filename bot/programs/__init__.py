@@ -35,7 +35,8 @@ CAPABILITY = Capability(
     commands=(
         (_admin(("program", "create"), "program_create.help"), create),
         (_admin(("program", "edit"), "help.program_edit", aliases=(("program", "ubah"),)), program_edit),
-        (_admin(("program", "channel"), "program_home.help", aliases=(("program", "kanal"),)), program_channel),
+        (_admin(("program", "channel"), "program_home.help",  # `kanal` kept for those who learnt it
+                aliases=(("program", "kanal"), ("program", "saluran"))), program_channel),
         (_admin(("program", "list"), "help.program_list"), program_list),
         (_admin(("program", "show"), "help.program_show"), program_show),
         (_admin(("program", "open"), "help.program_open"), program_open),

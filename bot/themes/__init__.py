@@ -20,7 +20,8 @@ from bot.themes.selection import close_step
 CAPABILITY = Capability(
     name="themes",
     commands=(
-        (CommandSpec(("theme", "propose"), "help.theme_propose", aliases=(("tema", "usul"),)), propose),
+        (CommandSpec(("theme", "propose"), "help.theme_propose",  # help shows the last: `usulkan tema`
+                     aliases=(("tema", "usul"), ("usulkan", "tema"))), propose),
         (CommandSpec(("theme", "vote"), "help.theme_vote", aliases=(("tema", "pilih"),)), vote),
         (CommandSpec(("theme", "list"), "help.theme_list", aliases=(("tema", "daftar"),)), theme_list),
         (CommandSpec(("theme", "add"), "help.theme_add", admin=True, group="admin"), admin_add),

@@ -162,8 +162,8 @@ async def theme_list(ctx: Ctx, args: str) -> list[Response]:
     counts = await ctx.uow.themes.counts(program_id=program.id or 0)
     if not themes:
         raise UserError("themes.none_yet")
-    lines = [ctx.t("themes.line", id=t.id, title=t.title, votes=counts.get(t.id or 0, 0),
-                   status=ctx.t(f"theme_status.{t.status}")) for t in themes]
+    lines = [ctx.t.n("themes.line", counts.get(t.id or 0, 0), id=t.id, title=t.title,
+                     votes=counts.get(t.id or 0, 0), status=ctx.t(f"theme_status.{t.status}")) for t in themes]
     return [Reply(Message(text="\n".join([ctx.t("themes.list_title", program=program.name), *lines])))]
 
 

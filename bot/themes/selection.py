@@ -63,11 +63,11 @@ async def select_themes(ctx: Ctx, program: Program) -> tuple[Tally, Tally]:
 
 def results_message(t: Translator, program: Program, selected: Tally, dropped: Tally) -> Message:
     lines = [t("themes.results", program=program.name),
-             *(t("themes.result_line", title=theme.title, votes=votes) for theme, votes in selected)]
+             *(t.n("themes.result_line", votes, title=theme.title, votes=votes) for theme, votes in selected)]
     if dropped:
         pick = program.theme_mode == ThemeMode.SELF_SELECT
         lines += [t("themes.not_forming_pick" if pick else "themes.not_forming"),
-                  *(t("themes.result_line", title=theme.title, votes=votes) for theme, votes in dropped)]
+                  *(t.n("themes.result_line", votes, title=theme.title, votes=votes) for theme, votes in dropped)]
     text = "\n".join(lines)
     return Message(text=text, blocks=(Header(t("themes.results_title")), Text(text)))
 

@@ -180,7 +180,7 @@ async def test_pause_validates_dates_and_resume_ends_it(app: App, clock: ManualC
     assert "4 Jan 2026 has already passed" in text_of(await say(app, "M2", "pause until 2026-01-04"))
     assert "at most 366 days" in text_of(await say(app, "M2", "pause until 2027-06-01"))
     assert "not in a program" in text_of(await say(app, "NOBODY", "pause until 2026-02-01"))
-    assert "You are not paused" in text_of(await say(app, "M2", "resume"))
+    assert "Nothing to resume: your check-ins" in text_of(await say(app, "M2", "resume"))
     indonesian = text_of(await say(app, "M4", "jeda sampai 2026-01-20"))
     assert indonesian.startswith("Dijeda sampai 20 Jan 2026")
     assert "Paused until 20 Jan 2026 (inclusive)" in text_of(await say(app, "M2", "pause until 2026-01-20"))
@@ -196,7 +196,7 @@ async def test_pause_validates_dates_and_resume_ends_it(app: App, clock: ManualC
     async with app.uow() as uow:
         period = (await uow.session.exec(select(PausePeriod).where(PausePeriod.until == date(2026, 1, 25)))).one()
     assert period.ended_on == date(2026, 1, 9)
-    assert "You are not paused" in text_of(await say(app, "M2", "resume"))
+    assert "Nothing to resume: your check-ins" in text_of(await say(app, "M2", "resume"))
 
 
 async def test_paused_members_get_no_checkin_dms_and_the_circle_hears_nothing(app: App, clock: ManualClock) -> None:

@@ -61,7 +61,7 @@ async def test_a_homeless_teams_program_gets_the_fix_in_both_languages(app: App,
     assert "has no team channel, which is why its circles have no space" in english
     assert "`@Lingkar program channel leadership`" in english
     indonesian = await digest_text(app, "id")
-    assert "belum punya kanal tim" in indonesian and "`@Lingkar program kanal leadership`" in indonesian
+    assert "belum punya saluran tim" in indonesian and "`@Lingkar program saluran leadership`" in indonesian
     assert "2 lingkaran perlu perhatian" in indonesian
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.kernel.i18n import LOCALES, catalog, format_moment, placeholders, resolve_locale, translate
+from bot.kernel.i18n import LOCALES, catalog, format_moment, placeholders, plural_forms, resolve_locale, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 # t("key"), ctx.t("key"), UserError("key"), NotAllowed("key"), translate("key", ...): literal keys only.
-KEY_USE = re.compile(r"""(?:\bt|translate|UserError|NotAllowed)\(\s*["']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)["']""")
+KEY_USE = re.compile(
+    r"""(?:\bt|\bt\.n|translate|translate_n|UserError|NotAllowed)\(\s*["']([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)["']""")
 
 
 def test_both_languages_have_the_same_keys() -> None:
@@ -24,6 +25,14 @@ def test_both_languages_have_the_same_keys() -> None:
 def test_placeholders_match_english(locale: str) -> None:
     en = catalog("en")
     mismatched = {k: v for k, v in catalog(locale).items() if placeholders(v) != placeholders(en[k])}
+    assert mismatched == {}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_plural_form_has_the_english_placeholders(locale: str) -> None:
+    english = {key: placeholders(forms[-1]) for key, forms in plural_forms("en").items()}
+    assert sorted(plural_forms(locale)) == sorted(english)
+    mismatched = {k: f for k, forms in plural_forms(locale).items() for f in forms if placeholders(f) != english[k]}
     assert mismatched == {}
 
 

@@ -115,7 +115,7 @@ async def test_create_in_a_personal_chat_without_any_channel_gives_the_steps(app
     assert "Lingkar is not in any team channel yet" in english
     assert "add Lingkar to the team" in english and "`@Lingkar program create`" in english
     indonesian = text_of(await say(app, "UADMIN", "program create", locale="id"))
-    assert "belum ada di kanal tim mana pun" in indonesian and "tambahkan Lingkar ke tim itu" in indonesian
+    assert "belum ada di saluran tim mana pun" in indonesian and "tambahkan Lingkar ke tim itu" in indonesian
     assert await the_program_count(app) == 0
 
 

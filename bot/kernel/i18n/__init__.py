@@ -1,6 +1,7 @@
-"""Translations (Babel catalogs, English and Bahasa Indonesia) and locale-aware dates.
+"""Translations (compiled gettext catalogs, English and Bahasa Indonesia) and locale-aware dates.
 
-Catalog message ids are stable keys ("enroll.joined"); texts use str.format placeholders.
+Catalog message ids are stable keys ("enroll.joined"); texts use str.format placeholders. A text that counts
+something is a plural entry (msgid_plural) chosen with ngettext: t.n("formation.summary", circles, ...).
 The member's locale wins, then the workspace's, then English.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 import string
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
-from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.kernel.i18n.compiled import load_translations
 
 LOCALES: tuple[str, ...] = ("en", "id")
 DEFAULT_LOCALE = "en"
@@ -21,15 +23,31 @@ _BABEL_LOCALE = {"en": "en_GB", "id": "id_ID"}
 
 
 @cache
+def translations(locale: str) -> Translations:
+    return load_translations(locale)
+
+
+def _entries(locale: str) -> dict[str | tuple[str, int], str]:
+    entries: dict[str | tuple[str, int], str] = translations(locale)._catalog  # type: ignore[attr-defined]
+    return entries
+
+
+@cache
+def plural_forms(locale: str) -> dict[str, tuple[str, ...]]:
+    """Every plural entry of the locale: key -> its forms in the catalog's plural order."""
+    found: dict[str, dict[int, str]] = {}
+    for entry, text in _entries(locale).items():
+        if isinstance(entry, tuple) and entry[0]:
+            found.setdefault(entry[0], {})[entry[1]] = text
+    return {key: tuple(forms[i] for i in sorted(forms)) for key, forms in found.items()}
+
+
+@cache
 def catalog(locale: str) -> dict[str, str]:
-    """Every domain file (messages.po, circles.po, ...) of the locale, merged: each capability keeps its own."""
-    folder = resources.files("bot.kernel.i18n") / "locales" / locale / "LC_MESSAGES"
-    merged: dict[str, str] = {}
-    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".po")), key=lambda p: p.name):
-        with path.open("rb") as handle:
-            parsed = read_po(handle, locale=locale)
-        merged.update({str(m.id): str(m.string) for m in parsed if m.id and m.string})
-    return merged
+    """Key -> text of every entry (a plural entry shows its first form); the header entry is left out."""
+    texts = {entry: text for entry, text in _entries(locale).items() if isinstance(entry, str) and entry}
+    texts.update({key: forms[0] for key, forms in plural_forms(locale).items()})
+    return texts
 
 
 def normalise_locale(value: str | None) -> str | None:
@@ -60,6 +78,14 @@ def translate(key: str, locale: str, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def translate_n(key: str, count: int, locale: str, /, **params: object) -> str:
+    """The plural form of key that fits count in the locale (ngettext), then filled in like translate."""
+    chosen = locale if key in plural_forms(locale) else DEFAULT_LOCALE
+    if key not in plural_forms(chosen):
+        raise KeyError(f"missing plural i18n key {key!r}")
+    return translations(chosen).ngettext(key, key, count).format(**params)
+
+
 def format_moment(moment: datetime, *, timezone: str, locale: str) -> str:
     """'Wed, 3 Dec 2025, 10:00 WIB' in the reader's own zone and language."""
     zone = ZoneInfo(timezone)
@@ -76,3 +102,7 @@ class Translator:
 
     def __call__(self, key: str, /, **params: object) -> str:
         return translate(key, self.locale, **params)
+
+    def n(self, key: str, count: int, /, **params: object) -> str:
+        """A counted text: t.n("themes.result_line", 1, title=..., votes=1) -> "• ...: 1 vote"."""
+        return translate_n(key, count, self.locale, **params)
