@@ -34,7 +34,7 @@ translations-extract: $(STAMP)
 translations-update: $(STAMP)
 	@for domain in $(DOMAINS); do \
 		$(BIN)/python -m bot.kernel.i18n.catalog_tool template $$domain build/i18n/$$domain.pot && \
-		$(BIN)/pybabel update $(CHECK) --no-wrap -N -l id -i build/i18n/$$domain.pot -d $(LOCALES_DIR) \
+		$(BIN)/pybabel update $(CHECK) --ignore-pot-creation-date --no-wrap -N -l id -i build/i18n/$$domain.pot -d $(LOCALES_DIR) \
 			-D $$domain || exit 1; \
 	done
 

@@ -62,7 +62,7 @@ def write_template(domain: str, out: Path) -> None:
             template.add(message.id)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
-        write_po(handle, template, sort_output=True, width=0)
+        write_po(handle, template, width=0)  # in the English file's order, so an update moves nothing
 
 
 def main() -> None:
