@@ -107,8 +107,8 @@ async def flag_if_small(ctx: Ctx, program: Program, circle: Circle) -> None:
     if remaining >= program.size_min or circle.status != CircleStatus.ACTIVE:
         return
     await notify_admins(ctx, key=f"small:{circle.id}:{remaining}", kind="admin", program_id=program.id,
-                        build=lambda t: Message(text=t("circles.below_minimum", circle=circle.name, count=remaining,
-                                                       minimum=program.size_min, id=circle.id)))
+                        build=lambda t: Message(text=t.n("circles.below_minimum", remaining, circle=circle.name,
+                                                         count=remaining, minimum=program.size_min, id=circle.id)))
 
 
 async def on_program_leave(ctx: Ctx, program: Program) -> None:

@@ -115,7 +115,7 @@ async def finish_self_select(ctx: Ctx, program: Program) -> str:
             ctx.after_commit(partial(_tell_waiting, program=program, members=members))
     cases = await outside_cases(ctx, program, outside)
     await tell_outside(ctx, program, cases, key=f"form:{program.id}")
-    summary = ctx.t("self_select.summary", program=program.name, circles=launched, waiting=left_out)
+    summary = ctx.t.n("self_select.summary", launched, program=program.name, circles=launched, waiting=left_out)
     return own_time_summary(ctx.t, summary, [circle for circle, _ in outside], outside=len(cases))
 
 

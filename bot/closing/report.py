@@ -73,7 +73,7 @@ def admin_closing(t: Translator, program: Program, record: ProgramRecord, people
         first = t("closing.admin.sent", summaries=outcome.summaries, thanked=outcome.thanked)
     if outcome.archived and outcome.archive_supported and outcome.archive_at is not None:
         at = format_moment(outcome.archive_at, timezone=zone, locale=t.locale)
-        first += "\n" + t("closing.admin.archive", count=outcome.archived, at=at)
+        first += "\n" + t.n("closing.admin.archive", outcome.archived, count=outcome.archived, at=at)
     recognised = recognition_lines(t, record, people)
     recognition = ([t("closing.admin.recognition_title"), *recognised, t("closing.admin.optin_later")]
                    if recognised else [t("closing.admin.no_recognition")])

@@ -22,13 +22,14 @@ def round_label(t: Translator, poll: Poll) -> str:
 def round_line(t: Translator, results: RoundResults, *, k: int, timezone: str) -> str:
     """One round in a line: figures once closed and from K answers; until then the count and why."""
     if results.shown == Shown.OPEN:
-        return t("feedback.open_round", count=results.respondents,
-                 closes=format_moment(results.poll.closes_at, timezone=timezone, locale=t.locale))
+        return t.n("feedback.open_round", results.respondents, count=results.respondents,
+                   closes=format_moment(results.poll.closes_at, timezone=timezone, locale=t.locale))
     if results.summary is None:
-        return t("feedback.not_enough", count=results.respondents, k=k)
+        return t.n("feedback.not_enough", results.respondents, count=results.respondents, k=k)
     summary = results.summary
-    return t("feedback.summary", count=summary.respondents, satisfaction=f"{summary.satisfaction:.1f}",
-             recommend=f"{summary.recommend:.1f}", nps=f"{summary.nps:+d}")
+    return t.n("feedback.summary", summary.respondents, count=summary.respondents,
+               satisfaction=f"{summary.satisfaction:.1f}", recommend=f"{summary.recommend:.1f}",
+               nps=f"{summary.nps:+d}")
 
 
 def evaluation_lines(t: Translator, evaluation: Evaluation, *, k: int) -> list[str]:

@@ -34,7 +34,8 @@ async def start_matching(ctx: Ctx, program: Program) -> str:
     for person in pool.mentees:
         if await offer_shortlist(ctx, pool, pool.members[person.member_id]):
             offered += 1
-    return ctx.t("pairs.shortlists_sent", program=program.name, count=offered, unmatched=len(pool.mentees) - offered)
+    return ctx.t.n("pairs.shortlists_sent", offered, program=program.name, count=offered,
+                   unmatched=len(pool.mentees) - offered)
 
 
 async def publish_matching(ctx: Ctx, program: Program, pool: Pool | None = None) -> str:

@@ -30,8 +30,8 @@ async def place_late(ctx: Ctx, program: Program, member: Member, role: str) -> s
     else:
         suggestions = await offer_shortlist(ctx, pool, member)  # an empty one marks them as waiting
         if suggestions:
-            return ctx.t("pairs_intake.join.shortlist", program=program.name, count=len(suggestions),
-                         hours=program.pair_response_hours)
+            return ctx.t.n("pairs_intake.join.shortlist", len(suggestions), program=program.name,
+                           count=len(suggestions), hours=program.pair_response_hours)
     return ctx.t("pairs_intake.join.waiting", program=program.name)
 
 
@@ -45,7 +45,7 @@ async def mentor_available(ctx: Ctx, program: Program, member: Member) -> str:
     offered = await offer_waiting(ctx, program)
     count = sum(1 for suggestions in offered.values() if any(s.mentor_id == member.id for s in suggestions))
     if count:
-        return ctx.t("pairs_intake.join.mentor_offered", count=count)
+        return ctx.t.n("pairs_intake.join.mentor_offered", count, count=count)
     return ctx.t("pairs_intake.join.mentor_listed", program=program.name)
 
 

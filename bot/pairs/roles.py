@@ -149,4 +149,4 @@ async def close_step(ctx: Ctx, program: Program) -> str | None:
         return None
     unset = [e for e in await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id,
                                                              program_id=program.id or 0) if e.role is None]
-    return ctx.t("pairs_intake.no_role_at_close", count=len(unset)) if unset else None
+    return ctx.t.n("pairs_intake.no_role_at_close", len(unset), count=len(unset)) if unset else None

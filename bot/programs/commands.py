@@ -146,7 +146,8 @@ async def program_open(ctx: Ctx, args: str) -> list[Response]:
 async def program_close(ctx: Ctx, args: str) -> list[Response]:
     program = await find_program(ctx, args)
     count, summary = await close_enrollment(ctx, program)
-    return [Reply(Message(text=ctx.t("program.closed_enrollment", program=program.name, count=count) + "\n" + summary))]
+    closed = ctx.t.n("program.closed_enrollment", count, program=program.name, count=count)
+    return [Reply(Message(text=closed + "\n" + summary))]
 
 
 async def program_form_circles(ctx: Ctx, args: str) -> list[Response]:
@@ -230,8 +231,8 @@ async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
         lines = [] if listed else await joined_lines(as_member(ctx, member), program, member)
         await dm(ctx, member=member, key=f"mandatory:{program.id}:{member.id}", kind="dm", program_id=program.id,
                  build=partial(_mandatory_dm, program=program, seat=seat, lines=lines))
-    return [Reply(Message(text=ctx.t("program.enrolled_listed", program=program.name, count=added,
-                                     already=len(set(users)) - added - waiting)
+    return [Reply(Message(text=ctx.t.n("program.enrolled_listed", added, program=program.name, count=added,
+                                       already=len(set(users)) - added - waiting)
                           + (" " + ctx.t("intake.enrolled_waitlisted", count=waiting) if waiting else "")))]
 
 

@@ -159,7 +159,7 @@ async def _seat_notes(ctx: Ctx, program: Program) -> list[str]:
     """Raised seats move the waitlist up at once; lowered below the enrolled count, nobody is removed."""
     moved = await promote(ctx, program)
     active = await ctx.uow.enrollments.count_active(workspace_id=ctx.workspace_id, program_id=program.id or 0)
-    notes = [ctx.t("intake.edit.moved_up", count=moved)] if moved else []
+    notes = [ctx.t.n("intake.edit.moved_up", moved, count=moved)] if moved else []
     if program.seats and active > program.seats:
         notes.append(ctx.t("intake.edit.seats_below", active=active, seats=program.seats))
     return notes

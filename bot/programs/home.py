@@ -148,7 +148,7 @@ async def _move(ctx: Ctx, program: Program, target: Target, *, typed: str = "") 
     reopened = await reopen_spaces(ctx, program, target)
     lines = [ctx.t("program_home.set", program=program.name, channel=channel), *filter(None, [checked.note])]
     if reopened:
-        lines.append(ctx.t("program_home.reopened", count=reopened))
+        lines.append(ctx.t.n("program_home.reopened", reopened, count=reopened))
     return [Reply(Message(text="\n".join(lines)))]
 
 

@@ -62,8 +62,8 @@ async def plan_intake_dates(pc: PlanContext) -> int:
                           build=partial(_blocked, program=program, error=error))
         return 0
     await tell_admins(pc, pc.config, key=f"intake:closed:{pid}", program_id=pid, build=lambda t: Message(
-        text="\n".join(x for x in [t("intake.auto.closed", date=closes, what=t(
-            "program.closed_enrollment", program=name, count=count)), summary] if x)))
+        text="\n".join(x for x in [t("intake.auto.closed", date=closes, what=t.n(
+            "program.closed_enrollment", count, program=name, count=count)), summary] if x)))
     return 1
 
 

@@ -61,7 +61,7 @@ async def test_raising_the_seats_moves_the_waitlist_up(app: App) -> None:
     lowered = text_of(await edit(app, program, "enrollment", {"seats": "2"}))
     assert "3 members are already enrolled, more than the 2 seats: nobody is removed" in lowered
     no_limit = text_of(await edit(app, program, "enrollment", {"seats": "0"}))
-    assert "1 people moved up" in no_limit
+    assert "1 person moved up from the waitlist and was told" in no_limit
     assert set((await statuses(app, program)).values()) == {ACTIVE}
 
 

@@ -63,7 +63,8 @@ async def test_one_or_two_answers_show_only_the_count_to_everyone(app: App, cloc
     clock.set(CLOSED + timedelta(days=1))  # closed: nothing more will come, yet below K nothing is shown
     seen = await readings(app, clock)
     for reader in ("member", "admin", "digest"):
-        assert f"Pulse poll (week 5): {answers} answers: not enough responses to show results (at least 3 needed)" \
+        counted = "1 answer" if answers == 1 else f"{answers} answers"
+        assert f"Pulse poll (week 5): {counted}: not enough responses to show results (at least 3 needed)" \
             in seen[reader], reader
     for reader, text in seen.items():
         assert not FIGURE.search(text), (reader, text)

@@ -90,7 +90,7 @@ async def test_a_late_mentee_waits_honestly_then_gets_a_shortlist_when_a_mentor_
     assert "no mentor with room fits" in await _join(app, "E3", "mentee", skills_wanted="sql")
     # A mentor joins late from Sales: E2 may choose them now; E3, a colleague of the same team, keeps waiting.
     mentor = await _join(app, "M2", "mentor", skills_offered="sql")
-    assert "1 mentees who were waiting can now choose you" in mentor
+    assert "1 mentee who was waiting can now choose you" in mentor
     assert await _shortlists(app, "E2") == [["M2"]] and await _shortlists(app, "E3") == []
     await _tick(app)
     await _tick(app)
@@ -109,9 +109,9 @@ async def test_a_late_mentee_waits_honestly_then_gets_a_shortlist_when_a_mentor_
 
 async def test_a_late_mentee_with_a_mentor_who_has_room_gets_a_shortlist_at_once(app: App) -> None:
     await _running(app)
-    assert "1 mentees who were waiting" not in await _join(app, "M2", "mentor", skills_offered="sql")
+    assert "can now choose you" not in await _join(app, "M2", "mentor", skills_offered="sql")
     joined = await _join(app, "E2", "mentee", skills_wanted="sql")
-    assert "a shortlist of 1 mentors who suit you is in your direct messages" in joined
+    assert "1 mentor who suits you is suggested in your direct messages" in joined
     assert await _shortlists(app, "E2") == [["M2"]]
 
 

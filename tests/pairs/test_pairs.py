@@ -71,7 +71,7 @@ async def test_one_on_one_shortlist_prefers_a_more_senior_mentor_and_reverse_a_j
     await _join(app, "MSENIOR", role="mentor", seniority=3, skills_offered="excel")
     await _join(app, "MENTEE", role="mentee", seniority=1, skills_wanted="excel")
     await say(app, "UADMIN", f"program close {SLUG}")
-    assert "shortlists sent to 1 mentees" in text_of(await say(app, "UADMIN", f"program form {SLUG}"))
+    assert "shortlist sent to 1 mentee;" in text_of(await say(app, "UADMIN", f"program form {SLUG}"))
     offered = await _shortlist_of(app, "MENTEE")
     senior = await member_id(app, "MSENIOR")
     assert offered[0].endswith(f".{senior}")  # a junior mentor is excluded for 1-on-1 (inverted seniority)

@@ -21,7 +21,7 @@ async def _mandatory(app: App, fmt: str = "one_on_one", users: tuple[str, ...] =
     await admin_creates_program(app, format=fmt, participation="mandatory")
     await say(app, "UADMIN", f"program open {SLUG}")
     enrolled = text_of(await say(app, "UADMIN", f"program enroll {SLUG} " + " ".join(f"<@{u}>" for u in users)))
-    assert f"{len(users)} members enrolled" in enrolled, enrolled
+    assert f"{len(users)} member{'s' if len(users) != 1 else ''} enrolled" in enrolled, enrolled
 
 
 async def _role_asks(app: App) -> dict[str, Message]:
@@ -66,7 +66,7 @@ async def test_a_mandatory_pair_program_asks_each_role_once_and_close_counts_who
 
     closed = text_of(await say(app, "UADMIN", f"program close {SLUG}"))
     assert "1 mentors and 1 mentees" in closed
-    assert "1 members have not chosen mentor or mentee yet" in closed
+    assert "1 member has not chosen mentor or mentee yet" in closed
     # Before matching the role can still change; once pairs are matched it stays.
     assert "You're a mentee" in text_of(await press(app, "A", "pair.role:1.mentee"))
     assert "You're a mentor" in text_of(await press(app, "A", "pair.role:1.mentor"))
@@ -75,7 +75,7 @@ async def test_a_mandatory_pair_program_asks_each_role_once_and_close_counts_who
     assert await _role(app, "B") == ("mentee", 1)
     # C answers late: into the running program's matching at once (A has room for two).
     late = text_of(await press(app, "C", "pair.role:1.mentee"))
-    assert "You're a mentee" in late and "a shortlist of 1 mentors" in late
+    assert "You're a mentee" in late and "1 mentor who suits you is suggested" in late
     await plan(app.services.uow, now=now, config=app.services.config)
     assert sorted(await _role_asks(app)) == ["A", "B", "C"]
 

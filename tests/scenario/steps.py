@@ -224,7 +224,7 @@ SCENARIO: list[Step] = [
 
     # The admin's digest, with its chart.
     Say(ADMIN, "digest now"),
-    Sees(ADMIN, ("Lingkar weekly digest", PROGRAM_NAME, "Final poll: 1 answers")),
+    Sees(ADMIN, ("Lingkar weekly digest", PROGRAM_NAME, "Final poll: 1 answer so far")),
     Tick(),
     Sees(ADMIN, image="Participation per week"),
 
