@@ -26,7 +26,7 @@ def what_they_did(t: Translator, contribution: Contribution) -> str:
     if contribution.role == "moderator":
         return t("closing.did.moderator", circles=", ".join(contribution.circles), sessions=contribution.sessions,
                  people=contribution.people, checkins=contribution.checkins)
-    return t("closing.did.mentor", people=contribution.people, sessions=contribution.sessions)
+    return t.n("closing.did.mentor", contribution.people, people=contribution.people, sessions=contribution.sessions)
 
 
 def thank_you(t: Translator, program: Program, member: Member, contribution: Contribution) -> Message:

@@ -233,7 +233,7 @@ async def program_enroll(ctx: Ctx, args: str) -> list[Response]:
                  build=partial(_mandatory_dm, program=program, seat=seat, lines=lines))
     return [Reply(Message(text=ctx.t.n("program.enrolled_listed", added, program=program.name, count=added,
                                        already=len(set(users)) - added - waiting)
-                          + (" " + ctx.t("intake.enrolled_waitlisted", count=waiting) if waiting else "")))]
+                          + (" " + ctx.t.n("intake.enrolled_waitlisted", waiting, count=waiting) if waiting else "")))]
 
 
 def _mandatory_dm(t: Translator, *, program: Program, seat: Seat, lines: list[str]) -> Message:

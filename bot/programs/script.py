@@ -98,7 +98,7 @@ def describe_changes(t: Translator, before: Script, after: Script) -> list[str]:
                   ("removed", len(old_prompts.keys() - new_prompts.keys())),
                   ("reworded", sum(1 for k in new_prompts.keys() & old_prompts.keys()
                                    if new_prompts[k] != old_prompts[k])))
-        parts += [t(f"scripts.change.{what}", count=n) for what, n in counts if n]
+        parts += [t.n(f"scripts.change.{what}", n, count=n) for what, n in counts if n]
         if [p.id for p in old.prompts] != [p.id for p in new.prompts] and not any(n for _, n in counts):
             parts.append(t("scripts.change.reordered"))
         if old.guidance != new.guidance:
@@ -116,5 +116,5 @@ def error_message(t: Translator, program: Program, errors: list[ScriptError]) ->
              for e in errors[:MAX_ERRORS_SHOWN]]
     if len(errors) > MAX_ERRORS_SHOWN:
         lines.append(t("scripts.error.more", count=len(errors) - MAX_ERRORS_SHOWN))
-    intro = t("scripts.not_saved", program=program.name, count=len(errors))
+    intro = t.n("scripts.not_saved", len(errors), program=program.name, count=len(errors))
     return Message(text="\n".join([intro, *lines]))

@@ -55,12 +55,12 @@ async def test_pair_members_get_their_meetings_a_new_match_and_mentors_their_tha
     assert "3 of 4" in message(summaries["local:W1:user:MENTOR"]).text
     thanks = await rows(app, kind="thanks")
     assert [r.target for r in thanks] == ["local:W1:user:MENTOR"]  # mentees are not thanked as mentors
-    assert "you mentored: 1 mentee(s), 3 meetings held." in message(thanks[0]).text
+    assert "you mentored 1 mentee; meetings held: 3." in message(thanks[0]).text
     assert await rows(app, prefix="closing-circle:") == [] and await rows(app, kind="space_change") == []
     assert "Your manager gets" not in text_of(await press(app, "MENTEE", f"closing.manager:{program.id}"))
     assert "your manager gets a short note" in text_of(await press(app, "MENTOR", f"closing.manager:{program.id}"))
     note = message((await rows(app, kind="recognition"))[0]).text
-    assert "MENTOR asked us to let you know: in Buddy Pairs they mentored: 1 mentee(s), 3 meetings held." in note
+    assert "MENTOR asked us to let you know: in Buddy Pairs they mentored 1 mentee; meetings held: 3." in note
     admin = message((await rows(app, prefix=f"closing-admin:{program.id}:"))[0]).text
-    assert "• MENTOR mentored: 1 mentee(s), 3 meetings held. (manager on record" in admin
+    assert "• MENTOR mentored 1 mentee; meetings held: 3. (manager on record" in admin
     assert "circle channels" not in admin

@@ -112,7 +112,7 @@ async def test_invite_refuses_mandatory_and_programs_not_taking_people(app: App)
 async def test_mandatory_programs_enroll_directly_and_say_why(app: App) -> None:
     program = await make_program(app, participation=Participation.MANDATORY, goal="Safety first", seats=1)
     reply = text_of(await say(app, "UADMIN", "program enroll leadership <@U1> <@U2>"))
-    assert "1 member enrolled and told" in reply and "1 are on the waitlist" in reply
+    assert "1 member enrolled and told" in reply and "1 is on the waitlist" in reply
     assert await statuses(app, program) == {"U1": ACTIVE, "U2": EnrollmentStatus.WAITLISTED}
 
 

@@ -62,7 +62,7 @@ async def test_a_valid_upload_is_saved_and_says_what_changed(app: App) -> None:
     reply = text_of(await _send(app, "UADMIN", "program script reverse", json.dumps(_edited()).encode()))
     assert "is saved" in reply
     assert "• Getting to know each other: guidance changed" in reply
-    assert "• Working on goals: 1 prompt(s) added" in reply and "Halfway" not in reply
+    assert "• Working on goals: 1 prompt added" in reply and "Halfway" not in reply
     program = await _stored(app)
     script = script_for(program)
     assert script.stage("orientation").guidance["en"] == "Start by listening."
@@ -91,7 +91,7 @@ async def test_reset_returns_to_the_default(app: App) -> None:
     await _send(app, "UADMIN", "program script reverse", json.dumps(_edited()).encode())
     assert (await _stored(app)).script != {}
     reply = text_of(await say(app, "UADMIN", "program script reverse reset"))
-    assert "back on the default script" in reply and "1 prompt(s) removed" in reply
+    assert "back on the default script" in reply and "1 prompt removed" in reply
     assert (await _stored(app)).script == {}
     assert "Nothing changed" in text_of(await say(app, "UADMIN", "program skrip reverse reset"))
 
