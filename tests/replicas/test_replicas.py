@@ -67,10 +67,15 @@ class ProxiedTeams:
         self.running = running
 
     async def post(self, activity: dict[str, Any], *, headers: dict[str, str] | None = None) -> int:
-        status, _ = await _post(self.running.proxy.url + "/api/messages", data=json.dumps(activity).encode(),
-                                headers={"Content-Type": "application/json", **(headers or {})})
-        await self.running.drain()
+        status, _ = await self.invoke(activity, headers=headers)
         return status
+
+    async def invoke(self, activity: dict[str, Any], *, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """An activity through the proxy; an invoke's answer (a card refresh) is the HTTP response's body."""
+        answer = await _post(self.running.proxy.url + "/api/messages", data=json.dumps(activity).encode(),
+                             headers={"Content-Type": "application/json", **(headers or {})})
+        await self.running.drain()
+        return answer
 
 
 def alternated(running: Cluster) -> None:
