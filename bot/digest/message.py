@@ -97,7 +97,7 @@ def _goals(t: Translator, goals: GroupGoals) -> str:
     """Members' goals over time at K: a count and medians, never one member's goal."""
     if not goals.shown:
         return t("goals.digest.withheld", count=goals.with_goal, members=goals.members, k=goals.k)
-    return t("goals.digest.line", count=goals.with_goal, members=goals.members, before=goals.before,
+    return t.n("goals.digest.line", goals.with_goal, count=goals.with_goal, members=goals.members, before=goals.before,
              now=goals.now, weeks=GOAL_WEEKS)
 
 

@@ -239,7 +239,7 @@ async def submit_leave(ctx: Ctx, form: FormSubmitted) -> list[Response]:
 
 async def _status_line(ctx: Ctx, program: Program, enrollment: Enrollment) -> str | None:
     if enrollment.status == EnrollmentStatus.ACTIVE:
-        return ctx.t(f"state.{program.state}")
+        return ctx.t(f"state_label.{program.state}")
     if enrollment.status == EnrollmentStatus.WAITLISTED:
         return ctx.t("intake.status.waitlisted", position=await waitlist_position(ctx, program, ctx.member_id))
     if enrollment.status == EnrollmentStatus.INVITED and program.state in JOINING:

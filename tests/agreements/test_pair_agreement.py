@@ -52,7 +52,7 @@ async def test_both_sides_confirm_and_the_pair_meets_at_the_agreed_slot(
     assert "Confirmed: MENTEE. Not yet: MENTOR." in await show(app, "MENTOR")
 
     done = text_of(await press(app, "MENTOR", await confirm_button(app, "MENTOR")))
-    assert "the agreement is in force" in done, done
+    assert "MENTOR & MENTEE is in force" in done, done
     [agreed] = await versions(app)
     assert agreed.status == AgreementStatus.CONFIRMED and agreed.decided_at is not None
     assert await schedule_of(app, Pair, pair.id or 0) == [

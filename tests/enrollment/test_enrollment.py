@@ -141,7 +141,7 @@ async def test_status_lists_programs(app: App) -> None:
     program = await make_program(app)
     await enroll(app, "U1", program)
     status = text_of(await say(app, "U1", "status"))
-    assert "Leadership Circles" in status and "open for enrollment" in status
+    assert "Leadership Circles" in status and "Open for enrollment" in status
 
 
 async def test_profile_command_edits_profile(app: App) -> None:

@@ -46,7 +46,7 @@ async def test_a_seat_that_frees_goes_to_the_first_waitlisted_who_is_told(app: A
     told = [(target, text) for _, target, text in await queued(app, kind="dm")]
     assert told == [("local:W1:user:U3", "Good news: a seat opened in Leadership Circles and it's yours. "
                                          "You're enrolled.")]
-    assert "Leadership Circles: open for enrollment" in text_of(await say(app, "U3", "status"))
+    assert "Leadership Circles: Open for enrollment" in text_of(await say(app, "U3", "status"))
 
 
 async def test_raising_the_seats_moves_the_waitlist_up(app: App) -> None:
@@ -123,7 +123,7 @@ async def test_joining_a_pair_program_speaks_of_roles_not_themes(app: App) -> No
     program = await make_program(app, name="Reverse Mentoring", slug="reverse", format="reverse", goal="g")
     text = text_of(await enroll(app, "U1", program, role="mentor"))
     assert "propose and vote on themes" not in text
-    assert text.startswith("Welcome to Reverse Mentoring! You're enrolled as: Mentor: I'm a junior colleague")
+    assert text.startswith("Welcome to Reverse Mentoring! Your role: Mentor (a junior colleague")
     assert "matched once enrollment closes" in text
     indonesian = text_of(await enroll(app, "U2", program, role="mentee", locale="id"))
     assert "tema" not in indonesian and "Anda terdaftar sebagai: Mentee" in indonesian

@@ -27,6 +27,9 @@ def test_english_singular_and_plural() -> None:
     assert "3 circles formed" in t.n("formation.summary", 3, program="P", circles=3, placed=12, unplaced=1,
                                      satisfaction=80)
     assert t.n("program_home.digest_risk_spaces", 1, count=1).startswith("1 circle needs attention: it has")
+    goals = {"members": 36, "before": 20, "now": 40, "weeks": 4}
+    assert t.n("goals.digest.line", 1, count=1, **goals).startswith("1 of 36 members has set a goal;")
+    assert t.n("goals.digest.line", 3, count=3, **goals).startswith("3 of 36 members have set a goal;")
 
 
 def test_indonesian_has_one_form() -> None:
@@ -41,6 +44,8 @@ def test_program_state_is_a_label_not_a_sentence_fragment() -> None:
                               state=Translator("en")("state_label.draft"), count=1)
     assert line == "• Lead (lead): Draft, 1 member enrolled"
     assert Translator("id")("state_label.enrolling") == "Pendaftaran dibuka"
+    fragment = Translator("id")("circles_intake.not_running", program="Lead", state=Translator("id")("state.enrolling"))
+    assert fragment.startswith("Lead sedang membuka pendaftaran: ")
 
 
 def test_unknown_plural_key_is_an_error() -> None:
