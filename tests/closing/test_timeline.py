@@ -106,7 +106,8 @@ async def test_members_are_told_at_the_start_in_their_language(app: App) -> None
     english, bahasa = by_target["local:W1:user:U2"], by_target["local:W1:user:U1"]
     assert "Leadership Circles has ended" in english and "final poll and your after-program self-assessment" in english
     assert "Wed, 8 Apr 2026, 12:00" in english and "personal summary" in english
-    assert "Leadership Circles telah berakhir" in bahasa and "survei akhir" in bahasa and "Rab, 8 Apr 2026" in bahasa
+    assert "Leadership Circles telah berakhir" in bahasa and "jajak pendapat akhir" in bahasa
+    assert "Rab, 8 Apr 2026" in bahasa
     await tick(app, NATURAL_START + timedelta(hours=1))
     assert len(await rows(app, prefix="closing-told:")) == 6  # once each
 
@@ -132,7 +133,7 @@ async def test_one_reminder_a_week_in_to_those_who_have_not_answered(app: App, c
     assert all(r.stale_at == FINAL_CLOSES for r in reminders)
     text = message(next(r for r in reminders if r.target.endswith(":U4"))).text
     assert "Final poll closes on Wed, 8 Apr 2026" in text
-    assert "Survei akhir ditutup pada" in message(next(r for r in reminders if r.target.endswith(":U1"))).text
+    assert "Jajak pendapat akhir ditutup pada" in message(next(r for r in reminders if r.target.endswith(":U1"))).text
 
 
 async def test_replanning_sends_each_once_and_nothing_after_closed(app: App) -> None:

@@ -50,7 +50,7 @@ def test_feedback_planners_are_wired() -> None:
 
 
 def test_every_round_and_risk_has_words_in_both_languages() -> None:
-    for locale, expected in (("en", "Midpoint poll"), ("id", "Survei tengah program")):
+    for locale, expected in (("en", "Midpoint poll"), ("id", "Jajak pendapat tengah program")):
         t = Translator(locale)
         labels = [round_label(t, r_poll) for r_poll in (
             Poll(workspace_id=1, program_id=1, kind=kind, key=key, opens_at=PULSE_4, closes_at=PULSE_4,

@@ -64,7 +64,7 @@ def profile_round_trip(profile: Mapping[str, str]) -> list[Step]:
 
 MY_DATA: list[Step] = [
     Say(FAJAR, "my data"),
-    Sees(FAJAR, "Data Anda sedang dikirim ke pesan pribadi Anda sebagai berkas JSON."),
+    Sees(FAJAR, "Data Anda sedang dikirim ke pesan langsung Anda sebagai berkas JSON."),
     FileArrives(FAJAR, title="Semua data Anda yang disimpan Lingkar", filename="lingkar-my-data.json",
                 fallback="Lingkar punya berkas untuk Anda"),
 ]

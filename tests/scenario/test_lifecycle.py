@@ -93,7 +93,7 @@ def _check_closing_start(world: World) -> None:
     for user in MEMBERS:
         titles = _titles(world, user, "sessions", "closing")
         if user == BAHASA:
-            assert titles == ["Growth Circles telah berakhir", "Growth Circles: Survei akhir",
+            assert titles == ["Growth Circles telah berakhir", "Growth Circles: Jajak pendapat akhir",
                               "Growth Circles: Penilaian diri setelah program"]
         else:
             assert sorted(titles) == ["Growth Circles has ended", "Growth Circles: Final poll",
