@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.support import Translations
 
-from bot.kernel.i18n import LOCALES, Translator, catalog, translate_n
+from bot.kernel.i18n import LOCALES, Translator, catalog, normalise_locale, resolve_locale, translate_n
 from bot.kernel.i18n.compiled import compile_po, domain_files, load_translations, mo_bytes
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "bot" / "kernel" / "i18n" / "locales"
@@ -105,3 +105,9 @@ def test_up_to_date_mo_is_used_as_it_is(tmp_path: Path) -> None:
 def test_no_key_is_missing_in_either_language() -> None:
     assert set(catalog("en")) == set(catalog("id"))
     assert "state_label.closed" in catalog("id")
+
+
+def test_a_locale_that_is_not_a_string_is_no_language() -> None:
+    # A client's activity may carry a number or a flag where its locale belongs (found by tests/teams/test_fuzz.py).
+    assert normalise_locale(True) is None and normalise_locale(1.5) is None
+    assert resolve_locale(False, 7, "id-ID") == "id"

@@ -38,7 +38,8 @@ async def test_two_themes_with_seven_votes_that_never_form_are_not_announced_as_
     assert "Feedback: 14 votes" in selected and "Career growth" not in selected and "Public speaking" not in selected
     assert "Career growth: 7 votes" in dropped and "Public speaking: 7 votes" in dropped
     assert "placed in another theme when circles form" in dropped
-    [announced] = [text for kind, target, text in await queued(app, kind="announcement") if "selected themes" in text]
+    [announced] = [text for kind, target, text in await queued(app, kind="announcement")
+                   if "selected themes" in text.lower()]
     assert announced.split("will not form")[0].count("votes") == 1
     async with app.uow() as uow:
         themes = {t.id: t.status for t in await uow.themes.of_program(workspace_id=1, program_id=1)}

@@ -50,16 +50,17 @@ def catalog(locale: str) -> dict[str, str]:
     return texts
 
 
-def normalise_locale(value: str | None) -> str | None:
-    """'id-ID', 'in', 'id_ID', 'en-US' -> 'id' / 'en'; None for anything we do not speak."""
-    if not value:
+def normalise_locale(value: object) -> str | None:
+    """'id-ID', 'in', 'id_ID', 'en-US' -> 'id' / 'en'; None for anything we do not speak. A client's locale is typed
+    by an attacker: a number or a flag where a string belongs is simply not a language."""
+    if not isinstance(value, str) or not value:
         return None
     base = value.replace("_", "-").split("-")[0].lower()
     base = {"in": "id"}.get(base, base)  # Java and some platforms still say "in" for Indonesian
     return base if base in LOCALES else None
 
 
-def resolve_locale(*candidates: str | None) -> str:
+def resolve_locale(*candidates: object) -> str:
     for candidate in candidates:
         found = normalise_locale(candidate)
         if found:
