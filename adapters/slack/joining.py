@@ -33,12 +33,7 @@ async def ensure_member(api: SlackApi, channel: str) -> ChannelAccess:
     try:
         info = await call(api.web.conversations_info(channel=channel), what="conversations.info")
     except DeliveryError as error:
-        code = _code(error)
-        if code in _INVITE_INSTEAD:
-            return "invite_needed"
-        if code == "is_archived":
-            return "archived"
-        raise
+        return _refused(error)
     found: dict[str, Any] = info.get("channel") or {}
     if found.get("is_archived"):
         return "archived"
@@ -49,15 +44,20 @@ async def ensure_member(api: SlackApi, channel: str) -> ChannelAccess:
     return await _join(api, channel)
 
 
+def _refused(error: DeliveryError) -> ChannelAccess:
+    """What Slack's refusal means for the admin (invite us, or the channel is archived); anything else re-raises."""
+    code = _code(error)
+    if code in _INVITE_INSTEAD:
+        return "invite_needed"
+    if code == "is_archived":
+        return "archived"
+    raise error
+
+
 async def _join(api: SlackApi, channel: str) -> ChannelAccess:
     try:
         await call(api.web.conversations_join(channel=channel), what="conversations.join")
     except DeliveryError as error:
-        code = _code(error)
-        if code in _INVITE_INSTEAD:
-            return "invite_needed"
-        if code == "is_archived":
-            return "archived"
-        raise
+        return _refused(error)
     log.info("Slack: joined a public channel to post a program's announcements")
     return "joined"
