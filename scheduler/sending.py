@@ -15,6 +15,7 @@ from scheduler.outgoing import Send, outgoing
 from scheduler.pacing import Pacer
 from scheduler.report import Backoff, DeliveryReport, describe, where
 from storage.repositories import outbox_claims as claims
+from storage.repositories.workspace_state import inactive_reasons
 from storage.tables import Delivery, DeliveryStatus
 from storage.uow import UnitOfWork
 
@@ -219,27 +220,8 @@ class DeliveryRun:
         try:
             async with asyncio.timeout(self.send_timeout):
                 ref = await send()
-        except UnreachableMember as error:
-            await self._fail(delivery, describe(error))
-            await claims.mark_unreachable(self.uow_factory, workspace_id=delivery.workspace_id,
-                                          member_id=delivery.member_id,
-                                          user_ref=target.ref if target.kind == "user" else None)
-        except SpaceUnsupported as error:  # by design on this platform (a Teams thread is not archived): no fault
-            log.info("delivery %s (%s): not offered here: %s", ident, delivery.kind, error)
-            if await claims.mark_failed(self.uow_factory, delivery_id=ident, worker_id=self.worker_id,
-                                        error=describe(error), status=DeliveryStatus.SKIPPED,
-                                        patience=self._patience(delivery)):
-                self.report.skipped["unsupported"] += 1
         except DeliveryError as error:
-            if error.permanent:
-                await self._fail(delivery, describe(error))
-            elif error.retry_after is not None:
-                until = self.clock.now() + timedelta(seconds=max(0.0, error.retry_after))
-                self.throttled[delivery.target] = until
-                self.pacer.hold(target, error.retry_after)
-                await self._retry(delivery, until, describe(error), throttled=True)
-            else:
-                await self._retry(delivery, None, describe(error))
+            await self._refused(delivery, target, error)
         except TimeoutError:
             # The platform may or may not have posted it: retrying risks a duplicate, giving up risks a loss.
             await self._retry(delivery, None, f"no answer within {self.send_timeout:g}s")
@@ -252,6 +234,42 @@ class DeliveryRun:
             if await claims.mark_sent(self.uow_factory, delivery_id=ident, worker_id=self.worker_id,
                                       ref=ref.message_id, now=self.clock.now(), patience=self._patience(delivery)):
                 self.report.sent += 1
+
+    async def _refused(self, delivery: Delivery, target: Target, error: DeliveryError) -> None:
+        """The platform said no. A workspace that removed the app meanwhile (claimed just before, its token dead by
+        the time of the send) ends skipped with that reason: not failed, not its member marked unreachable."""
+        if error.retry_after is None and await self._skip_if_gone(delivery):
+            return
+        if isinstance(error, UnreachableMember):
+            await self._fail(delivery, describe(error))
+            await claims.mark_unreachable(self.uow_factory, workspace_id=delivery.workspace_id,
+                                          member_id=delivery.member_id,
+                                          user_ref=target.ref if target.kind == "user" else None)
+        elif isinstance(error, SpaceUnsupported):  # by design on this platform (a Teams thread is not archived)
+            log.info("delivery %s (%s): not offered here: %s", delivery.id, delivery.kind, error)
+            await self._skip(delivery, describe(error), reason="unsupported")
+        elif error.permanent:
+            await self._fail(delivery, describe(error))
+        elif error.retry_after is not None:
+            until = self.clock.now() + timedelta(seconds=max(0.0, error.retry_after))
+            self.throttled[delivery.target] = until
+            self.pacer.hold(target, error.retry_after)
+            await self._retry(delivery, until, describe(error), throttled=True)
+        else:
+            await self._retry(delivery, None, describe(error))
+
+    async def _skip_if_gone(self, delivery: Delivery) -> bool:
+        async with self.uow_factory() as uow:
+            reason = (await inactive_reasons(uow, [delivery])).get(delivery.id or 0)
+        if reason is None:
+            return False
+        await self._skip(delivery, reason, reason=reason)
+        return True
+
+    async def _skip(self, delivery: Delivery, error: str, *, reason: str) -> None:
+        if await claims.mark_failed(self.uow_factory, delivery_id=delivery.id or 0, worker_id=self.worker_id,
+                                    error=error, status=DeliveryStatus.SKIPPED, patience=self._patience(delivery)):
+            self.report.skipped[reason] += 1
 
     async def _retry(self, delivery: Delivery, at: datetime | None, error: str, *, throttled: bool = False) -> None:
         attempts = delivery.attempts + 1

@@ -29,13 +29,17 @@ Sleep = Callable[[float], Awaitable[None]]
 Observe = Callable[[str], None]  # "rate_limited" or "retry": the adapters' metrics count them
 
 # The member is gone or cannot be written to: stop trying them (the core marks them unreachable).
-UNREACHABLE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user_disabled",
+UNREACHABLE = frozenset({"user_not_found", "users_not_found", "user_disabled",
                          "user_is_deactivated", "cannot_dm_bot", "user_is_restricted"})
 # Retrying cannot help: the channel is gone or archived, the request is wrong, or the app lacks a permission.
 PERMANENT = frozenset({"is_archived", "channel_not_found", "not_in_channel", "invalid_blocks", "msg_too_long",
-                       "no_text", "invalid_auth", "not_authed", "token_revoked", "missing_scope", "not_allowed",
+                       "no_text", "not_authed", "missing_scope", "not_allowed",
                        "restricted_action", "invalid_arguments", "too_many_attachments", "message_not_found",
                        "cant_update_message", "edit_window_closed", "invalid_name", "invalid_metadata_format"})
+# The bot token stopped working: the app was removed from the workspace (or its org), or the token revoked. Slack's
+# app_uninstalled / tokens_revoked event follows a moment later and marks the workspace inactive, so the delivery
+# is tried again later and then skipped with that reason; a token that never worked gives up after the retries.
+TOKEN_GONE = frozenset({"account_inactive", "invalid_auth", "token_revoked", "team_access_not_granted"})
 # Slack's own trouble: worth another try later.
 TRANSIENT = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited",
                        "team_added_to_org", "rate_limited"})
@@ -156,7 +160,7 @@ def delivery_error(error: SlackApiError, *, what: str) -> DeliveryError:
         return DeliveryError(f"{what}: rate limited", retry_after=wait if wait is not None else 1.0)
     if code in UNREACHABLE:
         return UnreachableMember(f"{what}: {code}")
-    if status >= 500 or code in TRANSIENT:
+    if status >= 500 or code in TRANSIENT or code in TOKEN_GONE:
         return DeliveryError(f"{what}: {code or f'HTTP {status}'}")
     # Unknown codes describe a request Slack will never accept: fail visibly rather than retry forever.
     return DeliveryError(f"{what}: {code or f'HTTP {status}'}", permanent=True)

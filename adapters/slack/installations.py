@@ -21,6 +21,7 @@ from adapters.slack.identity import PLATFORM
 from adapters.slack.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.tokens import TeamTokens, TokenCipher
 from bot.kernel.i18n import Translator, normalise_locale, resolve_locale
+from storage.repositories.slack_orgs import teams_served_by_org
 from storage.repositories.workspace_state import mark_active
 from storage.uow import UnitOfWork
 
@@ -103,13 +104,7 @@ class ResultPages:
     async def success(self, args: AsyncSuccessArgs) -> BoltResponse:
         installation = args.installation
         team = installation.team_id or ""
-        if team:  # installed again after a removal: the workspace is served again
-            self.tokens.forget(team)
-            async with self.uow() as uow:
-                await mark_active(uow, platform=PLATFORM, external_id=team)
-                await uow.commit()
-        else:  # an org-wide install: its workspaces' tokens change
-            self.tokens.forget_all()
+        await self.reactivate(installation)
         log.warning("Slack: installed in %s %s", "org" if installation.is_enterprise_install else "workspace",
                     installation.enterprise_id if installation.is_enterprise_install else team)
         t = self.translator(first_header(args.request.headers, "accept-language"))
@@ -117,6 +112,22 @@ class ResultPages:
         return page(200, t("slack.install.done.title"),
                     t("slack.install.done.body", workspace=name or team or installation.enterprise_id or "",
                       command=self.command))
+
+    async def reactivate(self, installation: Installation) -> None:
+        """Installed again after a removal: the workspace, or every workspace of the org Lingkar knows, is served
+        again. A workspace installed inside an Enterprise Grid org is recorded as the org's."""
+        team, org = installation.team_id or "", installation.enterprise_id
+        if team:
+            self.tokens.forget(team)
+            await self.tokens.remember(team_id=team, enterprise_id=org, token=None)
+        else:  # an org-wide install: its workspaces' tokens change
+            self.tokens.forget_all()
+        async with self.uow() as uow:
+            teams = [team] if team else [] if not org else await teams_served_by_org(
+                uow, client_id=self.tokens.client_id, enterprise_id=org)
+            for each in teams:
+                await mark_active(uow, platform=PLATFORM, external_id=each)
+            await uow.commit()
 
     async def failure(self, args: AsyncFailureArgs) -> BoltResponse:
         # The reason is Slack's or bolt's code (access_denied, invalid_state...), never a token.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -19,6 +20,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import desc, select
 
 from bot.kernel.ports import DeliveryError
+from storage.repositories.slack_orgs import org_of, remember_org
 from storage.tables import slack_bots
 from storage.uow import UnitOfWork
 
@@ -52,20 +54,27 @@ class TokenCipher:
 
 
 class TeamTokens:
-    """team id -> its bot token, from slack_bots (the newest install), decrypted once and kept in memory."""
+    """team id -> its bot token, from slack_bots (the newest install), decrypted once and kept in memory. Which org a
+    team belongs to is kept in the database (storage/repositories/slack_orgs.py): another replica, or this one after a
+    restart, finds a workspace's org-wide install without a request from it first."""
 
-    def __init__(self, *, uow: Callable[[], UnitOfWork], cipher: TokenCipher, client_id: str) -> None:
+    def __init__(self, *, uow: Callable[[], UnitOfWork], cipher: TokenCipher, client_id: str,
+                 now: Callable[[], datetime]) -> None:
         self.uow = uow
         self.cipher = cipher
         self.client_id = client_id
+        self.now = now
         self._tokens: dict[str, str] = {}
-        self._enterprise_of: dict[str, str] = {}  # team -> its Enterprise Grid org, learnt from requests
+        self._orgs_saved: dict[str, str] = {}  # team -> org, already in the database: one write per process
 
-    def remember(self, *, team_id: str, enterprise_id: str | None, token: str | None) -> None:
-        if enterprise_id:
-            self._enterprise_of[team_id] = enterprise_id
+    async def remember(self, *, team_id: str, enterprise_id: str | None, token: str | None) -> None:
         if token:
             self._tokens[team_id] = token
+        if enterprise_id and self._orgs_saved.get(team_id) != enterprise_id:
+            async with self.uow() as uow:
+                await remember_org(uow, team_id=team_id, enterprise_id=enterprise_id, now=self.now())
+                await uow.commit()
+            self._orgs_saved[team_id] = enterprise_id
 
     def forget(self, team_id: str) -> None:
         self._tokens.pop(team_id, None)
@@ -90,7 +99,7 @@ class TeamTokens:
             own = (await connection.execute(newest.where(c.team_id == team_id).limit(1))).first()
             orgs = [] if own else list((await connection.execute(
                 newest.where(c.is_enterprise_install.is_(True)))).all())
-        enterprise = self._enterprise_of.get(team_id)
+            enterprise = None if own or not orgs else await org_of(uow, team_id=team_id)
         chosen = own or next((o for o in orgs if enterprise and o.enterprise_id == enterprise), None)
         if chosen is None and len({o.enterprise_id for o in orgs}) == 1:
             chosen = orgs[0]
@@ -122,7 +131,7 @@ def serve_team(tokens: TeamTokens | None) -> Middleware:
 
     async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         if tokens is not None and context.team_id:
-            tokens.remember(team_id=context.team_id, enterprise_id=context.enterprise_id, token=context.bot_token)
+            await tokens.remember(team_id=context.team_id, enterprise_id=context.enterprise_id, token=context.bot_token)
         TEAM.set(context.team_id)
         TOKEN.set(context.bot_token)
         return await next()

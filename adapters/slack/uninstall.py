@@ -16,6 +16,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from adapters.slack.events import team_of
 from adapters.slack.identity import PLATFORM
 from adapters.slack.tokens import TeamTokens
+from storage.repositories.slack_orgs import teams_served_by_org
 from storage.repositories.workspace_state import mark_inactive
 from storage.uow import UnitOfWork
 
@@ -24,11 +25,13 @@ log = logging.getLogger(__name__)
 
 class Removals:
     def __init__(self, *, uow: Callable[[], UnitOfWork], now: Callable[[], datetime],
-                 store: AsyncInstallationStore | None = None, tokens: TeamTokens | None = None) -> None:
+                 store: AsyncInstallationStore | None = None, tokens: TeamTokens | None = None,
+                 client_id: str = "") -> None:
         self.uow = uow
         self.now = now
         self.store = store  # None in single-token mode: nothing stored to delete
         self.tokens = tokens
+        self.client_id = client_id
 
     async def on_uninstalled(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await self.retire(body, context, reason="app_uninstalled")
@@ -41,7 +44,14 @@ class Removals:
     async def retire(self, body: dict[str, Any], context: AsyncBoltContext, *, reason: str) -> None:
         team = team_of(body) or context.team_id or ""
         enterprise = body.get("enterprise_id") or context.enterprise_id
-        org_wide = bool(body.get("is_enterprise_install") or context.is_enterprise_install)
+        org_wide = bool(body.get("is_enterprise_install") or context.is_enterprise_install) and bool(enterprise)
+        # Marked inactive before the installation is deleted: a delivery whose token stops working in between finds
+        # its workspace inactive and is skipped with the reason, not failed.
+        async with self.uow() as uow:
+            teams = await self.teams(uow, team=team, enterprise=enterprise if org_wide else None)
+            known = [t for t in teams if await mark_inactive(uow, platform=PLATFORM, external_id=t, reason=reason,
+                                                             now=self.now())]
+            await uow.commit()
         if self.store is not None:
             await self.store.async_delete_installation(enterprise_id=enterprise, team_id=None if org_wide else team)
             await self.store.async_delete_bot(enterprise_id=enterprise, team_id=None if org_wide else team)
@@ -49,10 +59,13 @@ class Removals:
             self.tokens.forget_all()
         elif self.tokens is not None:
             self.tokens.forget(team)
-        if not team:
-            return
-        async with self.uow() as uow:
-            known = await mark_inactive(uow, platform=PLATFORM, external_id=team, reason=reason, now=self.now())
-            await uow.commit()
-        log.warning("Slack: %s in workspace %s; its deliveries stop%s", reason, team,
-                    "" if known else " (Lingkar had no data of it)")
+        log.warning("Slack: %s in %s %s; deliveries stop in %d workspace(s) Lingkar has data of", reason,
+                    "org" if org_wide else "workspace", enterprise if org_wide else team, len(known))
+
+    async def teams(self, uow: UnitOfWork, *, team: str, enterprise: str | None) -> list[str]:
+        """The workspace named; for an org-wide removal, every workspace of the org that the org's install served
+        (from the database: any replica, after any restart). One with its own installation keeps it."""
+        if enterprise is None:
+            return [team] if team else []
+        return await teams_served_by_org(uow, client_id=self.client_id, enterprise_id=enterprise,
+                                         also=team or None)

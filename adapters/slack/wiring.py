@@ -47,7 +47,7 @@ def build_messenger(settings: Settings, *, uow: Callable[[], UnitOfWork] | None 
     tokens = None
     if settings.slack_client_id:
         tokens = TeamTokens(uow=uow, cipher=TokenCipher(settings.slack_token_key_list()),
-                            client_id=settings.slack_client_id)
+                            client_id=settings.slack_client_id, now=clock.now)
     api = SlackApi(make_client(token=settings.slack_bot_token or None, base_url=settings.slack_api_url,
                                observe=observe, tokens=tokens))
     kind = SlackMessenger if tokens is None else InstalledSlackMessenger
@@ -63,7 +63,8 @@ def oauth_parts(lingkar: App, messenger: SlackMessenger) -> tuple[AsyncOAuthSett
     if tokens is None:
         return None, Removals(uow=services.uow, now=services.clock.now)
     oauth = oauth_settings(settings=lingkar.settings, engine=lingkar.engine, uow=services.uow, tokens=tokens)
-    return oauth, Removals(uow=services.uow, now=services.clock.now, store=oauth.installation_store, tokens=tokens)
+    return oauth, Removals(uow=services.uow, now=services.clock.now, store=oauth.installation_store, tokens=tokens,
+                           client_id=lingkar.settings.slack_client_id)
 
 
 def install_routes(web_app: web.Application, lingkar: App) -> None:

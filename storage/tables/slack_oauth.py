@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, Text
 from sqlmodel import SQLModel
 
+from storage.types import UTCDateTime
+
 
 def _team_columns() -> list[Column[object]]:
     return [Column("client_id", String(32), nullable=False), Column("app_id", String(32), nullable=False),
@@ -58,4 +60,15 @@ slack_oauth_states = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
+)
+
+# Lingkar's own: which Enterprise Grid org each workspace belongs to, learnt from its requests and installs. An
+# org-wide install has no team id in the tables above, so an org-wide removal finds the org's workspaces here, and
+# so does every replica (and a restarted one) looking for the org install that serves a workspace.
+slack_team_orgs = Table(
+    "slack_team_orgs", SQLModel.metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("enterprise_id", String(32), nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index("slack_team_orgs_enterprise_idx", "enterprise_id"),
 )
