@@ -11,6 +11,7 @@ from aiohttp import web
 
 from adapters import legal_pages
 from adapters.bootstrap import App, bootstrap
+from adapters.dashboard import app as dashboard_app
 from adapters.http_guard import Limits, guarded_app, runner_options
 from adapters.metrics import METRICS, metrics_handler, request_middleware
 from adapters.metrics import ROUTE as METRICS_ROUTE
@@ -59,6 +60,7 @@ def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Applicat
     legal_pages.install_routes(web_app)  # /privacy and /terms, which the Teams app package links to
     slack_wiring.install_routes(web_app, lingkar)
     teams_wiring.install_routes(web_app, lingkar)
+    dashboard_app.install_routes(web_app, lingkar)  # /admin (docs/dashboard.md)
     return web_app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
@@ -92,6 +93,25 @@ class Settings(BaseSettings):
     graph_url: str = Field("https://graph.microsoft.com/v1.0/", alias="LINGKAR_GRAPH_URL")
     graph_authority: str = Field("https://login.microsoftonline.com", alias="LINGKAR_GRAPH_AUTHORITY")
     graph_ca_file: str = Field("", alias="LINGKAR_GRAPH_CA_FILE")  # extra CA bundle (a TLS-inspecting proxy)
+
+    # The admin dashboard (docs/dashboard.md), served at /admin. Without a session key it is not served: /admin says
+    # so. The key encrypts the session cookie (a Fernet key: `lingkar slack token-key` makes one).
+    dashboard_session_key: str = Field("", alias="LINGKAR_DASHBOARD_SESSION_KEY", repr=False)
+    dashboard_session_hours: float = Field(8.0, alias="LINGKAR_DASHBOARD_SESSION_HOURS", gt=0, le=24 * 7)
+    # Where browsers reach this server (https://lingkar.example.com): the identity providers' redirect URIs are
+    # built from it. Only http://127.0.0.1 or http://localhost may be plain HTTP (then the cookie is not Secure).
+    public_url: str = Field("", alias="LINGKAR_PUBLIC_URL")
+    # Sign in with Slack (OpenID Connect): the Slack app's client id and secret; empty: SLACK_CLIENT_ID/_SECRET.
+    dashboard_slack_client_id: str = Field("", alias="LINGKAR_DASHBOARD_SLACK_CLIENT_ID")
+    dashboard_slack_client_secret: str = Field("", alias="LINGKAR_DASHBOARD_SLACK_CLIENT_SECRET", repr=False)
+    slack_openid_url: str = Field("https://slack.com/openid/connect/authorize", alias="LINGKAR_SLACK_OPENID_URL")
+    # Sign in with Microsoft (Entra ID, MSAL): an app registration of its own, or the bot's; tenant: a tenant id,
+    # or "organizations" for any work account (the tenant still has to be a Teams workspace Lingkar knows).
+    dashboard_entra_client_id: str = Field("", alias="LINGKAR_DASHBOARD_ENTRA_CLIENT_ID")
+    dashboard_entra_client_secret: str = Field("", alias="LINGKAR_DASHBOARD_ENTRA_CLIENT_SECRET", repr=False)
+    dashboard_entra_tenant: str = Field("organizations", alias="LINGKAR_DASHBOARD_ENTRA_TENANT")
+    entra_authority: str = Field("https://login.microsoftonline.com", alias="LINGKAR_ENTRA_AUTHORITY")
+    entra_ca_file: str = Field("", alias="LINGKAR_ENTRA_CA_FILE")  # extra CA bundle (tests; a TLS-inspecting proxy)
 
     @model_validator(mode="after")
     def _local_mode_alone(self) -> Settings:
@@ -192,6 +212,35 @@ class Settings(BaseSettings):
                 raise ValueError("LINGKAR_SLACK_TOKEN_KEYS holds a value that is not a Fernet key (32 url-safe "
                                  "base64-encoded bytes); make one with `lingkar slack token-key`") from None
         return self
+
+    @model_validator(mode="after")
+    def _dashboard(self) -> Settings:
+        if not self.dashboard_session_key:
+            return self
+        try:
+            Fernet(self.dashboard_session_key)
+        except ValueError:
+            raise ValueError("LINGKAR_DASHBOARD_SESSION_KEY is not a Fernet key (32 url-safe base64-encoded bytes); "
+                             "make one with `lingkar slack token-key`") from None
+        url = urlsplit(self.public_url.strip())
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError("LINGKAR_DASHBOARD_SESSION_KEY is set without LINGKAR_PUBLIC_URL: the dashboard needs the "
+                             "address browsers use (https://lingkar.example.com) for the sign-in redirects")
+        if url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost"):
+            raise ValueError("LINGKAR_PUBLIC_URL must be https:// (plain http only for 127.0.0.1 or localhost): the "
+                             "dashboard's session cookie is Secure")
+        if bool(self.dashboard_entra_client_id) != bool(self.dashboard_entra_client_secret):
+            raise ValueError("LINGKAR_DASHBOARD_ENTRA_CLIENT_ID and LINGKAR_DASHBOARD_ENTRA_CLIENT_SECRET go together")
+        return self
+
+    def dashboard_slack_credentials(self) -> tuple[str, str] | None:
+        """Sign in with Slack's client id and secret (the dashboard's own, else the Slack app's), or None."""
+        client_id = self.dashboard_slack_client_id or self.slack_client_id
+        secret = self.dashboard_slack_client_secret or self.slack_client_secret
+        return (client_id, secret) if client_id and secret else None
+
+    def dashboard_base_url(self) -> str:
+        return self.public_url.strip().rstrip("/")
 
     def slack_token_key_list(self) -> tuple[str, ...]:
         """The newest key first: it encrypts; all of them decrypt."""

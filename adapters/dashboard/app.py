@@ -1,0 +1,31 @@
+"""/admin: the dashboard as an aiohttp sub-application of the one server (Slack, Teams, health checks)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from adapters.bootstrap import App
+from adapters.dashboard import actions, pages, render, sessions, signin
+from adapters.dashboard.keys import LINGKAR_KEY, PREFIX
+
+
+def install_routes(web_app: web.Application, lingkar: App) -> None:
+    """Mount the dashboard at /admin. Without LINGKAR_DASHBOARD_SESSION_KEY every /admin URL answers a page that
+    says the dashboard is not configured (503), never a 500."""
+    configured = bool(lingkar.settings.dashboard_session_key)
+    middlewares = [*sessions.middlewares(lingkar.settings)] if configured else []
+    sub = web.Application(middlewares=[render.security_headers, *middlewares, render.error_pages])
+    sub[LINGKAR_KEY] = lingkar
+    render.setup(sub)
+    if configured:
+        signin.add_routes(sub)
+        pages.add_routes(sub)
+        actions.add_routes(sub)
+    else:
+        sub.router.add_route("*", "/{tail:.*}", signin.not_configured)
+    web_app.router.add_get(PREFIX, _to_home)  # before the sub-application, which would answer /admin with a 404
+    web_app.add_subapp(PREFIX, sub)
+
+
+async def _to_home(_: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect(f"{PREFIX}/")
