@@ -61,7 +61,7 @@ async def test_both_sides_confirm_and_the_pair_meets_at_the_agreed_slot(
     # The pair's space hears it, with the times in the agreed zone and in each side's own.
     [announced] = [d for d in await agreement_messages(app) if "Agreement in force" in decode(d.payload).text]
     assert announced.target == pair.space
-    assert "Fri, 9 Jan 2026, 09:00 GMT / Fri, 9 Jan 2026, 16:00 +0700" in decode(announced.payload).text
+    assert "Fri, 9 Jan 2026, 09:00 GMT / Fri, 9 Jan 2026, 16:00 WIB" in decode(announced.payload).text
     async with app.uow() as uow:
         audit = await uow.audit.list(workspace_id=1)
     actions = [a.action for a in audit if a.action.startswith("agreement.")]

@@ -73,7 +73,7 @@ async def test_who_cannot_fit_is_told_and_the_admin_gets_the_move(app: App) -> N
     assert len(tokyo) == 1
     local = first.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f"Lingkaran Anda, Feedback 1 dalam Leadership Circles, bertemu pada Rab, {local.day} Jan 2026" in tokyo[0]
-    assert f"{local:%H:%M} +0900 waktu Anda" in tokyo[0] and "(09:00-17:00)" in tokyo[0] and "`profil`" in tokyo[0]
+    assert f"{local:%H:%M} JST waktu Anda" in tokyo[0] and "(09:00-17:00)" in tokyo[0] and "`profil`" in tokyo[0]
     # Nobody else is told.
     told = {target for _, target, text in await queued(app, kind="dm")
             if "outside the working hours" in text or "di luar jam kerja" in text}

@@ -72,7 +72,7 @@ async def test_digest_figures_on_monday_morning(app: App, clock: ManualClock) ->
     assert "Check-ins answered: 40%" in text  # 2 of the 5 members who are not paused answered
     # The poll closes on Wednesday: until then the count and the rate, no figure and no rating flag.
     assert ("Feedback: Pulse poll (week 3): 3 answers so far; results when the poll closes "
-            "(Wed, 28 Jan 2026, 12:00 +0700) · response rate 60%") in text
+            "(Wed, 28 Jan 2026, 12:00 WIB) · response rate 60%") in text
     assert "satisfaction" not in text and "low satisfaction" not in text
     assert "Circles that need attention (1):" in text
     assert "• Circle B: no session logged for two weeks; below the minimum size (2 of 3)" in text

@@ -151,7 +151,7 @@ async def test_whole_lifecycle_to_running_circles_with_elected_moderators(
     assert sorted(u for members in local.spaces.values() for u in members) == sorted(users)
     welcomes = await queued(app, kind="welcome")
     assert len(welcomes) == len(circles)
-    assert "Why you're in this circle" in welcomes[0][2] and "10:00 +0700" in welcomes[0][2]
+    assert "Why you're in this circle" in welcomes[0][2] and "10:00 WIB" in welcomes[0][2]
     assert "first choice" in welcomes[0][2] and "https://meet.example/abc" in welcomes[0][2]
     async with app.uow() as uow:
         themes = {c.theme_id for c in circles}
@@ -183,4 +183,4 @@ async def test_whole_lifecycle_to_running_circles_with_elected_moderators(
     assert election.status == ElectionStatus.CLOSED
     assert refreshed is not None and refreshed.moderator_member_id == id_of[a]  # 1-1 tie: a stood first
     info = text_of(await say(app, b, "circle info"))
-    assert "Moderator" in info and "10:00 +0700" in info
+    assert "Moderator" in info and "10:00 WIB" in info

@@ -8,7 +8,7 @@ The member's locale wins, then the workspace's, then English.
 from __future__ import annotations
 
 import string
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -72,11 +72,45 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+# Indonesian writes ordinals 1-10 as words ("pertemuan pertama", "urutan ketiga") and larger ones as "ke-11".
+_ORDINAL_WORDS = {"id": ("pertama", "kedua", "ketiga", "keempat", "kelima", "keenam", "ketujuh", "kedelapan",
+                         "kesembilan", "kesepuluh")}
+
+
+def ordinal(number: int, locale: str) -> str:
+    """The ordinal of number as the language writes it: 'pertama' ... 'kesepuluh', 'ke-11' in Indonesian;
+    '1st', '2nd', '11th', '23rd' in English."""
+    words = _ORDINAL_WORDS.get(locale)
+    if words is not None:
+        return words[number - 1] if 1 <= number <= len(words) else f"ke-{number}"
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+class _Filler(string.Formatter):
+    """str.format plus `{n:ordinal}`, so a catalog text says "pertemuan {meeting:ordinal}" where its language
+    wants an ordinal word and another language keeps the plain number."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "ordinal":  # a number typed as text still reads as one; anything else as itself
+            number = value if isinstance(value, int) else int(str(value)) if str(value).isdigit() else None
+            return ordinal(number, self.locale) if number is not None else str(value)
+        return str(super().format_field(value, format_spec))
+
+
+def _fill(text: str, locale: str, params: dict[str, object]) -> str:
+    return _Filler(locale).vformat(text, (), params) if ":ordinal}" in text else text.format(**params)
+
+
 def translate(key: str, locale: str, /, **params: object) -> str:
-    text = catalog(locale).get(key) or catalog(DEFAULT_LOCALE).get(key)
+    found = catalog(locale).get(key)
+    text = found or catalog(DEFAULT_LOCALE).get(key)
     if text is None:
         raise KeyError(f"missing i18n key {key!r}")
-    return text.format(**params) if params else text
+    return _fill(text, locale if found else DEFAULT_LOCALE, params) if params else text
 
 
 def translate_n(key: str, count: int, locale: str, /, **params: object) -> str:
@@ -84,15 +118,32 @@ def translate_n(key: str, count: int, locale: str, /, **params: object) -> str:
     chosen = locale if key in plural_forms(locale) else DEFAULT_LOCALE
     if key not in plural_forms(chosen):
         raise KeyError(f"missing plural i18n key {key!r}")
-    return translations(chosen).ngettext(key, key, count).format(**params)
+    return _fill(translations(chosen).ngettext(key, key, count), chosen, params)
+
+
+# tzdata keeps letters only for abbreviations people use (WIB, WITA, WIT, GMT, BST, IST, JST, CET); elsewhere it
+# writes the offset ("+08"). One it keeps but a reader abroad would misread goes by its offset too.
+_MISLEADING = {("PST", timedelta(hours=8))}  # Manila's "PST" is not Pacific time
+
+
+def zone_label(moment: datetime, timezone: str) -> str:
+    """The zone as a reader knows it at that moment: 'WIB', 'WITA', 'GMT', 'BST', else the offset 'UTC+8',
+    'UTC+5:45'. The same in every language, so a member never sees '+0700' in one message and 'WIB' in another."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    name, offset = local.tzname() or "", local.utcoffset() or timedelta(0)
+    if name.isalpha() and (name, offset) not in _MISLEADING:
+        return name
+    minutes = int(offset.total_seconds()) // 60
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 def format_moment(moment: datetime, *, timezone: str, locale: str) -> str:
-    """'Wed, 3 Dec 2025, 10:00 WIB' in the reader's own zone and language."""
+    """'Wed, 3 Dec 2025, 10:00 WIB' in the reader's own zone and language; the zone as zone_label says it."""
     zone = ZoneInfo(timezone)
-    return babel_format_datetime(
-        moment.astimezone(zone), "EEE, d MMM y, HH:mm zzz", tzinfo=zone, locale=_BABEL_LOCALE[locale]
-    )
+    local = babel_format_datetime(moment.astimezone(zone), "EEE, d MMM y, HH:mm", tzinfo=zone,
+                                  locale=_BABEL_LOCALE[locale])
+    return f"{local} {zone_label(moment, timezone)}"
 
 
 class Translator:

@@ -1,0 +1,51 @@
+"""The i18n kernel's wording helpers: ordinals in words, and one way to name a time zone in every language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.kernel.i18n import Translator, format_moment, ordinal, translate, zone_label
+
+WINTER = datetime(2026, 1, 7, 3, 0, tzinfo=UTC)
+SUMMER = datetime(2026, 7, 7, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("number", "indonesian", "english"), [
+    (1, "pertama", "1st"), (2, "kedua", "2nd"), (3, "ketiga", "3rd"), (4, "keempat", "4th"),
+    (10, "kesepuluh", "10th"), (11, "ke-11", "11th"), (12, "ke-12", "12th"), (13, "ke-13", "13th"),
+    (21, "ke-21", "21st"), (22, "ke-22", "22nd"), (111, "ke-111", "111th"),
+])
+def test_ordinals_in_words_up_to_ten(number: int, indonesian: str, english: str) -> None:
+    assert ordinal(number, "id") == indonesian
+    assert ordinal(number, "en") == english
+
+
+def test_a_catalog_text_asks_for_an_ordinal_and_gets_the_word() -> None:
+    assert "pertemuan pertama" in translate("pair_running.checkin.title", "id", meeting=1)
+    assert "pertemuan ke-11" in translate("pair_running.checkin.title", "id", meeting=11)
+    assert "ke-1" not in translate("pair_running.checkin.title", "id", meeting=1)
+    waiting = translate("circles_intake.waiting", "id", position=3, program="P", reason="R.")
+    assert "urutan ketiga dalam antrean" in waiting
+    # English keeps its plain number where its text has one.
+    assert "meeting 1" in translate("pair_running.checkin.title", "en", meeting=1).lower()
+
+
+@pytest.mark.parametrize(("zone", "when", "label"), [
+    ("Asia/Jakarta", WINTER, "WIB"), ("Asia/Makassar", WINTER, "WITA"), ("Asia/Jayapura", WINTER, "WIT"),
+    ("Europe/London", WINTER, "GMT"), ("Europe/London", SUMMER, "BST"), ("Asia/Kolkata", WINTER, "IST"),
+    ("Asia/Singapore", WINTER, "UTC+8"), ("Asia/Kathmandu", WINTER, "UTC+5:45"), ("Asia/Manila", WINTER, "UTC+8"),
+    ("America/New_York", WINTER, "EST"), ("UTC", WINTER, "UTC"),
+])
+def test_a_zone_is_named_once_abbreviation_or_offset(zone: str, when: datetime, label: str) -> None:
+    assert zone_label(when, zone) == label
+
+
+@pytest.mark.parametrize("locale", ["en", "id"])
+def test_moments_name_their_zone_the_same_way_in_both_languages(locale: str) -> None:
+    jakarta = format_moment(WINTER, timezone="Asia/Jakarta", locale=locale)
+    assert jakarta.endswith(" 10:00 WIB") and "+0700" not in jakarta
+    assert format_moment(WINTER, timezone="Asia/Singapore", locale=locale).endswith(" 11:00 UTC+8")
+    assert format_moment(WINTER, timezone="Europe/London", locale=locale).endswith(" 03:00 GMT")
+    assert Translator(locale).locale == locale
