@@ -68,7 +68,7 @@ def session_lines(t: Translator, group: Group, terms: Terms, *, now: datetime, r
     if not held:
         lines.append(t("agreements.after_end", day=end_day))
     else:
-        lines.append(t("agreements.sessions_left", count=len(held), day=end_day))
+        lines.append(t.n("agreements.sessions_left", len(held), count=len(held), day=end_day))
     return lines
 
 

@@ -96,7 +96,7 @@ def _attention(t: Translator, f: ProgramFigures) -> list[Block]:
 def _goals(t: Translator, goals: GroupGoals) -> str:
     """Members' goals over time at K: a count and medians, never one member's goal."""
     if not goals.shown:
-        return t("goals.digest.withheld", count=goals.with_goal, members=goals.members, k=goals.k)
+        return t.n("goals.digest.withheld", goals.with_goal, count=goals.with_goal, members=goals.members, k=goals.k)
     return t.n("goals.digest.line", goals.with_goal, count=goals.with_goal, members=goals.members, before=goals.before,
              now=goals.now, weeks=GOAL_WEEKS)
 

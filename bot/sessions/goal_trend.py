@@ -102,6 +102,6 @@ def circle_goals_line(t: Translator, found: GroupGoals, *, since_day: date) -> s
     """For the moderator's kit: "6 of 7 members have a goal; median progress 30% → 50% since 4 Mar 2026".
     `since_day`: the day group_goals' `since` falls on, in the reader's zone."""
     if not found.shown:
-        return t("goals.kit.withheld", count=found.with_goal, members=found.members, k=found.k)
+        return t.n("goals.kit.withheld", found.with_goal, count=found.with_goal, members=found.members, k=found.k)
     return t("goals.kit.line", count=found.with_goal, members=found.members, before=found.before, now=found.now,
              day=format_day(since_day, locale=t.locale))

@@ -49,3 +49,15 @@ def test_moments_name_their_zone_the_same_way_in_both_languages(locale: str) -> 
     assert format_moment(WINTER, timezone="Asia/Singapore", locale=locale).endswith(" 11:00 UTC+8")
     assert format_moment(WINTER, timezone="Europe/London", locale=locale).endswith(" 03:00 GMT")
     assert Translator(locale).locale == locale
+
+
+def test_withheld_goals_and_sessions_left_count_in_both_languages() -> None:
+    en, id_ = Translator("en"), Translator("id")
+    assert en.n("goals.digest.withheld", 1, count=1, members=36, k=3).startswith("1 of 36 members has set a goal;")
+    assert en.n("goals.digest.withheld", 2, count=2, members=36, k=3).startswith("2 of 36 members have set a goal;")
+    assert en.n("goals.kit.withheld", 1, count=1, members=6, k=3).startswith("1 of 6 members has a goal.")
+    assert id_.n("goals.kit.withheld", 1, count=1, members=6, k=3).startswith("1 dari 6 anggota memiliki tujuan.")
+    one = en.n("agreements.sessions_left", 1, count=1, day="Wed, 1 Apr 2026")
+    assert one.startswith("1 session is left before the program ends on Wed, 1 Apr 2026.")
+    assert en.n("agreements.sessions_left", 5, count=5, day="X").startswith("5 sessions are left")
+    assert id_.n("agreements.sessions_left", 1, count=1, day="X").startswith("Tersisa 1 sesi sebelum program")
