@@ -191,7 +191,7 @@ class RemovedMidSend:
 
 async def test_a_removal_during_the_send_skips_the_delivery_at_once(
         replicas: tuple[App, Slack, App, Slack], clock: ManualClock) -> None:
-    one, slack_one, two, slack_two = replicas
+    one, slack_one, _, slack_two = replicas
     assert await grid_command(slack_one, team="T2", user="U2") == 200
     async with one.uow() as uow:
         t2 = (await uow.session.exec(select(Workspace).where(col(Workspace.external_id) == "T2"))).one()
