@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from storage.engine import make_engine, make_session_factory
+from storage.repositories.slack_orgs import forget_team
 from storage.repositories.workspace_state import erase_workspace
 from storage.tables import Workspace
 from storage.uow import UnitOfWork
@@ -24,6 +25,8 @@ async def erase(*, database_url: str, platform: str, external_id: str, force: bo
                 return (f"{platform} workspace {external_id} is still active (the app is installed): remove the app "
                         "first, or pass --force")
             rows = await erase_workspace(uow, platform=platform, external_id=external_id)
+            if platform == "slack":  # which Enterprise Grid org it was in
+                await forget_team(uow, team_id=external_id)
             await uow.commit()
         return f"erased {platform} workspace {external_id}: {rows} rows"
     finally:

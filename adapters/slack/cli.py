@@ -1,6 +1,8 @@
-"""`lingkar slack ...`: the app manifest to paste into api.slack.com."""
+"""`lingkar slack ...`: the app manifest to paste into api.slack.com, token encryption keys and their rotation."""
 
 from __future__ import annotations
+
+import asyncio
 
 import typer
 
@@ -35,3 +37,26 @@ def token_key() -> None:
     from cryptography.fernet import Fernet
 
     typer.echo(Fernet.generate_key().decode())
+
+
+@slack_app.command("rotate-tokens")
+def rotate_tokens(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would change, change nothing."),
+) -> None:
+    """Re-encrypt every stored bot token with the first key of LINGKAR_SLACK_TOKEN_KEYS, after a rotation. Run it
+    again any time: tokens already on the newest key are left alone. Prints counts, never a token. Exit 1 when a
+    token opens with none of the keys (a key was removed too early: put it back, or that workspace installs again)."""
+    from adapters.settings import Settings
+    from adapters.slack.rotation import rotate_tokens as rotate
+
+    settings = Settings()
+    keys = settings.slack_token_key_list()
+    if not keys:
+        typer.echo("lingkar: LINGKAR_SLACK_TOKEN_KEYS is empty; make a key with `lingkar slack token-key`", err=True)
+        raise typer.Exit(2)
+    counts = asyncio.run(rotate(database_url=settings.database_url, keys=keys, dry_run=dry_run))
+    verb = "would re-encrypt" if dry_run else "re-encrypted"
+    typer.echo(f"{verb} {counts['rotated'] + counts['plain']} stored Slack token(s) with the newest key "
+               f"({counts['plain']} stored unencrypted before); {counts['current']} already on it; "
+               f"{counts['unreadable']} readable with none of the keys")
+    raise typer.Exit(1 if counts["unreadable"] else 0)

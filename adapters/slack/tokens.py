@@ -34,6 +34,7 @@ class TokenCipher:
     def __init__(self, keys: tuple[str, ...]) -> None:
         if not keys:
             raise ValueError("at least one Fernet key")
+        self._newest = Fernet(keys[0])
         self._fernet = MultiFernet([Fernet(k) for k in keys])
 
     def encrypt(self, token: str | None) -> str | None:
@@ -48,8 +49,16 @@ class TokenCipher:
             raise DeliveryError("a stored Slack token does not decrypt with LINGKAR_SLACK_TOKEN_KEYS",
                                 permanent=True) from None
 
+    def is_current(self, stored: str) -> bool:
+        """Encrypted with the first (newest) key already."""
+        try:
+            self._newest.decrypt(stored.encode())
+        except InvalidToken:
+            return False
+        return True
+
     def rotate(self, stored: str | None) -> str | None:
-        """Re-encrypt with the first key (`lingkar slack rotate-token-key`)."""
+        """Re-encrypt with the first key (`lingkar slack rotate-tokens`); InvalidToken when no key opens it."""
         return None if not stored else self._fernet.rotate(stored.encode()).decode()
 
 
