@@ -171,7 +171,8 @@ def _choice(choice: Choice, *, t: Translator, names: Names | None, seal: Seal | 
     menu: Json = {
         "type": "multi_static_select" if choice.multi else "static_select",
         "action_id": encode_action(choice.action_id, index=0),
-        "placeholder": plain_text(choice.label or t("slack.choose"), limit=150, names=names),
+        # The label is the section above: the menu itself says "Choose…" rather than repeat it.
+        "placeholder": plain_text(t("slack.choose"), limit=150, names=names),
         **menu_options(choice.options, names=names, seal=seal, action_id=choice.action_id),
     }
     chosen = [option(o, names=names, seal=seal, action_id=choice.action_id) for o in choice.options

@@ -95,7 +95,7 @@ def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
     label = plain(shorten(field.label, limit=200))
     element: dict[str, Any] = {"id": field_id(field.name), "label": label}
     if not field.optional:  # Teams checks this before sending: its message names the field
-        element.update(isRequired=True, errorMessage=t("teams_cards.form.required", field=unquoted(label)))
+        element.update(isRequired=True, errorMessage=_required(unquoted(label), t=t))
     match field:
         case TextInput():
             element.update(type="Input.Text", isMultiline=field.multiline, maxLength=field.max_length)
@@ -113,8 +113,10 @@ def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
             if field.max_value is not None:
                 element["max"] = field.max_value
             if field.min_value is not None and field.max_value is not None:  # Teams refuses 0 of 1-52 with this
-                element["errorMessage"] = t("teams_cards.form.number", field=unquoted(label), low=field.min_value,
-                                            high=field.max_value)
+                low, high = field.min_value, field.max_value
+                # A label with its own colon ("Circle size: minimum") would read "…: minimum: enter…".
+                element["errorMessage"] = t("rendered.form.number", low=low, high=high) if ": " in label else \
+                    t("teams_cards.form.number", field=unquoted(label), low=low, high=high)
             number = _number(value)
             if number is not None:
                 element["value"] = number
@@ -124,6 +126,15 @@ def input_element(field: Input, *, value: str, t: Translator) -> dict[str, Any]:
     if value:
         element["value"] = value
     return element
+
+
+def _required(label: str, *, t: Translator) -> str:
+    """Teams shows this under the field. A question label would end "…?." in "Please fill in {field}.": a label
+    like "Goal: what should the organisation achieve?" is named by its first part, a bare question gets asked."""
+    if not label.rstrip().endswith("?"):
+        return t("teams_cards.form.required", field=label)
+    name, colon, _ = label.partition(": ")
+    return t("teams_cards.form.required", field=name) if colon else t("rendered.form.answer")
 
 
 def form_card(form: Form, *, t: Translator, seal: Seal, people: Mapping[str, Person] | None = None,
