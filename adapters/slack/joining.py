@@ -5,7 +5,8 @@ Without this, the first post answers `not_in_channel`, a permanent failure nobod
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -13,6 +14,7 @@ from adapters.slack.api import SlackApi, call, error_code
 from bot.kernel.ports import ChannelAccess, DeliveryError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # conversations.info on a private channel the bot is not in answers channel_not_found: the admin typed the command
 # there, so it exists and the bot cannot see it. missing_scope: an install older than the scope; an invitation works.
@@ -20,7 +22,8 @@ _INVITE_INSTEAD = frozenset({"channel_not_found", "missing_scope", "method_not_s
                              "restricted_action", "not_allowed", "not_in_channel", "cant_join"})
 
 
-def _code(error: DeliveryError) -> str:
+def refusal_code(error: DeliveryError) -> str:
+    """Slack's error code behind a DeliveryError raised by `call` ("" when it was not Slack's answer)."""
     cause = error.__cause__
     return error_code(cause) if isinstance(cause, SlackApiError) else ""
 
@@ -46,7 +49,7 @@ async def ensure_member(api: SlackApi, channel: str) -> ChannelAccess:
 
 def _refused(error: DeliveryError) -> ChannelAccess:
     """What Slack's refusal means for the admin (invite us, or the channel is archived); anything else re-raises."""
-    code = _code(error)
+    code = refusal_code(error)
     if code in _INVITE_INSTEAD:
         return "invite_needed"
     if code == "is_archived":
@@ -61,3 +64,19 @@ async def _join(api: SlackApi, channel: str) -> ChannelAccess:
         return _refused(error)
     log.info("Slack: joined a public channel to post a program's announcements")
     return "joined"
+
+
+async def post_joining(api: SlackApi, channel: str, post: Callable[[], Awaitable[T]]) -> T:
+    """Post; when Slack answers `not_in_channel` (a program's channel saved before `program create` checked it, or
+    the bot was removed since), join a public channel and post once more. A private or archived channel stays a
+    permanent failure that says what is needed; the core checks the channel before a program opens and tells the
+    admin (bot/programs/channel_check.py)."""
+    try:
+        return await post()
+    except DeliveryError as error:
+        if refusal_code(error) != "not_in_channel":
+            raise
+        access = await ensure_member(api, channel)
+        if access not in ("joined", "ok"):
+            raise DeliveryError(f"{error}: {access.replace('_', ' ')} (/invite @Lingkar)", permanent=True) from error
+    return await post()

@@ -10,7 +10,7 @@ from adapters.signing import PayloadSigner, Scope, Seal
 from adapters.slack.api import SlackApi, call
 from adapters.slack.blocks import fallback_text, render
 from adapters.slack.identity import PLATFORM, Directory
-from adapters.slack.joining import ensure_member
+from adapters.slack.joining import ensure_member, post_joining
 from adapters.slack.kept_forms import PendingForms
 from adapters.slack.modals import Metadata, modal
 from adapters.slack.spaces import SlackSpaceRef, create_channel, invite
@@ -72,9 +72,9 @@ class SlackMessenger:
     async def send(self, target: Target, message: Message) -> MessageRef:
         channel = await self.channel_of(target)
         t = self.translator(target.ref if target.kind == "user" else None, team_id=target.workspace_id)
-        posted = await call(self.api.web.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                                          **self.render(message, t=t, team_id=target.workspace_id)),
-                            what="chat.postMessage")
+        rendered = self.render(message, t=t, team_id=target.workspace_id)
+        posted = await post_joining(self.api, channel, lambda: call(self.api.web.chat_postMessage(
+            channel=channel, unfurl_links=False, unfurl_media=False, **rendered), what="chat.postMessage"))
         return MessageRef(target=target, message_id=str(posted["ts"]))
 
     async def update(self, ref: MessageRef, message: Message) -> None:
