@@ -10,28 +10,56 @@ from sqlmodel import col, func, select
 from adapters.bootstrap import App
 from bot.circles.launch import why_line
 from bot.circles.preview import FormationPreview, preview_formation
+from bot.kernel.events import Actor, Command, FormSubmitted
 from bot.kernel.i18n import Translator
-from storage.tables import Circle, CircleMember, Delivery, Program
-from tests.helpers import enroll, make_program, say, text_of
+from bot.kernel.ports import Target
+from storage.tables import Circle, CircleMember, Delivery, Program, ProgramState
+from tests.helpers import PROFILE, WORKSPACE, enroll, form_of, make_program, say, text_of
 
 SLUG = "leadership"
 USERS = [f"U{i:02d}" for i in range(14)]
 DEPARTMENTS = ("Finance", "Engineering", "Sales", "Legal")
 
 
-async def forming_program(app: App, *, slug: str = SLUG, users: list[str] = USERS) -> Program:
-    """A circle program closed for enrollment with three selected themes and varied votes: ready to form."""
-    program = await make_program(app, slug=slug, size_min=3, size_target=4, size_max=5, start_date=date(2026, 1, 5))
+async def ready_program(app: App, *, platform: str = "local", tenant: str = WORKSPACE, slug: str = SLUG,
+                        users: list[str] = USERS, name: str = "Leadership Circles") -> Program:
+    """A circle program of (platform, tenant), open for enrollment, its members joined with profiles (departments
+    and seniority varied), three proposed themes and varied votes: ready to close."""
+    now = app.services.clock.now()
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform=platform, external_id=tenant, now=now)
+        program = Program(workspace_id=workspace.id or 0, name=name, slug=slug, state=ProgramState.ENROLLING,
+                          created_at=now, size_min=3, size_target=4, size_max=5, start_date=date(2026, 1, 5),
+                          announcement_target=Target(platform=platform, workspace_id=tenant, kind="channel",
+                                                     ref="CANNOUNCE").key())
+        uow.programs.add(program)
+        await uow.commit()
+
+    def person(user: str) -> Actor:
+        return Actor(platform=platform, workspace_id=tenant, user_id=user, display_name=f"Member {user}",
+                     locale="en")
+
     for i, user in enumerate(users):
-        await enroll(app, user, program, department=DEPARTMENTS[i % 4], seniority=str(i % 5))
+        opened = form_of(await app.core.handle(Command(person(user), f"join {slug}")))
+        await app.core.handle(FormSubmitted(person(user), "profile", state=opened.form.state, values={
+            **PROFILE, "department": DEPARTMENTS[i % 4], "seniority": str(i % 5)}))
     for title in ("Feedback", "Career growth", "Public speaking"):
-        await say(app, users[0], f"theme propose {title}")
+        await app.core.handle(Command(person(users[0]), f"theme propose {title}"))
+    async with app.uow() as uow:  # `theme vote` takes the themes' numbers (their ids)
+        a, b, c = [t.id for t in await uow.themes.of_program(workspace_id=program.workspace_id,
+                                                             program_id=program.id or 0)]
     for index, user in enumerate(users):
-        await say(app, user, ("theme vote 1 2", "theme vote 2 3", "theme vote 3 1")[index % 3])
+        await app.core.handle(Command(person(user), f"theme vote {(f'{a} {b}', f'{b} {c}', f'{c} {a}')[index % 3]}"))
+    return program
+
+
+async def forming_program(app: App, *, slug: str = SLUG, users: list[str] = USERS) -> Program:
+    """ready_program in the local platform, closed for enrollment by the chat's `program close`: ready to form."""
+    program = await ready_program(app, slug=slug, users=users)
     closed = text_of(await say(app, "UADMIN", f"program close {slug}"))
     assert "closed" in closed.lower(), closed
     async with app.uow() as uow:
-        found = await uow.programs.get(workspace_id=1, program_id=program.id or 0)
+        found = await uow.programs.get(workspace_id=program.workspace_id, program_id=program.id or 0)
         assert found is not None and found.state == "forming"
         return found
 

@@ -62,7 +62,7 @@ async def _other_circles(request: web.Request, admin: DashboardAdmin, circle: Ci
 
 async def _space_state(request: web.Request, admin: DashboardAdmin, circle: Circle, t: Translator) -> list[str]:
     if circle.space:
-        return [t("dashboard_actions.retry.has_space", circle=circle.name)]
+        return []  # the page says so instead of offering the button
     async with uow(request) as work:
         row = await work.outbox.by_key(key=space_key("circle", circle.id or 0))
     facts = [t("dashboard_actions.retry.no_space", circle=circle.name)]

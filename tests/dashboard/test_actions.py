@@ -1,0 +1,151 @@
+"""Actions from the dashboard at the HTTP level: the same core command as the chat, after a confirmation, only for
+this workspace's admins, only with the session's CSRF token (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+from sqlmodel import col, select
+
+from bot.kernel.message_codec import decode
+from storage.tables import Circle, CircleMember, Delivery, Program
+from tests.dashboard.conftest import Dashboard, SignIn
+from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
+from tests.dashboard.test_actions_preview import ready_program
+
+USERS = [f"UM{i:02d}" for i in range(9)]
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def _token(client: aiohttp.ClientSession, url: str) -> str:
+    """The CSRF token of a page's form, as the browser would send it back."""
+    answer = await client.get(url)
+    assert answer.status == 200, await answer.text()
+    found = _TOKEN.search(await answer.text())
+    assert found is not None
+    return found.group(1)
+
+
+async def _state(dashboard: Dashboard, program: Program) -> str:
+    async with dashboard.app.services.uow() as uow:
+        found = await uow.programs.get(workspace_id=program.workspace_id, program_id=program.id or 0)
+        assert found is not None
+        return found.state
+
+
+async def _queued(dashboard: Dashboard, workspace_id: int) -> list[tuple[str, str, str]]:
+    """What the core queued for a workspace: (kind, target without the tenant, text), oldest first."""
+    async with dashboard.app.services.uow() as uow:
+        rows = (await uow.session.exec(select(Delivery).where(Delivery.workspace_id == workspace_id)
+                                       .order_by(col(Delivery.id)))).all()
+    return [(row.kind, re.sub(r"^slack:T\d+:", "slack:T:", row.target), decode(row.payload).text) for row in rows]
+
+
+async def test_close_enrollment_from_the_web_is_the_chats_close(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    # The same program in two workspaces: T2's admin closes it in chat, T1's from the dashboard.
+    web = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
+    chat = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM_2, users=USERS)
+    before = (len(await _queued(dashboard, web.workspace_id)), len(await _queued(dashboard, chat.workspace_id)))
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/programs/{web.id}/close")
+    confirm = await client.get(url)
+    shown = await confirm.text()
+    assert "Close enrollment for Leadership Circles?" in shown and "9 members have joined." in shown
+    assert await _state(dashboard, web) == "enrolling"  # the confirmation page changes nothing
+
+    done = await client.post(url, data={"csrf_token": await _token(client, url)})
+    chat_reply = await dashboard.say(SLACK_OTHER_ADMIN, f"program close {chat.slug}")
+    assert done.status == 200
+    assert await _state(dashboard, web) == await _state(dashboard, chat) == "forming"
+    page = await done.text()
+    for line in chat_reply[0].message.text.splitlines():  # the chat's reply, escaped, on the result page
+        assert line.replace("'", "&#39;") in page
+    queued = (await _queued(dashboard, web.workspace_id))[before[0]:]  # what closing queued, in each workspace
+    assert queued == (await _queued(dashboard, chat.workspace_id))[before[1]:]
+    assert [kind for kind, _, _ in queued] == ["announcement"] and "Selected themes" in queued[0][2], queued
+
+
+async def test_a_post_without_the_csrf_token_changes_nothing(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/close")
+    for data in ({}, {"csrf_token": "forged-" + "x" * 40}):
+        refused = await client.post(url, data=data)
+        assert refused.status == 403
+        assert "form" in (await refused.text()).lower()
+    assert await _state(dashboard, program) == "enrolling"
+
+
+async def test_another_workspaces_program_and_circles_are_404(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
+    await dashboard.say(SLACK_ADMIN, f"program close {program.slug}")
+    await dashboard.say(SLACK_ADMIN, f"program form {program.slug}")
+    async with dashboard.app.services.uow() as uow:
+        circle = (await uow.session.exec(select(Circle).where(Circle.program_id == program.id))).first()
+        assert circle is not None
+    other = await signed_in_client(SLACK_OTHER_ADMIN)  # an admin, of T2
+    paths = [f"/admin/actions/programs/{program.id}", *(f"/admin/actions/programs/{program.id}/{verb}"
+                                                        for verb in ("open", "close", "end", "form")),
+             *(f"/admin/actions/circles/{circle.id}/{verb}" for verb in ("retry", "moderator", "add", "merge"))]
+    for path in [*paths, "/admin/actions/programs/abc", "/admin/actions/programs/0/close",
+                 "/admin/actions/programs/1e3", f"/admin/actions/programs/{program.id}/delete"]:
+        answer = await other.get(dashboard.at(path))
+        assert answer.status == 404, path
+        assert "Leadership" not in await answer.text()
+    # With a valid token of its own session, a POST to T1's program is the same 404, and nothing changes.
+    signout_token = _TOKEN.search(await (await other.get(dashboard.at("/admin/actions/programs/1/end"))).text())
+    own = signout_token.group(1) if signout_token else ""
+    assert own  # the 404 page carries the sign-out form, with this session's token
+    for path in paths[1:]:
+        answer = await other.post(dashboard.at(path), data={"csrf_token": own, "member": "1", "from": "1"})
+        assert answer.status == 404, path
+    assert await _state(dashboard, program) == "running"
+
+
+async def test_a_non_admin_cannot_act(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/close")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as anonymous:
+        answer = await anonymous.post(url, data={"csrf_token": "x"}, allow_redirects=False)
+        assert answer.status in (303, 403)  # no session: to sign-in (or the CSRF refusal first)
+    # Signed in as an admin, then no longer one (removed in chat): the page refuses and the program stays as it was.
+    client = await signed_in_client(SLACK_ADMIN_ID)
+    token = await _token(client, url)
+    await dashboard.say(SLACK_ADMIN, f"admin remove <@{SLACK_ADMIN_ID.user_id}>")
+    refused = await client.post(url, data={"csrf_token": token}, allow_redirects=False)
+    assert refused.status in (303, 403)
+    assert await _state(dashboard, program) == "enrolling"
+
+
+async def test_a_typed_member_id_must_be_one_the_page_offered(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
+    await dashboard.say(SLACK_ADMIN, f"program close {program.slug}")
+    await dashboard.say(SLACK_ADMIN, f"program form {program.slug}")
+    async with dashboard.app.services.uow() as uow:
+        circle = (await uow.session.exec(select(Circle).where(Circle.program_id == program.id)
+                                         .order_by(col(Circle.id)))).first()
+        assert circle is not None
+        inside = (await uow.session.exec(select(CircleMember).where(CircleMember.circle_id == circle.id))).all()
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/circles/{circle.id}/moderator")
+    token = await _token(client, url)
+    for junk in ("", "abc", "-1", "1 OR 1=1", "99999999999", "0"):
+        answer = await client.post(url, data={"csrf_token": token, "member": junk})
+        assert answer.status == 400, junk
+    async with dashboard.app.services.uow() as uow:  # a member of T2, and one of T1 outside the circle
+        workspace = await uow.workspaces.find(platform="slack", external_id=SLACK_TEAM_2)
+        assert workspace is not None
+        stranger = await uow.members.by_external_id(workspace_id=workspace.id or 0,
+                                                    external_id=SLACK_OTHER_ADMIN.user_id)
+        outside = (await uow.session.exec(select(CircleMember).where(CircleMember.program_id == program.id,
+                                                                     CircleMember.circle_id != circle.id))).first()
+        assert stranger is not None and outside is not None
+    for never_offered in (stranger.id, outside.member_id):
+        answer = await client.post(url, data={"csrf_token": token, "member": str(never_offered)})
+        assert answer.status == 400
+    answer = await client.post(url, data={"csrf_token": token, "member": str(inside[0].member_id)})
+    assert answer.status == 200 and "moderator" in (await answer.text()).lower()
+    async with dashboard.app.services.uow() as uow:
+        found = await uow.circles.get(workspace_id=program.workspace_id, circle_id=circle.id or 0)
+        assert found is not None and found.moderator_member_id == inside[0].member_id
