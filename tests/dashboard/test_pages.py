@@ -1,0 +1,87 @@
+"""The read pages at the HTTP level, signed in through the real sign-in flow: a program of another workspace is
+unreachable by URL, delivery health counts this workspace's rows only, the export downloads the chat's own zip
+(SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from bot.digest.export import export_tables, zip_tables
+from bot.kernel.i18n import Translator
+from tests.dashboard.conftest import Dashboard, SignIn
+from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
+from tests.dashboard.test_pages_seed import SATURDAY, Seeded, seed
+
+_CELL = re.compile(r'<td data-label="([^"]+)">(.*?)</td>', re.S)
+
+
+async def _seeded(dashboard: Dashboard) -> Seeded:
+    dashboard.clock.set(SATURDAY)  # before signing in: sessions are dated by Lingkar's clock
+    return await seed(dashboard.app, team=SLACK_TEAM, other_team=SLACK_TEAM_2)
+
+
+def _cells(html: str) -> list[tuple[str, str]]:
+    return [(label, re.sub(r"<[^>]+>", "", value).strip()) for label, value in _CELL.findall(html)]
+
+
+async def test_another_workspaces_program_is_not_found_by_url(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    seeded = await _seeded(dashboard)
+    client = await signed_in_client(SLACK_ADMIN)
+    mine = await client.get(dashboard.at(f"/admin/programs/{seeded.program_id}"))
+    assert mine.status == 200 and "Leadership &lt;Circles&gt;" in await mine.text()
+    for path in (f"/admin/programs/{seeded.other_program_id}", f"/admin/exports/{seeded.other_program_id}/download",
+                 "/admin/programs/999999", "/admin/programs/%C2%B2", "/admin/programs/1%20OR%201=1",
+                 "/admin/exports/-1/download"):
+        answer = await client.get(dashboard.at(path))
+        body = await answer.text()
+        assert answer.status == 404, path  # the same answer whether it exists elsewhere or not at all
+        assert "secret" not in body and answer.headers["Content-Type"].startswith("text/html"), path
+    listed = await (await client.get(dashboard.at("/admin/programs"))).text()
+    assert "Leadership &lt;Circles&gt;" in listed and "Other tenant" not in listed
+    # The other workspace's admin reaches it: the 404 above came from the workspace, not from the id.
+    other = await signed_in_client(SLACK_OTHER_ADMIN)
+    assert (await other.get(dashboard.at(f"/admin/programs/{seeded.other_program_id}"))).status == 200
+    assert (await other.get(dashboard.at(f"/admin/programs/{seeded.program_id}"))).status == 404
+
+
+async def test_delivery_health_counts_this_workspace_per_platform(dashboard: Dashboard,
+                                                                 signed_in_client: SignIn) -> None:
+    await _seeded(dashboard)
+    client = await signed_in_client(SLACK_ADMIN)
+    answer = await client.get(dashboard.at("/admin/delivery"))
+    html = await answer.text()
+    assert answer.status == 200
+    cells = _cells(html)
+    # Three due and unsent (one being sent), the oldest 3 hours late; one for Monday; two polls failed. T2's five
+    # failures and the sent prompt are not counted.
+    assert cells[:5] == [("Due, not sent yet", "3"), ("Oldest waiting", "3 hours"), ("Scheduled later", "1"),
+                         ("Failed (7 days)", "2"), ("Too late to send (7 days)", "0")]
+    assert cells[5:] == [("Kind", "poll"), ("Reason", "SlackApiError: channel_not_found"), ("Messages", "2"),
+                         ("Latest due", "2026-01-23 02:00 UTC")]
+    assert "other tenant" not in html
+    indonesian = await (await (await signed_in_client(SLACK_ADMIN_ID)).get(dashboard.at("/admin/delivery"))).text()
+    assert ("Terlama menunggu", "3 jam") in _cells(indonesian) and '<html lang="id">' in indonesian
+
+
+async def test_the_export_downloads_the_chat_commands_zip(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    seeded = await _seeded(dashboard)
+    client = await signed_in_client(SLACK_ADMIN)
+    page = await (await client.get(dashboard.at("/admin/exports"))).text()
+    link = f"/admin/exports/{seeded.program_id}/download"
+    assert f'href="{link}"' in page and "Download the export of Leadership &lt;Circles&gt;" in page
+    answer = await client.get(dashboard.at(link))
+    data = await answer.read()
+    assert answer.status == 200 and answer.headers["Content-Type"] == "application/zip"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="lingkar-leadership-20260124-0200.zip"'
+    assert answer.headers["Cache-Control"] == "no-store"
+    async with dashboard.app.services.uow() as uow:  # what `export leadership` attaches in chat, at the same moment
+        program = await uow.programs.get(workspace_id=seeded.workspace_id, program_id=seeded.program_id)
+        assert program is not None
+        tables = await export_tables(uow, program, t=Translator("en"), k=dashboard.app.services.config.k_anonymity,
+                                     now=SATURDAY)
+    assert data == zip_tables(tables, folder="lingkar-leadership-20260124-0200")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.read("lingkar-leadership-20260124-0200/members.csv").decode("utf-8-sig")
+    assert members.count("\r\n") == 9  # the header and eight enrollments (six active, one waitlisted, one invited)
