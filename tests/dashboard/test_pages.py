@@ -14,7 +14,7 @@ from tests.dashboard.conftest import Dashboard, SignIn
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
 from tests.dashboard.test_pages_seed import SATURDAY, Seeded, seed
 
-_CELL = re.compile(r'<td data-label="([^"]+)">(.*?)</td>', re.S)
+_CELL = re.compile(r'<td data-label="([^"]+)"[^>]*>(.*?)</td>', re.S)
 
 
 async def _seeded(dashboard: Dashboard) -> Seeded:
