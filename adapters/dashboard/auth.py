@@ -8,10 +8,10 @@ from aiohttp import web
 
 from adapters.dashboard.errors import PageError
 from adapters.dashboard.identity import DashboardAdmin, Identity, admit
-from adapters.dashboard.keys import ADMIN_KEY, LINGKAR_KEY, PREFIX
+from adapters.dashboard.keys import ADMIN_KEY, LINGKAR_KEY, PREFIX, SESSION_KEY
 from adapters.dashboard.sessions import max_age_seconds, session_of
 
-__all__ = ["DashboardAdmin", "begin_session", "end_session", "signed_in"]
+__all__ = ["DashboardAdmin", "begin_session", "current_admin", "end_session", "signed_in"]
 
 SIGNIN = f"{PREFIX}/signin"
 _ADMIN = "admin"
@@ -27,21 +27,41 @@ async def signed_in(request: web.Request) -> DashboardAdmin:
         return cached
     lingkar = request.app[LINGKAR_KEY]
     session = session_of(request)
-    stored, issued = session.get(_ADMIN), session.get(_ISSUED)
-    now = lingkar.services.clock.now().timestamp()
-    fresh = isinstance(issued, int | float) and issued - 300 <= now <= issued + max_age_seconds(lingkar.settings)
-    identity = _identity(stored) if fresh else None
+    identity = _session_identity(request)
     if identity is None:
         session.clear()
         if request.method == "GET":
             session[_NEXT] = request.rel_url.path_qs
         raise web.HTTPSeeOther(SIGNIN)
     admin = await admit(lingkar, identity)
-    if admin is None:  # removed as an admin (or erased) since signing in
+    if admin is None:  # removed as an admin (or erased) since signing in: told in the language they signed in with
         session.clear()
-        raise PageError(403, "dashboard.refused.no_longer")
+        raise PageError(403, "dashboard.refused.no_longer", locale=identity.locale)
     request[ADMIN_KEY] = admin
     return admin
+
+
+async def current_admin(request: web.Request) -> DashboardAdmin | None:
+    """The admin if this request carries a valid session, else None; never redirects or refuses (for pages that
+    anyone may see, such as the error pages, which then show the navigation to a signed-in admin)."""
+    cached = request.get(ADMIN_KEY)
+    if cached is not None or request.get(SESSION_KEY) is None:
+        return cached
+    identity = _session_identity(request)
+    admin = await admit(request.app[LINGKAR_KEY], identity) if identity is not None else None
+    if admin is not None:
+        request[ADMIN_KEY] = admin
+    return admin
+
+
+def _session_identity(request: web.Request) -> Identity | None:
+    """Who the session says is signed in, if it was issued within the max age by Lingkar's clock."""
+    lingkar = request.app[LINGKAR_KEY]
+    session = session_of(request)
+    issued = session.get(_ISSUED)
+    now = lingkar.services.clock.now().timestamp()
+    fresh = isinstance(issued, int | float) and issued - 300 <= now <= issued + max_age_seconds(lingkar.settings)
+    return _identity(session.get(_ADMIN)) if fresh else None
 
 
 def begin_session(request: web.Request, admin: DashboardAdmin) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 
 class PageError(Exception):
-    def __init__(self, status: int, key: str, **params: object) -> None:
+    def __init__(self, status: int, key: str, *, locale: str | None = None, **params: object) -> None:
         super().__init__(key)
         self.status = status
         self.key = key  # a catalog key: the page's message
         self.params = params
+        self.locale = locale  # when the page must not follow the reader's usual language choice
 
 
 def not_found() -> PageError:

@@ -1,8 +1,9 @@
 """Pages: jinja2 templates (autoescape on) that extend base.html, in the admin's language.
 
 Every template gets `t` (a Translator: t("key", **kw), t.n("key", n, **kw)), `admin` (a DashboardAdmin, or None on
-the sign-in and refusal pages), `csrf_token` (for the hidden field of every form), `nav` (which item is current)
-and `nav_items`. The URLs of the navigation are fixed here; the parts serve them:
+the sign-in and refusal pages), `csrf_token` and `csrf_field` (the hidden field of every form), `nav` (set it to
+"programs", "delivery" or "exports" to mark the current item), `nav_items`, `signout`, `prefix`, `k_anonymity`.
+The URLs of the navigation are fixed here; the parts serve them:
   /admin/programs (dash-pages), /admin/delivery (dash-pages), /admin/exports (dash-pages), /admin/signout (POST).
 """
 
@@ -16,6 +17,7 @@ import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from adapters.dashboard.auth import current_admin
 from adapters.dashboard.csrf import FIELD as CSRF_FIELD
 from adapters.dashboard.csrf import csrf_token
 from adapters.dashboard.errors import PageError
@@ -56,12 +58,13 @@ def base_context(request: web.Request, locale: str | None = None) -> dict[str, A
     return {"t": Translator(locale or locale_of(request)), "admin": request.get(ADMIN_KEY),
             "csrf_token": csrf_token(request) if request.get(SESSION_KEY) is not None else "",
             "csrf_field": CSRF_FIELD, "nav_items": NAV_ITEMS if signed else (), "nav": None, "signout": SIGNOUT,
-            "prefix": PREFIX}
+            "prefix": PREFIX, "k_anonymity": request.app[LINGKAR_KEY].settings.k_anonymity}
 
 
 async def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200,
                locale: str | None = None) -> web.Response:
     """Render `template` with the shared context (whose names are reserved); `locale` overrides the reader's."""
+    await current_admin(request)  # an error page shows a signed-in admin their navigation too
     full = base_context(request, locale)
     full.update(context)
     response = aiohttp_jinja2.render_template(template, request, full, status=status)
@@ -83,7 +86,7 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 async def error_page(request: web.Request, error: PageError) -> web.Response:
-    return await page(request, "error.html", {"error": error}, status=error.status)
+    return await page(request, "error.html", {"error": error}, status=error.status, locale=error.locale)
 
 
 @web.middleware

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.dashboard import signin_microsoft, signin_slack
-from adapters.dashboard.auth import SIGNIN, end_session, signed_in
+from adapters.dashboard.auth import SIGNIN, current_admin, end_session, signed_in
 from adapters.dashboard.csrf import checked_form
 from adapters.dashboard.errors import PageError
 from adapters.dashboard.keys import LINGKAR_KEY, PREFIX
@@ -30,6 +30,8 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def landing(request: web.Request) -> web.Response:
+    if await current_admin(request) is not None:
+        raise web.HTTPSeeOther(f"{PREFIX}/")
     settings = request.app[LINGKAR_KEY].settings
     providers = [name for name, module in (("slack", signin_slack), ("microsoft", signin_microsoft))
                  if module.configured(settings)]

@@ -34,6 +34,7 @@ from adapters.server import build_web_app
 from adapters.settings import Settings
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Command
+from bot.kernel.i18n import Translator
 from bot.kernel.replies import Response
 from tests.conftest import Database, create_schema
 from tests.dashboard import entra_double, slack_oidc_double
@@ -227,12 +228,12 @@ async def signed_in_page(dashboard: Dashboard, browser: Any) -> AsyncIterator[Pa
 
 async def sign_in_in_browser(dashboard: Dashboard, page: Any, person: Person) -> None:
     (dashboard.slack if person.platform == "slack" else dashboard.entra).person = person
-    await page.goto(dashboard.at("/admin/signin"))
+    landing = dashboard.at("/admin/signin")
+    await page.goto(landing)
     label = "dashboard.signin.slack" if person.platform == "slack" else "dashboard.signin.microsoft"
-    from bot.kernel.i18n import Translator
-
     await page.get_by_role("link", name=Translator(person.locale)(label)).click()
-    await page.wait_for_url(lambda url: "/signin" not in url, timeout=15_000)
+    # Back from the provider: on the dashboard, or on the refusal page (the callback's own URL).
+    await page.wait_for_url(lambda url: url.startswith(dashboard.url) and url != landing, timeout=15_000)
 
 
 async def screenshot(page: Any, name: str) -> Path:
