@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.dashboard.auth import signed_in
-from adapters.dashboard.pages.lookup import k_for, lingkar_of, now_of, program_of
+from adapters.dashboard.pages.lookup import k_for, lingkar_of, now_of, program_of, with_code
 from adapters.dashboard.render import page
 from bot.digest.export import export_tables, zip_tables
 from bot.kernel.i18n import Translator
@@ -20,7 +20,7 @@ async def exports_page(request: web.Request) -> web.Response:
     async with lingkar_of(request).services.uow() as uow:
         programs = await uow.programs.all_in(workspace_id=admin.workspace_pk)
         erasures = len(await uow.audit.list(workspace_id=admin.workspace_pk, action=ERASED))
-    return await page(request, "pages/exports.html", {"nav": "exports", "programs": programs,
+    return await page(request, "pages/exports.html", {"nav": "exports", "programs": programs, "code": with_code,
                                                       "erasures": erasures})
 
 

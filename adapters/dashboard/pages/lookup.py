@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from aiohttp import web
+from markupsafe import Markup, escape
 
 from adapters.bootstrap import App
 from adapters.dashboard.errors import not_found
@@ -41,3 +42,11 @@ async def program_of(request: web.Request, uow: UnitOfWork, admin: DashboardAdmi
     if program is None or program.workspace_id != admin.workspace_pk:
         raise not_found()
     return program
+
+
+_CODE = re.compile(r"`([^`\n]{1,80})`")
+
+
+def with_code(text: str) -> Markup:
+    """A catalog text as HTML: escaped, then the chat's `command` spans as <code> (the only markup is ours)."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from adapters.dashboard.auth import signed_in
 from adapters.dashboard.message_html import message_html
-from adapters.dashboard.pages.lookup import k_for, lingkar_of, now_of, program_of
+from adapters.dashboard.pages.lookup import k_for, lingkar_of, now_of, program_of, with_code
 from adapters.dashboard.render import page
 from adapters.dashboard.svg import funnel_svg, legend_swatch, not_logged_swatch, rates_svg
 from bot.digest.chart import RATES
@@ -45,7 +45,7 @@ async def programs_page(request: web.Request) -> web.Response:
                                      -(p.id or 0)))
         rows = [(p, funnel) for p in programs for funnel in [await program_funnel(uow, p, now=now)]]
     cards = [{"program": p, "funnel": f, "chart": _funnel_chart(t, p, f)} for p, f in rows]
-    return await page(request, "pages/programs.html", {"nav": "programs", "cards": cards})
+    return await page(request, "pages/programs.html", {"nav": "programs", "cards": cards, "code": with_code})
 
 
 def _chart(t: Translator, overview: ProgramOverview) -> dict[str, Any] | None:
