@@ -10,14 +10,13 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from typing import TYPE_CHECKING
 
 from bot.digest.activity import WeekRates
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_IN, PANEL_IN, HEADER_IN, DPI = 6.0, 4.6, 0.6, 180  # 1080 px wide: a phone shows it without zooming
 FONT = 12
@@ -80,6 +79,10 @@ def _plain(text: str) -> str:
 
 
 def _draw(axes: Axes, shown: Plotted, labels: Labels) -> None:
+    # Imported here for memory, not to dodge a cycle (docs/architecture.md): see rates_png.
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
     axes.set_title(_plain(shown.program), fontsize=FONT + 1, loc="left", fontweight="bold")
     for week in shown.not_logged:
         axes.axvspan(week - 0.4, week + 0.4, facecolor="0.88", hatch="//", edgecolor="0.6", linewidth=0)
@@ -122,6 +125,11 @@ def rates_png(panels: Sequence[Panel], labels: Labels) -> bytes | None:
     shown = plotted(panels)
     if not shown:
         return None
+    # matplotlib costs ~40 MB resident: imported on the first drawing, so a server that never draws a digest
+    # chart never holds it (docs/architecture.md, "lazy imports"). Not to dodge an import cycle.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_IN, HEADER_IN + PANEL_IN * len(shown)), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     figure.suptitle(labels.title, fontsize=FONT + 3)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from bot.pairs.scoring import (
     EXCLUDED,
@@ -108,6 +107,10 @@ def match(
     # an excluded cell to a feasible one and any excluded cell it picks is simply dropped below.
     sub_feasible = np.isfinite(sub)
     solver = np.where(sub_feasible, sub + _TIE_BONUS, 0.0)
+    # scipy costs ~55 MB resident: imported on the first match, so a server that never pairs never holds it
+    # (docs/architecture.md, "lazy imports"). Not to dodge an import cycle.
+    from scipy.optimize import linear_sum_assignment
+
     r, c = linear_sum_assignment(solver, maximize=True)
     keep = sub_feasible[r, c]
     chosen = list(zip(rows[r[keep]].tolist(), slot_mentor[c[keep]].tolist(), strict=True))

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import takewhile
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from bot.kernel.calendar import group_timetable
 from storage.tables import Circle, Pair, Program
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 DEFAULT_LENGTH = timedelta(minutes=60)
 Method = Literal["REQUEST", "CANCEL"]
@@ -131,6 +132,10 @@ def schedule_print(series: Series, sessions: list[datetime], *, name: str, locat
 
 def build_ics(invite: Invite, *, stamp: datetime) -> bytes:
     """The .ics file: VCALENDAR with METHOD, its VEVENT(s) and the VTIMEZONE of every zone a session is held in."""
+    # Imported on the first invite, so a server that never sends one never holds icalendar (docs/architecture.md,
+    # "lazy imports"): for memory, not to dodge an import cycle.
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//Lingkar//Mentoring sessions//EN")
     cal.add("version", "2.0")
@@ -153,6 +158,8 @@ def _local(invite: Invite, moment: datetime) -> datetime:
 
 
 def _common(invite: Invite, stamp: datetime, start: datetime, length: timedelta) -> Event:
+    from icalendar import Event  # lazily, as in build_ics
+
     event = Event()
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
