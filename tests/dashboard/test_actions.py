@@ -9,7 +9,7 @@ import aiohttp
 from sqlmodel import col, select
 
 from bot.kernel.message_codec import decode
-from storage.tables import Circle, CircleMember, Delivery, Program
+from storage.tables import Circle, CircleMember, Delivery, Enrollment, EnrollmentStatus, Program
 from tests.dashboard.conftest import Dashboard, SignIn
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
 from tests.dashboard.test_actions_preview import ready_program
@@ -149,3 +149,34 @@ async def test_a_typed_member_id_must_be_one_the_page_offered(dashboard: Dashboa
     async with dashboard.app.services.uow() as uow:
         found = await uow.circles.get(workspace_id=program.workspace_id, circle_id=circle.id or 0)
         assert found is not None and found.moderator_member_id == inside[0].member_id
+
+
+async def test_forming_commits_only_the_proposal_the_admin_saw(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
+    await dashboard.say(SLACK_ADMIN, f"program close {program.slug}")
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/form")
+    shown = await (await client.get(url)).text()
+    token, seen = _TOKEN.search(shown), re.search(r'name="proposal" value="([0-9a-f]+)"', shown)
+    assert token is not None and seen is not None
+    async with dashboard.app.services.uow() as uow:  # someone leaves while the admin reads the proposal
+        leaving = (await uow.session.exec(select(Enrollment).where(Enrollment.program_id == program.id)
+                                          .order_by(col(Enrollment.id)))).first()
+        assert leaving is not None
+        leaving.status = EnrollmentStatus.LEFT
+        uow.session.add(leaving)
+        await uow.commit()
+    again = await client.post(url, data={"csrf_token": token.group(1), "proposal": seen.group(1)})
+    page = await again.text()
+    assert again.status == 200 and "The proposal changed since you opened this page" in page
+    assert await _state(dashboard, program) == "forming"  # nothing formed from a proposal nobody saw
+    fresh = re.search(r'name="proposal" value="([0-9a-f]+)"', page)
+    assert fresh is not None and fresh.group(1) != seen.group(1)
+    done = await client.post(url, data={"csrf_token": token.group(1), "proposal": fresh.group(1)})
+    assert "circles formed" in await done.text()
+    assert await _state(dashboard, program) == "running"
+    # Formed now: the page offers no proposal and no button, and a replayed POST is the chat's refusal.
+    after = await (await client.get(url)).text()
+    assert 'name="proposal"' not in after and "is running; this needs it to be forming circles" in after
+    replay = await client.post(url, data={"csrf_token": token.group(1), "proposal": fresh.group(1)})
+    assert "`program form` needs it to be forming circles" in (await replay.text()).replace("&#96;", "`")

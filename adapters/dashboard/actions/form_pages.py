@@ -64,11 +64,13 @@ async def _preview(request: web.Request, admin: DashboardAdmin, program: Program
 async def _proposal_page(request: web.Request, admin: DashboardAdmin, program: Program, *,
                          changed: bool = False) -> web.Response:
     t = Translator(admin.locale)
-    preview = await _preview(request, admin, program)
+    blocked = blocked_text(t, program, "form")
+    # Only a program that is forming has a proposal: a running one's circles are made (no dry run to show).
+    preview = FormationPreview(kind="blocked") if blocked else await _preview(request, admin, program)
     circles, waiting = _views(t, preview)
     return await page(request, "actions/form_preview.html", {
         "title": title(t, program), "program": program, "preview": preview, "circles": circles,
-        "waiting": waiting, "blocked": blocked_text(t, program, "form"), "changed": changed,
+        "waiting": waiting, "blocked": blocked, "changed": changed,
         "fingerprint_field": FINGERPRINT, "post_to": program_action_url(program.id or 0, "form"),
         "back": actions_url(program.id or 0)})
 
@@ -86,9 +88,11 @@ async def do_form(request: web.Request) -> web.Response:
     form = await checked_form(request)
     program = await program_of(request, admin, request.match_info.get("program_id"))
     t = Translator(admin.locale)
-    preview = await _preview(request, admin, program)
-    if preview.kind != "pairs" and form.get(FINGERPRINT) != preview.fingerprint:
-        return await _proposal_page(request, admin, program, changed=True)
+    # Formed meanwhile (another tab, the chat): no proposal to compare, and the chat's refusal says why.
+    if not blocked_text(t, program, "form"):
+        preview = await _preview(request, admin, program)
+        if preview.kind != "pairs" and form.get(FINGERPRINT) != preview.fingerprint:
+            return await _proposal_page(request, admin, program, changed=True)
     if not await named_by_slug_only(request, admin, program):
         return await result_page(request, admin, title=title(t, program), responses=[],
                                  back=actions_url(program.id or 0),
