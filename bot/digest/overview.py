@@ -15,7 +15,16 @@ from bot.digest.chart import Panel, Plotted, plotted
 from bot.digest.figures import ProgramFigures, program_figures
 from bot.feedback.disclosure import Evaluation, disclose_evaluation
 from bot.kernel.calendar import group_timetable
-from storage.tables import CircleMemberStatus, CircleStatus, ModeratorMode, Program, ThemeStatus
+from bot.sessions.timing import is_pair_meeting
+from storage.tables import (
+    CircleMemberStatus,
+    CircleStatus,
+    ModeratorMode,
+    PairStatus,
+    Program,
+    ProgramFormat,
+    ThemeStatus,
+)
 from storage.uow import UnitOfWork
 
 
@@ -33,6 +42,17 @@ class CircleHealth:
 
 
 @dataclass(frozen=True)
+class PairHealth:
+    """A pair by its number only, as the digest names it: who they are stays in the export."""
+
+    pair_id: int
+    held: int  # the pair's meetings over so far
+    not_met_in_a_row: int  # the latest held meetings, counted back, that neither side said they met at
+    checkin_rate: float | None  # answers / two asked per held meeting
+    reasons: tuple[str, ...]  # the digest's attention reasons for this pair
+
+
+@dataclass(frozen=True)
 class ThemeVotes:
     title: str  # as a member typed it: the page escapes it
     status: str
@@ -43,6 +63,7 @@ class ThemeVotes:
 class ProgramOverview:
     figures: ProgramFigures  # the digest's, for the same moment and K
     circles: tuple[CircleHealth, ...]
+    pairs: tuple[PairHealth, ...]
     themes: tuple[ThemeVotes, ...]
     evaluation: Evaluation  # before/after through the disclosure gate
     chart: Plotted | None  # what the digest's chart would plot for this program; None before anything was held
@@ -64,11 +85,7 @@ def circle_health(program: Program, run: CircleRecords, members: list[int], *, n
         if answer.attended:
             attended.setdefault(answer.session_index, set()).add(answer.member_id)
     met = {log.session_index for log in run.logs} | {c.session_index for c in run.checkins if c.attended}
-    in_a_row = 0
-    for index in reversed(sessions):
-        if index in met:
-            break
-        in_a_row += 1
+    in_a_row = next((n for n, i in enumerate(reversed(sessions)) if i in met), len(sessions))
     answers = sum(1 for c in run.checkins if c.session_index in set(sessions))
     asked = sum(max(len(members), sum(1 for c in run.checkins if c.session_index == i)) for i in sessions)
     recent = [i for i in sessions[-RECENT:] if i in met]
@@ -81,6 +98,29 @@ def circle_health(program: Program, run: CircleRecords, members: list[int], *, n
                         checkin_rate=round(min(1.0, answers / asked), 3) if asked else None,
                         moderator=_moderator(program, run, members), members_at_risk=at_risk,
                         reasons=flagged[0].reasons if flagged else ())
+
+
+async def _pairs(uow: UnitOfWork, program: Program, figures: ProgramFigures, *, now: datetime
+                 ) -> tuple[PairHealth, ...]:
+    if program.format == ProgramFormat.CIRCLES:
+        return ()
+    pairs = [p for p in await uow.pairs.of_program(workspace_id=program.workspace_id, program_id=program.id or 0)
+             if p.status == PairStatus.ACTIVE and p.started_at <= now]
+    answers = await uow.pair_running.checkins_of_pairs(pair_ids=[p.id or 0 for p in pairs])
+    reasons = {a.pair_id: a.reasons for a in figures.attention if a.pair_id is not None}
+    health = []
+    for pair in pairs:
+        table = group_timetable(program, pair)
+        meetings = [i for i in held(table, now) if is_pair_meeting(pair, table, i)]
+        mine = [a for a in answers if a.pair_id == pair.id]
+        met = {a.meeting_index for a in mine if a.met}
+        in_a_row = next((n for n, i in enumerate(reversed(meetings)) if i in met), len(meetings))
+        asked = 2 * len(meetings)
+        answered = sum(1 for a in mine if a.meeting_index in set(meetings))
+        health.append(PairHealth(pair_id=pair.id or 0, held=len(meetings), not_met_in_a_row=in_a_row,
+                                 checkin_rate=round(min(1.0, answered / asked), 3) if asked else None,
+                                 reasons=reasons.get(pair.id or 0, ())))
+    return tuple(health)
 
 
 async def _themes(uow: UnitOfWork, program: Program) -> tuple[ThemeVotes, ...]:
@@ -105,6 +145,7 @@ async def program_overview(uow: UnitOfWork, program: Program, *, now: datetime, 
     evaluation = disclose_evaluation(rounds=rounds, assessments=await uow.feedback.assessments(
         workspace_id=workspace_id, program_id=program_id), k=k, now=now)
     chart = plotted([Panel(program.name, figures.weeks)])
-    return ProgramOverview(figures=figures, circles=tuple(health), themes=await _themes(uow, program),
+    return ProgramOverview(figures=figures, circles=tuple(health), pairs=await _pairs(uow, program, figures, now=now),
+                           themes=await _themes(uow, program),
                            evaluation=evaluation, chart=chart[0] if chart else None)
 

@@ -12,7 +12,7 @@ from bot.digest.export import export_tables, zip_tables
 from bot.kernel.i18n import Translator
 from tests.dashboard.conftest import Dashboard, SignIn
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
-from tests.dashboard.test_pages_seed import SATURDAY, Seeded, seed
+from tests.dashboard.test_pages_seed import SATURDAY, Seeded, seed, seed_pair_program
 
 _CELL = re.compile(r'<td data-label="([^"]+)"[^>]*>(.*?)</td>', re.S)
 
@@ -85,3 +85,19 @@ async def test_the_export_downloads_the_chat_commands_zip(dashboard: Dashboard, 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = archive.read("lingkar-leadership-20260124-0200/members.csv").decode("utf-8-sig")
     assert members.count("\r\n") == 9  # the header and eight enrollments (six active, one waitlisted, one invited)
+
+
+async def test_a_pair_programs_page_names_pairs_by_number_with_their_health(dashboard: Dashboard,
+                                                                          signed_in_client: SignIn) -> None:
+    dashboard.clock.set(SATURDAY)
+    program_id = await seed_pair_program(dashboard.app, team=SLACK_TEAM)
+    client = await signed_in_client(SLACK_ADMIN)
+    answer = await client.get(dashboard.at(f"/admin/programs/{program_id}"))
+    html = await answer.text()
+    assert answer.status == 200 and "Health of each pair" in html and "No circles yet" not in html
+    cells = _cells(html)
+    # Three meetings are over: the first pair met at each; the second never answered.
+    assert cells[:3] == [("Met", "Met at the latest meeting"), ("Check-ins answered", "100%"), ("Health", "On track")]
+    assert cells[3:5] == [("Met", "Not met for 3 meetings"), ("Check-ins answered", "0%")]
+    assert cells[5][1].startswith("Needs attention") and "has not met for the last two sessions" in cells[5][1]
+    assert "UMENTOR" not in html  # who they are stays in the export

@@ -18,6 +18,8 @@ from storage.tables import (
     DeliveryStatus,
     Enrollment,
     EnrollmentStatus,
+    Pair,
+    PairCheckIn,
     Program,
     ProgramState,
     SessionLog,
@@ -121,3 +123,32 @@ def _deliveries(uow: UnitOfWork, wid: int, other_wid: int, team: str) -> None:
                                  target="slack:TOTHER:user:U9", status=DeliveryStatus.FAILED,
                                  due_at=SATURDAY - timedelta(hours=1), last_error="other tenant's failure",
                                  created_at=SATURDAY))
+
+
+async def seed_pair_program(app: App, *, team: str) -> int:
+    """A 1-on-1 program in `team` with two pairs from 5 January: the first met at every meeting, the second never
+    answered. Returns the program's id."""
+    async with app.uow() as uow:
+        workspace = await uow.workspaces.get_or_create(platform="slack", external_id=team, now=SATURDAY)
+        wid = workspace.id or 0
+        program = await _program(uow, workspace_id=wid, name="Mentoring 1-on-1", slug="mentoring")
+        program.format = "one_on_one"
+        uow.session.add(program)
+        ids = []
+        for user in ("UMENTOR1", "UMENTEE1", "UMENTOR2", "UMENTEE2"):
+            member = await uow.members.get_or_create(workspace_id=wid, external_id=user, now=SATURDAY)
+            ids.append(member.id or 0)
+            uow.session.add(Enrollment(workspace_id=wid, program_id=program.id or 0, member_id=member.id or 0,
+                                       role="mentor" if "MENTOR" in user else "mentee",
+                                       joined_at=SATURDAY - timedelta(days=20)))
+        pairs = [Pair(workspace_id=wid, program_id=program.id or 0, mentor_member_id=ids[i],
+                      mentee_member_id=ids[i + 1], started_at=SATURDAY - timedelta(days=20), space="")
+                 for i in (0, 2)]
+        uow.session.add_all(pairs)
+        await uow.flush()
+        uow.session.add_all([PairCheckIn(workspace_id=wid, program_id=program.id or 0, pair_id=pairs[0].id or 0,
+                                         member_id=member_id, meeting_index=index, met=True, usefulness=4,
+                                         progress="", created_at=SATURDAY, updated_at=SATURDAY)
+                             for index in range(3) for member_id in ids[:2]])
+        await uow.commit()
+        return program.id or 0

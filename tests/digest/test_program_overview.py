@@ -7,8 +7,10 @@ from adapters.bootstrap import App
 from bot.digest.figures import program_figures
 from bot.digest.overview import program_overview
 from bot.feedback.disclosure import Shown
+from bot.kernel.clock import ManualClock
 from storage.tables import Theme, ThemeVote
 from tests.digest.test_digest_charts import SATURDAY, _two_circles
+from tests.digest.test_pair_figures import NOW, _world
 from tests.helpers import member_id
 
 
@@ -50,3 +52,16 @@ async def test_themes_show_vote_counts_and_before_after_stays_behind_k(app: App)
                                                                      ("Hiring", "proposed", 1)]
     assert overview.evaluation.before is None and overview.evaluation.change is None  # nobody rated: nothing shown
     assert overview.figures.feedback is None or overview.figures.feedback.shown != Shown.SHOWN
+
+
+async def test_pairs_have_their_health_by_number_with_the_digest_reasons(app: App, clock: ManualClock) -> None:
+    first = await _world(app, clock)
+    async with app.uow() as uow:
+        program = await uow.programs.get(workspace_id=1, program_id=first.program_id)
+        assert program is not None
+        overview = await program_overview(uow, program, now=NOW, k=3)
+    # Meetings 1-4 are over: the first pair met at three and has not answered the fourth yet; B never answered;
+    # C met at the first only; D met at three. The ended pair E is not shown.
+    rows = [(p.held, p.not_met_in_a_row, p.checkin_rate, p.reasons) for p in overview.pairs]
+    assert rows == [(4, 1, 0.75, ()), (4, 4, 0.0, ("not_met",)), (4, 3, 0.25, ("not_met",)), (4, 1, 0.75, ())]
+    assert overview.pairs[0].pair_id == first.id and overview.circles == ()
