@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+from bot.circles.circle_why import circle_whys, names
 from bot.circles.moderators import setup_moderators
 from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.config import CoreConfig
@@ -45,9 +46,11 @@ def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: s
                     members: list[tuple[Member, dict[str, object]]]) -> Message:
     first = session_time(group_timetable(program, circle), 0)
     rules = " · ".join(x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x)
-    times = [f"{m.name}: {format_moment(first, timezone=m.timezone, locale=t.locale)}"
-             for m, _ in members]
-    whys = [f"{m.name}: {why_line(t, why, theme)}" for m, why in members]
+    local: dict[str, list[str]] = {}  # one line per local time, naming who has it, not one line per member
+    for m, _ in members:
+        local.setdefault(format_moment(first, timezone=m.timezone, locale=t.locale), []).append(m.name)
+    times = [f"• {when}: {names(t, people)}" for when, people in local.items()]
+    whys = [f"• {line}" for line in circle_whys(t, members, theme)]  # a shared channel: each reason once
     moderation = t(f"formation.moderation.{program.moderator_mode}")
     moderator = next((m for m, _ in members if m.id is not None and m.id == circle.moderator_member_id), None)
     if program.moderator_mode == ModeratorMode.APPOINTED and moderator is not None:

@@ -1,5 +1,6 @@
-"""At formation, members who voted for themes that formed no circle hear which of them did not form (not enough
-members chose them), where they were placed instead and why: the announcement lists only themes that run."""
+"""At formation, members whose first choice formed no circle hear that it did not form (not enough members chose
+it; other themes of theirs that did not form are named too), where they were placed instead and why: the
+announcement lists only themes that run. Members who got their first choice hear nothing more."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from bot.circles.circle_why import names
 from bot.circles.fit import rank_code
 from bot.circles.formation import Why
 from bot.circles.launch import why_line
@@ -41,15 +43,18 @@ def recorded_why(found: Why, votes: tuple[int, ...], theme_id: int, formed: set[
 
 async def tell_voters(ctx: Ctx, program: Program, *, members: dict[int, Member], placed: dict[int, Placed],
                       votes: dict[int, tuple[int, ...]]) -> None:
-    """Queue, after the circles' own launch steps, a DM to each placed member who voted for a theme that did not
-    form. Votes live only on proposed and selected themes (rejecting or merging a theme moves or drops them)."""
+    """Queue, after the circles' own launch steps, a DM to each placed member whose first choice did not form.
+    Votes live only on proposed and selected themes (rejecting or merging a theme moves or drops them)."""
     formed = {p.circle.theme_id for p in placed.values()}
     titles = {t.id: t.title for t in await ctx.uow.themes.of_program(workspace_id=ctx.workspace_id,
                                                                     program_id=program.id or 0)}
     told = []
     for member_id, where in placed.items():
-        dropped = [titles[t] for t in votes.get(member_id, ()) if t not in formed and t in titles]
-        if dropped and member_id in members:
+        voted = votes.get(member_id, ())
+        if not voted or voted[0] in formed or member_id not in members:  # their first choice runs: nothing to say
+            continue
+        dropped = [titles[t] for t in voted if t not in formed and t in titles]
+        if dropped:
             told.append((members[member_id], where, dropped))
     if told:
         ctx.after_commit(partial(_tell, program=program, told=told))
@@ -64,6 +69,8 @@ async def _tell(ctx: Ctx, space: SpaceRef | None, *, program: Program,
 
 
 def not_formed_message(t: Translator, *, program: Program, where: Placed, themes: list[str]) -> Message:
-    return Message(text=t("circles_intake.themes_not_formed", program=program.name,
-                          themes=", ".join(f'"{title}"' for title in themes), circle=where.circle.name,
+    """themes: the member's votes that did not form, their first choice first."""
+    first, others = f'"{themes[0]}"', names(t, [f'"{title}"' for title in themes[1:]])
+    key = "wording.first_choice_not_formed_more" if others else "wording.first_choice_not_formed"
+    return Message(text=t(key, program=program.name, first=first, others=others, circle=where.circle.name,
                           theme=where.theme, why=why_line(t, where.why, where.theme)))

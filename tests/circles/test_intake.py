@@ -81,9 +81,9 @@ async def test_waiting_members_take_places_that_free_up_longest_waiting_first(ap
     first = await join_late(app, arena, "N1")
     assert "every circle is full" in first and "number 1 in line" in first
     second = await join_late(app, arena, "N2", locale="id")
-    assert "semua lingkaran sudah penuh" in second and "urutan ke-2 dalam antrean" in second
+    assert "semua lingkaran sudah penuh" in second and "urutan kedua dalam antrean" in second
     home = await app.core.home(actor("N2", locale="id"))
-    assert "Program growth: menunggu tempat (urutan ke-2 dalam antrean)" in home.text
+    assert "Program growth: menunggu tempat (urutan kedua dalam antrean)" in home.text
     await leave_circle(app, "A2")
     assert await placed_in(app, arena, "N1") == "Leadership 1" and await placed_in(app, arena, "N2") is None
     assert any("You're in Leadership 1" in text for text in await sent_to(app, dm_target("N1"), kind="dm"))

@@ -20,40 +20,45 @@ def _dm(user: str) -> str:
     return Target(platform="local", workspace_id=WORKSPACE, kind="user", ref=user).key()
 
 
-async def test_voters_of_themes_that_did_not_form_hear_where_they_were_placed_and_why(app: App) -> None:
+async def test_only_members_whose_first_choice_did_not_form_hear_where_they_were_placed_and_why(app: App) -> None:
     program = await make_program(app, slug=SLUG, size_min=3, size_target=4, size_max=5, start_date=date(2026, 1, 5))
     for user in USERS:
         await enroll(app, user, program, locale="id" if user == "U13" else "en")
     for title in ("Feedback", "Career growth", "Public speaking", "Negotiation"):
         await say(app, "U00", f"theme propose {title}")
     # Everyone wants Feedback; half also Career growth, the other half Public speaking (seven votes each, which
-    # never form a circle beside a Feedback that fills them all). U12 puts Career growth first; U05 votes only
-    # for Negotiation, which nobody else wants.
+    # never form a circle beside a Feedback that fills them all). U12 puts Career growth first, U13 Public
+    # speaking; U05 votes only for Negotiation, which nobody else wants.
     for index, user in enumerate(USERS):
         votes = "theme vote 1 2" if index < 7 else "theme vote 1 3"
-        await say(app, user, {"U12": "theme vote 2 1 3", "U05": "theme vote 4"}.get(user, votes))
+        await say(app, user, {"U12": "theme vote 2 1 3", "U13": "theme vote 3 1", "U05": "theme vote 4"}.get(
+            user, votes))
     await say(app, "UADMIN", f"program close {SLUG}")
     await say(app, "UADMIN", f"program form {SLUG}")
     dms = {target: text for _, target, text in await queued(app, kind="dm")
            if "did not form" in text or "tidak membentuk" in text}
-    assert set(dms) == {_dm(u) for u in USERS}  # everyone voted for a theme that formed no circle
-    assert dms[_dm("U00")] == (
-        'Leadership Circles: these themes you voted for did not form a circle, because not enough members chose them:'
-        ' "Career growth". You\'re in Feedback 1, on "Feedback": Feedback was your first choice; 9 shared working'
-        ' hours.')
+    # Who got their first choice (Feedback) hears nothing more, even if a later choice of theirs did not form.
+    assert set(dms) == {_dm("U05"), _dm("U12"), _dm("U13")}
     # Ranked among all of their votes: Career growth came first, so Feedback was the second choice.
-    assert ('"Career growth", "Public speaking". You\'re in Feedback 1, on "Feedback": Feedback was your second'
-            ' choice') in dms[_dm("U12")]
-    assert '"Negotiation"' in dms[_dm("U05")]
+    assert dms[_dm("U12")] == (
+        'Leadership Circles: your first choice, "Career growth", did not form a circle, and neither did "Public'
+        ' speaking", because not enough members chose them. You\'re in Feedback 1, on "Feedback": Feedback was your'
+        ' second choice; 9 shared working hours.')
+    assert dms[_dm("U05")].startswith('Leadership Circles: your first choice, "Negotiation", did not form a circle,'
+                                      ' because not enough members chose it.')
     assert "the themes you picked didn't get enough votes to run, so Feedback" in dms[_dm("U05")]
     indonesian = dms[_dm("U13")]
-    assert 'tema pilihan Anda berikut tidak membentuk lingkaran karena peminatnya kurang: "Public speaking"' in (
-        indonesian)
-    assert 'dengan tema "Feedback": Feedback adalah pilihan pertama Anda' in indonesian
-    # The circle's welcome gives the same reasons (CircleMember.why): never "no preference" for U05, who had one.
+    assert indonesian.startswith('Leadership Circles: pilihan pertama Anda, "Public speaking", tidak membentuk'
+                                 ' lingkaran karena peminatnya kurang. Anda ditempatkan di Feedback')
+    assert 'dengan tema "Feedback": Feedback adalah pilihan kedua Anda' in indonesian
+    # The circle's welcome gives the same reasons (CircleMember.why) once for the circle, naming who shares one:
+    # never "no preference" for U05, who had one.
     welcomes = "\n".join(text for _, _, text in await queued(app, kind="welcome"))
-    assert "U12: Feedback was your second choice" in welcomes
-    assert "U05: the themes you picked didn't get enough votes to run, so Feedback" in welcomes
+    assert "• Feedback was the first choice of U00 and U06.\n• Feedback was the second choice of U12.\n" in welcomes
+    assert "• Feedback was everyone's first choice.\n• 9 shared working hours.\n" in welcomes
+    assert "Feedback had room for U05, whose themes did not get enough votes to run." in welcomes
+    assert "Feedback was your" not in welcomes and welcomes.count("9 shared working hours") <= welcomes.count(
+        "Welcome to ")
 
 
 def test_no_circle_formed_promises_no_place() -> None:
