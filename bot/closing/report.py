@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from babel.lists import format_list
+
 from bot.closing.records import ProgramRecord
 from bot.closing.thanks import has_manager, what_they_did
 from bot.kernel.i18n import Translator, format_moment
@@ -36,13 +38,23 @@ def circle_closing(t: Translator, program: Program, circle: Circle, *, archive_s
 
 
 def recognition_lines(t: Translator, record: ProgramRecord, people: dict[int, Member]) -> list[str]:
-    lines = []
+    """One line per moderator or mentor; who has no manager on record is said once, after them all."""
+    lines, unmanaged = [], []
     for member_id, contribution in sorted(record.contributions.items()):
         member = people.get(member_id)
         if member is None or member.erased:
             continue
-        manager = t("closing.admin.manager_known" if has_manager(member) else "closing.admin.manager_unknown")
-        lines.append(f"• {member.name} {what_they_did(t, contribution)} {manager}")
+        line = f"• {member.name} {what_they_did(t, contribution)}"
+        if has_manager(member):
+            line += " " + t("wording.recognition.manager_known")
+        else:
+            unmanaged.append(member.name)
+        lines.append(line)
+    if unmanaged and len(unmanaged) == len(lines):
+        lines.append(t("wording.recognition.no_manager_all"))
+    elif unmanaged:
+        lines.append(t.n("wording.recognition.no_manager_some", len(unmanaged),
+                         names=format_list(unmanaged, locale={"id": "id_ID"}.get(t.locale, "en_GB"))))
     return lines
 
 
@@ -75,7 +87,9 @@ def admin_closing(t: Translator, program: Program, record: ProgramRecord, people
         at = format_moment(outcome.archive_at, timezone=zone, locale=t.locale)
         first += "\n" + t.n("closing.admin.archive", outcome.archived, count=outcome.archived, at=at)
     recognised = recognition_lines(t, record, people)
-    recognition = ([t("closing.admin.recognition_title"), *recognised, t("closing.admin.optin_later")]
+    anyone_asks = any(has_manager(m) for i, m in people.items() if i in record.contributions and not m.erased)
+    recognition = ([t("closing.admin.recognition_title"), *recognised,
+                    *([t("closing.admin.optin_later")] if anyone_asks else [])]  # nobody can ask without one
                    if recognised else [t("closing.admin.no_recognition")])
     why = _why(t, outcome, zone=zone)
     blocks: list[Block] = [Header(title), Text(first), Text("\n".join(recognition))]

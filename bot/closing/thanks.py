@@ -24,8 +24,9 @@ def has_manager(member: Member) -> bool:
 def what_they_did(t: Translator, contribution: Contribution) -> str:
     """The figures, said the same way to them, their manager and the admins."""
     if contribution.role == "moderator":
-        return t("closing.did.moderator", circles=", ".join(contribution.circles), sessions=contribution.sessions,
-                 people=contribution.people, checkins=contribution.checkins)
+        # people: the members of their circles besides them, and the text says so (a welcome counts everyone)
+        return t.n("wording.did.moderator", contribution.people, circles=", ".join(contribution.circles),
+                   sessions=contribution.sessions, people=contribution.people, checkins=contribution.checkins)
     return t.n("closing.did.mentor", contribution.people, people=contribution.people, sessions=contribution.sessions)
 
 

@@ -89,10 +89,12 @@ async def test_moderators_are_thanked_and_may_tell_their_manager(app: App) -> No
     assert sorted(r.target for r in thanks) == ["local:W1:user:U1", "local:W1:user:U4"]
     u4 = message(_for(thanks, "U4")).text
     assert "Thank you for Leadership Circles" in u4
-    assert "moderated Circle B: 10 sessions logged, 2 members, 1 check-ins answered." in u4
+    # Its circle had three members: the moderator and two more, and the text says the moderator is not counted.
+    assert ("moderated Circle B: 2 members besides the moderator; sessions logged: 10; check-ins answered: 1."
+            in u4)
     assert "no manager is on record" in u4 and buttons(_for(thanks, "U4")) == []
     u1 = message(_for(thanks, "U1")).text
-    assert "Terima kasih untuk Leadership Circles" in u1 and "memoderatori Circle A: 10 sesi tercatat" in u1
+    assert "Terima kasih untuk Leadership Circles" in u1 and "memoderatori Circle A: 2 anggota selain moderator" in u1
     assert buttons(_for(thanks, "U1")) == [("Beri tahu atasan saya", f"closing.manager:{program.id}")]
 
     sent = text_of(await press(app, "U1", f"closing.manager:{program.id}", locale="id"))
@@ -103,7 +105,7 @@ async def test_moderators_are_thanked_and_may_tell_their_manager(app: App) -> No
     assert [r.target for r in notes] == ["local:W1:user:UBOSS"]
     note = message(notes[0]).text  # in the manager's language (Indonesian), with the same figures
     assert "Apresiasi untuk U1" in note and "U1 meminta kami memberi tahu Anda: di Leadership Circles beliau" in note
-    assert "memoderatori Circle A: 10 sesi tercatat, 2 anggota, 1 check-in terisi" in note
+    assert "memoderatori Circle A: 2 anggota selain moderator; sesi tercatat: 10; check-in terisi: 1." in note
     told = [message(r).text for r in await rows(app, prefix=f"manager-note-admin:{program.id}:")]
     assert told == ["U1 asked for a recognition note to their manager for Leadership Circles; it has been sent."]
 
@@ -128,8 +130,12 @@ async def test_admins_get_the_recognition_list_and_what_could_not_run(app: App) 
     admin = message((await rows(app, prefix="closing-admin:1:"))[0]).text
     assert "Leadership Circles is closed" in admin
     assert "Personal summaries went to 6 members and thank-yous to 2 moderators and mentors." in admin
-    assert "• U1 moderated Circle A: 10 sessions logged, 2 members, 1 check-ins answered. (manager on record" in admin
-    assert "• U4 moderated Circle B" in admin and "(no manager on record: no note offered)" in admin
+    assert ("• U1 moderated Circle A: 2 members besides the moderator; sessions logged: 10; check-ins answered: 1."
+            " (offered a note to their manager)\n") in admin
+    # Who has no manager on record is said once, after the list, not after every name.
+    assert "• U4 moderated Circle B: 2 members besides the moderator; sessions logged: 10;" in admin
+    assert "U4 has no manager on record, so was not offered a note to a manager." in admin
+    assert admin.count("manager on record") == 1 and "You will hear when someone asks" in admin
     assert "2 circle channels got the closing message and are archived at Wed, 8 Apr 2026, 13:00" in admin
     assert "The final poll had 0 answers, fewer than the 3 needed" in admin
     assert len(await rows(app, kind="report")) == 1  # the figures come in feedback's closing report
@@ -192,3 +198,20 @@ async def test_a_program_k_shows_results_from_its_own_k(app: App, clock: ManualC
     assert "Final poll: 2 answers, satisfaction 4.0/5" in results
     await tick(app, FINAL_CLOSES)
     assert "2 answers, satisfaction 4.0/5" in message((await rows(app, kind="report"))[0]).text
+
+
+def test_without_any_manager_on_record_the_list_says_so_once() -> None:
+    from bot.closing.records import Contribution, ProgramRecord
+    from bot.closing.report import recognition_lines
+    from bot.kernel.i18n import Translator
+    from storage.tables import Member
+
+    people = {i: Member(id=i, workspace_id=1, external_id=f"U{i}", created_at=FINAL_CLOSES) for i in range(1, 7)}
+    record = ProgramRecord(program=None)  # type: ignore[arg-type]
+    record.contributions = {i: Contribution(i, "moderator", (f"Circle {i}",), 3, 5, 17) for i in people}
+    for locale, once in (("en", "Nobody here has a manager on record"), ("id", "Atasan mereka semua tidak tercatat")):
+        lines = recognition_lines(Translator(locale), record, people)
+        assert len(lines) == 7 and lines[-1].startswith(once)
+        assert "\n".join(lines).count("on record") + "\n".join(lines).count("tidak tercatat") == 1
+    assert "U1 moderated Circle 1: 5 members besides the moderator;" in recognition_lines(
+        Translator("en"), record, people)[0]

@@ -62,5 +62,5 @@ async def test_pair_members_get_their_meetings_a_new_match_and_mentors_their_tha
     note = message((await rows(app, kind="recognition"))[0]).text
     assert "MENTOR asked us to let you know: in Buddy Pairs they mentored 1 mentee; meetings held: 3." in note
     admin = message((await rows(app, prefix=f"closing-admin:{program.id}:"))[0]).text
-    assert "• MENTOR mentored 1 mentee; meetings held: 3. (manager on record" in admin
+    assert "• MENTOR mentored 1 mentee; meetings held: 3. (offered a note to their manager)" in admin
     assert "circle channels" not in admin
