@@ -8,6 +8,7 @@ from bot.kernel.i18n import Translator
 from bot.kernel.messages import Button, Buttons, Fields, Header, Message, Text
 from bot.kernel.outbox import post
 from bot.kernel.payload import announcement_channel
+from bot.programs.channel_check import check_announcement
 from storage.tables import Participation, Program, ProgramFormat, ProgramState, ThemeMode
 
 # Which command moves a program out of which state, and where to.
@@ -57,9 +58,12 @@ async def _locked(ctx: Ctx, program: Program) -> None:
 async def open_enrollment(ctx: Ctx, program: Program) -> str:
     """DRAFT -> ENROLLING with the announcement; returns the key of what the admin is told."""
     await _locked(ctx, program)
-    program.state = check_state(ctx, program, "open")
-    ctx.uow.programs.add(program)
+    opened = check_state(ctx, program, "open")
     channel = announcement_channel(ctx.workspace, program)
+    if channel is not None:  # saved before channels were checked, or Lingkar removed since: the admin is told
+        await check_announcement(ctx, program, channel)
+    program.state = opened
+    ctx.uow.programs.add(program)
     if channel is not None:
         await post(ctx, target=channel, key=f"announce:{program.id}",
                    kind="announcement", message=announcement(ctx.t, program), program_id=program.id)

@@ -13,6 +13,7 @@ from bot.kernel.i18n import Translator
 from bot.kernel.messages import Message
 from bot.kernel.planning import PlanContext, for_states
 from bot.kernel.spaces import tell_admins
+from bot.programs.channel_check import AnnouncementBlocked
 from bot.programs.lifecycle import close_enrollment, open_enrollment
 from bot.sessions.timing import zone
 from storage.tables import Program, ProgramState
@@ -48,7 +49,13 @@ async def plan_intake_dates(pc: PlanContext) -> int:
         return 0
     name, slug, pid = program.name, program.slug, program.id
     if due == "open":
-        key = await open_enrollment(ctx, program)
+        try:
+            key = await open_enrollment(ctx, program)
+        except AnnouncementBlocked as error:  # raised before anything is written: the program stays a draft
+            if not error.transient:  # a rate limit is only waited out: the next pass checks again
+                await tell_admins(pc, pc.config, key=f"intake:not_opened:{pid}:{_today(pc)}", program_id=pid,
+                                  build=partial(_not_opened, program=program, error=error))
+            return 0
         day = str(program.enrollment_opens)
         await tell_admins(pc, pc.config, key=f"intake:opened:{pid}", program_id=pid, build=lambda t: Message(
             text=t("intake.auto.opened", date=day, what=t(key, program=name, slug=slug))))
@@ -65,6 +72,11 @@ async def plan_intake_dates(pc: PlanContext) -> int:
         text="\n".join(x for x in [t("intake.auto.closed", date=closes, what=t.n(
             "program.closed_enrollment", count, program=name, count=count)), summary] if x)))
     return 1
+
+
+def _not_opened(t: Translator, *, program: Program, error: UserError) -> Message:
+    return Message(text=t("slack_grid.auto.not_opened", program=program.name, date=str(program.enrollment_opens),
+                          why=t(error.key, **error.params)))
 
 
 def _blocked(t: Translator, *, program: Program, error: UserError) -> Message:
