@@ -128,7 +128,8 @@ class Core:
         )
         if workspace is None:
             workspace = await uow.workspaces.get_or_create(
-                platform=actor.platform, external_id=actor.workspace_id, now=now
+                platform=actor.platform, external_id=actor.workspace_id, now=now,
+                locale=self.services.config.default_locale,
             )
         assert workspace.id is not None
         if member is None:

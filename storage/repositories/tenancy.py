@@ -17,7 +17,9 @@ class WorkspaceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_or_create(self, *, platform: str, external_id: str, now: datetime) -> Workspace:
+    async def get_or_create(self, *, platform: str, external_id: str, now: datetime, locale: str = "en") -> Workspace:
+        """`locale` is the language of what the workspace's shared spaces get (a circle's welcome, a ballot): the
+        deployment's default language, so an Indonesian company's channels speak Indonesian from the start."""
         # SELECT first: an INSERT that inserts nothing still takes SQLite's write lock on every event.
         found = await self.find(platform=platform, external_id=external_id)
         if found is not None:
@@ -26,7 +28,7 @@ class WorkspaceRepository:
             self._session,
             Workspace,
             values={"platform": platform, "external_id": external_id, "created_at": now, "name": "",
-                    "locale": "en", "timezone": "Asia/Jakarta"},
+                    "locale": locale, "timezone": "Asia/Jakarta"},
             conflict=("platform", "external_id"),
         )
         created = await self.find(platform=platform, external_id=external_id)
