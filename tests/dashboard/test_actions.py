@@ -42,6 +42,18 @@ async def _queued(dashboard: Dashboard, workspace_id: int) -> list[tuple[str, st
     return [(row.kind, re.sub(r"^slack:T\d+:", "slack:T:", row.target), decode(row.payload).text) for row in rows]
 
 
+async def _running(dashboard: Dashboard, users: list[str] = USERS) -> tuple[Program, list[Circle]]:
+    """T1's program, closed and formed in chat by its admin: running, with its circles."""
+    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=users)
+    await dashboard.say(SLACK_ADMIN, f"program close {program.slug}")
+    await dashboard.say(SLACK_ADMIN, f"program form {program.slug}")
+    async with dashboard.app.services.uow() as uow:
+        circles = list((await uow.session.exec(select(Circle).where(Circle.program_id == program.id)
+                                               .order_by(col(Circle.id)))).all())
+    assert len(circles) >= 2
+    return program, circles
+
+
 async def test_close_enrollment_from_the_web_is_the_chats_close(dashboard: Dashboard, signed_in_client: SignIn) -> None:
     # The same program in two workspaces: T2's admin closes it in chat, T1's from the dashboard.
     web = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
@@ -78,12 +90,7 @@ async def test_a_post_without_the_csrf_token_changes_nothing(dashboard: Dashboar
 
 
 async def test_another_workspaces_program_and_circles_are_404(dashboard: Dashboard, signed_in_client: SignIn) -> None:
-    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
-    await dashboard.say(SLACK_ADMIN, f"program close {program.slug}")
-    await dashboard.say(SLACK_ADMIN, f"program form {program.slug}")
-    async with dashboard.app.services.uow() as uow:
-        circle = (await uow.session.exec(select(Circle).where(Circle.program_id == program.id))).first()
-        assert circle is not None
+    program, (circle, *_) = await _running(dashboard)
     other = await signed_in_client(SLACK_OTHER_ADMIN)  # an admin, of T2
     paths = [f"/admin/actions/programs/{program.id}", *(f"/admin/actions/programs/{program.id}/{verb}"
                                                         for verb in ("open", "close", "end", "form")),
@@ -119,13 +126,8 @@ async def test_a_non_admin_cannot_act(dashboard: Dashboard, signed_in_client: Si
 
 
 async def test_a_typed_member_id_must_be_one_the_page_offered(dashboard: Dashboard, signed_in_client: SignIn) -> None:
-    program = await ready_program(dashboard.app, platform="slack", tenant=SLACK_TEAM, users=USERS)
-    await dashboard.say(SLACK_ADMIN, f"program close {program.slug}")
-    await dashboard.say(SLACK_ADMIN, f"program form {program.slug}")
+    program, (circle, *_) = await _running(dashboard)
     async with dashboard.app.services.uow() as uow:
-        circle = (await uow.session.exec(select(Circle).where(Circle.program_id == program.id)
-                                         .order_by(col(Circle.id)))).first()
-        assert circle is not None
         inside = (await uow.session.exec(select(CircleMember).where(CircleMember.circle_id == circle.id))).all()
     client = await signed_in_client(SLACK_ADMIN)
     url = dashboard.at(f"/admin/actions/circles/{circle.id}/moderator")
@@ -180,3 +182,36 @@ async def test_forming_commits_only_the_proposal_the_admin_saw(dashboard: Dashbo
     assert 'name="proposal"' not in after and "is running; this needs it to be forming circles" in after
     replay = await client.post(url, data={"csrf_token": token.group(1), "proposal": fresh.group(1)})
     assert "`program form` needs it to be forming circles" in (await replay.text()).replace("&#96;", "`")
+
+
+async def _members_of(dashboard: Dashboard, circle: Circle) -> list[int]:
+    async with dashboard.app.services.uow() as uow:
+        return [r.member_id for r in await uow.circles.memberships(circle_id=circle.id or 0)]
+
+
+async def test_add_and_merge_from_the_web_are_the_chats(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program, (a, b, c) = await _running(dashboard)  # nine members, three circles of three (sizes 3 to 5)
+    assert [len(await _members_of(dashboard, x)) for x in (a, b, c)] == [3, 3, 3]
+    client = await signed_in_client(SLACK_ADMIN)
+    add = dashboard.at(f"/admin/actions/circles/{a.id}/add")
+    token = await _token(client, add)
+    mover = (await _members_of(dashboard, b))[0]
+    refused = await (await client.post(add, data={"csrf_token": token, "member": str(mover)})).text()
+    assert f"is in {b.name}, another circle of this program" in refused  # the chat's refusal: moving is asked for
+    assert mover in await _members_of(dashboard, b)
+    await client.post(add, data={"csrf_token": token, "member": str(mover), "move": "1"})
+    assert mover in await _members_of(dashboard, a) and len(await _members_of(dashboard, b)) == 2
+
+    merge = dashboard.at(f"/admin/actions/circles/{a.id}/merge")
+    too_big = await (await client.get(f"{merge}?from={b.id}")).text()  # 4 + 2 > 5: the chat's refusal, no button
+    assert "more than the program&#39;s maximum of 5" in too_big and 'type="hidden" name="from"' not in too_big
+    merge = dashboard.at(f"/admin/actions/circles/{c.id}/merge")
+    shown = await (await client.get(f"{merge}?from={b.id}")).text()
+    assert 'type="hidden" name="from"' in shown
+    staying, moving = await _members_of(dashboard, c), await _members_of(dashboard, b)
+    done = await client.post(merge, data={"csrf_token": token, "from": str(b.id)})
+    assert done.status == 200
+    async with dashboard.app.services.uow() as uow:
+        closed = await uow.circles.get(workspace_id=program.workspace_id, circle_id=b.id or 0)
+    assert sorted(await _members_of(dashboard, c)) == sorted([*staying, *moving])
+    assert closed is not None and closed.status == "closed"
