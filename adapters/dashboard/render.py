@@ -9,6 +9,8 @@ The URLs of the navigation are fixed here; the parts serve them:
 
 from __future__ import annotations
 
+import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from adapters.dashboard.errors import PageError
 from adapters.dashboard.keys import ADMIN_KEY, LINGKAR_KEY, PREFIX, SESSION_KEY
 from bot.kernel.i18n import Translator, resolve_locale
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 NAV_ITEMS = (("programs", f"{PREFIX}/programs", "dashboard.nav.programs"),
@@ -83,6 +86,15 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         return await error_page(request, PageError(404, "dashboard.error.not_found"))
     except web.HTTPMethodNotAllowed:
         return await error_page(request, PageError(405, "dashboard.error.bad_request"))
+    except web.HTTPException:
+        raise  # redirects, and what a handler answered on purpose
+    except Exception:
+        # A bug, not the reader's fault: logged with an incident id (no request body, no page content), and the
+        # reader gets the id in their language instead of aiohttp's bare 500.
+        incident = uuid.uuid4().hex[:8]
+        log.exception("dashboard error %s on %s %s", incident, request.method, request.path,
+                      extra={"incident": incident})
+        return await error_page(request, PageError(500, "dashboard.error.unexpected", incident=incident))
 
 
 async def error_page(request: web.Request, error: PageError) -> web.Response:

@@ -3,15 +3,17 @@ dashboard without its key. Every answer is a 4xx page, never a 500, and nobody g
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.fernet import Fernet
 from yarl import URL
 
 from adapters.bootstrap import bootstrap
-from adapters.dashboard import auth
+from adapters.dashboard import auth, signin_slack
 from adapters.server import build_web_app
 from adapters.settings import Settings
 from tests.conftest import Database
@@ -119,3 +121,18 @@ async def test_without_a_session_key_the_dashboard_says_it_is_not_configured(dat
             assert posted.status == 503
     finally:
         await lingkar.close()
+
+
+async def test_a_bug_is_an_apology_with_an_incident_code_not_a_bare_500(dashboard: Dashboard,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    def broken(_: object) -> bool:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(signin_slack, "configured", broken)
+    async with aiohttp.ClientSession() as client:
+        answer = await client.get(dashboard.at("/admin/signin"), headers={"Accept-Language": "id"})
+        text = await answer.text()
+    assert answer.status == 500 and "berikan kode insiden ini" in text and 'lang="id"' in text
+    incident = re.search(r"operator Anda: ([0-9a-f]{8})", text)
+    assert incident and any(incident.group(1) in record.getMessage() for record in caplog.records)
