@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 from bot.digest.export import export_tables, zip_tables
 from bot.kernel.i18n import Translator
+from storage.tables import Poll, PollResponse
 from tests.dashboard.conftest import Dashboard, SignIn
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
 from tests.dashboard.test_pages_seed import SATURDAY, Seeded, seed, seed_pair_program
@@ -101,3 +103,36 @@ async def test_a_pair_programs_page_names_pairs_by_number_with_their_health(dash
     assert cells[3:5] == [("Met", "Not met for 3 meetings"), ("Check-ins answered", "0%")]
     assert cells[5][1].startswith("Needs attention") and "has not met for the last two sessions" in cells[5][1]
     assert "UMENTOR" not in html  # who they are stays in the export
+
+
+async def test_feedback_shows_on_the_program_page_only_from_k_answers(dashboard: Dashboard,
+                                                                    signed_in_client: SignIn) -> None:
+    seeded = await _seeded(dashboard)
+    k = dashboard.app.services.config.k_anonymity
+    async with dashboard.app.services.uow() as uow:  # a pulse round that closed yesterday, one answer short of K
+        poll = Poll(workspace_id=seeded.workspace_id, program_id=seeded.program_id, kind="pulse", key="pulse-1",
+                    opens_at=SATURDAY - timedelta(days=5), closes_at=SATURDAY - timedelta(days=1),
+                    created_at=SATURDAY - timedelta(days=5))
+        uow.session.add(poll)
+        await uow.flush()
+        members = [m.member_id for m in await uow.enrollments.of_program(workspace_id=seeded.workspace_id,
+                                                                         program_id=seeded.program_id)]
+
+        def answer(member_id: int, satisfaction: int) -> PollResponse:
+            return PollResponse(workspace_id=seeded.workspace_id, program_id=seeded.program_id, poll_id=poll.id or 0,
+                                member_id=member_id, satisfaction=satisfaction, recommend=8, keep="KEEP-TEXT",
+                                submitted_at=SATURDAY - timedelta(days=2), updated_at=SATURDAY - timedelta(days=2))
+
+        uow.session.add_all([answer(m, 2) for m in members[:k - 1]])
+        await uow.commit()
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/programs/{seeded.program_id}")
+    below = await (await client.get(url)).text()
+    assert f"{k - 1} answers: not enough responses to show results (at least {k} needed)" in below
+    assert "satisfaction" not in below and "KEEP-TEXT" not in below
+    async with dashboard.app.services.uow() as uow:
+        uow.session.add(answer(members[k - 1], 5))
+        await uow.commit()
+    at_k = await (await client.get(url)).text()
+    mean = (2 * (k - 1) + 5) / k
+    assert f"{k} answers, satisfaction {mean:.1f}/5, would recommend 8.0/10" in at_k and "KEEP-TEXT" not in at_k
