@@ -17,13 +17,12 @@ import secrets
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
 
-from adapters.bootstrap import App, bootstrap
-from adapters.demo import ADMIN, START, WORKSPACE, Demo
+from adapters.bootstrap import bootstrap
+from adapters.demo import ADMIN, START, Demo
 from adapters.demo_people import people
 from adapters.local.messenger import LocalMessenger
 from adapters.settings import Settings
@@ -107,7 +106,6 @@ async def collect(locale: str, *, members: int = 36) -> list[Seen]:
         demo = ReviewDemo(app=app, local=local, clock=clock, console=Console(file=io.StringIO()), out_dir=Path(folder),
                           people=[replace(p, locale=locale) for p in people(members)], quiet=True, locale=locale)
         try:
-            await _workspace_speaks(app, locale, now=START)
             for scene in SCENES:
                 await scene(demo)
             for text in EXTRA[locale]:
@@ -119,15 +117,6 @@ async def collect(locale: str, *, members: int = 36) -> list[Seen]:
     updated = [Seen("a message updated in place", message=m) for _, m in local.updates]
     opened = [Seen("a form opened by a button", form=f) for _, f in local.forms]
     return [*demo.seen, *delivered, *updated, *opened]
-
-
-async def _workspace_speaks(app: App, locale: str, *, now: datetime) -> None:
-    """Circle spaces read in the workspace's language, which nothing sets yet (always "en"): set it, as a workspace
-    of that language would have it, so the review reads what such a company would see."""
-    async with app.uow() as uow:
-        workspace = await uow.workspaces.get_or_create(platform="local", external_id=WORKSPACE, now=now)
-        workspace.locale = locale
-        await uow.commit()
 
 
 def _target(kind: str, ref: str) -> str:
