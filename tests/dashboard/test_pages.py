@@ -32,7 +32,9 @@ async def test_another_workspaces_program_is_not_found_by_url(dashboard: Dashboa
     seeded = await _seeded(dashboard)
     client = await signed_in_client(SLACK_ADMIN)
     mine = await client.get(dashboard.at(f"/admin/programs/{seeded.program_id}"))
-    assert mine.status == 200 and "Leadership &lt;Circles&gt;" in await mine.text()
+    shown = await mine.text()
+    assert mine.status == 200 and "Leadership &lt;Circles&gt;" in shown
+    assert f'href="/admin/actions/programs/{seeded.program_id}"' in shown  # what the admin can do about it
     for path in (f"/admin/programs/{seeded.other_program_id}", f"/admin/exports/{seeded.other_program_id}/download",
                  "/admin/programs/999999", "/admin/programs/%C2%B2", "/admin/programs/1%20OR%201=1",
                  "/admin/exports/-1/download"):

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from markupsafe import Markup
 
+from adapters.dashboard.actions import actions_url
 from adapters.dashboard.auth import signed_in
 from adapters.dashboard.message_html import message_html
 from adapters.dashboard.pages.lookup import k_for, lingkar_of, now_of, program_of, with_code
@@ -80,4 +81,5 @@ async def program_page(request: web.Request) -> web.Response:
         "nav": "programs", "program": program, "funnel": funnel, "funnel_chart": _funnel_chart(t, program, funnel),
         "overview": overview, "summary": summary, "chart": _chart(t, overview), "k": k,
         "evaluation": evaluation_lines(t, overview.evaluation, k=k), "not_logged_swatch": not_logged_swatch(),
+        "actions_url": actions_url(program.id or 0),
     })
