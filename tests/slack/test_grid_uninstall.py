@@ -23,6 +23,7 @@ from adapters.settings import Settings
 from adapters.slack.installations import EncryptedInstallationStore, ResultPages
 from adapters.slack.tokens import TeamTokenClient, TokenCipher
 from adapters.slack.wiring import SLACK
+from adapters.workspace_erase import erase
 from bot.kernel.clock import ManualClock
 from bot.kernel.messages import Message
 from bot.kernel.ports import Target
@@ -204,3 +205,16 @@ async def test_a_removal_during_the_send_skips_the_delivery_at_once(
     async with one.uow() as uow:
         row = (await uow.session.exec(select(Delivery).where(col(Delivery.key) == "mid-send"))).one()
     assert (row.status, row.last_error, row.attempts) == ("skipped", "workspace app_uninstalled", 1)
+
+
+async def test_erasing_a_workspace_forgets_its_org(replicas: tuple[App, Slack, App, Slack], database: Database) -> None:
+    if database.schema is not None:  # `erase` opens the database by URL alone: no per-test schema
+        return
+    one, slack_one, _, _ = replicas
+    for team, user in (("T1", "U1"), ("T2", "U2")):
+        assert await grid_command(slack_one, team=team, user=user) == 200
+    assert await org_uninstalled(slack_one, org="E1", team="T1", event_id="EvGoneForGood") == 200
+    said = await erase(database_url=database.url, platform="slack", external_id="T1", force=False)
+    assert said.startswith("erased slack workspace T1")
+    orgs = dict(await core_rows(one, core_select(slack_team_orgs.c.team_id, slack_team_orgs.c.enterprise_id)))
+    assert orgs == {"T2": "E1"}
