@@ -28,7 +28,7 @@ def round_line(t: Translator, results: RoundResults, *, k: int, timezone: str) -
         return t.n("feedback.not_enough", results.respondents, count=results.respondents, k=k)
     summary = results.summary
     return t.n("feedback.summary", summary.respondents, count=summary.respondents,
-               satisfaction=f"{summary.satisfaction:.1f}", recommend=f"{summary.recommend:.1f}",
+               satisfaction=t.decimal(summary.satisfaction), recommend=t.decimal(summary.recommend),
                nps=f"{summary.nps:+d}")
 
 
@@ -41,13 +41,13 @@ def evaluation_lines(t: Translator, evaluation: Evaluation, *, k: int) -> list[s
     if evaluation.change is None:
         return [t("feedback.eval.not_enough", before=evaluation.before_respondents,
                   after=evaluation.after_respondents, k=k)]
-    lines = [t("feedback.eval.overall", before=f"{evaluation.before:.1f}", after=f"{evaluation.after:.1f}",
-               change=f"{evaluation.change:+.1f}", n_before=evaluation.before_respondents,
+    lines = [t("feedback.eval.overall", before=t.decimal(evaluation.before), after=t.decimal(evaluation.after),
+               change=t.decimal(evaluation.change, signed=True), n_before=evaluation.before_respondents,
                n_after=evaluation.after_respondents)]
     for change in evaluation.skills:
         skill = change.skill or t("feedback.assess.general")
-        lines.append(t("feedback.eval.skill", skill=skill, before=f"{change.before:.1f}",
-                       after=f"{change.after:.1f}", change=f"{change.after - change.before:+.1f}"))
+        lines.append(t("feedback.eval.skill", skill=skill, before=t.decimal(change.before),
+                       after=t.decimal(change.after), change=t.decimal(change.after - change.before, signed=True)))
     return lines
 
 

@@ -41,7 +41,7 @@ async def engagement_report(ctx: Ctx, args: str) -> list[Response]:
             lines.append(ctx.t("care.report.too_few", check=ctx.t(label), k=k))
             continue
         lines.append(ctx.t("care.report.line", check=ctx.t(label), count=len(rows),
-                           making_time=f"{fmean(r.making_time for r in rows):.1f}",
-                           engaged=f"{fmean(r.engaged for r in rows):.1f}"))
+                           making_time=ctx.t.decimal(fmean(r.making_time for r in rows)),
+                           engaged=ctx.t.decimal(fmean(r.engaged for r in rows))))
     lines.append(ctx.t("care.report.note", k=k))
     return [Reply(Message(text="\n".join(lines)))]

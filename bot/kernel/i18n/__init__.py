@@ -13,6 +13,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from bot.kernel.i18n.compiled import load_translations
@@ -146,6 +147,11 @@ def format_moment(moment: datetime, *, timezone: str, locale: str) -> str:
     return f"{local} {zone_label(moment, timezone)}"
 
 
+def decimal(value: float, locale: str, *, signed: bool = False) -> str:
+    """One decimal as the language writes it: '4.3' in English, '4,3' in Indonesian; signed: '+0.5', '-1,2'."""
+    return str(format_decimal(value, format="+0.0;-0.0" if signed else "0.0", locale=_BABEL_LOCALE[locale]))
+
+
 class Translator:
     """Bound to one reader's locale, so handlers write t("key", name=...)."""
 
@@ -158,3 +164,6 @@ class Translator:
     def n(self, key: str, count: int, /, **params: object) -> str:
         """A counted text: t.n("themes.result_line", 1, title=..., votes=1) -> "• ...: 1 vote"."""
         return translate_n(key, count, self.locale, **params)
+
+    def decimal(self, value: float, *, signed: bool = False) -> str:
+        return decimal(value, self.locale, signed=signed)
