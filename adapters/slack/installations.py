@@ -123,8 +123,9 @@ class ResultPages:
         else:  # an org-wide install: its workspaces' tokens change
             self.tokens.forget_all()
         async with self.uow() as uow:
-            teams = [team] if team else [] if not org else await teams_served_by_org(
-                uow, client_id=self.tokens.client_id, enterprise_id=org)
+            teams = [team] if team else []
+            if not team and org:
+                teams = await teams_served_by_org(uow, client_id=self.tokens.client_id, enterprise_id=org)
             for each in teams:
                 await mark_active(uow, platform=PLATFORM, external_id=each)
             await uow.commit()
