@@ -9,7 +9,8 @@ import aiohttp
 from sqlmodel import col, select
 
 from bot.kernel.message_codec import decode
-from storage.tables import Circle, CircleMember, Delivery, Enrollment, EnrollmentStatus, Program
+from storage.repositories.outbox import space_key
+from storage.tables import Circle, CircleMember, Delivery, DeliveryStatus, Enrollment, EnrollmentStatus, Program
 from tests.dashboard.conftest import Dashboard, SignIn
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
 from tests.dashboard.test_actions_preview import ready_program
@@ -215,3 +216,30 @@ async def test_add_and_merge_from_the_web_are_the_chats(dashboard: Dashboard, si
         closed = await uow.circles.get(workspace_id=program.workspace_id, circle_id=b.id or 0)
     assert sorted(await _members_of(dashboard, c)) == sorted([*staying, *moving])
     assert closed is not None and closed.status == "closed"
+
+
+async def _space_refused(dashboard: Dashboard, circle: Circle) -> None:
+    """As after the platform refused the circle's channel for good: no space, the space delivery failed."""
+    async with dashboard.app.services.uow() as uow:
+        found = await uow.circles.get(workspace_id=circle.workspace_id, circle_id=circle.id or 0)
+        row = await uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+        assert found is not None and row is not None
+        found.space, row.status, row.attempts, row.last_error = "", DeliveryStatus.FAILED, 5, "restricted_action"
+        uow.session.add_all([found, row])
+        await uow.commit()
+
+
+async def test_retry_a_refused_space(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    program, (circle, *_) = await _running(dashboard)
+    await _space_refused(dashboard, circle)
+    client = await signed_in_client(SLACK_ADMIN)
+    index = await (await client.get(dashboard.at(f"/admin/actions/programs/{program.id}"))).text()
+    assert "no channel yet" in index and f"/admin/actions/circles/{circle.id}/retry" in index
+    url = dashboard.at(f"/admin/actions/circles/{circle.id}/retry")
+    shown = await (await client.get(url)).text()
+    assert "has no channel yet" in shown and "Last try: failed after 5 attempts (restricted_action)." in shown
+    done = await (await client.post(url, data={"csrf_token": await _token(client, url)})).text()
+    assert f"Opening the space of circle {circle.name} again" in done
+    async with dashboard.app.services.uow() as uow:
+        row = await uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+        assert row is not None and row.status != DeliveryStatus.FAILED  # queued again (or opened at once)

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from storage.tables import Circle, CircleMember, Program
 from tests.dashboard.conftest import PHONE, Dashboard, PageSignIn, screenshot
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_TEAM
+from tests.dashboard.test_actions import _members_of, _running, _space_refused
 from tests.dashboard.test_actions_preview import ready_program
 
 USERS = [f"UM{i:02d}" for i in range(13)]
@@ -87,3 +88,34 @@ async def test_the_pages_in_indonesian_on_a_phone(dashboard: Dashboard, signed_i
     await screenshot(page, "actions-moderator-result-id-phone")
     await page.goto(dashboard.at(f"/admin/actions/programs/{program.id}/end"))
     await screenshot(page, "actions-end-confirm-id-phone")
+
+
+async def test_circle_actions_in_the_browser(dashboard: Dashboard, signed_in_page: PageSignIn) -> None:
+    program, (a, b, c) = await _running(dashboard, users=USERS[:9])
+    await _space_refused(dashboard, a)
+    page = await signed_in_page(SLACK_ADMIN)
+    await page.goto(dashboard.at(f"/admin/actions/programs/{program.id}"))
+    await page.get_by_role("link", name=f"Retry channel — {a.name}").click()
+    await page.get_by_text("Last try: failed after 5 attempts").wait_for()
+    await screenshot(page, "actions-retry-confirm-en-desktop")
+    await page.get_by_role("button", name="Try again").click()
+    await page.get_by_text(f"Opening the space of circle {a.name} again").wait_for()
+    mover = (await _members_of(dashboard, b))[0]  # moved to A first: then B fits into C (2 + 3 <= 5)
+    await page.goto(dashboard.at(f"/admin/actions/circles/{a.id}/add"))
+    await page.get_by_label("Enrolled member").select_option(str(mover))
+    await page.get_by_label("Move them if they are in another circle").check()
+    await screenshot(page, "actions-add-confirm-en-desktop")
+    await page.get_by_role("button", name="Add to the circle").click()
+    await page.get_by_text("Lingkar's answer").wait_for()
+    assert mover in await _members_of(dashboard, a)
+    await page.goto(dashboard.at(f"/admin/actions/circles/{c.id}/merge"))
+    await page.get_by_label(f"Which circle's members move into {c.name}?").select_option(str(b.id))
+    await page.get_by_role("button", name="Show what happens").click()
+    await page.get_by_role("button", name="Merge the circles").wait_for()
+    await screenshot(page, "actions-merge-preview-en-desktop")
+    await page.set_viewport_size(PHONE)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await screenshot(page, "actions-merge-preview-en-phone")
+    await page.get_by_role("button", name="Merge the circles").click()
+    await page.get_by_text("Lingkar's answer").wait_for()
+    await screenshot(page, "actions-merge-result-en-phone")

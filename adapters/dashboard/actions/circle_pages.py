@@ -31,9 +31,10 @@ from bot.kernel.i18n import Translator
 from bot.kernel.messages import Buttons, Message
 from bot.kernel.replies import Reply, Response
 from storage.repositories.outbox import space_key
-from storage.tables import Circle, CircleStatus, EnrollmentStatus, Member, Program
+from storage.tables import Circle, CircleStatus, DeliveryStatus, EnrollmentStatus, Member, Program
 
 VERBS = ("retry", "moderator", "add", "merge")
+_STATUSES = {status.value for status in DeliveryStatus}
 MOVE = "move"
 
 
@@ -67,8 +68,9 @@ async def _space_state(request: web.Request, admin: DashboardAdmin, circle: Circ
         row = await work.outbox.by_key(key=space_key("circle", circle.id or 0))
     facts = [t("dashboard_actions.retry.no_space", circle=circle.name)]
     if row is not None and row.workspace_id == admin.workspace_pk:
-        facts.append(t("dashboard_actions.retry.last_try", status=row.status, attempts=row.attempts,
-                       error=row.last_error or "-"))
+        status = row.status if row.status in _STATUSES else DeliveryStatus.FAILED
+        facts.append(t("dashboard_actions.retry.last_try", status=t(f"dashboard_actions.retry.status.{status}"),
+                       attempts=row.attempts, error=row.last_error or "-"))
     return facts
 
 
