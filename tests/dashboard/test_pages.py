@@ -12,7 +12,7 @@ from datetime import timedelta
 from bot.digest.export import export_tables, zip_tables
 from bot.kernel.i18n import Translator
 from storage.tables import Poll, PollResponse
-from tests.dashboard.conftest import Dashboard, SignIn
+from tests.dashboard.conftest import Dashboard, SignIn, new_client
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_OTHER_ADMIN, SLACK_TEAM, SLACK_TEAM_2
 from tests.dashboard.test_pages_seed import SATURDAY, Seeded, seed, seed_pair_program
 
@@ -138,3 +138,12 @@ async def test_feedback_shows_on_the_program_page_only_from_k_answers(dashboard:
     at_k = await (await client.get(url)).text()
     mean = (2 * (k - 1) + 5) / k
     assert f"{k} answers, satisfaction {mean:.1f}/5, would recommend 8.0/10" in at_k and "KEEP-TEXT" not in at_k
+
+
+async def test_no_page_or_download_without_signing_in(dashboard: Dashboard) -> None:
+    seeded = await _seeded(dashboard)
+    async with new_client(dashboard) as client:
+        for path in ("/admin/programs", f"/admin/programs/{seeded.program_id}", "/admin/delivery", "/admin/exports",
+                     f"/admin/exports/{seeded.program_id}/download"):
+            answer = await client.get(dashboard.at(path), allow_redirects=False)
+            assert (answer.status, answer.headers.get("Location")) == (303, "/admin/signin"), path
