@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.digest.chart import RATES, Labels, Panel, plotted, rates_png
 from bot.digest.figures import GOAL_WEEKS, Digest, ProgramFigures
 from bot.feedback.results import round_label, round_line
-from bot.kernel.i18n import Translator
+from bot.kernel.i18n import Translator, format_days
 from bot.kernel.messages import Block, Context, Divider, Fields, Header, Message, Text
 from bot.sessions.goal_trend import GroupGoals
 
@@ -117,7 +118,9 @@ def _spaces(t: Translator, f: ProgramFigures) -> list[Block]:
 
 
 def digest_message(t: Translator, digest: Digest, *, k: int) -> Message:
-    title = t("digest.title", week=digest.week)
+    # The days it covers, not its ISO week ("2026-W05"), which no HR team reads.
+    days = format_days(digest.since.date(), (digest.until - timedelta(days=1)).date(), locale=t.locale)
+    title = t("digest.title", week=days)
     blocks: list[Block] = [Header(title)]
     if not digest.programs:
         blocks.append(Text(t("digest.no_programs")))

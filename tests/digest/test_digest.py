@@ -65,7 +65,7 @@ async def test_digest_figures_on_monday_morning(app: App, clock: ManualClock) ->
     assert digest.target == "local:W1:user:UADMIN" and digest.due_at == MONDAY
     assert digest.key == "digest:1:UADMIN:2026-W05"
     text = decode(digest.payload).text
-    assert "Lingkar weekly digest, 2026-W05" in text
+    assert "Lingkar weekly digest, 19\u2009–\u200925 Jan 2026" in text  # the days it covers, not "2026-W05"
     assert "Members: 6 enrolled, 5 active, 1 paused, 1 left" in text
     assert "Circles that met: 1 of 2" in text  # only circle A logged the session of 21 January
     assert "Attendance: 67%" in text  # 2 of circle A's 3 members who are not paused came
@@ -116,7 +116,7 @@ async def test_digest_now_for_admins_only(app: App, clock: ManualClock) -> None:
     clock.set(MONDAY + timedelta(days=2))
     assert "Only Lingkar admins" in text_of(await say(app, "U1", "digest now"))
     text = text_of(await say(app, "UADMIN", "digest now"))
-    assert "Lingkar weekly digest, 2026-W05" in text and "Members: 6 enrolled, 5 active" in text
+    assert "Lingkar weekly digest, 21\u2009–\u200927 Jan 2026" in text and "Members: 6 enrolled, 5 active" in text
     charts = await deliveries(app, kind="digest_chart")
     assert len(charts) == 1 and (charts[0].image or b"")[:8] == PNG_SIGNATURE
     assert await deliveries(app, kind="digest") == []  # on demand: the answer, not a weekly delivery

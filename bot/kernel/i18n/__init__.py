@@ -8,11 +8,12 @@ The member's locale wins, then the workspace's, then English.
 from __future__ import annotations
 
 import string
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_interval
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -145,6 +146,11 @@ def format_moment(moment: datetime, *, timezone: str, locale: str) -> str:
     local = babel_format_datetime(moment.astimezone(zone), "EEE, d MMM y, HH:mm", tzinfo=zone,
                                   locale=_BABEL_LOCALE[locale])
     return f"{local} {zone_label(moment, timezone)}"
+
+
+def format_days(first: date, last: date, *, locale: str) -> str:
+    """A span of days as people write it: '9–15 Feb 2026', '26 Jan–1 Feb 2026'; 'Des' in Indonesian."""
+    return str(format_interval(first, last, "yMMMd", locale=_BABEL_LOCALE[locale]))
 
 
 def decimal(value: float, locale: str, *, signed: bool = False) -> str:
