@@ -54,10 +54,10 @@ async def test_appointed_handover_and_admin_appointment_orient_each_person_once(
     assert [user for user, _ in told] == ["U03"]
     text = told[0][1]
     assert text.startswith("Anda adalah moderator") and "ditunjuk oleh penyelenggara" in text
-    assert "Aturan dasar" in text and "`session log`" in text and "`moderator handover @person`" in text
+    assert "Aturan dasar" in text and "`sesi catat`" in text and "`moderator serahkan @orang`" in text
     assert not [q for q in await queued(app) if q[1].endswith(":U03") and q[2].startswith("You are the moderator")]
 
-    assert "sekarang menjadi moderator" in text_of(await say(app, "U03", "moderator handover <@U00>", locale="id"))
+    assert "sekarang menjadi moderator" in text_of(await say(app, "U03", "moderator serahkan <@U00>", locale="id"))
     assert "now this circle's moderator" in text_of(await say(app, "U00", "moderator handover <@U03>"))
     assert "is now the moderator" in text_of(await say(app, "UADMIN", "moderator appoint 1 <@U01>"))
     await say(app, "UADMIN", "moderator appoint 1 <@U01>")

@@ -61,3 +61,44 @@ def test_withheld_goals_and_sessions_left_count_in_both_languages() -> None:
     assert one.startswith("1 session is left before the program ends on Wed, 1 Apr 2026.")
     assert en.n("agreements.sessions_left", 5, count=5, day="X").startswith("5 sessions are left")
     assert id_.n("agreements.sessions_left", 1, count=1, day="X").startswith("Tersisa 1 sesi sebelum program")
+
+
+# The domains whose texts part "words" keeps (see docs/glossary.md, "Commands").
+WORDS_DOMAINS = ("agreements", "circles", "circles_intake", "circles_left", "goals", "kit", "pairs", "pairs_intake",
+                 "pair_running", "running", "scripts", "words", "calendar", "messages", "wording")
+
+
+def test_indonesian_texts_name_the_indonesian_commands() -> None:
+    """A command in backticks in an Indonesian text is the one help shows Indonesian readers (`sesi catat`, not
+    `session log`), unless the text names an Indonesian alias of it too ("`join` atau `gabung`")."""
+    import json
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    from adapters.bootstrap import capabilities
+    from bot.kernel.help import local_name
+
+    specs = [spec for capability in capabilities() for spec, _ in capability.commands]
+    local = {" ".join(s.path): name for s in specs if (name := local_name(s, "id"))}
+    aliases = {" ".join(s.path): {" ".join(a) for a in s.aliases} for s in specs}
+    root = Path(__file__).resolve().parents[2]
+    texts: list[tuple[str, str]] = []
+    for domain in WORDS_DOMAINS:
+        with (root / f"bot/kernel/i18n/locales/id/LC_MESSAGES/{domain}.po").open("rb") as handle:
+            for message in read_po(handle):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                texts.extend((str(message.id), str(text)) for text in strings if message.id)
+    scripts = json.loads((root / "bot/sessions/scripts/circles.json").read_text(encoding="utf-8"))
+    texts.extend(("scripts/circles.json", found) for found in re.findall(r'"id": "([^"]*`[^"]*)"', json.dumps(
+        scripts, ensure_ascii=False)))
+    wrong = []
+    for key, text in texts:
+        for command in re.findall(r"`([^`]+)`", text):
+            for english, name in local.items():
+                if (command == english or command.startswith(english + " ")) and not command.startswith(name) \
+                        and not any(f"`{alias}" in text for alias in aliases[english]):
+                    wrong.append((key, command, name))
+    assert wrong == []
+    assert local["moderator handover"] == "moderator serahkan" and local["moderator appoint"] == "moderator tunjuk"
