@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.dashboard.conftest import DESKTOP, PHONE, Dashboard, PageSignIn, screenshot
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_TEAM, SLACK_TEAM_2
-from tests.dashboard.test_pages_seed import SATURDAY, seed
+from tests.dashboard.test_pages_seed import SATURDAY, seed, seed_pair_program
 
 PAGES = ("programs", "program", "delivery", "exports")
 
@@ -64,3 +64,14 @@ async def test_the_pages_in_indonesian_and_on_a_phone(dashboard: Dashboard, sign
     await _visit_all(dashboard, indonesian, seeded.program_id, "id", "desktop")
     english = await signed_in_page(SLACK_ADMIN, viewport=PHONE)
     await _visit_all(dashboard, english, seeded.program_id, "en", "phone")
+
+
+async def test_a_pair_programs_page_on_a_phone(dashboard: Dashboard, signed_in_page: PageSignIn) -> None:
+    dashboard.clock.set(SATURDAY)
+    program_id = await seed_pair_program(dashboard.app, team=SLACK_TEAM)
+    page = await signed_in_page(SLACK_ADMIN, viewport=PHONE)
+    await page.goto(dashboard.at(f"/admin/programs/{program_id}"))
+    pairs = page.get_by_role("table", name="Health of each pair")
+    assert await pairs.get_by_role("row").count() == 3  # the header and two pairs, by number
+    await _no_sideways_scroll(page)
+    await screenshot(page, "pages-program-pairs-en-phone")
