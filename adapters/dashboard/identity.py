@@ -1,10 +1,9 @@
 """Who may use the dashboard: an identity the provider vouched for, mapped to a Lingkar workspace and member, and
 let in only when the chat would treat that person as a Lingkar admin of that workspace.
 
-The rule is the chat's (bot/kernel/context.Ctx.is_admin): named in LINGKAR_ADMINS, or a stored WorkspaceAdmin of
-that workspace. One difference, on purpose: Slack's "workspace admins are Lingkar admins" flag comes with chat
-events (users.info), not with OpenID Connect's claims, so the dashboard does not grant it; such an admin adds
-themselves with the chat's admin command first (docs/dashboard.md)."""
+The rule is the chat's (bot/kernel/context.Ctx.is_admin): named in LINGKAR_ADMINS, a stored WorkspaceAdmin of that
+workspace, or (LINGKAR_WORKSPACE_ADMINS_ARE_ADMINS) a Slack workspace admin or owner, which OpenID Connect's claims
+do not say, so it is asked of users.info with the workspace's bot token, as the chat does."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from adapters.bootstrap import App
 from adapters.settings import admin_id
 from bot.kernel.events import Actor
 from bot.kernel.i18n import resolve_locale
+from bot.kernel.ports import DeliveryError
 from storage.tables import Member, Workspace
 from storage.uow import UnitOfWork
 
@@ -67,6 +67,8 @@ async def admit(lingkar: App, identity: Identity) -> DashboardAdmin | None:
                                                              member_external_id=user_id)
         allowed = workspace is not None and await _is_admin(lingkar, uow, workspace, member, user_id)
         await uow.commit()
+    if not allowed and workspace is not None and not (member is not None and member.erased):
+        allowed = await _slack_workspace_admin(lingkar, identity.platform, identity.tenant, user_id)
     if not allowed or workspace is None or workspace.id is None:
         return None
     locale = resolve_locale(member.locale if member else None, identity.locale, workspace.locale)
@@ -83,3 +85,17 @@ async def _is_admin(lingkar: App, uow: UnitOfWork, workspace: Workspace, member:
         return True
     assert workspace.id is not None
     return await uow.admins.is_admin(workspace_id=workspace.id, user_external_id=user_id)
+
+
+async def _slack_workspace_admin(lingkar: App, platform: str, team_id: str, user_id: str) -> bool:
+    """The chat's third rule (LINGKAR_WORKSPACE_ADMINS_ARE_ADMINS): Slack workspace admins and owners, as
+    users.info says with the workspace's bot token (cached like the chat's lookups). No Slack bot, or Slack does
+    not answer: not an admin by this rule."""
+    slack = lingkar.platforms.slack
+    if platform != "slack" or slack is None or not lingkar.services.config.workspace_admins_are_admins:
+        return False
+    try:
+        profile = await slack.directory.profile(team_id=team_id, user_id=user_id)
+    except DeliveryError:  # UnreachableMember too: deactivated, or not in this workspace
+        return False
+    return profile.is_admin

@@ -15,6 +15,7 @@ or with tests/helpers.py against `dashboard.app` for the chat's local platform (
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -107,12 +108,13 @@ async def idp_doubles() -> AsyncIterator[tuple[SlackOidcDouble, EntraDouble]]:
         await entra.close()
 
 
-@pytest.fixture
-async def dashboard(database: Database, clock: ManualClock,
-                    idp_doubles: tuple[SlackOidcDouble, EntraDouble]) -> AsyncIterator[Dashboard]:
-    slack, entra = idp_doubles
+@contextlib.asynccontextmanager
+async def running_dashboard(database: Database, clock: ManualClock, doubles: tuple[SlackOidcDouble, EntraDouble],
+                            **extra: Any) -> AsyncIterator[Dashboard]:
+    """A Lingkar server with the dashboard on a free port; `extra` settings on top of the harness's."""
+    slack, entra = doubles
     port = free_port()
-    settings = dashboard_settings(database, port=port, slack=slack, entra=entra)
+    settings = dashboard_settings(database, port=port, slack=slack, entra=entra, **extra)
     slack.redirect_uri = f"{settings.dashboard_base_url()}/admin/signin/slack/callback"
     entra.redirect_uri = f"{settings.dashboard_base_url()}/admin/signin/microsoft/callback"
     await create_schema(database)
@@ -130,6 +132,13 @@ async def dashboard(database: Database, clock: ManualClock,
     finally:
         await runner.cleanup()
         await lingkar.close()
+
+
+@pytest.fixture
+async def dashboard(database: Database, clock: ManualClock,
+                    idp_doubles: tuple[SlackOidcDouble, EntraDouble]) -> AsyncIterator[Dashboard]:
+    async with running_dashboard(database, clock, idp_doubles) as found:
+        yield found
 
 
 async def _seed_people(dashboard: Dashboard) -> None:

@@ -33,6 +33,7 @@ class Grant:
 class SlackOidcDouble:
     redirect_uri: str = ""  # what the Slack app's "Redirect URLs" lists
     person: Person | None = None  # who is signed in to Slack in this browser
+    workspace_admins: set[tuple[str, str]] = field(default_factory=set)  # (team, user) with is_admin in users.info
     calls: list[str] = field(default_factory=list)
     url: str = ""
     _codes: dict[str, Grant] = field(default_factory=dict)
@@ -54,6 +55,7 @@ class SlackOidcDouble:
         app.router.add_get("/openid/connect/authorize", self._authorize)
         app.router.add_post("/api/openid.connect.token", self._token)
         app.router.add_route("*", "/api/openid.connect.userInfo", self._user_info)
+        app.router.add_route("*", "/api/users.info", self._users_info)  # the bot token's view, for admin flags
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -129,3 +131,14 @@ class SlackOidcDouble:
         if person is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         return web.json_response({"ok": True, **self._claims(person)})
+
+    async def _users_info(self, request: web.Request) -> web.Response:
+        self.calls.append("users.info")
+        values = dict(request.query) | {k: str(v) for k, v in (await request.post()).items()}
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return web.json_response({"ok": False, "error": "not_authed"})
+        team, user = values.get("team_id", ""), values.get("user", "")
+        admin = (team, user) in self.workspace_admins
+        return web.json_response({"ok": True, "user": {"id": user, "team_id": team, "name": user.lower(),
+                                                       "is_admin": admin, "is_owner": False, "deleted": False,
+                                                       "locale": "en-US", "tz": "Asia/Jakarta", "profile": {}}})
