@@ -42,11 +42,13 @@ class DashboardAdmin:
     locale: str
     workspace_pk: int
     member_pk: int | None = None  # None when the admin never used the bot (named in settings only)
+    slack_workspace_admin: bool = False  # let in as a Slack workspace admin/owner: the core must hear it too
 
     def actor(self) -> Actor:
         """The Actor a core command runs as, so the web and the chat go through the same rules."""
         return Actor(platform=self.platform, workspace_id=self.workspace_id, user_id=self.user_id,
-                     display_name=self.display_name, locale=self.locale)
+                     display_name=self.display_name, locale=self.locale,
+                     is_workspace_admin=self.slack_workspace_admin)
 
     def to_session(self) -> dict[str, object]:
         return {"platform": self.platform, "workspace_id": self.workspace_id, "user_id": self.user_id,
@@ -67,15 +69,16 @@ async def admit(lingkar: App, identity: Identity) -> DashboardAdmin | None:
                                                              member_external_id=user_id)
         allowed = workspace is not None and await _is_admin(lingkar, uow, workspace, member, user_id)
         await uow.commit()
+    by_slack_flag = False
     if not allowed and workspace is not None and not (member is not None and member.erased):
-        allowed = await _slack_workspace_admin(lingkar, identity.platform, identity.tenant, user_id)
+        allowed = by_slack_flag = await _slack_workspace_admin(lingkar, identity.platform, identity.tenant, user_id)
     if not allowed or workspace is None or workspace.id is None:
         return None
     locale = resolve_locale(member.locale if member else None, identity.locale, workspace.locale)
     name = (member.display_name if member and member.display_name else None) or identity.display_name
     return DashboardAdmin(platform=identity.platform, workspace_id=identity.tenant, user_id=user_id,
                           display_name=name, locale=locale, workspace_pk=workspace.id,
-                          member_pk=member.id if member else None)
+                          member_pk=member.id if member else None, slack_workspace_admin=by_slack_flag)
 
 
 async def _is_admin(lingkar: App, uow: UnitOfWork, workspace: Workspace, member: Member | None, user_id: str) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.dashboard.identity import Identity, admit
 from bot.kernel.clock import ManualClock
 from tests.conftest import Database
 from tests.dashboard.conftest import Dashboard, new_client, running_dashboard, sign_in
@@ -29,6 +30,9 @@ async def test_a_slack_workspace_admin_gets_in_as_in_chat(with_slack_bot: Dashbo
     async with new_client(with_slack_bot) as client:
         assert (await sign_in(with_slack_bot, client, SLACK_MEMBER)).status == 303
     assert "users.info" in with_slack_bot.slack.calls
+    admin = await admit(with_slack_bot.app, Identity("slack", SLACK_MEMBER.tenant, SLACK_MEMBER.user_id))
+    assert admin is not None and admin.actor().is_workspace_admin  # core commands run with the chat's rights
+    assert await with_slack_bot.app.core.is_admin(admin.actor())
     plain = Person("slack", SLACK_MEMBER.tenant, "U2", "Budi Santoso")  # users.info: not a workspace admin
     async with new_client(with_slack_bot) as client:
         assert (await sign_in(with_slack_bot, client, plain)).status == 403
