@@ -243,3 +243,41 @@ async def test_retry_a_refused_space(dashboard: Dashboard, signed_in_client: Sig
     async with dashboard.app.services.uow() as uow:
         row = await uow.outbox.by_key(key=space_key("circle", circle.id or 0))
         assert row is not None and row.status != DeliveryStatus.FAILED  # queued again (or opened at once)
+
+
+async def test_a_command_that_would_reach_another_program_is_not_sent(dashboard: Dashboard,
+                                                                       signed_in_client: SignIn) -> None:
+    # An older program was renamed to what is this one's short name: the chat's `program close x-ray` reaches it.
+    async with dashboard.app.services.uow() as uow:
+        workspace = await uow.workspaces.find(platform="slack", external_id=SLACK_TEAM)
+        assert workspace is not None
+        older, program = (Program(workspace_id=workspace.id or 0, name=name, slug=slug, state="enrolling",
+                                  created_at=dashboard.clock.now())
+                          for name, slug in (("x-ray", "rays"), ("Radiology circles", "x-ray")))
+        uow.programs.add(older)
+        await uow.flush()
+        uow.programs.add(program)
+        await uow.commit()
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/close")
+    answer = await (await client.post(url, data={"csrf_token": await _token(client, url)})).text()
+    assert "Another program answers to the short name of Radiology circles" in answer
+    assert await _state(dashboard, program) == await _state(dashboard, older) == "enrolling"
+
+
+async def test_a_pair_program_is_matched_by_the_chats_program_form(dashboard: Dashboard,
+                                                                    signed_in_client: SignIn) -> None:
+    async with dashboard.app.services.uow() as uow:
+        workspace = await uow.workspaces.find(platform="slack", external_id=SLACK_TEAM)
+        assert workspace is not None
+        program = Program(workspace_id=workspace.id or 0, name="Mentoring pairs", slug="pairs", state="forming",
+                          format="one_on_one", created_at=dashboard.clock.now())
+        uow.programs.add(program)
+        await uow.commit()
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/form")
+    shown = await (await client.get(url)).text()
+    assert "Match pairs" in shown and "is a pair program" in shown and "Match the pairs" in shown
+    done = await client.post(url, data={"csrf_token": await _token(client, url)})
+    assert done.status == 200 and "Lingkar&#39;s answer" in await done.text()
+    assert await _state(dashboard, program) == "running"  # the chat's `program form` moved it on

@@ -69,12 +69,14 @@ async def circle_of(request: web.Request, admin: DashboardAdmin, raw: object) ->
 
 
 async def named_by_slug_only(request: web.Request, admin: DashboardAdmin, program: Program) -> bool:
-    """The chat finds `<program>` by slug or by name (bot/kernel/program_lookup): the command the page builds names
-    this program by its slug only when no other program of the workspace answers to that word too."""
+    """Whether `program <verb> <slug>` reaches this very program: the chat takes the first program, by id, whose slug
+    or name answers to the word (bot/kernel/program_lookup.find_program), and a renamed program may answer to
+    another's slug. When it would reach another, the page refuses rather than act on the wrong program."""
     async with uow(request) as work:
         programs = await work.programs.all_in(workspace_id=admin.workspace_pk)
-    wanted = fold(program.slug)
-    return all(p.id == program.id for p in programs if p.slug == slugify(program.slug) or fold(p.name) == wanted)
+    wanted, wanted_slug = fold(program.slug), slugify(program.slug)
+    first = next((p for p in programs if p.slug == wanted_slug or fold(p.name) == wanted), None)
+    return first is not None and first.id == program.id
 
 
 def mention(member: Member) -> str:
