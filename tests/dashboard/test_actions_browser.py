@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from storage.tables import Circle, CircleMember, Program
-from tests.dashboard.conftest import PHONE, Dashboard, PageSignIn, screenshot
+from tests.dashboard.conftest import DESKTOP, PHONE, Dashboard, PageSignIn, screenshot
 from tests.dashboard.people import SLACK_ADMIN, SLACK_ADMIN_ID, SLACK_TEAM
 from tests.dashboard.test_actions import _members_of, _running, _space_refused
 from tests.dashboard.test_actions_preview import ready_program
@@ -88,6 +88,10 @@ async def test_the_pages_in_indonesian_on_a_phone(dashboard: Dashboard, signed_i
     await screenshot(page, "actions-moderator-result-id-phone")
     await page.goto(dashboard.at(f"/admin/actions/programs/{program.id}/end"))
     await screenshot(page, "actions-end-confirm-id-phone")
+    await page.set_viewport_size(DESKTOP)
+    await screenshot(page, "actions-end-confirm-id-desktop")
+    await page.goto(dashboard.at(f"/admin/actions/programs/{program.id}"))
+    await screenshot(page, "actions-index-running-id-desktop")
 
 
 async def test_circle_actions_in_the_browser(dashboard: Dashboard, signed_in_page: PageSignIn) -> None:
