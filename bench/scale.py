@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/scale.py` from anywhere
 
 from bench.scale_company import FULL, company
-from bench.scale_store import DEFAULT_URL, Store
+from bench.scale_store import DEFAULT_URL, Snapshot, Store
 
 
 async def run_seed(url: str, *, members: int, schema: str | None = None, settle: bool = False) -> Store:
@@ -40,6 +40,8 @@ async def run_seed(url: str, *, members: int, schema: str | None = None, settle:
         from bench.scale_measure import settle as settle_tick
 
         await settle_tick(url, schema=schema)
+    if schema is None:
+        await Snapshot(url, schema=schema).save()  # what `forget me` and `program form` restore after measuring
     print(f"seeded {members:,} members in {time.perf_counter() - began:.1f} s")
     return store
 
@@ -54,18 +56,19 @@ def main() -> None:
     parser.add_argument("--settle", action="store_true",
                         help="after seeding, run one product tick so what the history lacks is planned")
     args = parser.parse_args()
-    from bench.scale_measure import MEASUREMENTS, measure
+    from bench.scale_measure import measure, measurements
 
+    known = list(measurements())
     if args.list:
-        print("\n".join(MEASUREMENTS))
+        print("\n".join(known))
         return
     if args.command in ("seed", "all"):
         asyncio.run(run_seed(args.database_url, members=args.members, settle=args.settle))
     if args.command in ("measure", "all"):
-        only = [name for name in args.only.split(",") if name] or list(MEASUREMENTS)
-        unknown = [name for name in only if name not in MEASUREMENTS]
+        only = [name for name in args.only.split(",") if name] or known
+        unknown = [name for name in only if name not in known]
         if unknown:
-            parser.error(f"unknown measurement(s) {', '.join(unknown)}; known: {', '.join(MEASUREMENTS)}")
+            parser.error(f"unknown measurement(s) {', '.join(unknown)}; known: {', '.join(known)}")
         asyncio.run(measure(args.database_url, only=only))
 
 

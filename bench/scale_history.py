@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 
 from bench.scale_company import TARGETS, naive
 from bench.scale_seed import PAYLOAD, PollRow, Row, World, past_sessions
+from bench.scale_store import Store
 from bot.feedback.schedule import rounds
+from storage.repositories.outbox import FILE_KIND
 
 
 def _sessions(world: World) -> dict[int, list[datetime]]:
@@ -131,3 +133,27 @@ def poll_responses(world: World) -> Iterator[Row]:
 
 HISTORY = (("circleprompt", circle_prompts), ("poll", polls), ("delivery", deliveries), ("checkin", checkins),
            ("pollresponse", poll_responses))
+
+
+async def invites(store: Store, world: World, *, url: str, schema: str | None) -> int:
+    """Every placed member's calendar file, sent when their circle or pair formed, under the invites planner's own
+    key (`bot/calendar_files/seats.sent_key`, from the product's `program_seats`)."""
+    from bench.scale_measure import built
+    from bot.calendar_files.seats import Sent, program_seats, sent_key
+
+    rows: list[Row] = []
+    next_id = 1 + await store.max_id("delivery")
+    async with built(url, schema=schema) as app:
+        for plan in world.plans:
+            if plan.kind == "forming":
+                continue
+            async with app.uow() as uow:
+                program = await uow.programs.get(workspace_id=plan.workspace, program_id=plan.id)
+                assert program is not None
+                for seat in await program_seats(uow, program):
+                    key = sent_key(program.id, seat.tag, seat.member.id, Sent(0, seat.print))
+                    rows.append(_sent(next_id, plan.workspace, plan.id, key, FILE_KIND,
+                                      _target(world, plan.workspace, seat.member.id or 0), seat.since,
+                                      seat.member.id))
+                    next_id += 1
+    return await store.write("delivery", rows)

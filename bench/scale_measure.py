@@ -37,7 +37,7 @@ class Figure:
 async def built(url: str, *, schema: str | None = None, now: datetime | None = None) -> AsyncIterator[App]:
     clock = ManualClock(now or datetime.now().astimezone())
     fakes = {"slack": LocalMessenger(), "teams": LocalMessenger(), "local": LocalMessenger()}
-    settings = Settings(LINGKAR_DATABASE_URL=url, LINGKAR_LOG_LEVEL="WARNING")
+    settings = Settings(LINGKAR_DATABASE_URL=url, LINGKAR_LOG_LEVEL="WARNING", LINGKAR_SECRET_KEY="bench-scale-secret")
     app = await bootstrap(settings, clock=clock, messenger_overrides=fakes, migrate=False, schema=schema)
     try:
         yield app
@@ -81,11 +81,44 @@ async def settle(url: str, *, schema: str | None = None) -> None:
 
 SENT_ALL = "UPDATE delivery SET status = 'sent', attempts = 1, sent_at = due_at WHERE status = 'pending'"
 Measurement = Callable[[str], Awaitable[list[Figure]]]
-MEASUREMENTS: dict[str, Measurement] = {}
+
+
+def measurements() -> dict[str, Measurement]:
+    """Every measurement by name, in the order `measure` runs them (the ticks first: they catch up after seeding)."""
+    from bench import scale_ops, scale_serve
+
+    return {"tick": scale_ops.tick, "weekly-digest": scale_ops.weekly_digest,
+            "digest": scale_ops.digest, "export": scale_ops.export,
+            "mydata": scale_ops.my_data, "forget": scale_ops.forget_me, "form": scale_ops.program_form,
+            "serve": scale_serve.serve, "ack": scale_serve.ack}
 
 
 async def measure(url: str, *, only: list[str]) -> list[Figure]:
+    """Run `only`, print each figure as it comes and a table of all of them against the targets at the end."""
+    found = measurements()
     figures: list[Figure] = []
     for name in only:
-        figures.extend(await MEASUREMENTS[name](url))
+        began = time.perf_counter()
+        try:
+            got = await found[name](url)
+        except Exception as error:  # one broken measurement must not hide the others' figures
+            got = [Figure(f"{name}: FAILED", float("nan"), "", "", False, f"{type(error).__name__}: {error}")]
+        for figure in got:
+            print(f"  {figure.name}: {figure.value:,.2f} {figure.unit}  {figure.note}", flush=True)
+        print(f"  ({name} took {time.perf_counter() - began:.0f} s)", flush=True)
+        figures.extend(got)
+    table(figures, url=url)
     return figures
+
+
+def table(figures: list[Figure], *, url: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = Table(title=f"Issue 18 figures on {url.split('://')[0]}", show_lines=False)
+    for column in ("measurement", "figure", "target", "met", "note"):
+        shown.add_column(column, overflow="fold")
+    for f in figures:
+        met = "" if f.met is None else ("yes" if f.met else "NO")
+        shown.add_row(f.name, f"{f.value:,.2f} {f.unit}", f.target, met, f.note)
+    Console(width=160).print(shown)

@@ -213,13 +213,17 @@ MAKERS = (workspaces, members, admins, programs, enrollments, themes, theme_vote
 
 async def seed(store: Store, company: Company, *, say: Any = print) -> World:
     """Every table, in foreign-key order; prints the time each took."""
-    from bench.scale_history import HISTORY
+    from bench.scale_history import HISTORY, invites
 
     world = World(company)
     for table, make in (*zip(TABLES, MAKERS, strict=True), *HISTORY):
         began = time.perf_counter()
         written = await store.write(table, make(world))
         say(f"  {table:<16} {written:>10,} rows  {time.perf_counter() - began:7.1f} s")
+    began = time.perf_counter()
+    await store.finish()  # statistics first: the invites step reads through the product's queries
+    written = await invites(store, world, url=store.url, schema=store.schema)
+    say(f"  {'delivery (invites)':<16} {written:>10,} rows  {time.perf_counter() - began:7.1f} s")
     began = time.perf_counter()
     await store.finish()
     say(f"  {'(sequences, ANALYZE)':<27} {time.perf_counter() - began:9.1f} s")

@@ -125,6 +125,7 @@ class Store:
         defaults = _defaults(model, columns)
         written = 0
         iterator = iter(rows)
+        rebuild = await self._drop_indexes(table)
         while chunk := list(islice(iterator, CHUNK)):
             records = [tuple(_value(row.get(c, defaults[c]), self.sqlite) for c in columns) for row in chunk]
             if self._lite is not None:
@@ -136,8 +137,23 @@ class Store:
                 await self._pg.copy_records_to_table(table, records=records, columns=columns,
                                                      schema_name=self.schema)
             written += len(records)
+        for definition in rebuild:
+            await self._pg.execute(definition)
         self.counts[table] = self.counts.get(table, 0) + written
         return written
+
+    async def _drop_indexes(self, table: str) -> list[str]:
+        """PostgreSQL builds an index faster once than row by row: the plain (non-constraint) indexes of `table`
+        are dropped before COPY and created again, from their own definitions, after it."""
+        if self._pg is None:
+            return []
+        found = await self._pg.fetch(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = $1 AND i.schemaname = "
+            "coalesce($2, current_schema()) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = "
+            "i.indexname)", table, self.schema)
+        for row in found:
+            await self._pg.execute(f'DROP INDEX "{row["indexname"]}"')
+        return [str(row["indexdef"]) for row in found]
 
     async def finish(self) -> None:
         """Sequences past the explicit ids COPY wrote, and fresh planner statistics."""
@@ -150,6 +166,11 @@ class Store:
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)')
         await self._pg.execute("ANALYZE")
+
+    async def max_id(self, table: str) -> int:
+        if self._lite is not None:
+            return int(self._lite.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0])
+        return int(await self._pg.fetchval(f'SELECT coalesce(max(id), 0) FROM "{table}"'))
 
     async def count(self, table: str) -> int:
         if self._lite is not None:
@@ -176,3 +197,41 @@ def _value(value: Any, sqlite: bool) -> Any:
             return value.isoformat()
     return value
 
+
+
+@dataclass
+class Snapshot:
+    """The database as seeded, kept aside so measurements that change it (`forget me`, `program form`) can be run
+    again: PostgreSQL copies the database (`CREATE DATABASE ... TEMPLATE`), SQLite the file (its backup API).
+    A database isolated by schema (the tests') has no snapshot: restoring it does nothing."""
+
+    url: str
+    schema: str | None = None
+
+    @property
+    def _names(self) -> tuple[str, str]:
+        name = make_url(normalise_url(self.url)).database or ""
+        return name, (f"{name}_seeded" if not is_sqlite(self.url) else f"{name}.seeded")
+
+    async def save(self) -> None:
+        await self._copy(*self._names)
+
+    async def restore(self) -> None:
+        source, copy = self._names
+        await self._copy(copy, source)
+
+    async def _copy(self, source: str, into: str) -> None:
+        if self.schema is not None:
+            return
+        if is_sqlite(self.url):
+            with sqlite3.connect(source) as old, sqlite3.connect(into) as new:
+                old.backup(new)
+            return
+        import asyncpg
+
+        admin = await asyncpg.connect(Store(self.url)._dsn("postgres"))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{into}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{into}" TEMPLATE "{source}"')
+        finally:
+            await admin.close()

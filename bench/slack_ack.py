@@ -31,6 +31,8 @@ SECRET = "bench-signing-secret"
 TEAM = "T1"
 USERS = 50
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "")  # set by --postgres, read again in the server processes
+# Set by --database-url: a database that is already migrated and seeded (bench/scale.py seed), used as it is.
+SEEDED = os.environ.get("BENCH_DATABASE_URL", "")
 
 
 # -- the servers (child processes) -------------------------------------------------------------------------------
@@ -52,14 +54,17 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
     mock = await _mock(MockSlack)
     url, schema = (POSTGRES, f"bench_slack_{os.getpid()}") if POSTGRES else (
         f"sqlite+aiosqlite:///{Path(db_dir) / 'bench.db'}", None)
+    if SEEDED:
+        url, schema = SEEDED, None
     if schema:
         admin = make_engine(url)
         async with admin.begin() as connection:
             await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, schema=schema)
-    async with engine.begin() as connection:  # the tables as the code has them now (like the tests)
-        await connection.run_sync(SQLModel.metadata.create_all)
-    await engine.dispose()
+    if not SEEDED:
+        engine = make_engine(url, schema=schema)
+        async with engine.begin() as connection:  # the tables as the code has them now (like the tests)
+            await connection.run_sync(SQLModel.metadata.create_all)
+        await engine.dispose()
     settings = Settings(LINGKAR_DATABASE_URL=url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         LINGKAR_SLACK_API_URL=mock.url)
     lingkar = await bootstrap(settings, migrate=False, schema=schema)
@@ -304,9 +309,14 @@ def main() -> None:
     parser.add_argument("--servers", default=",".join(LABELS), help=f"a subset of {','.join(LABELS)}")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every server, in a rotating order")
     parser.add_argument("--postgres", default="", help="run Lingkar on this PostgreSQL URL instead of a SQLite file")
+    parser.add_argument("--database-url", default="",
+                        help="run Lingkar on this database as it is (migrated and seeded, e.g. by bench/scale.py "
+                             "seed: team T1's members U0000..U0049 send the commands); nothing is created or dropped")
     args = parser.parse_args()
     if args.postgres:
         os.environ["BENCH_POSTGRES_URL"] = args.postgres  # spawned children inherit the environment
+    if args.database_url:
+        os.environ["BENCH_DATABASE_URL"] = args.database_url
     kinds = [kind for kind in LABELS if kind in args.servers.split(",")]
     results: dict[str, list[Result]] = {kind: [] for kind in kinds}
     for round_ in range(args.rounds):
@@ -314,7 +324,10 @@ def main() -> None:
         for kind in kinds[shift:] + kinds[:shift]:  # no server always runs first (or last) on a busy machine
             results[kind].append(_measure(kind, total=args.requests, warmup=args.warmup,
                                           concurrency=args.concurrency, rate=args.rate))
-    print(f"Lingkar's database: {'PostgreSQL' if args.postgres else 'a SQLite file'}")
+    database = "PostgreSQL" if args.postgres else "a SQLite file"
+    if args.database_url:
+        database = f"{args.database_url.split('://')[0]} (seeded, used as it is)"
+    print(f"Lingkar's database: {database}")
     load = f"{args.rate:g} per second (open loop)" if args.rate else f"{args.concurrency} concurrent"
     print(f"{args.requests} signed slash commands (status/help alternating, {USERS} members), "
           f"{load}, after {args.warmup} warm-up requests; median of {args.rounds} round(s)")

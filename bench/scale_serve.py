@@ -1,0 +1,113 @@
+"""`lingkar serve` on the seeded database: its RSS idle and after 200 slash commands a second, and their latency.
+
+The server is the real CLI (`lingkar serve`) in a subprocess on a free 127.0.0.1 port, talking to the mock Slack
+Web API served here (tests/slack/mock_slack.py); bench/slack_ack.py signs, sends and times the commands (members
+U0000..U0049 of team T1). The scheduler's first tick runs at start, as in production, at the real time: with the
+seeded history planned it finds nothing due. A second run goes through `bench/slack_ack.py --database-url`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bench import slack_ack
+from bench.scale_measure import Figure
+
+RATE, REQUESTS, WARMUP = 200.0, 2000, 200
+READY_WITHIN = 180.0  # seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _ready(port: int, process: asyncio.subprocess.Process) -> float:
+    began = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        while time.perf_counter() - began < READY_WITHIN:
+            if process.returncode is not None:
+                raise RuntimeError(f"lingkar serve exited with {process.returncode}")
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    if response.status == 200:
+                        return time.perf_counter() - began
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("lingkar serve did not answer /readyz")
+
+
+async def serve(url: str) -> list[Figure]:
+    from tests.slack.mock_slack import TOKEN, MockSlack
+
+    mock = await slack_ack._mock(MockSlack)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINGKAR_", "SLACK_", "Microsoft"))}
+    env.update(LINGKAR_DATABASE_URL=url, LINGKAR_HOST="127.0.0.1", LINGKAR_PORT=str(port), SLACK_BOT_TOKEN=TOKEN,
+               SLACK_SIGNING_SECRET=slack_ack.SECRET, LINGKAR_SLACK_API_URL=mock.url, LINGKAR_LOG_LEVEL="WARNING",
+               LINGKAR_SECRET_KEY="bench-scale-secret")
+    lingkar = str(Path(sys.executable).with_name("lingkar"))
+    process = await asyncio.create_subprocess_exec(lingkar, "serve", env=env, stdout=subprocess.DEVNULL,
+                                                   stderr=subprocess.DEVNULL)
+    try:
+        started = await _ready(port, process)
+        await asyncio.sleep(10)  # the first scheduler tick (at start) and the import of what a request touches
+        idle = rss_mib(process.pid)
+        result = await slack_ack._load("lingkar", port, total=REQUESTS, warmup=WARMUP, concurrency=32, rate=RATE)
+        after = rss_mib(process.pid)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 60)
+            except TimeoutError:
+                process.kill()
+        await mock.close()
+    p99 = slack_ack.pct(result.answers, 0.99)
+    load = f"{REQUESTS:,} signed /circle status|help at {RATE:g}/s, {WARMUP} warm-up"
+    return [
+        Figure("`lingkar serve` idle RSS", idle, "MiB", "< 150 MB", idle < 150 * 1e6 / 2**20,
+               f"after /readyz ({started:.1f} s from start) and 10 s"),
+        Figure("`lingkar serve` RSS after the commands", after, "MiB", "", None, load),
+        Figure("slash command ack p99", slack_ack.pct(result.acks, 0.99), "ms", "", None,
+               f"p50 {slack_ack.pct(result.acks, 0.5):.1f} ms; {len(result.acks) / result.wall:.0f} acks/s"),
+        Figure("slash command answer p99", p99, "ms", "< 100 ms", p99 < 100,
+               f"p50 {slack_ack.pct(result.answers, 0.5):.1f} ms; lost {result.missing}; statuses "
+               f"{dict(sorted(result.statuses.items()))}"),
+    ]
+
+
+async def ack(url: str) -> list[Figure]:
+    """`bench/slack_ack.py --servers lingkar --rate 200 --database-url URL`, as its own process; its table as is."""
+    script = Path(__file__).with_name("slack_ack.py")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), "--servers", "lingkar", "--rate", f"{RATE:g}", "--requests", str(REQUESTS),
+        "--warmup", str(WARMUP), "--database-url", url, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out, _ = await process.communicate()
+    lines = out.decode().splitlines()
+    print("\n".join(f"    {line}" for line in lines))
+    row = next((line for line in lines if line.startswith(slack_ack.LABELS["lingkar"])), "")
+    numbers = row.removeprefix(slack_ack.LABELS["lingkar"]).split()
+    if len(numbers) < 5:
+        return [Figure("bench/slack_ack.py: no result", float("nan"), "", "", False, f"exit {process.returncode}")]
+    ack_p99, answer_p50, answer_p99 = float(numbers[1]), float(numbers[3]), float(numbers[4])
+    return [Figure("slack_ack.py --rate 200: answer p99", answer_p99, "ms", "< 100 ms", answer_p99 < 100,
+                   f"ack p99 {ack_p99:.1f} ms; answer p50 {answer_p50:.1f} ms (Lingkar in its own process)")]
