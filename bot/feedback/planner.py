@@ -16,6 +16,8 @@ from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Button, Buttons, Message, Text
 from bot.kernel.outbox import enqueue, user_target
 from bot.kernel.planning import PlanContext, for_states
+from bot.sessions.first_session import first_sessions
+from bot.sessions.timing import before_assessment_due
 from storage.tables import Enrollment, EnrollmentStatus, Member, Poll, PollKind, Program, ProgramState
 
 REPORT_STALE = timedelta(days=3)  # a final report not sent within three days of the poll closing is not sent
@@ -55,10 +57,13 @@ async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
     enrollments = await pc.uow.enrollments.of_program(workspace_id=workspace_id, program_id=program.id or 0)
     members = {m.id: m for m in await pc.uow.members.many(workspace_id=workspace_id,
                                                           member_ids=[e.member_id for e in enrollments])}
+    # The "before" self-assessment goes only ahead of each member's own first session (bot/sessions/timing).
+    firsts = await first_sessions(pc.uow, program) if due.kind == PollKind.BEFORE else {}
     queued = 0
     for enrollment in enrollments:
         member = members.get(enrollment.member_id)
-        if not _askable(pc, member, enrollment):
+        first = firsts.get(enrollment.member_id)
+        if not _askable(pc, member, enrollment) or not before_assessment_due(first, pc.now):
             continue
         assert member is not None
         t = Translator(resolve_locale(member.locale, pc.workspace.locale))
@@ -67,7 +72,7 @@ async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
         queued += await enqueue(
             pc.uow, workspace_id=workspace_id, key=f"poll:{poll.id}:{member.id}", kind="poll",
             target=user_target(pc.workspace, member.external_id), message=message, due_at=pc.now,
-            program_id=program.id, member_id=member.id, stale_at=poll.closes_at)
+            program_id=program.id, member_id=member.id, stale_at=min(poll.closes_at, first or poll.closes_at))
     return queued
 
 

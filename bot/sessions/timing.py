@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.kernel.calendar import Timed, cadence_weeks, session_count, session_time, session_zone, timetable
+from bot.kernel.calendar import (
+    Timed,
+    cadence_weeks,
+    next_session,
+    session_count,
+    session_time,
+    session_zone,
+    timetable,
+)
 from storage.tables import Enrollment, Member, Pair, PausePeriod
 
 UTC = ZoneInfo("UTC")
@@ -48,6 +56,18 @@ def checkin_closes(program: Timed, index: int) -> datetime:
     if index + 1 < session_count(program):
         return session_time(program, index + 1)
     return session_time(program, index) + timedelta(weeks=cadence_weeks(program))
+
+
+def first_session_from(program: Timed, since: datetime) -> datetime | None:
+    """The first session that starts at or after `since`: a member placed late starts with the next one."""
+    found = next_session(program, since)
+    return found[1] if found is not None else None
+
+
+def before_assessment_due(first: datetime | None, now: datetime) -> bool:
+    """The "before" self-assessment is asked only while the member's first session is still ahead: asked after
+    it, the answer is no longer a "before". A member not in a circle or pair yet has no session to miss."""
+    return first is None or now < first
 
 
 def is_pair_meeting(pair: Pair, program: Timed, index: int) -> bool:
