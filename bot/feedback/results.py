@@ -38,7 +38,7 @@ def evaluation_lines(t: Translator, evaluation: Evaluation, *, k: int) -> list[s
     if evaluation.waiting:
         return [t("feedback.eval.waiting", before=evaluation.before_respondents,
                   after=evaluation.after_respondents)]
-    if evaluation.change is None:
+    if evaluation.change is None or evaluation.before is None or evaluation.after is None:  # change implies both
         return [t("feedback.eval.not_enough", before=evaluation.before_respondents,
                   after=evaluation.after_respondents, k=k)]
     lines = [t("feedback.eval.overall", before=t.decimal(evaluation.before), after=t.decimal(evaluation.after),
