@@ -59,7 +59,8 @@ def locale_of(request: web.Request) -> str:
 def base_context(request: web.Request, locale: str | None = None) -> dict[str, Any]:
     signed = request.get(ADMIN_KEY) is not None
     return {"t": Translator(locale or locale_of(request)), "admin": request.get(ADMIN_KEY),
-            "csrf_token": csrf_token(request) if request.get(SESSION_KEY) is not None else "",
+            # Forms exist only for a signed-in admin; an anonymous visitor gets no session cookie from a page view.
+            "csrf_token": csrf_token(request) if signed else "",
             "csrf_field": CSRF_FIELD, "nav_items": NAV_ITEMS if signed else (), "nav": None, "signout": SIGNOUT,
             "prefix": PREFIX, "k_anonymity": request.app[LINGKAR_KEY].settings.k_anonymity}
 

@@ -136,3 +136,10 @@ async def test_a_bug_is_an_apology_with_an_incident_code_not_a_bare_500(dashboar
     assert answer.status == 500 and "berikan kode insiden ini" in text and 'lang="id"' in text
     incident = re.search(r"operator Anda: ([0-9a-f]{8})", text)
     assert incident and any(incident.group(1) in record.getMessage() for record in caplog.records)
+
+
+async def test_an_anonymous_page_view_sets_no_cookie(dashboard: Dashboard) -> None:
+    async with aiohttp.ClientSession() as client:
+        for path in ("/admin/signin", "/admin/no-such-page"):
+            answer = await client.get(dashboard.at(path))
+            assert "Set-Cookie" not in answer.headers, path
