@@ -113,7 +113,8 @@ def _format_fields(t: Translator, program: Program) -> tuple[tuple[str, str], ..
     if program.format != ProgramFormat.CIRCLES:
         return ((t("program.form.pair_matching"), t(f"pair_matching.{program.pair_matching}")),
                 (t("program.form.pair_response_hours"), str(program.pair_response_hours)))
-    return ((t("program.field.sizes"), f"{program.size_min}-{program.size_max} ({program.size_target})"),
+    return ((t("program.field.sizes"), t("wording.circle_sizes", min=program.size_min, max=program.size_max,
+                                        target=program.size_target)),
             (t("program.field.moderators"), t(f"moderator_mode.{program.moderator_mode}")),
             (t("program.field.themes"), t(f"theme_mode.{program.theme_mode}")))
 

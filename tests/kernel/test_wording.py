@@ -102,3 +102,17 @@ def test_indonesian_texts_name_the_indonesian_commands() -> None:
                     wrong.append((key, command, name))
     assert wrong == []
     assert local["moderator handover"] == "moderator serahkan" and local["moderator appoint"] == "moderator tunjuk"
+
+
+def test_a_program_summary_says_its_configured_circle_sizes_in_words() -> None:
+    from datetime import date
+
+    from bot.programs.commands import _summary
+    from storage.tables import Program
+
+    program = Program(workspace_id=1, name="P", slug="p", start_date=date(2026, 1, 5), size_min=3, size_target=5,
+                      size_max=9, created_at=WINTER)
+    for locale, label, value in (("en", "Circle size", "3 to 9 members, ideally 5"),
+                                 ("id", "Ukuran lingkaran", "3 sampai 9 anggota, idealnya 5")):
+        fields = dict(_summary(Translator(locale), program).pairs)
+        assert fields[label] == value, fields
