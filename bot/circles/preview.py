@@ -16,7 +16,7 @@ from bot.circles.voters import recorded_why
 from bot.kernel.availability import available_utc_hours
 from bot.kernel.calendar import first_meeting_day
 from bot.kernel.org_records import kept_apart
-from storage.tables import CircleStatus, Member, Program, ProgramFormat, ProgramState, Theme, ThemeMode
+from storage.tables import CircleMemberStatus, CircleStatus, Member, Program, ProgramFormat, Theme, ThemeMode
 from storage.uow import UnitOfWork
 
 
@@ -129,24 +129,24 @@ async def preview_formation(uow: UnitOfWork, *, workspace_id: int, program: Prog
 
 
 async def _self_select(uow: UnitOfWork, *, workspace_id: int, program: Program) -> FormationPreview:
-    """Self-select: each picked circle launches when it has reached the minimum; the others close and their
-    members (and every circle's waiting list) are told why (bot/circles/self_select.finish_self_select)."""
+    """Self-select: each picked circle launches when it has reached the minimum, and its waiting list keeps waiting
+    ("no_room"); the others close, and all their members wait ("below_minimum"), as finish_self_select does."""
     circles, waiting = [], []
     for circle in await uow.circles.of_program(workspace_id=workspace_id, program_id=program.id or 0):
         if circle.status != CircleStatus.ACTIVE:
             continue
         rows = await uow.circles.memberships(circle_id=circle.id or 0)
+        queued = await uow.circles.memberships(circle_id=circle.id or 0, statuses=(CircleMemberStatus.WAITLISTED,))
         people = {m.id: m for m in await uow.members.many(workspace_id=workspace_id,
-                                                          member_ids=[r.member_id for r in rows])}
-        members = tuple(ProposedMember(member_id=r.member_id, name=people[r.member_id].name, why={"code": "picked"})
+                                                          member_ids=[r.member_id for r in (*rows, *queued)])}
+        members = tuple(ProposedMember(member_id=r.member_id, name=people[r.member_id].name,
+                                       why=dict(r.why or {"code": "self_selected"}))
                         for r in rows if r.member_id in people)
         launches = len(rows) >= program.size_min
         circles.append(ProposedCircle(name=circle.name, theme=circle.name, members=members, launches=launches))
         if not launches:
             waiting += [WaitingMember(member_id=m.member_id, name=m.name, code="below_minimum") for m in members]
+        waiting += [WaitingMember(member_id=r.member_id, name=people[r.member_id].name,
+                                  code="no_room" if launches else "below_minimum")
+                    for r in queued if r.member_id in people]
     return FormationPreview(kind="self_select", circles=tuple(circles), waiting=tuple(waiting))
-
-
-def can_form(program: Program) -> bool:
-    """`program form` moves a program out of forming only (bot/programs/lifecycle.TRANSITIONS)."""
-    return program.state == ProgramState.FORMING

@@ -14,7 +14,7 @@ from bot.kernel.events import Actor, Command, FormSubmitted
 from bot.kernel.i18n import Translator
 from bot.kernel.ports import Target
 from storage.tables import Circle, CircleMember, Delivery, Program, ProgramState
-from tests.helpers import PROFILE, WORKSPACE, enroll, form_of, make_program, say, text_of
+from tests.helpers import PROFILE, WORKSPACE, enroll, form_of, make_program, press, say, text_of
 
 SLUG = "leadership"
 USERS = [f"U{i:02d}" for i in range(14)]
@@ -130,3 +130,36 @@ async def test_pair_programs_have_no_circle_preview(app: App) -> None:
     program = await make_program(app, slug="pairs", format="one_on_one", state="forming")
     preview = await _preview(app, program)
     assert preview.kind == "pairs" and preview.circles == ()
+
+
+async def test_a_self_select_preview_is_what_program_form_launches(app: App) -> None:
+    program = await make_program(app, slug="picks", theme_mode="self_select", size_min=2, size_target=2, size_max=2,
+                                 start_date=date(2026, 1, 5))
+    for user in ("U00", "U01", "U02", "U03"):
+        await enroll(app, user, program)
+    await say(app, "U00", "theme propose Feedback")
+    await say(app, "U00", "theme propose Negotiation")
+    for user in ("U00", "U01", "U02", "U03"):
+        await say(app, user, "theme vote 1 2")
+    await say(app, "UADMIN", "program close picks")
+    async with app.uow() as uow:
+        first, second, *rest = await uow.circles.of_program(workspace_id=program.workspace_id, program_id=program.id or 0)
+    for user, circle in (("U00", first), ("U01", first), ("U02", first), ("U03", second)):
+        await press(app, user, f"circle.pick:{circle.id}")  # U02 waits for a seat in the first; U03 alone
+    preview = await _preview(app, await _reloaded(app, program))
+    assert preview.kind == "self_select"
+    assert [(c.name, c.launches, len(c.members)) for c in preview.circles] == [
+        (first.name, True, 2), (second.name, False, 1), *((c.name, False, 0) for c in rest)]
+    assert sorted(w.code for w in preview.waiting) == ["below_minimum", "no_room"]
+    assert "1 circle started;" in text_of(await say(app, "UADMIN", "program form picks"))
+    async with app.uow() as uow:
+        after = {c.name: c.status for c in await uow.circles.of_program(workspace_id=program.workspace_id,
+                                                                          program_id=program.id or 0)}
+    assert after == {c.name: "active" if c.launches else "closed" for c in preview.circles}
+
+
+async def _reloaded(app: App, program: Program) -> Program:
+    async with app.uow() as uow:
+        found = await uow.programs.get(workspace_id=program.workspace_id, program_id=program.id or 0)
+        assert found is not None
+        return found
