@@ -17,6 +17,7 @@ from sqlalchemy import text
 from adapters.bootstrap import App, bootstrap
 from adapters.local.messenger import LocalMessenger
 from adapters.settings import Settings
+from bench.scale_store import Store
 from bot.kernel.calendar import session_time
 from bot.kernel.clock import ManualClock
 from bot.sessions.timing import prompt_due
@@ -80,7 +81,7 @@ async def settle(url: str, *, schema: str | None = None) -> None:
 
 
 SENT_ALL = "UPDATE delivery SET status = 'sent', attempts = 1, sent_at = due_at WHERE status = 'pending'"
-Measurement = Callable[[str], Awaitable[list[Figure]]]
+Measurement = Callable[[Store], Awaitable[list[Figure]]]
 
 
 def measurements() -> dict[str, Measurement]:
@@ -93,14 +94,14 @@ def measurements() -> dict[str, Measurement]:
             "serve": scale_serve.serve, "ack": scale_serve.ack}
 
 
-async def measure(url: str, *, only: list[str]) -> list[Figure]:
+async def measure(url: str, *, only: list[str], schema: str | None = None) -> list[Figure]:
     """Run `only`, print each figure as it comes and a table of all of them against the targets at the end."""
     found = measurements()
     figures: list[Figure] = []
     for name in only:
         began = time.perf_counter()
         try:
-            got = await found[name](url)
+            got = await found[name](Store(url, schema=schema))
         except Exception as error:  # one broken measurement must not hide the others' figures
             got = [Figure(f"{name}: FAILED", float("nan"), "", "", False, f"{type(error).__name__}: {error}")]
         for figure in got:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from adapters.bootstrap import App
 from bench.scale_measure import Figure, built, largest_program, next_prompt_due
-from bench.scale_store import Snapshot
+from bench.scale_store import Snapshot, Store
 from bot.kernel.events import Action, Actor, Command
 from bot.kernel.replies import Reply, Response
 
@@ -35,10 +35,10 @@ async def _scalar(app: App, sql: str, **params: object) -> int:
         return int((await connection.execute(text(sql), params)).scalar_one() or 0)
 
 
-async def tick(url: str) -> list[Figure]:
+async def tick(db: Store) -> list[Figure]:
     """An idle tick (nothing due: half an hour before the next prompts), then the tick at which every running
     circle's prompt is due. What the due tick added is deleted afterwards, so it can be measured again."""
-    async with built(url) as app:
+    async with built(db.url, schema=db.schema) as app:
         due = await next_prompt_due(app)
         figures: list[Figure] = []
         for attempt in range(3):  # the first tick after seeding may still catch up (missed flags, pair meetings)
@@ -64,9 +64,9 @@ async def tick(url: str) -> list[Figure]:
     return figures
 
 
-async def digest(url: str) -> list[Figure]:
+async def digest(db: Store) -> list[Figure]:
     """`digest now` by the admin of the largest program (their workspace's digest, every program in it)."""
-    async with built(url) as app:
+    async with built(db.url, schema=db.schema) as app:
         program = await largest_program(app)
         members = await _scalar(app, "SELECT count(*) FROM enrollment WHERE program_id = :p AND status = 'active'",
                                 p=program.id)
@@ -104,10 +104,10 @@ async def _drop_above(app: App, marks: dict[str, int]) -> None:
             await connection.execute(text(f'DELETE FROM "{table}" WHERE id > :m'), {"m": mark})
 
 
-async def export(url: str) -> list[Figure]:
+async def export(db: Store) -> list[Figure]:
     """`export bench-1`: its time and the process's peak RSS growth (VmHWM reset just before), then, in a second
     run, tracemalloc's peak of what Python allocated."""
-    async with built(url) as app:
+    async with built(db.url, schema=db.schema) as app:
         program = await largest_program(app)
         checkins = await _scalar(app, "SELECT count(*) FROM checkin WHERE program_id = :p", p=program.id)
         await app.core.handle(Command(ADMIN, "help"))
@@ -130,13 +130,13 @@ async def export(url: str) -> list[Figure]:
                    f"second run; ≈ {peak / max(1, checkins):.0f} B per check-in")]
 
 
-async def weekly_digest(url: str) -> list[Figure]:
+async def weekly_digest(db: Store) -> list[Figure]:
     """The digests planner (`bot/digest/planner.plan_digest`) for the largest program at next Monday 09:00 in
     Jakarta: builds the workspace's digest and chart and queues them to its admins; removed again afterwards."""
     from bot.digest.planner import plan_digest
     from bot.kernel.planning import PlanContext
 
-    async with built(url) as app:
+    async with built(db.url, schema=db.schema) as app:
         program = await largest_program(app)
         due = await next_prompt_due(app)
         monday = due.date() + timedelta(days=(7 - due.weekday()) % 7 or 7)
@@ -156,8 +156,8 @@ async def weekly_digest(url: str) -> list[Figure]:
                    spent < 0.5, f"queued {queued} (digest and chart per admin)")]
 
 
-async def my_data(url: str) -> list[Figure]:
-    async with built(url) as app:
+async def my_data(db: Store) -> list[Figure]:
+    async with built(db.url, schema=db.schema) as app:
         await app.core.handle(Command(STAR, "help"))
         began = timer()
         said = await app.core.handle(Command(STAR, "my data"))
@@ -167,10 +167,10 @@ async def my_data(url: str) -> list[Figure]:
                    f"{rows:,} check-ins of theirs; {_said(said)[:80]}")]
 
 
-async def forget_me(url: str) -> list[Figure]:
+async def forget_me(db: Store) -> list[Figure]:
     """`forget me`, then its confirm button; the seeded snapshot is restored afterwards."""
-    snapshot = Snapshot(url)
-    async with built(url) as app:
+    snapshot = Snapshot(db.url, schema=db.schema)
+    async with built(db.url, schema=db.schema) as app:
         await app.core.handle(Command(STAR, "help"))
         began = timer()
         await app.core.handle(Command(STAR, "forget me"))
@@ -184,10 +184,10 @@ async def forget_me(url: str) -> list[Figure]:
                    f"erased: {bool(erased)}; the question took {asked * 1000:.0f} ms; {_said(said)[:60]}")]
 
 
-async def program_form(url: str) -> list[Figure]:
+async def program_form(db: Store) -> list[Figure]:
     """`program form bench-20` (10,000 enrolled members at full size) end to end; the snapshot is restored after."""
-    snapshot = Snapshot(url)
-    async with built(url) as app:
+    snapshot = Snapshot(db.url, schema=db.schema)
+    async with built(db.url, schema=db.schema) as app:
         await app.core.handle(Command(ADMIN, "help"))
         enrolled = await _scalar(app, "SELECT count(*) FROM enrollment WHERE program_id = 20")
         marks = await _marks(app, ("circle", "circlemember", "delivery"))

@@ -21,6 +21,7 @@ import aiohttp
 
 from bench import slack_ack
 from bench.scale_measure import Figure
+from bench.scale_store import Store
 
 RATE, REQUESTS, WARMUP = 200.0, 2000, 200
 READY_WITHIN = 180.0  # seconds
@@ -55,13 +56,13 @@ async def _ready(port: int, process: asyncio.subprocess.Process) -> float:
     raise RuntimeError("lingkar serve did not answer /readyz")
 
 
-async def serve(url: str) -> list[Figure]:
+async def serve(db: Store) -> list[Figure]:
     from tests.slack.mock_slack import TOKEN, MockSlack
 
     mock = await slack_ack._mock(MockSlack)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINGKAR_", "SLACK_", "Microsoft"))}
-    env.update(LINGKAR_DATABASE_URL=url, LINGKAR_HOST="127.0.0.1", LINGKAR_PORT=str(port), SLACK_BOT_TOKEN=TOKEN,
+    env.update(LINGKAR_DATABASE_URL=db.url, LINGKAR_HOST="127.0.0.1", LINGKAR_PORT=str(port), SLACK_BOT_TOKEN=TOKEN,
                SLACK_SIGNING_SECRET=slack_ack.SECRET, LINGKAR_SLACK_API_URL=mock.url, LINGKAR_LOG_LEVEL="WARNING",
                LINGKAR_SECRET_KEY="bench-scale-secret")
     lingkar = str(Path(sys.executable).with_name("lingkar"))
@@ -95,12 +96,12 @@ async def serve(url: str) -> list[Figure]:
     ]
 
 
-async def ack(url: str) -> list[Figure]:
+async def ack(db: Store) -> list[Figure]:
     """`bench/slack_ack.py --servers lingkar --rate 200 --database-url URL`, as its own process; its table as is."""
     script = Path(__file__).with_name("slack_ack.py")
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(script), "--servers", "lingkar", "--rate", f"{RATE:g}", "--requests", str(REQUESTS),
-        "--warmup", str(WARMUP), "--database-url", url, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        "--warmup", str(WARMUP), "--database-url", db.url, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out, _ = await process.communicate()
     lines = out.decode().splitlines()
     print("\n".join(f"    {line}" for line in lines))
