@@ -68,3 +68,11 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .import_linter_cache lingkar-demo build/i18n
 	find $(LOCALES_DIR) -name "*.mo" -delete
+
+# Issue 18 (docs/benchmarks.md, "Scale"): seed a company of SCALE_MEMBERS members into SCALE_DATABASE_URL (default
+# PostgreSQL `lingkar_bench` on 127.0.0.1:5432, created when missing) and measure it; prints figures only.
+SCALE_MEMBERS      ?= 100000
+SCALE_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/lingkar_bench
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py all --members $(SCALE_MEMBERS) --database-url $(SCALE_DATABASE_URL)
