@@ -90,6 +90,8 @@ class SlackBot:
         if removals is not None:
             self.bolt.event("app_uninstalled")(removals.on_uninstalled)
             self.bolt.event("tokens_revoked")(removals.on_tokens_revoked)
+            self.bolt.event("team_access_revoked")(removals.on_access_revoked)  # one workspace of a Grid org
+            self.bolt.event("team_access_granted")(removals.on_access_granted)
         self.signing_secret = settings.slack_signing_secret
         self.command = settings.slack_command
         self.bolt.command(settings.slack_command)(self.on_command)

@@ -26,7 +26,10 @@ BOT_SCOPES: dict[str, str] = {
     "channels:join": "joining the public channel a program is created in, to post its announcements there",
 }
 # The home tab needs no scope; DMs need im:history; a removal (app_uninstalled, tokens_revoked) stops deliveries.
-EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
+# team_access_revoked / team_access_granted (no scope; only an org-wide install gets them): an org admin took the app
+# away from some of the org's workspaces, or gave it back.
+EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked", "team_access_revoked",
+          "team_access_granted")
 INSTALL_PATH = "/slack/install"  # "Add to Slack" starts here (adapters/slack/installations.py)
 REDIRECT_PATH = "/slack/oauth_redirect"  # Slack sends the installing admin back here
 

@@ -20,7 +20,8 @@ def test_the_manifest_for_an_https_url() -> None:
     assert (command["command"], command["url"], command["should_escape"]) == ("/circle", endpoint, True)
     assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": endpoint}
     assert manifest["settings"]["event_subscriptions"] == {
-        "bot_events": ["app_home_opened", "message.im", "app_uninstalled", "tokens_revoked"], "request_url": endpoint}
+        "bot_events": ["app_home_opened", "message.im", "app_uninstalled", "tokens_revoked", "team_access_revoked",
+                       "team_access_granted"], "request_url": endpoint}
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False  # admins upload imports
