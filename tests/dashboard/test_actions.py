@@ -281,3 +281,29 @@ async def test_a_pair_program_is_matched_by_the_chats_program_form(dashboard: Da
     done = await client.post(url, data={"csrf_token": await _token(client, url)})
     assert done.status == 200 and "Lingkar&#39;s answer" in await done.text()
     assert await _state(dashboard, program) == "running"  # the chat's `program form` moved it on
+
+
+async def test_open_then_end_a_program_that_never_ran(dashboard: Dashboard, signed_in_client: SignIn) -> None:
+    async with dashboard.app.services.uow() as uow:
+        workspace = await uow.workspaces.find(platform="slack", external_id=SLACK_TEAM)
+        assert workspace is not None
+        program = Program(workspace_id=workspace.id or 0, name="Speaking circles", slug="speaking", state="draft",
+                          created_at=dashboard.clock.now(), announcement_target="slack:T1:channel:CANNOUNCE")
+        uow.programs.add(program)
+        await uow.commit()
+    client = await signed_in_client(SLACK_ADMIN)
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/open")
+    assert "posted in the program&#39;s channel" in await (await client.get(url)).text()
+    token = await _token(client, url)
+    opened = await (await client.post(url, data={"csrf_token": token})).text()
+    assert "Enrollment for Speaking circles is open and announced." in opened
+    assert await _state(dashboard, program) == "enrolling"
+    assert [k for k, _, _ in await _queued(dashboard, program.workspace_id)] == ["announcement"]
+    blocked = await (await client.get(url)).text()  # open already: the page says why and offers no button
+    assert "this needs it to be a draft" in blocked and "<button type=\"submit\">Open enrollment" not in blocked
+
+    url = dashboard.at(f"/admin/actions/programs/{program.id}/end")
+    assert "has not started. Cancel it?" in await (await client.get(url)).text()
+    ended = await (await client.post(url, data={"csrf_token": token})).text()
+    assert "Speaking circles had not started yet, so it is cancelled and closed." in ended
+    assert await _state(dashboard, program) == "closed"
