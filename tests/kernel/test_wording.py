@@ -98,7 +98,7 @@ def test_indonesian_texts_name_the_indonesian_commands() -> None:
         for command in re.findall(r"`([^`]+)`", text):
             for english, name in local.items():
                 if (command == english or command.startswith(english + " ")) and not command.startswith(name) \
-                        and not any(f"`{alias}" in text for alias in aliases[english]):
+                        and not any(re.search(rf"`{re.escape(alias)}[` ]", text) for alias in aliases[english]):
                     wrong.append((key, command, name))
     assert wrong == []
     assert local["moderator handover"] == "moderator serahkan" and local["moderator appoint"] == "moderator tunjuk"

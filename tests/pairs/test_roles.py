@@ -119,4 +119,4 @@ async def test_reverse_mentoring_asks_in_its_own_words_in_both_languages(app: Ap
     assert program is not None
     indonesian = role_message(Translator("id"), program)
     assert "rekan junior menjadi mentor bagi rekan senior" in indonesian.text
-    assert "Mentor: saya karyawan junior" in indonesian.text
+    assert "Mentor (karyawan junior yang mengajarkan keahlian digital ke rekan senior)" in indonesian.text
