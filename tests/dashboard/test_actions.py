@@ -197,6 +197,11 @@ async def test_add_and_merge_from_the_web_are_the_chats(dashboard: Dashboard, si
     add = dashboard.at(f"/admin/actions/circles/{a.id}/add")
     token = await _token(client, add)
     mover = (await _members_of(dashboard, b))[0]
+    async with dashboard.app.services.uow() as uow:
+        moving = await uow.members.get(workspace_id=program.workspace_id, member_id=mover)
+        assert moving is not None
+    found = await (await client.get(f"{add}?q={moving.name.upper()[-4:]}")).text()  # part of a name, any case
+    assert re.findall(r'<option value="(\d+)"', found) == [str(mover)]
     refused = await (await client.post(add, data={"csrf_token": token, "member": str(mover)})).text()
     assert f"is in {b.name}, another circle of this program" in refused  # the chat's refusal: moving is asked for
     assert mover in await _members_of(dashboard, b)

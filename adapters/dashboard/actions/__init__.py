@@ -6,6 +6,8 @@ URLs (under /admin): /actions/programs/{id} lists a program's actions; /actions/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
 from adapters.dashboard.actions.circle_pages import circle_page, do_circle_action
@@ -20,6 +22,7 @@ __all__ = ["actions_url", "add_routes"]
 def add_routes(app: web.Application) -> None:
     """Routes on the /admin sub-application (paths relative to /admin). The fixed `form` route comes before the
     `{verb}` one, which answers 404 for any verb it does not know."""
+    app.router.add_static("/actions-static", Path(__file__).parent / "static", name="actions_static")
     app.router.add_get("/actions/programs/{program_id}", actions_index)
     app.router.add_get("/actions/programs/{program_id}/form", form_page)
     app.router.add_post("/actions/programs/{program_id}/form", do_form)

@@ -30,12 +30,14 @@ from bot.kernel.events import Event
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Buttons, Message
 from bot.kernel.replies import Reply, Response
+from bot.kernel.text_keys import fold
 from storage.repositories.outbox import space_key
 from storage.tables import Circle, CircleStatus, DeliveryStatus, EnrollmentStatus, Member, Program
 
 VERBS = ("retry", "moderator", "add", "merge")
 _STATUSES = {status.value for status in DeliveryStatus}
 MOVE = "move"
+SHOWN = 300  # names in the add page's select at once
 
 
 async def _members(request: web.Request, admin: DashboardAdmin, circle: Circle) -> list[Member]:
@@ -90,7 +92,7 @@ async def circle_page(request: web.Request) -> web.Response:
     circle, program = await circle_of(request, admin, request.match_info.get("circle_id"))
     verb = _verb(request)
     t = Translator(admin.locale)
-    context: dict[str, Any] = {"facts": [], "fields": [], "blocked": "", "warning": ""}
+    context: dict[str, Any] = {"facts": [], "fields": [], "blocked": "", "warning": "", "search": None}
     if verb == "retry":
         context["facts"] = await _space_state(request, admin, circle, t)
         context["blocked"] = t("dashboard_actions.retry.has_space", circle=circle.name) if circle.space else ""
@@ -101,8 +103,9 @@ async def circle_page(request: web.Request) -> web.Response:
         context["blocked"] = "" if members else t("dashboard_actions.moderator.empty", circle=circle.name)
     elif verb == "add":
         people = await _enrolled_elsewhere(request, admin, circle)
+        shown, context["search"] = _searched(request, t, people)
         context["fields"] = [{"kind": "select", "name": "member", "label": t("dashboard_actions.add.who"),
-                              "options": _options(people)},
+                              "options": _options(shown)},
                              {"kind": "checkbox", "name": MOVE, "label": t("dashboard_actions.add.move")}]
         context["blocked"] = "" if people else t("dashboard_actions.add.empty", program=program.name)
     else:
@@ -111,7 +114,18 @@ async def circle_page(request: web.Request) -> web.Response:
         "title": t(f"dashboard_actions.{verb}.title", circle=circle.name), "program": program,
         "confirmation": {"question": t(f"dashboard_actions.{verb}.question", circle=circle.name), **context},
         "post_to": circle_action_url(circle.id or 0, verb), "submit": t(f"dashboard_actions.{verb}.submit"),
-        "danger": False, "back": actions_url(program.id or 0), "fields": context["fields"]})
+        "danger": False, "back": actions_url(program.id or 0), "fields": context["fields"],
+        "search": context["search"]})
+
+
+def _searched(request: web.Request, t: Translator, people: list[Member]) -> tuple[list[Member], dict[str, Any]]:
+    """A program of thousands is not one select: at most SHOWN names, narrowed by part of a name (`?q=`)."""
+    typed = request.query.get("q", "")[:100]
+    wanted = fold(typed)
+    found = [m for m in people if wanted in fold(m.name)] if wanted else people
+    note = t("dashboard_actions.add.limited", shown=SHOWN, total=len(found)) if len(found) > SHOWN else ""
+    return found[:SHOWN], {"name": "q", "value": typed, "label": t("dashboard_actions.add.search"),
+                           "submit": t("dashboard_actions.add.find"), "note": note}
 
 
 async def _merge_page(request: web.Request, admin: DashboardAdmin, circle: Circle, program: Program) -> web.Response:

@@ -118,7 +118,7 @@ async def confirm_page(request: web.Request) -> web.Response:
         "title": t(f"dashboard_actions.{verb}.title"), "program": program,
         "confirmation": await confirmation(request, admin, program, verb),
         "post_to": program_action_url(program.id or 0, verb), "submit": t(f"dashboard_actions.{verb}.submit"),
-        "danger": verb == "end", "back": actions_url(program.id or 0), "fields": ()})
+        "danger": verb == "end", "back": actions_url(program.id or 0), "fields": (), "search": None})
 
 
 async def do_program_action(request: web.Request) -> web.Response:
