@@ -170,12 +170,19 @@ _BY_TYPE: dict[str, dict[str, Check]] = {
 _COMMAND_FIELDS = ("command", "text", "channel_id", "user_id", "user_name", "team_id", "response_url", "trigger_id")
 
 
+# Enterprise Grid events about the org's app as a whole may name no workspace of their own (team_id null): the org
+# and the event's team_ids say which (adapters/slack/uninstall.py).
+_ORG_EVENTS = frozenset({"team_access_revoked", "team_access_granted"})
+
+
 def _workspace(body: dict[str, Any]) -> bool:
-    """The team id, where Lingkar's team_of looks for it."""
+    """The team id, where Lingkar's team_of looks for it; or the org, for an org-level event."""
     team = body.get("team")
     user = body.get("user")
+    event = body.get("event")
+    org_event = isinstance(event, dict) and event.get("type") in _ORG_EVENTS and bool(body.get("enterprise_id"))
     return bool(body.get("team_id") or (isinstance(team, dict) and team.get("id"))
-                or (isinstance(user, dict) and user.get("team_id")))
+                or (isinstance(user, dict) and user.get("team_id")) or org_event)
 
 
 def shape_problem(body: Any) -> str | None:

@@ -139,3 +139,16 @@ def test_the_manifest_and_the_doc_name_both_events() -> None:
     for event in ("team_access_revoked", "team_access_granted"):
         assert event in EVENTS and f"`{event}`" in doc
     assert "`workspace team_access_revoked`" in doc
+
+
+async def test_an_event_naming_no_workspace_of_its_own_is_handled(replicas: Replicas) -> None:
+    """api.slack.com's example of the event has team_id null: the org and team_ids are enough."""
+    one, slack_one, _, _ = replicas
+    for team, user in (("T1", "U1"), ("T2", "U2")):
+        assert await grid.grid_command(slack_one, team=team, user=user) == 200
+    assert await access_event(slack_one, "team_access_revoked", org="E1", teams=["T2"], event_id="EvNull",
+                              outer=None) == 200
+    assert await inactive(one) == {"T1": None, "T2": "team_access_revoked"}
+    assert await access_event(slack_one, "team_access_granted", org="E1", teams=["T2"], event_id="EvNull2",
+                              outer=None) == 200
+    assert await inactive(one) == {"T1": None, "T2": None}
