@@ -143,7 +143,8 @@ async def test_a_self_select_preview_is_what_program_form_launches(app: App) -> 
         await say(app, user, "theme vote 1 2")
     await say(app, "UADMIN", "program close picks")
     async with app.uow() as uow:
-        first, second, *rest = await uow.circles.of_program(workspace_id=program.workspace_id, program_id=program.id or 0)
+        first, second, *rest = await uow.circles.of_program(workspace_id=program.workspace_id,
+                                                            program_id=program.id or 0)
     for user, circle in (("U00", first), ("U01", first), ("U02", first), ("U03", second)):
         await press(app, user, f"circle.pick:{circle.id}")  # U02 waits for a seat in the first; U03 alone
     preview = await _preview(app, await _reloaded(app, program))
