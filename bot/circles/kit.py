@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.circles.moderators import rotation
 from bot.circles.prompts import prompt_for_session, prompt_text
-from bot.circles.scope import CircleRun, active_circles, load_circle
+from bot.circles.scope import CircleRun, active_circles, load_circle, load_circles
 from bot.kernel.anonymity import k_of
 from bot.kernel.calendar import Timed, group_timetable, session_time
 from bot.kernel.i18n import Translator, format_moment
@@ -104,8 +104,12 @@ async def kit_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
     async def load(circle: Circle) -> CircleRun:
         return await load_circle(pc, circle, pc.program)
 
+    async def load_many(circles: list[Circle]) -> dict[int, CircleRun | None]:
+        return await load_circles(pc, circles, pc.program)
+
     return await series_pass(pc, family="circle-kits", prefixes=(f"{PREFIX}:",),
-                             units=lambda scope: active_circles(scope, scope.program), load=load)
+                             units=lambda scope: active_circles(scope, scope.program), load=load,
+                             load_many=load_many)
 
 
 async def plan_kits(pc: PlanContext) -> int:

@@ -52,9 +52,28 @@ async def load_circle(scope: Scope, circle: Circle, program: Program) -> CircleR
     memberships = await scope.uow.circles.memberships(circle_id=circle.id or 0)
     by_id = {m.id: m for m in await scope.uow.members.many(workspace_id=scope.workspace_id,
                                                           member_ids=[cm.member_id for cm in memberships])}
-    members = [by_id[cm.member_id] for cm in memberships if cm.member_id in by_id and not by_id[cm.member_id].erased]
     enrollments = {e.member_id: e for e in await scope.uow.enrollments.of_program(
         workspace_id=scope.workspace_id, program_id=program.id or 0)}
+    return _circle_run(circle, program, memberships, by_id, enrollments)
+
+
+async def load_circles(scope: Scope, circles: list[Circle], program: Program) -> dict[int, CircleRun | None]:
+    """`load_circle` for many circles of one program in three queries, whatever their number (the planners')."""
+    wanted = {c.id for c in circles}
+    memberships: dict[int, list[CircleMember]] = {}
+    for cm in await scope.uow.circles.of_program_members(workspace_id=scope.workspace_id, program_id=program.id or 0):
+        if cm.status == CircleMemberStatus.ACTIVE and cm.circle_id in wanted:
+            memberships.setdefault(cm.circle_id, []).append(cm)  # in id order, as `memberships` reads them
+    by_id = {m.id: m for m in await scope.uow.circles.active_members_of_program(
+        workspace_id=scope.workspace_id, program_id=program.id or 0)}
+    enrollments = {e.member_id: e for e in await scope.uow.enrollments.of_program(
+        workspace_id=scope.workspace_id, program_id=program.id or 0)}
+    return {c.id or 0: _circle_run(c, program, memberships.get(c.id or 0, []), by_id, enrollments) for c in circles}
+
+
+def _circle_run(circle: Circle, program: Program, memberships: list[CircleMember], by_id: dict[int | None, Member],
+                enrollments: dict[int, Enrollment]) -> CircleRun:
+    members = [by_id[cm.member_id] for cm in memberships if cm.member_id in by_id and not by_id[cm.member_id].erased]
     return CircleRun(circle=circle, program=program, memberships=memberships, members=members,
                      enrollments=enrollments)
 
@@ -72,8 +91,11 @@ async def circle_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
     async def load(circle: Circle) -> CircleRun:
         return await load_circle(pc, circle, pc.program)
 
+    async def load_many(circles: list[Circle]) -> dict[int, CircleRun | None]:
+        return await load_circles(pc, circles, pc.program)
+
     return await series_pass(pc, family="circles", prefixes=PREFIXES, units=lambda scope: active_circles(
-        scope, scope.program), load=load)
+        scope, scope.program), load=load, load_many=load_many)
 
 
 async def plan_circles(pc: PlanContext, *, prefix: str, due: Timing, stale: Timing,

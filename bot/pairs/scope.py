@@ -59,11 +59,25 @@ async def active_pairs(scope: Scope, program: Program) -> list[Pair]:
 async def load_pair(scope: Scope, pair: Pair, program: Program) -> PairRun | None:
     found = {m.id: m for m in await scope.uow.members.many(
         workspace_id=scope.workspace_id, member_ids=[pair.mentor_member_id, pair.mentee_member_id])}
+    enrollments = {e.member_id: e for e in await scope.uow.enrollments.of_program(
+        workspace_id=scope.workspace_id, program_id=program.id or 0)}
+    return _pair_run(pair, program, found, enrollments)
+
+
+async def load_pairs(scope: Scope, pairs: list[Pair], program: Program) -> dict[int, PairRun | None]:
+    """`load_pair` for a program's active pairs in two queries, whatever their number (the planners')."""
+    found = {m.id: m for m in await scope.uow.pairs.members_of_program(workspace_id=scope.workspace_id,
+                                                                       program_id=program.id or 0)}
+    enrollments = {e.member_id: e for e in await scope.uow.enrollments.of_program(
+        workspace_id=scope.workspace_id, program_id=program.id or 0)}
+    return {p.id or 0: _pair_run(p, program, found, enrollments) for p in pairs}
+
+
+def _pair_run(pair: Pair, program: Program, found: dict[int | None, Member],
+              enrollments: dict[int, Enrollment]) -> PairRun | None:
     mentor, mentee = found.get(pair.mentor_member_id), found.get(pair.mentee_member_id)
     if mentor is None or mentee is None:
         return None
-    enrollments = {e.member_id: e for e in await scope.uow.enrollments.of_program(
-        workspace_id=scope.workspace_id, program_id=program.id or 0)}
     return PairRun(pair=pair, program=program, mentor=mentor, mentee=mentee, enrollments=enrollments)
 
 
@@ -72,8 +86,11 @@ async def pair_pass(pc: PlanContext) -> SeriesPass[Pair, PairRun]:
     async def load(pair: Pair) -> PairRun | None:
         return await load_pair(pc, pair, pc.program)
 
+    async def load_many(pairs: list[Pair]) -> dict[int, PairRun | None]:
+        return await load_pairs(pc, pairs, pc.program)
+
     return await series_pass(pc, family="pairs", prefixes=PREFIXES, units=lambda scope: active_pairs(
-        scope, scope.program), load=load)
+        scope, scope.program), load=load, load_many=load_many)
 
 
 async def plan_pairs(pc: PlanContext, *, prefix: str, due: Timing, stale: Timing, each: Item[Pair, PairRun]) -> int:

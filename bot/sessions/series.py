@@ -88,6 +88,9 @@ class SeriesPass(Generic[U, R]):
     units: list[U]
     prefixes: tuple[str, ...]
     load: Callable[[U], Awaitable[R | None]]
+    # Loads many units at once (by unit id): the first unit a planner needs loads every unit of the pass, a few
+    # queries per program and tick instead of a few per unit (issue 18: planning 15,000 circles).
+    load_many: Callable[[list[U]], Awaitable[dict[int, R | None]]] | None = None
     keys: set[str] = field(default_factory=set)  # idempotency keys of this family's deliveries planned before
     _runs: dict[int, R | None] = field(default_factory=dict)
     _keys_loaded: bool = False
@@ -109,6 +112,9 @@ class SeriesPass(Generic[U, R]):
 
     async def run(self, unit: U) -> R | None:
         """Members and enrollments only when a planner has something to queue for the unit."""
+        if unit.id not in self._runs and self.load_many is not None:
+            pending = [u for u in self.units if u.id not in self._runs and u.id != unit.id]
+            self._runs.update(await self.load_many([unit, *pending]))
         if unit.id not in self._runs:
             self._runs[unit.id or 0] = await self.load(unit)
         return self._runs[unit.id or 0]
@@ -122,13 +128,15 @@ class SeriesPass(Generic[U, R]):
 
 async def series_pass(pc: PlanContext, *, family: str, prefixes: tuple[str, ...],
                       units: Callable[[PlanContext], Awaitable[list[U]]],
-                      load: Callable[[U], Awaitable[R | None]]) -> SeriesPass[U, R]:
+                      load: Callable[[U], Awaitable[R | None]],
+                      load_many: Callable[[list[U]], Awaitable[dict[int, R | None]]] | None = None
+                      ) -> SeriesPass[U, R]:
     # The scheduler hands every planner the same PlanContext for a program and tick: keep the loads on it
     # (when it cannot hold them, each planner simply loads its own).
     holder: dict[str, object] = getattr(pc, "__dict__", {})
     memo = holder.get(f"_series_{family}")
     if not isinstance(memo, SeriesPass):
-        memo = SeriesPass(pc=pc, units=await units(pc), prefixes=prefixes, load=load)
+        memo = SeriesPass(pc=pc, units=await units(pc), prefixes=prefixes, load=load, load_many=load_many)
         holder[f"_series_{family}"] = memo
     return memo
 

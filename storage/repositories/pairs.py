@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Pair, PairRequest, PairRequestStatus, PairStatus
+from storage.tables import Member, Pair, PairRequest, PairRequestStatus, PairStatus
 from storage.upsert import insert_ignore
 
 
@@ -32,6 +32,19 @@ class PairRepository:
         if active_only:
             query = query.where(Pair.status == PairStatus.ACTIVE)
         found = await self._session.exec(query.order_by(col(Pair.id)))
+        return list(found.all())
+
+    async def members_of_program(self, *, workspace_id: int, program_id: int, active_only: bool = True) -> list[Member]:
+        """Both sides of every pair of a program, in one query (the planners' batch load)."""
+        sides = select(Pair.mentor_member_id, Pair.mentee_member_id).where(
+            Pair.workspace_id == workspace_id, Pair.program_id == program_id)
+        if active_only:
+            sides = sides.where(Pair.status == PairStatus.ACTIVE)
+        pairs = sides.subquery()
+        ids = col(Member.id)
+        found = await self._session.exec(select(Member).where(
+            Member.workspace_id == workspace_id,
+            ids.in_(select(pairs.c.mentor_member_id)) | ids.in_(select(pairs.c.mentee_member_id))))
         return list(found.all())
 
     async def of_member(self, *, workspace_id: int, member_id: int, active_only: bool = True) -> list[Pair]:
