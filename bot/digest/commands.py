@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.digest.export import export_tables, zip_tables
+from bot.digest.export import export_zip
 from bot.digest.figures import build_digest, iso_week
 from bot.digest.message import chart_or_none, digest_message
 from bot.digest.planner import zone_of
@@ -33,14 +33,14 @@ async def export(ctx: Ctx, args: str) -> list[Response]:
     if not args.strip():
         raise UserError("digest.export_usage")
     program = await find_program(ctx, args.strip())
-    tables = await export_tables(ctx.uow, program, t=ctx.t, k=k_of(program, ctx.services.config.k_anonymity),
-                                 now=ctx.now)
     stamp = ctx.now.strftime("%Y%m%d-%H%M")
     folder = f"lingkar-{program.slug}-{stamp}"
+    data, counts = await export_zip(ctx.uow, program, t=ctx.t, k=k_of(program, ctx.services.config.k_anonymity),
+                                    now=ctx.now, folder=folder)
     key = f"export:{program.id}:{ctx.actor.user_id}:{ctx.now.isoformat()}"
     await enqueue_file(ctx.uow, workspace_id=ctx.workspace_id, key=key,
-                       target=ctx.user_target(), data=zip_tables(tables, folder=folder), filename=f"{folder}.zip",
+                       target=ctx.user_target(), data=data, filename=f"{folder}.zip",
                        title=ctx.t("digest.export_title", program=program.name), due_at=ctx.now,
                        program_id=program.id, member_id=ctx.member_id)
-    rows = ", ".join(f"{name} ({len(rows)})" for name, (_, rows) in tables.items())
+    rows = ", ".join(f"{name} ({count})" for name, count in counts.items())
     return [Reply(Message(text=ctx.t("digest.export_queued", program=program.name, files=rows)))]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, datetime
+from typing import IO
 
-from bot.digest.activity import CHECKIN_HEADER, SESSION_HEADER, checkin_rows, records, session_rows
+from bot.digest.activity import CHECKIN_HEADER, SESSION_HEADER, CircleRecords, checkin_rows, records, session_rows
 from bot.digest.pair_figures import PAIR_CHECKIN_HEADER, pair_checkin_rows
 from bot.feedback.disclosure import disclose_evaluation, disclose_round
 from bot.feedback.results import round_label
@@ -16,7 +17,7 @@ from bot.feedback.schedule import POLL_KINDS
 from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.i18n import Translator
 from bot.sessions.timing import pair_meetings
-from storage.tables import Circle, Member, Program, ProgramFormat
+from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat
 from storage.uow import UnitOfWork
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection: such text is quoted with '
@@ -33,11 +34,31 @@ def _cell(value: object) -> object:
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    return b"".join(csv_chunks(header, rows))
+
+
+BOM = "\ufeff".encode()  # the BOM lets spreadsheets read names in any script
+CHUNK_ROWS = 2000
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterable[bytes]:
+    """A CSV file as UTF-8 pieces of CHUNK_ROWS rows: joined, they are the whole file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read names in any script
+    yield BOM
+    for count, row in enumerate(rows, 1):
+        writer.writerow([_cell(v) for v in row])
+        if count % CHUNK_ROWS == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    return data
 
 
 def _name(member: Member | None) -> str:
@@ -56,9 +77,10 @@ async def _people(uow: UnitOfWork, program: Program) -> tuple[list[list[object]]
     enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
                                                    active_only=False)
     circles = await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
-    memberships = {c.id or 0: await uow.circles.memberships(circle_id=c.id or 0, statuses=("active", "left",
-                                                                                              "waitlisted"))
-                   for c in circles}
+    memberships: dict[int, list[CircleMember]] = {c.id or 0: [] for c in circles}
+    for membership in await uow.circles.of_program_members(workspace_id=workspace_id, program_id=program_id):
+        if membership.circle_id in memberships:  # one query, in id order as each circle's memberships read
+            memberships[membership.circle_id].append(membership)
     ids = {e.member_id for e in enrollments} | {m.member_id for ms in memberships.values() for m in ms}
     members = {m.id or 0: m for m in await uow.members.many(workspace_id=workspace_id, member_ids=sorted(ids))}
     names = {member_id: _name(member) for member_id, member in members.items()}
@@ -140,15 +162,25 @@ async def export_tables(uow: UnitOfWork, program: Program, *, t: Translator, k: 
     runs = await records(uow, circles)
     feedback_rows, comment_rows, evaluation_rows = await _feedback(uow, program, t=t, k=k, now=now)
     return {
-        "members.csv": (("member_id", "name", "department", "team", "seniority", "job_title", "status", "role",
-                         "joined_at", "left_at", "paused_until", "left_reason", "circle"), member_rows),
-        "circles.csv": (("circle_id", "name", "theme", "status", "moderator", "active_members", "members"),
-                        circle_rows),
+        "members.csv": (MEMBERS_HEADER, member_rows),
+        "circles.csv": (CIRCLES_HEADER, circle_rows),
         "sessions.csv": (SESSION_HEADER, session_rows(program, runs, names)),
         "checkins.csv": (CHECKIN_HEADER, checkin_rows(runs, names)),
         **({"pairs.csv": (PAIRS_HEADER, await _pair_rows(uow, program, names, now)),
             "pair_checkins.csv": (PAIR_CHECKIN_HEADER, await pair_checkin_rows(uow, program, names))}
            if program.format != ProgramFormat.CIRCLES else {}),
+        **_feedback_tables(feedback_rows, comment_rows, evaluation_rows),
+    }
+
+
+MEMBERS_HEADER = ("member_id", "name", "department", "team", "seniority", "job_title", "status", "role", "joined_at",
+                  "left_at", "paused_until", "left_reason", "circle")
+CIRCLES_HEADER = ("circle_id", "name", "theme", "status", "moderator", "active_members", "members")
+
+
+def _feedback_tables(feedback_rows: list[list[object]], comment_rows: list[list[object]],
+                     evaluation_rows: list[list[object]]) -> dict[str, Table]:
+    return {
         "feedback.csv": (("round", "kind", "opened_on", "closes_on", "shown", "respondents", "satisfaction_mean",
                           "would_recommend_mean", "nps", "keep_comments", "improve_comments"), feedback_rows),
         "feedback_comments.csv": (("round", "question", "comment"), comment_rows),
@@ -161,9 +193,79 @@ def zip_tables(tables: dict[str, Table], *, folder: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, (header, rows) in tables.items():
-            data = to_csv(header, rows)
-            # A fixed timestamp: the same data gives the same zip, and no clock leaks into the archive.
-            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(2026, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
+            _write(archive, f"{folder}/{name}", csv_chunks(header, rows))
     return buffer.getvalue()
+
+
+def _entry(archive: zipfile.ZipFile, path: str) -> IO[bytes]:
+    # A fixed timestamp: the same data gives the same zip, and no clock leaks into the archive.
+    info = zipfile.ZipInfo(path, date_time=(2026, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return archive.open(info, "w")
+
+
+def _write(archive: zipfile.ZipFile, path: str, chunks: Iterable[bytes]) -> None:
+    with _entry(archive, path) as entry:
+        for chunk in chunks:
+            entry.write(chunk)
+
+
+async def export_zip(uow: UnitOfWork, program: Program, *, t: Translator, k: int, now: datetime,
+                     folder: str) -> tuple[bytes, dict[str, int]]:
+    """The zip `zip_tables(export_tables(...))` gives, byte for byte, and its rows per file; check-ins are streamed
+    from the database into the archive, so a program with a million of them is never held in memory (issue 18)."""
+    member_rows, circle_rows, names, circles = await _people(uow, program)
+    logs: dict[int, CircleRecords] = {c.id or 0: CircleRecords(c, [], []) for c in circles}
+    for log in await uow.running.logs_of_program(workspace_id=program.workspace_id, program_id=program.id or 0):
+        logs[log.circle_id].logs.append(log)
+    feedback_rows, comment_rows, evaluation_rows = await _feedback(uow, program, t=t, k=k, now=now)
+    small: dict[str, Table] = {
+        "members.csv": (MEMBERS_HEADER, member_rows), "circles.csv": (CIRCLES_HEADER, circle_rows),
+        "sessions.csv": (SESSION_HEADER, session_rows(program, list(logs.values()), names)),
+    }
+    later: dict[str, Table] = {
+        **({"pairs.csv": (PAIRS_HEADER, await _pair_rows(uow, program, names, now)),
+            "pair_checkins.csv": (PAIR_CHECKIN_HEADER, await pair_checkin_rows(uow, program, names))}
+           if program.format != ProgramFormat.CIRCLES else {}),
+        **_feedback_tables(feedback_rows, comment_rows, evaluation_rows),
+    }
+    counts = {name: len(rows) for name, (_, rows) in small.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, (header, rows) in small.items():
+            _write(archive, f"{folder}/{name}", csv_chunks(header, rows))
+        counts["checkins.csv"] = await _stream_checkins(uow, program, archive, f"{folder}/checkins.csv", circles,
+                                                        names)
+        for name, (header, rows) in later.items():
+            _write(archive, f"{folder}/{name}", csv_chunks(header, rows))
+            counts[name] = len(rows)
+    return buffer.getvalue(), counts
+
+
+async def _stream_checkins(uow: UnitOfWork, program: Program, archive: zipfile.ZipFile, path: str,
+                           circles: list[Circle], names: dict[int, str]) -> int:
+    """checkins.csv as `checkin_rows` writes it (by circle, session, member), CHUNK_ROWS rows in memory at a time."""
+    circle_names = {c.id or 0: c.name for c in circles}
+    batch: list[list[object]] = []
+    count = 0
+    with _entry(archive, path) as entry:
+        entry.write(b"".join(csv_chunks(CHECKIN_HEADER, [])))
+        async for circle_id, index, member_id, attended, usefulness, progress in _checkins(uow, program):
+            batch.append([circle_id, circle_names.get(circle_id, ""), index + 1, names.get(member_id, str(member_id)),
+                          attended, usefulness, progress])
+            if len(batch) == CHUNK_ROWS:
+                entry.write(_rows_only(batch))
+                count, batch = count + len(batch), []
+        entry.write(_rows_only(batch))
+    return count + len(batch)
+
+
+def _checkins(uow: UnitOfWork, program: Program) -> AsyncIterator[tuple[int, int, int, bool, int, str]]:
+    return uow.running.stream_checkins_of_program(workspace_id=program.workspace_id, program_id=program.id or 0,
+                                                  chunk=CHUNK_ROWS)
+
+
+def _rows_only(rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([[_cell(v) for v in row] for row in rows])
+    return buffer.getvalue().encode()
