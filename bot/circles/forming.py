@@ -8,52 +8,25 @@ from bot.circles import formation
 from bot.circles.hours_notices import outside_cases, own_time_summary, tell_outside
 from bot.circles.launch import launch_circle
 from bot.circles.own_time import give_own_time
+from bot.circles.preview import formation_inputs, run_formation
 from bot.circles.self_select import finish_self_select
 from bot.circles.voters import Placed, recorded_why, tell_voters
-from bot.kernel.availability import available_utc_hours
-from bot.kernel.calendar import first_meeting_day
 from bot.kernel.context import Ctx
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import Message
-from bot.kernel.org_records import kept_apart
 from bot.kernel.outbox import dm
 from bot.kernel.ports import SpaceRef
 from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat, Theme, ThemeMode
-
-
-async def _votes(ctx: Ctx, program: Program) -> dict[int, tuple[int, ...]]:
-    """Every member's approvals, in the order they gave them (whether the theme was selected or not)."""
-    votes: dict[int, list[int]] = {}
-    for vote in await ctx.uow.themes.votes_of_program(program_id=program.id or 0):
-        votes.setdefault(vote.member_id, []).append(vote.theme_id)
-    return {member: tuple(themes) for member, themes in votes.items()}
 
 
 async def form_program(ctx: Ctx, program: Program) -> str:
     assert program.id is not None
     if program.theme_mode == ThemeMode.SELF_SELECT:
         return await finish_self_select(ctx, program)
-    selected = {t.id or 0: t for t in await ctx.uow.themes.selected(workspace_id=ctx.workspace_id,
-                                                                    program_id=program.id)}
-    enrollments = await ctx.uow.enrollments.of_program(workspace_id=ctx.workspace_id, program_id=program.id)
-    members = {m.id or 0: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
-                                                                member_ids=[e.member_id for e in enrollments])}
-    votes = await _votes(ctx, program)
-    day = first_meeting_day(program)
-    # Formation ranks the selected themes a member approved, in their order (the rule the close announcement used).
-    candidates = [formation.Candidate(
-        member_id=mid, theme_prefs=tuple(t for t in votes.get(mid, ()) if t in selected),
-        department=m.department or "-", seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
-        for mid, m in sorted(members.items())]
-    recent = await ctx.uow.circles.past_pairs(workspace_id=ctx.workspace_id, exclude_program_id=program.id)
-    # Whom the org data keeps apart (a manager and their report, one manager's reports, one team where the program
-    # excludes it) formation avoids as it avoids people who met before.
-    recent |= kept_apart(members.values(), same_team=program.exclude_same_team)
-    result = formation.form_circles(
-        candidates=candidates, theme_ids=sorted(selected),
-        sizes=formation.Sizes(min=program.size_min, target=program.size_target, max=program.size_max),
-        recent_pairs=frozenset(recent), seed=program.id,
-    )
+    # The same reading and the same call as the dashboard's preview, so what an admin confirmed is what forms.
+    inputs = await formation_inputs(ctx.uow, workspace_id=ctx.workspace_id, program=program)
+    result = run_formation(program, inputs)
+    selected, members, votes, candidates = inputs.selected, inputs.members, inputs.votes, inputs.candidates
     circles, placed, outside = await _record(ctx, program, result, selected, votes, members)
     for circle in circles:
         await launch_circle(ctx, program, circle)

@@ -145,8 +145,9 @@ async def test_a_self_select_preview_is_what_program_form_launches(app: App) -> 
     async with app.uow() as uow:
         first, second, *rest = await uow.circles.of_program(workspace_id=program.workspace_id,
                                                             program_id=program.id or 0)
+    # U02 waits for a seat in the first; U03 is alone in the second.
     for user, circle in (("U00", first), ("U01", first), ("U02", first), ("U03", second)):
-        await press(app, user, f"circle.pick:{circle.id}")  # U02 waits for a seat in the first; U03 alone
+        await press(app, user, f"circle.pick:{circle.id}")
     preview = await _preview(app, await _reloaded(app, program))
     assert preview.kind == "self_select"
     assert [(c.name, c.launches, len(c.members)) for c in preview.circles] == [
