@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from adapters.dashboard.chat_markup import chat_markup
 from bot.kernel.i18n import Translator
 from bot.kernel.messages import (
     Block,
@@ -26,15 +27,11 @@ from bot.kernel.messages import (
 )
 from bot.kernel.replies import FormErrors, OpenForm, Reply, Response, UpdateSource
 
-_BOLD = re.compile(r"\*([^*\n]{1,200})\*")  # the chat's *bold*, on text already escaped (no markup inside)
 _SAFE_IMAGE = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def _text(value: str) -> Markup:
-    """Escaped first, then the chat's *bold* and line breaks: the only markup is ours."""
-    escaped = str(escape(value))
-    escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
-    return Markup(escaped.replace("\n", "<br>\n"))
+    return chat_markup(value)
 
 
 def _block(block: Block, t: Translator) -> Markup:

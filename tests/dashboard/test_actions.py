@@ -182,7 +182,7 @@ async def test_forming_commits_only_the_proposal_the_admin_saw(dashboard: Dashbo
     after = await (await client.get(url)).text()
     assert 'name="proposal"' not in after and "is running; this needs it to be forming circles" in after
     replay = await client.post(url, data={"csrf_token": token.group(1), "proposal": fresh.group(1)})
-    assert "`program form` needs it to be forming circles" in (await replay.text()).replace("&#96;", "`")
+    assert "<code>program form</code> needs it to be forming circles" in await replay.text()  # the chat's `code`
 
 
 async def _members_of(dashboard: Dashboard, circle: Circle) -> list[int]:

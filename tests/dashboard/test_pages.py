@@ -37,7 +37,8 @@ async def test_another_workspaces_program_is_not_found_by_url(dashboard: Dashboa
     assert f'href="/admin/actions/programs/{seeded.program_id}"' in shown  # what the admin can do about it
     for path in (f"/admin/programs/{seeded.other_program_id}", f"/admin/exports/{seeded.other_program_id}/download",
                  "/admin/programs/999999", "/admin/programs/%C2%B2", "/admin/programs/1%20OR%201=1",
-                 "/admin/exports/-1/download"):
+                 "/admin/exports/-1/download",
+                 "/admin/programs/999999999999"):  # past PostgreSQL's integer: a 404, not a database error
         answer = await client.get(dashboard.at(path))
         body = await answer.text()
         assert answer.status == 404, path  # the same answer whether it exists elsewhere or not at all

@@ -15,7 +15,6 @@ from adapters.dashboard.actions.scope import (
     circle_action_url,
     circle_of,
     command,
-    int_or_400,
     mention,
     result_page,
     run,
@@ -24,6 +23,7 @@ from adapters.dashboard.actions.scope import (
 from adapters.dashboard.auth import DashboardAdmin, signed_in
 from adapters.dashboard.csrf import checked_form
 from adapters.dashboard.errors import bad_request, not_found
+from adapters.dashboard.ids import int_or_400
 from adapters.dashboard.message_html import responses_html
 from adapters.dashboard.render import page
 from bot.kernel.events import Event

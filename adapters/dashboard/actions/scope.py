@@ -4,14 +4,13 @@ event built from validated values, run through the same `core.handle` the chat u
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDictProxy
 
 from adapters.dashboard.auth import DashboardAdmin
 from adapters.dashboard.errors import bad_request, not_found
+from adapters.dashboard.ids import int_or_404
 from adapters.dashboard.keys import LINGKAR_KEY, PREFIX
 from adapters.dashboard.message_html import responses_html
 from adapters.dashboard.render import page
@@ -24,24 +23,6 @@ from storage.tables import Circle, Member, Program
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-_ID = re.compile(r"[1-9][0-9]{0,8}")  # a database id as the pages write it: no sign, no spaces, no 1e9
-
-
-def int_or_404(raw: object) -> int:
-    """An id from the URL: anything that is not one is the same 404 as a row of another workspace."""
-    if not isinstance(raw, str) or _ID.fullmatch(raw) is None:
-        raise not_found()
-    return int(raw)
-
-
-def int_or_400(form: MultiDictProxy[str], name: str) -> int:
-    """An id a form field chose (a select's value): typed by whoever sent the form, so checked like one."""
-    raw = form.get(name)
-    if not isinstance(raw, str) or _ID.fullmatch(raw) is None:
-        raise bad_request()
-    return int(raw)
-
 
 def uow(request: web.Request) -> UnitOfWork:
     return request.app[LINGKAR_KEY].services.uow()
