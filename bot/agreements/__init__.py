@@ -17,7 +17,7 @@ CAPABILITY = Capability(
     commands=(
         (CommandSpec(("agreement",), "agreements.help.agreement", aliases=(("kesepakatan",),)), agreement_command),
         (CommandSpec(("agreement", "show"), "agreements.help.show",
-                     aliases=(("kesepakatan", "lihat"), ("agreement", "lihat"), ("kesepakatan", "show"))),
+                     aliases=(("kesepakatan", "show"), ("agreement", "lihat"), ("kesepakatan", "lihat"))),
          show_command),
     ),
     actions={OPEN_ACTION: open_action, CONFIRM_ACTION: confirm_action},

@@ -69,17 +69,18 @@ async def _group_part(ctx: Ctx, group: Group) -> tuple[list[str], list[Block]]:
         return [*lines, none], [*blocks, Text(none), proposal_buttons(t, group, None)]
     if in_force is not None:
         head = t("agreements.show.in_force", version=in_force.version)
-        lines += [head, as_text(t, terms_of(in_force))]
-        blocks += [Text(head), fields_block(t, terms_of(in_force))]
+        lines += [head, as_text(t, terms_of(in_force), now=ctx.now)]
+        blocks += [Text(head), fields_block(t, terms_of(in_force), now=ctx.now)]
     if waiting is not None and waiting.id is not None:
         confirmed = await ctx.uow.agreements.confirmed_by(agreement_id=waiting.id)
         yes = ", ".join(m.name for m in group.members if m.id in confirmed) or "-"
         no = ", ".join(m.name for m in group.members if m.id not in confirmed) or "-"
         head = t("agreements.show.waiting", version=waiting.version)
         who = t("agreements.show.who", yes=yes, no=no)
-        lines += [head, as_text(t, terms_of(waiting)), who]
+        lines += [head, as_text(t, terms_of(waiting), now=ctx.now), who]
         mine = None if ctx.member_id in confirmed else waiting.id
-        blocks += [Text(head), fields_block(t, terms_of(waiting)), Text(who), proposal_buttons(t, group, mine)]
+        blocks += [Text(head), fields_block(t, terms_of(waiting), now=ctx.now), Text(who),
+                   proposal_buttons(t, group, mine)]
     else:
         blocks.append(proposal_buttons(t, group, None))
     return lines, blocks

@@ -32,9 +32,9 @@ def proposal_message(t: Translator, group: Group, terms: Terms, *, agreement_id:
     body = t(intro_key, name=proposer, group=group.name, program=group.program.name)
     sessions = "\n".join(session_lines(t, group, terms, now=now, reader=reader))
     note = t("agreements.ask.note" if agreement_id is not None else "agreements.confirmed.change")
-    blocks: tuple[Block, ...] = (Header(title), Text(body), fields_block(t, terms), Text(sessions), Context(note),
-                                 proposal_buttons(t, group, agreement_id))
-    return Message(text="\n".join([title, body, as_text(t, terms), sessions, note]), blocks=blocks)
+    blocks: tuple[Block, ...] = (Header(title), Text(body), fields_block(t, terms, now=now), Text(sessions),
+                                 Context(note), proposal_buttons(t, group, agreement_id))
+    return Message(text="\n".join([title, body, as_text(t, terms, now=now), sessions, note]), blocks=blocks)
 
 
 def confirmed_message(t: Translator, group: Group, terms: Terms, *, now: datetime, reader: Member | None) -> Message:
@@ -43,8 +43,8 @@ def confirmed_message(t: Translator, group: Group, terms: Terms, *, now: datetim
     body = t("agreements.confirmed.body")
     sessions = "\n".join(session_lines(t, group, terms, now=now, reader=reader))
     change = t("agreements.confirmed.change")
-    return Message(text="\n".join([title, body, as_text(t, terms), sessions, change]),
-                   blocks=(Header(title), Text(body), fields_block(t, terms), Text(sessions), Context(change)))
+    return Message(text="\n".join([title, body, as_text(t, terms, now=now), sessions, change]),
+                   blocks=(Header(title), Text(body), fields_block(t, terms, now=now), Text(sessions), Context(change)))
 
 
 def invitation_message(t: Translator, group: Group, *, moderator: bool) -> Message:

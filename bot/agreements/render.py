@@ -8,7 +8,7 @@ from bot.agreements.form import day_name
 from bot.agreements.groups import Group
 from bot.agreements.terms import Terms
 from bot.kernel.calendar import group_timetable
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import Translator, format_moment, zone_label
 from bot.kernel.messages import Fields
 from bot.kernel.timetable import Stretch, Timetable, stretch_from
 from bot.sessions.timing import format_day, zone
@@ -31,8 +31,9 @@ def sessions_under(group: Group, terms: Terms, *, now: datetime) -> tuple[Timeta
     return table, held
 
 
-def term_fields(t: Translator, terms: Terms) -> tuple[tuple[str, str], ...]:
-    when = t("agreements.when", day=day_name(t, terms.weekday), time=terms.hhmm, zone=terms.zone)
+def term_fields(t: Translator, terms: Terms, *, now: datetime) -> tuple[tuple[str, str], ...]:
+    label = zone_label(now, zone(terms.zone).key)  # as every date names it: 'WIB', 'GMT', 'UTC+8'
+    when = t("agreements.when", day=day_name(t, terms.weekday), time=terms.hhmm, zone=label)
     return (
         (t("agreements.field.every"), t(f"agreements.every.{terms.every_weeks}")),
         (t("agreements.label.when"), when),
@@ -72,9 +73,9 @@ def session_lines(t: Translator, group: Group, terms: Terms, *, now: datetime, r
     return lines
 
 
-def fields_block(t: Translator, terms: Terms) -> Fields:
-    return Fields(term_fields(t, terms))
+def fields_block(t: Translator, terms: Terms, *, now: datetime) -> Fields:
+    return Fields(term_fields(t, terms, now=now))
 
 
-def as_text(t: Translator, terms: Terms) -> str:
-    return "\n".join(f"{label}: {value}" for label, value in term_fields(t, terms))
+def as_text(t: Translator, terms: Terms, *, now: datetime) -> str:
+    return "\n".join(f"{label}: {value}" for label, value in term_fields(t, terms, now=now))

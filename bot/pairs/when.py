@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.kernel.calendar import closing_start, group_timetable, session_time
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import Translator, format_moment, zone_label
 from bot.kernel.timetable import Timetable
 from bot.sessions.timing import pair_meetings, zone
 from storage.tables import Member, Pair, Program
@@ -38,9 +38,11 @@ def held_meetings(program: Program, pair: Pair) -> tuple[Timetable, list[int]]:
 
 
 def slot_text(t: Translator, moment: datetime, zone_name: str) -> str:
-    """'Tuesday at 16:00 (Asia/Jakarta)': the weekday and time of `moment` where the reader is."""
+    """'Tuesday at 16:00 WIB': the weekday and time of `moment` where the reader is, the zone named as every date
+    names it (bot.kernel.i18n.zone_label)."""
     local = moment.astimezone(zone(zone_name))
-    return t("pairs.slot", weekday=t(f"weekday.{local.weekday()}"), time=local.strftime("%H:%M"), zone=zone_name)
+    return t("pairs.slot", weekday=t(f"weekday.{local.weekday()}"), time=local.strftime("%H:%M"),
+             zone=zone_label(moment, zone(zone_name).key))
 
 
 def meets_line(t: Translator, program: Program, pair: Pair, zones: list[str], *, now: datetime,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from functools import partial
 
 from bot.kernel.acting import as_member
-from bot.kernel.calendar import closing_end, closing_start, natural_closing_start
+from bot.kernel.calendar import closing_end, closing_start, natural_closing_start, program_stretch
 from bot.kernel.context import Ctx
 from bot.kernel.errors import UserError
 from bot.kernel.events import FormSubmitted
 from bot.kernel.grammar import mentioned_users
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import Translator, format_moment, zone_label
 from bot.kernel.intake import Seat, joined_lines, take_seat
 from bot.kernel.messages import Fields, Header, Message, Text
 from bot.kernel.outbox import dm
@@ -102,7 +102,8 @@ def _summary(t: Translator, program: Program) -> Fields:
         (t("program.field.format"), t(f"format.{program.format}")),
         (t("program.field.state"), t(f"state_label.{program.state}")),
         (t("program.field.schedule"), t("program.schedule", weekday=t(f"weekday.{program.meeting_weekday}"),
-                                        time=program.meeting_time, zone=program.timezone,
+                                        time=program.meeting_time,
+                                        zone=zone_label(program_stretch(program).moment(0), program.timezone),
                                         cadence=t(f"cadence.{program.cadence}"), weeks=program.weeks)),
         *_format_fields(t, program),
     ))

@@ -102,6 +102,7 @@ def test_indonesian_texts_name_the_indonesian_commands() -> None:
                     wrong.append((key, command, name))
     assert wrong == []
     assert local["moderator handover"] == "moderator serahkan" and local["moderator appoint"] == "moderator tunjuk"
+    assert local["agreement show"] == "kesepakatan lihat"  # not "kesepakatan show"
 
 
 def test_a_program_summary_says_its_configured_circle_sizes_in_words() -> None:
@@ -116,3 +117,11 @@ def test_a_program_summary_says_its_configured_circle_sizes_in_words() -> None:
                                  ("id", "Ukuran lingkaran", "3 sampai 9 anggota, idealnya 5")):
         fields = dict(_summary(Translator(locale), program).pairs)
         assert fields[label] == value, fields
+
+
+def test_slots_and_schedules_name_the_zone_as_dates_do() -> None:
+    from bot.pairs.when import slot_text
+
+    assert slot_text(Translator("en"), WINTER, "Asia/Jakarta") == "Wednesday at 10:00 WIB"
+    assert slot_text(Translator("id"), WINTER, "Asia/Singapore").endswith("pukul 11:00 UTC+8")
+    assert zone_label(WINTER, "Not/A_Zone") == "Not/A_Zone"  # an unknown zone is said as given, never a 500

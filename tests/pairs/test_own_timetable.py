@@ -64,7 +64,7 @@ async def test_a_reverse_pair_in_london_and_jakarta_meets_inside_both_sides_hour
     clock.set(clock.now() + timedelta(minutes=1))
     await deliver_due(app, local)
     welcome = decode((await _by_key(app, f"pair-welcome:{pair.id}"))[0].payload).text
-    assert "Tuesday at 16:00 (Asia/Jakarta) · Tuesday at 09:00 (Europe/London), every week" in welcome, welcome
+    assert "Tuesday at 16:00 WIB · Tuesday at 09:00 GMT, every week" in welcome, welcome
     assert "Wednesday" not in welcome
 
     # Prompts (with each side's agenda) a day ahead, reminders an hour ahead, check-ins after: at the pair's times.
@@ -116,12 +116,12 @@ async def test_a_side_who_still_meets_outside_their_hours_is_told_in_their_langu
     assert set(by_target) == {"local:W1:user:MENTEE", "local:W1:user:UADMIN"}  # not the mentor: it suits them
     side = by_target["local:W1:user:MENTEE"]
     # Wednesday 10:00 in Jakarta is Tuesday 19:00 in Los Angeles: in the mentee's zone, in Bahasa Indonesia.
-    assert "Selasa pukul 19:00 (America/Los_Angeles)" in side and "di luar jam kerja Anda (09:00–17:00)" in side
+    assert "Selasa pukul 19:00 PST waktu Anda" in side and "di luar jam kerja Anda (09:00–17:00)" in side
     assert "`kesepakatan`" in side and mentor.name in side
     admin = by_target["local:W1:user:UADMIN"]
     assert f"{mentee.name} (09:00–17:00, America/Los_Angeles)" in admin and "Asia/Jakarta)," not in admin
     assert "`agreement`" in admin and "`pair set leadership-circles @mentor @mentee`" in admin
-    assert "Their meetings: Wednesday at 10:00 (Asia/Jakarta) · Tuesday at 19:00 (America/Los_Angeles)" in admin, admin
+    assert "Their meetings: Wednesday at 10:00 WIB · Tuesday at 19:00 PST" in admin, admin
 
 
 async def test_an_agreed_biweekly_slot_from_meeting_3_moves_its_meetings_stages_and_check_in_windows(

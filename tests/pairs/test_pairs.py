@@ -59,7 +59,7 @@ async def test_pair_programs_ask_for_the_role_and_validate_it(app: App) -> None:
     await _pair_program(app, fmt="reverse")
     opened = form_of(await say(app, "U1", "join"))
     role = next(i for i in opened.form.inputs if i.name == "role")
-    assert "junior colleague teaching a senior" in role.options[0].label  # type: ignore[union-attr]
+    assert "junior colleague who teaches digital skills to a senior" in role.options[0].label  # type: ignore[union-attr]
     errors = errors_of(await submit(app, "U1", "profile", {"department": "IT", "role": "boss", "capacity": "9"},
                                     state=opened.form.state))
     assert set(errors) >= {"role", "capacity"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from datetime import date, datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_interval
@@ -131,7 +131,10 @@ _MISLEADING = {("PST", timedelta(hours=8))}  # Manila's "PST" is not Pacific tim
 def zone_label(moment: datetime, timezone: str) -> str:
     """The zone as a reader knows it at that moment: 'WIB', 'WITA', 'GMT', 'BST', else the offset 'UTC+8',
     'UTC+5:45'. The same in every language, so a member never sees '+0700' in one message and 'WIB' in another."""
-    local = moment.astimezone(ZoneInfo(timezone))
+    try:
+        local = moment.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):  # a zone no longer known here: say it as it was given
+        return timezone
     name, offset = local.tzname() or "", local.utcoffset() or timedelta(0)
     if name.isalpha() and (name, offset) not in _MISLEADING:
         return name
