@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from bot.circles.scope import CircleRun, my_circle, plan_circles, require_moderator
 from bot.kernel.calendar import Timed, group_timetable, session_count, session_time, session_zone
@@ -33,9 +34,14 @@ def prompt_text(row: CirclePrompt, locale: str, program: Program | None = None) 
     return found.in_locale(locale) if found else ""
 
 
-async def circle_family(scope: Scope, circle: Circle) -> str:
-    theme = await scope.uow.themes.get(workspace_id=scope.workspace_id, theme_id=circle.theme_id or 0)
-    return family_for_theme(theme.title if theme else circle.name)
+async def circle_family(scope: Scope, circle: Circle, known: dict[str, Any] | None = None) -> str:
+    """`known`: a planning pass's cache, so each theme is read and matched once per pass, not once per circle."""
+    known = {} if known is None else known
+    key = f"family:{circle.theme_id}" if circle.theme_id else f"family:name:{circle.name}"
+    if key not in known:
+        theme = await scope.uow.themes.get(workspace_id=scope.workspace_id, theme_id=circle.theme_id or 0)
+        known[key] = family_for_theme(theme.title if theme else circle.name)
+    return str(known[key])
 
 
 def upcoming_session(timed: Timed, rows: list[CirclePrompt], now: datetime) -> int | None:
@@ -47,14 +53,17 @@ def upcoming_session(timed: Timed, rows: list[CirclePrompt], now: datetime) -> i
     return None
 
 
-async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> CirclePrompt | None:
+async def prompt_for_session(scope: Scope, circle: Circle, index: int, *, rows_read: list[CirclePrompt] | None = None,
+                             known: dict[str, Any] | None = None) -> CirclePrompt | None:
     """The prompt assigned to a session, choosing it now if needed: the moderators' own first, then the library.
 
     The database arbitrates: a concurrent choice for the same session (or of the same prompt) leaves one row,
-    and we read whichever won.
+    and we read whichever won. `rows_read`: the circle's rows as a planner's pass read them for every circle at
+    once (the first try only); `known`: that pass's cache (circle_family).
     """
-    for _ in range(3):
-        rows = await scope.uow.running.prompts_of_circle(circle_id=circle.id or 0)
+    for attempt in range(3):
+        rows = rows_read if attempt == 0 and rows_read is not None else await scope.uow.running.prompts_of_circle(
+            circle_id=circle.id or 0)
         for row in rows:
             if row.session_index == index:
                 return row
@@ -68,7 +77,7 @@ async def prompt_for_session(scope: Scope, circle: Circle, index: int) -> Circle
         stage = stage_of(index, session_count(group_timetable(program, circle)))
         # The stage's prompts first; a long implementation stage goes on with the circle's theme family.
         prompt = next_stage_prompt(script_for(program), stage, used_ids={r.prompt_id for r in rows},
-                                   seed=circle.id or 0, fallback=await circle_family(scope, circle))
+                                   seed=circle.id or 0, fallback=await circle_family(scope, circle, known))
         if prompt is None:
             return None  # every prompt of the family has been used in this circle
         await scope.uow.running.add_prompt(values={
@@ -120,7 +129,10 @@ async def _post_prompt(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) 
     if due_state(pc.now, due=s.due, stale=s.stale) == "stale":  # only noted: no prompt is used up
         await note_stale(pc, key=s.key, kind="prompt", target=run.target, due=s.due, stale=s.stale)
         return 0
-    row = await prompt_for_session(pc, s.unit, s.index)
+    if "prompts" not in work.cache:  # every circle's prompts in one query, the first time a prompt is due
+        work.cache["prompts"] = await pc.uow.running.prompts_of_circles(program_id=pc.program.id or 0)
+    row = await prompt_for_session(pc, s.unit, s.index, rows_read=work.cache["prompts"].get(s.unit.id, []),
+                                   known=work.cache)
     if row is None:
         return 0
     table = group_timetable(pc.program, s.unit)

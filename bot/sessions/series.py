@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from functools import lru_cache
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from bot.kernel.calendar import Timed, timetable
 from bot.kernel.i18n import Translator, resolve_locale
@@ -14,6 +15,7 @@ from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
+from bot.kernel.timetable import Timetable
 from bot.sessions.timing import is_paused, local_day, working_due
 from storage.tables import Enrollment, Member, Workspace
 
@@ -65,8 +67,14 @@ def windows(timed: Timed, due: Timing, stale: Timing) -> list[Window]:
     """One window per session held before the closing phase: sessions after an early `program end` never happen.
 
     `timed` is a group's own timetable (bot/kernel/calendar.group_timetable) or the program's."""
-    table = timetable(timed)
-    return [(due(table, i), stale(table, i)) for i in range(table.count()) if table.moment(i) < table.cut]
+    return list(_windows(timetable(timed), due, stale))
+
+
+@lru_cache(maxsize=4096)
+def _windows(table: Timetable, due: Timing, stale: Timing) -> tuple[Window, ...]:
+    # Most of a program's circles share its timetable: every planner of every tick computed the same windows for
+    # each of them (issue 18: 15,000 circles). A Timetable is a frozen value, so equal ones share an entry.
+    return tuple((due(table, i), stale(table, i)) for i in range(table.count()) if table.moment(i) < table.cut)
 
 
 def channel_translator(workspace: Workspace, members: list[Member]) -> Translator:
@@ -92,6 +100,7 @@ class SeriesPass(Generic[U, R]):
     # queries per program and tick instead of a few per unit (issue 18: planning 15,000 circles).
     load_many: Callable[[list[U]], Awaitable[dict[int, R | None]]] | None = None
     keys: set[str] = field(default_factory=set)  # idempotency keys of this family's deliveries planned before
+    cache: dict[str, Any] = field(default_factory=dict)  # what a planner reads once per pass for all its units
     _runs: dict[int, R | None] = field(default_factory=dict)
     _keys_loaded: bool = False
 

@@ -27,6 +27,15 @@ class RunningRepository:
             select(CirclePrompt).where(CirclePrompt.circle_id == circle_id).order_by(col(CirclePrompt.id)))
         return list(found.all())
 
+    async def prompts_of_circles(self, *, program_id: int) -> dict[int, list[CirclePrompt]]:
+        """`prompts_of_circle` for every circle of a program, in one query (the prompts planner's pass)."""
+        found = await self._session.exec(
+            select(CirclePrompt).where(CirclePrompt.program_id == program_id).order_by(col(CirclePrompt.id)))
+        rows: dict[int, list[CirclePrompt]] = {}
+        for row in found.all():
+            rows.setdefault(row.circle_id, []).append(row)
+        return rows
+
     async def add_prompt(self, *, values: dict[str, Any]) -> int | None:
         """Insert unless it would repeat a prompt or double-book a session (either unique key): new id or None."""
         table = CirclePrompt.__table__  # type: ignore[attr-defined]
