@@ -4,6 +4,8 @@
     python bench/scale.py measure [--only tick,digest,...] [--database-url URL]
     python bench/scale.py all          # seed, then measure everything
 
+Several measurements run one after another, each in a fresh process (its RSS is its own).
+
 The default database is PostgreSQL `lingkar_bench` on 127.0.0.1:5432 (created when missing; never `test`).
 Prints figures only: nothing here passes or fails on time.
 """
@@ -53,10 +55,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=FULL, help="scales every count down proportionally")
     parser.add_argument("--only", default="", help="measure only these (comma-separated); see `measure --list`")
     parser.add_argument("--list", action="store_true", help="list the measurements and exit")
+    parser.add_argument("--figures-json", default="", help=argparse.SUPPRESS)  # measure_apart's children
+    parser.add_argument("--no-table", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--settle", action="store_true",
                         help="after seeding, run one product tick so what the history lacks is planned")
     args = parser.parse_args()
-    from bench.scale_measure import measure, measurements
+    from bench.scale_measure import measure, measure_apart, measurements
 
     known = list(measurements())
     if args.list:
@@ -69,7 +73,11 @@ def main() -> None:
         unknown = [name for name in only if name not in known]
         if unknown:
             parser.error(f"unknown measurement(s) {', '.join(unknown)}; known: {', '.join(known)}")
-        asyncio.run(measure(args.database_url, only=only))
+        if len(only) > 1:
+            measure_apart(args.database_url, only=only)
+        else:
+            asyncio.run(measure(args.database_url, only=only, figures_json=args.figures_json,
+                                show_table=not args.no_table))
 
 
 if __name__ == "__main__":

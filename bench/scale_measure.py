@@ -6,11 +6,16 @@ do); ticks are `App.plan`, commands `Core.handle` with real Commands. Each measu
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -94,8 +99,26 @@ def measurements() -> dict[str, Measurement]:
             "serve": scale_serve.serve, "ack": scale_serve.ack}
 
 
-async def measure(url: str, *, only: list[str], schema: str | None = None) -> list[Figure]:
-    """Run `only`, print each figure as it comes and a table of all of them against the targets at the end."""
+def measure_apart(url: str, *, only: list[str]) -> list[Figure]:
+    """Each measurement in a fresh process (`bench/scale.py measure --only NAME`), so none inherits another's heap:
+    RSS growth is the process's own. Prints their figures as they come and the table of all at the end."""
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in only:
+            out = Path(folder) / f"{name}.json"
+            subprocess.run([sys.executable, str(Path(__file__).with_name("scale.py")), "measure", "--only", name,
+                            "--database-url", url, "--figures-json", str(out), "--no-table"], check=False)
+            if out.exists():
+                figures.extend(Figure(**row) for row in json.loads(out.read_text()))
+            else:
+                figures.append(Figure(f"{name}: FAILED", float("nan"), "", "", False, "the process wrote no figures"))
+    table(figures, url=url)
+    return figures
+
+
+async def measure(url: str, *, only: list[str], schema: str | None = None, figures_json: str = "",
+                  show_table: bool = True) -> list[Figure]:
+    """Run `only` in this process, print each figure as it comes and a table of all of them against the targets."""
     found = measurements()
     figures: list[Figure] = []
     for name in only:
@@ -108,8 +131,15 @@ async def measure(url: str, *, only: list[str], schema: str | None = None) -> li
             print(f"  {figure.name}: {figure.value:,.2f} {figure.unit}  {figure.note}", flush=True)
         print(f"  ({name} took {time.perf_counter() - began:.0f} s)", flush=True)
         figures.extend(got)
-    table(figures, url=url)
+    if figures_json:
+        _write_figures(figures_json, figures)
+    if show_table:
+        table(figures, url=url)
     return figures
+
+
+def _write_figures(path: str, figures: list[Figure]) -> None:
+    Path(path).write_text(json.dumps([asdict(f) for f in figures]))
 
 
 def table(figures: list[Figure], *, url: str) -> None:
