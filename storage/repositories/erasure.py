@@ -139,6 +139,10 @@ class ErasureRepository:
         for table in SQLModel.metadata.sorted_tables:
             if "workspace_id" not in table.c or "id" not in table.c:
                 continue
+            # One scan per table, all its text columns at once (issue 18: `forget me` read the 2,000,000 deliveries
+            # once per column); each column keeps its own needles and pattern.
+            patterns: dict[str, re.Pattern[str]] = {}
+            conditions = []
             for column in table.c:
                 if not _holds_text(column):
                     continue
@@ -150,12 +154,14 @@ class ErasureRepository:
                 needles |= quoted
                 variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
                 text = func.lower(cast(column, Text))
-                found = await self._fetch(select(table.c.id, column.label("value")).where(
-                    table.c.workspace_id == workspace_id,
-                    or_(*[text.contains(v, autoescape=True) for v in variants])))
-                pattern = _whole(set(identifiers), name if scrub_name else None, quoted)
-                for row in found:
-                    new = _replace(row["value"], pattern, replacement)
-                    if new != row["value"]:
-                        await self._session.exec(
-                            update(table).where(table.c.id == row["id"]).values({column.name: new}))
+                conditions += [text.contains(v, autoescape=True) for v in variants]
+                patterns[column.name] = _whole(set(identifiers), name if scrub_name else None, quoted)
+            if not conditions:
+                continue
+            found = await self._fetch(select(table.c.id, *(table.c[c] for c in patterns)).where(
+                table.c.workspace_id == workspace_id, or_(*conditions)))
+            for row in found:
+                changes = {c: new for c, pattern in patterns.items()
+                           if (new := _replace(row[c], pattern, replacement)) != row[c]}
+                if changes:
+                    await self._session.exec(update(table).where(table.c.id == row["id"]).values(changes))

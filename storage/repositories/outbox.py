@@ -228,4 +228,5 @@ class OutboxRepository:
         files = (table.c.workspace_id == workspace_id) & (table.c.kind == FILE_KIND)
         await self._session.exec(update(table).where(files, table.c.status == DeliveryStatus.PENDING)
                                  .values(status=DeliveryStatus.SKIPPED, last_error="cancelled by an erasure"))
-        await self._session.exec(update(table).where(files).values(image=None))
+        # Only files still holding their data: a workspace's thousands of sent invites are not rewritten each time.
+        await self._session.exec(update(table).where(files, table.c.image.is_not(None)).values(image=None))

@@ -24,7 +24,9 @@ class Delivery(SQLModel, table=True):
     """One message (or image) to one target. `key` is the idempotency key: planning twice inserts once."""
 
     # Claims look for due rows by status and time; the index keeps that cheap with millions of sent rows.
-    __table_args__ = (UniqueConstraint("key"), Index("ix_delivery_status_due_at", "status", "due_at"))
+    # (workspace_id, kind): `forget me` drops the workspace's files (kind "file") among millions of deliveries.
+    __table_args__ = (UniqueConstraint("key"), Index("ix_delivery_status_due_at", "status", "due_at"),
+                      Index("ix_delivery_workspace_id_kind", "workspace_id", "kind"))
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
