@@ -12,7 +12,7 @@ from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import FormValue
-from bot.kernel.i18n import translate
+from bot.kernel.i18n import ordinal, translate
 from bot.sessions.scripts import default_script, prompt_by_id
 from storage.tables import Circle, Delivery, Pair, Program
 from tests.agreements.support import agreement_messages, buttons_of, confirm_button, schedule_of
@@ -155,7 +155,7 @@ def _check_pair_reminders(rows: list[Delivery], pair: Pair) -> None:
 def _check_pair_checkins(rows: list[Delivery]) -> None:
     """A private check-in DM to each side when each meeting ends, in their language; the first meeting ended
     at 17:00 in Jakarta, after the mentor's day, so theirs waited for 09:00 the next morning."""
-    for user, title in (("MENTOR", "Check-in setelah pertemuan ke-{n}"), ("MENTEE", "Check-in after meeting {n}")):
+    for user, title in (("MENTOR", "Check-in setelah pertemuan {n:ordinal}"), ("MENTEE", "Check-in after meeting {n}")):
         mine = [r for r in rows if r.target == to(user)]
         assert [index_of(r) for r in mine] == list(range(5))
         for row, meeting in zip(mine, PAIR_MEETINGS, strict=True):
@@ -163,7 +163,8 @@ def _check_pair_checkins(rows: list[Delivery]) -> None:
             if user == "MENTOR" and meeting == FIRST:
                 due = datetime(2026, 1, 7, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
             assert on_time(row, due), (user, row.key, row.due_at)
-            assert text(row).startswith(title.format(n=index_of(row) + 1)), text(row)
+            n = index_of(row) + 1  # Indonesian: "pertemuan pertama", "kedua", ...
+            assert text(row).startswith(title.replace("{n:ordinal}", ordinal(n, "id")).format(n=n)), text(row)
 
 
 CIRCLES = default_script("circles")
