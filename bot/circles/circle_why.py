@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from babel.lists import format_list
-
-from bot.kernel.i18n import Translator, catalog
+from bot.kernel.i18n import Translator, catalog, name_list
 from storage.tables import Member
 
 # Reasons that read naturally as "everyone's": the whole circle shares them (see wording.po).
 EVERYONE = ("first_choice", "second_choice", "third_choice", "later_choice", "no_preference", "self_selected")
-_LIST_LOCALE = {"en": "en_GB", "id": "id_ID"}
 
 
 def names(t: Translator, people: list[str]) -> str:
     """'Budi, Indah and Yusuf' / 'Budi, Indah, dan Yusuf'."""
-    return format_list(people, locale=_LIST_LOCALE.get(t.locale, "en_GB"))
+    return name_list(people, t.locale)
 
 
 def _number(value: object) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from babel.lists import format_list
-
 from bot.closing.records import ProgramRecord
 from bot.closing.thanks import has_manager, what_they_did
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import Translator, format_moment, name_list
 from bot.kernel.messages import Block, Context, Header, Message, Text
 from storage.tables import Circle, Member, Program
 
@@ -54,7 +52,7 @@ def recognition_lines(t: Translator, record: ProgramRecord, people: dict[int, Me
         lines.append(t("wording.recognition.no_manager_all"))
     elif unmanaged:
         lines.append(t.n("wording.recognition.no_manager_some", len(unmanaged),
-                         names=format_list(unmanaged, locale={"id": "id_ID"}.get(t.locale, "en_GB"))))
+                         names=name_list(unmanaged, t.locale)))
     return lines
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_interval
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -72,6 +73,11 @@ def resolve_locale(*candidates: object) -> str:
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def name_list(items: list[str], locale: str) -> str:
+    """'Budi, Indah and Yusuf' / 'Budi, Indah, dan Yusuf': a list as the language joins it."""
+    return str(format_list(items, locale=_BABEL_LOCALE.get(locale, _BABEL_LOCALE[DEFAULT_LOCALE])))
 
 
 # Indonesian writes ordinals 1-10 as words ("pertemuan pertama", "urutan ketiga") and larger ones as "ke-11".
