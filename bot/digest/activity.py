@@ -82,8 +82,8 @@ class CircleRecords:
 
 
 async def records(uow: UnitOfWork, circles: Sequence[Circle]) -> list[CircleRecords]:
-    return [CircleRecords(c, await uow.running.logs_of_circle(circle_id=c.id or 0),
-                          await uow.running.checkins_of_circle(circle_id=c.id or 0)) for c in circles]
+    logs, checkins = await uow.running.records_of_circles(circle_ids=[c.id or 0 for c in circles])
+    return [CircleRecords(c, logs.get(c.id or 0, []), checkins.get(c.id or 0, [])) for c in circles]
 
 
 def program_week(program: Program, table: Timetable, index: int) -> int:
@@ -141,9 +141,12 @@ def circle_weeks(program: Program, circles: Sequence[CircleRecords], *, sizes: d
         table = group_timetable(program, run.circle)
         size = sizes.get(run.circle.id or 0, 0)
         logs = {log.session_index: log for log in run.logs}
+        by_session: dict[int, list[CheckIn]] = {}  # grouped once: a year of check-ins per session was quadratic
+        for checkin in run.checkins:
+            by_session.setdefault(checkin.session_index, []).append(checkin)
         for index in held(table, until):
             week = weeks.setdefault(program_week(program, table, index), WeekRates())
-            answers = [c for c in run.checkins if c.session_index == index]
+            answers = by_session.get(index, [])
             log = logs.get(index)
             week.sessions += 1
             week.met += log is not None or any(c.attended for c in answers)

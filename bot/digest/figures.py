@@ -126,8 +126,10 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     paused = len(paused_ids)
     circles = [c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
                if c.status == CircleStatus.ACTIVE]
-    members = {c.id or 0: [m.member_id for m in await uow.circles.memberships(
-        circle_id=c.id or 0, statuses=(CircleMemberStatus.ACTIVE,))] for c in circles}
+    members: dict[int, list[int]] = {c.id or 0: [] for c in circles}
+    for membership in await uow.circles.of_program_members(workspace_id=workspace_id, program_id=program_id):
+        if membership.status == CircleMemberStatus.ACTIVE and membership.circle_id in members:  # one query
+            members[membership.circle_id].append(membership.member_id)
     sizes = {circle_id: len(ids) for circle_id, ids in members.items()}
     # Paused members are asked nothing and expected nowhere: they count in the circle's size, not in the rates.
     available = {circle_id: len(set(ids) - paused_ids) for circle_id, ids in members.items()}

@@ -90,11 +90,11 @@ async def group_goals(uow: UnitOfWork, *, program_id: int, member_ids: Iterable[
     """The goals of `member_ids` in one program, at K. `exclude`: the reader (a moderator who is also a member),
     so they cannot take their own goal out of the median and learn someone else's."""
     wanted = sorted({m for m in member_ids if m != exclude})
-    histories: list[tuple[Goal, Sequence[GoalUpdate]]] = []
-    for member_id in wanted:
-        goal = await uow.running.goal(program_id=program_id, member_id=member_id)
-        if goal is not None:
-            histories.append((goal, await uow.running.goal_updates(goal_id=goal.id or 0, limit=ALL_UPDATES)))
+    goals = await uow.running.goals_of_members(program_id=program_id, member_ids=wanted)  # a few queries, not
+    updates = await uow.running.updates_of_goals(goal_ids=[g.id or 0 for g in goals.values()],  # two per member
+                                                 limit=ALL_UPDATES)
+    histories: list[tuple[Goal, Sequence[GoalUpdate]]] = [(goals[m], updates.get(goals[m].id or 0, []))
+                                                          for m in wanted if m in goals]
     return aggregate(histories, members=len(wanted), since=since, k=k)
 
 

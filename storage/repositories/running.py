@@ -170,6 +170,40 @@ class RunningRepository:
                                          .limit(limit))
         return list(found.all())
 
+    async def goals_of_members(self, *, program_id: int, member_ids: Sequence[int]) -> dict[int, Goal]:
+        """`goal` for many members of one program, by member id, a query per 1,000 members (the digest's)."""
+        goals: dict[int, Goal] = {}
+        for ids in _chunks(member_ids):
+            found = await self._session.exec(select(Goal).where(Goal.program_id == program_id,
+                                                                col(Goal.member_id).in_(ids)))
+            goals.update({goal.member_id: goal for goal in found.all()})
+        return goals
+
+    async def updates_of_goals(self, *, goal_ids: Sequence[int], limit: int) -> dict[int, list[GoalUpdate]]:
+        """`goal_updates` for many goals, by goal id, each newest first and at most `limit`."""
+        updates: dict[int, list[GoalUpdate]] = {}
+        for ids in _chunks(goal_ids):
+            found = await self._session.exec(select(GoalUpdate).where(col(GoalUpdate.goal_id).in_(ids)).order_by(
+                col(GoalUpdate.created_at).desc(), col(GoalUpdate.id).desc()))
+            for update_row in found.all():
+                updates.setdefault(update_row.goal_id, []).append(update_row)
+        return {goal_id: rows[:limit] for goal_id, rows in updates.items()}
+
+    async def records_of_circles(self, *, circle_ids: Sequence[int]
+                                 ) -> tuple[dict[int, list[SessionLog]], dict[int, list[CheckIn]]]:
+        """`logs_of_circle` and `checkins_of_circle` for many circles, by circle id, in their orders: two queries per
+        1,000 circles instead of two per circle (the digest's)."""
+        logs: dict[int, list[SessionLog]] = {}
+        checkins: dict[int, list[CheckIn]] = {}
+        for ids in _chunks(circle_ids):
+            for log in (await self._session.exec(select(SessionLog).where(col(SessionLog.circle_id).in_(ids))
+                                                 .order_by(col(SessionLog.session_index)))).all():
+                logs.setdefault(log.circle_id, []).append(log)
+            for checkin in (await self._session.exec(select(CheckIn).where(col(CheckIn.circle_id).in_(ids))
+                                                     .order_by(col(CheckIn.session_index), col(CheckIn.id)))).all():
+                checkins.setdefault(checkin.circle_id, []).append(checkin)
+        return logs, checkins
+
     # Pauses
 
     async def open_pause(self, *, workspace_id: int, member_id: int, today: date) -> PausePeriod | None:
@@ -185,3 +219,9 @@ class RunningRepository:
             PausePeriod.workspace_id == workspace_id, col(PausePeriod.member_id).in_(list(member_ids)))
             .order_by(col(PausePeriod.id)))
         return list(found.all())
+
+
+def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
+    """IN lists of at most `size`: far below SQLite's and asyncpg's limits on bound parameters."""
+    unique = sorted(set(ids))
+    return [unique[i:i + size] for i in range(0, len(unique), size)]
