@@ -35,6 +35,10 @@ async def _scalar(app: App, sql: str, **params: object) -> int:
         return int((await connection.execute(text(sql), params)).scalar_one() or 0)
 
 
+def _busiest(queued: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in sorted(queued.items(), key=lambda kv: -kv[1])[:4] if n)
+
+
 async def tick(db: Store) -> list[Figure]:
     """An idle tick (nothing due: half an hour before the next prompts), then the tick at which every running
     circle's prompt is due. What the due tick added is deleted afterwards, so it can be measured again."""
@@ -48,7 +52,7 @@ async def tick(db: Store) -> list[Figure]:
             if report.total == 0:
                 break
             figures.append(Figure(f"catch-up tick {attempt + 1} (first after seeding)", spent, "s", "", None,
-                                  f"queued {report.total:,}"))
+                                  f"queued {report.total:,} ({_busiest(report.queued)})"))
         figures.append(Figure("idle tick (nothing due)", spent * 1000, "ms", "< 200 ms", spent < 0.2,
                               f"queued {report.total}"))
         marks = await _marks(app, ("delivery", "circleprompt"))
@@ -58,8 +62,8 @@ async def tick(db: Store) -> list[Figure]:
         circles = await _scalar(app, "SELECT count(*) FROM circle WHERE status = 'active' AND space <> ''")
         prompts = report.queued.get("plan_prompts", 0)
         figures.append(Figure("planning tick, every circle's prompt due", spent, "s", "< 5 s", spent < 5,
-                              f"{prompts:,} prompts of {circles:,} circles, {report.total:,} queued in all; "
-                              f"{spent / max(1, prompts) * 1000:.1f} ms per prompt"))
+                              f"{prompts:,} prompts of {circles:,} circles, {report.total:,} queued in all "
+                              f"({_busiest(report.queued)}); {spent / max(1, prompts) * 1000:.1f} ms per prompt"))
         await _drop_above(app, marks)
     return figures
 
