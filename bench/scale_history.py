@@ -1,8 +1,8 @@
 """A year of the seeded company's history: prompts used, deliveries sent, check-ins, polls and their answers.
 
-Deliveries carry the planners' own idempotency keys (`prompt:{circle}:{session}`, `reminder:...`, `checkin:...`
-and `checkin:{circle}:{session}:{member}` by DM, `poll:{poll}:{member}`), so the product's next tick finds the
-past planned. Rates are set so the full-size company has about 1,000,000 check-ins and 200,000 poll answers.
+Deliveries carry the planners' own idempotency keys (`prompt:{circle}:{session}`, `reminder:...`, `kit:...`,
+`checkin:...` and `checkin:{circle}:{session}:{member}` by DM, `poll:{poll}:{member}`), so the product's next tick
+finds the past planned. Rates are set so the full-size company has about 1,000,000 check-ins and 200,000 poll answers.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ def deliveries(world: World) -> Iterator[Row]:
             for prefix, due in (("prompt", moment - timedelta(days=1)), ("reminder", moment - timedelta(hours=1))):
                 yield _sent(next_id, plan.workspace, program, f"{prefix}:{circle}:{index}", prefix, space, due)
                 next_id += 1
+            # The moderator's kit for the session (bot/circles/kit.py), due with the prompt.
+            yield _sent(next_id, plan.workspace, program, f"kit:{circle}:{index}", "kit",
+                        _target(world, plan.workspace, group[0]), moment - timedelta(days=1), group[0])
+            next_id += 1
             after = moment + timedelta(hours=1)
             if not plan.checkins_by_dm:
                 yield _sent(next_id, plan.workspace, program, f"checkin:{circle}:{index}", "checkin", space, after)
