@@ -107,6 +107,12 @@ async def formation(demo: Demo) -> None:
     await deliver(demo)
     for name, members in demo.local.spaces.items():
         demo.console.print(f"[bold]#{name}[/]: {', '.join(members)}")
+    # The scheduler's next minute: what is due before the first sessions (the "before" self-assessment) goes now.
+    fresh = await tick(demo)
+    if fresh:
+        first = fresh[0]
+        demo.console.print(Panel(render_message(first.message), border_style="magenta",
+                                 title=f"DM to {first.target.ref} (and {len(fresh) - 1} more messages like it)"))
 
 
 async def elections(demo: Demo) -> None:
