@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.kernel.calendar import first_meeting_day, group_timetable, session_count, session_time
 from bot.kernel.timetable import Timetable
-from bot.sessions.timing import checkin_due, session_day
+from bot.sessions.timing import checkin_closes, checkin_due, session_day
 from storage.tables import CheckIn, Circle, ModeratorMode, Program, SessionLog
 from storage.uow import UnitOfWork
 
@@ -145,17 +145,22 @@ def circle_weeks(program: Program, circles: Sequence[CircleRecords], *, sizes: d
         for checkin in run.checkins:
             by_session.setdefault(checkin.session_index, []).append(checkin)
         for index in held(table, until):
-            week = weeks.setdefault(program_week(program, table, index), WeekRates())
             answers = by_session.get(index, [])
             log = logs.get(index)
+            met = log is not None or any(c.attended for c in answers)
+            closed = checkin_closes(table, index) <= until
+            if not (met or closed):  # just over, nothing in yet, check-ins still open: not yet a zero
+                continue
+            week = weeks.setdefault(program_week(program, table, index), WeekRates())
             week.sessions += 1
-            week.met += log is not None or any(c.attended for c in answers)
+            week.met += met
             if log is not None:
                 week.logged += 1
                 week.attendees += len(log.attendee_member_ids)
                 week.seats += max(size, len(log.attendee_member_ids))
-            week.checkins += len(answers)
-            week.expected += max(size, len(answers))
+            if closed:  # a rate over answers still coming in would read as people not answering
+                week.checkins += len(answers)
+                week.expected += max(size, len(answers))
     return weeks
 
 

@@ -102,12 +102,17 @@ def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], 
     for pair in pairs:
         table = group_timetable(program, pair)
         for index in (i for i in held(table, now) if is_pair_meeting(pair, table, i)):
-            week = weeks.setdefault(program_week(program, table, index), WeekRates())
             mine = [a for a in answers if a.pair_id == pair.id and a.meeting_index == index]
+            met = any(a.met for a in mine)
+            closed = checkin_closes(table, index) <= now
+            if not (met or closed):  # as for circles: answers still coming in are not yet a zero
+                continue
+            week = weeks.setdefault(program_week(program, table, index), WeekRates())
             week.meetings += 1
-            week.pairs_met += any(a.met for a in mine)
-            week.checkins += len(mine)
-            week.expected += 2
+            week.pairs_met += met
+            if closed:
+                week.checkins += len(mine)
+                week.expected += 2
     return weeks
 
 

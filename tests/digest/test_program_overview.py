@@ -29,7 +29,7 @@ async def test_each_circle_has_its_health_and_the_digest_attention(app: App) -> 
     assert b.reasons == ("not_met", "checkins_stopped", "no_moderator")
     assert b.checkin_rate == round(1 / 9, 3)
     assert overview.figures.attention == digest.attention  # the digest's list, not a copy of its rules
-    assert overview.chart is not None and overview.chart.lines["circles_met"] == [(1, 100.0), (2, 50.0), (3, 50.0)]
+    assert overview.chart is not None and overview.chart.lines["circles_met"] == [(1, 100.0), (2, 50.0), (3, 100.0)]
 
 
 async def test_themes_show_vote_counts_and_before_after_stays_behind_k(app: App) -> None:
