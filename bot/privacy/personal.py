@@ -64,9 +64,11 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
 # Tables that hold nothing about a person (Member itself is handled apart, field by field). The Slack OAuth tables
 # are the workspace's installation of the app (bot token, OAuth state); slack_installations also names who installed
 # it by Slack user id, as Slack's own record of the install: it goes when the app is uninstalled or the workspace is
-# erased (`lingkar workspace erase`), not with one member's `forget me` (docs/privacy.md).
+# erased (`lingkar workspace erase`), not with one member's `forget me` (docs/privacy.md). slack_team_orgs says which
+# Enterprise Grid org a workspace belongs to: ids of organisations, nobody's.
 NOT_PERSONAL = frozenset({"workspace", "member", "poll", "digestsnapshot", "used_form", "seen_event",
-                          "workspace_pace", "slack_installations", "slack_bots", "slack_oauth_states"})
+                          "workspace_pace", "slack_installations", "slack_bots", "slack_oauth_states",
+                          "slack_team_orgs"})
 
 
 # Free text kept for others in which a former member's name is blanked out too (not only their platform id).
