@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,8 +40,7 @@ class Stretch:
 
     def moment(self, index: int) -> datetime:
         """Wall-clock time stays fixed in the stretch's zone across daylight-saving changes."""
-        day = self.first_day + timedelta(weeks=(index - self.start) * self.every_weeks)
-        return datetime.combine(day, self.at, tzinfo=_zone(self.zone)).astimezone(UTC)
+        return _stretch_moment(self, index)
 
     def to_json(self) -> dict[str, Any]:
         raw = {"from": self.start, "first": self.first_day.isoformat(), "at": self.at.strftime("%H:%M"),
@@ -100,10 +100,7 @@ class Timetable:
         return self.stretches[-1].minutes
 
     def count(self) -> int:
-        n = 0
-        while n < MAX_SESSIONS and self.moment(n) < self.ends:
-            n += 1
-        return max(1, n)
+        return _count(self)
 
     def times(self) -> list[datetime]:
         return [self.moment(i) for i in range(self.count())]
@@ -112,6 +109,22 @@ class Timetable:
         """This schedule with `stretch` governing its sessions from `stretch.start` on."""
         kept = tuple(s for s in self.stretches if s.start < stretch.start)
         return Timetable(stretches=(*kept, stretch), ends=self.ends, cut=self.cut)
+
+
+# Both are pure functions of frozen values, asked millions of times a tick (the digest and the planners ask a group's
+# session count once per session): computed once per distinct stretch or timetable, most groups share the program's.
+@lru_cache(maxsize=65536)
+def _stretch_moment(stretch: Stretch, index: int) -> datetime:
+    day = stretch.first_day + timedelta(weeks=(index - stretch.start) * stretch.every_weeks)
+    return datetime.combine(day, stretch.at, tzinfo=_zone(stretch.zone)).astimezone(UTC)
+
+
+@lru_cache(maxsize=16384)
+def _count(table: Timetable) -> int:
+    n = 0
+    while n < MAX_SESSIONS and table.moment(n) < table.ends:
+        n += 1
+    return max(1, n)
 
 
 def stretches_of(schedule: list[dict[str, Any]] | None) -> list[Stretch]:
