@@ -127,7 +127,7 @@ def themes(world: World) -> Iterator[Row]:
 
 
 def theme_votes(world: World) -> Iterator[Row]:
-    """Approvals in the program waiting to be formed: three themes each, popular ones more often."""
+    """Approvals in the program waiting to be formed: three themes each, chosen at random."""
     next_id, first_theme = 1, 1
     for plan in world.plans:
         if plan.format != "circles":
