@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from bot.pairs.scoring import (
     EXCLUDED,
@@ -24,6 +23,9 @@ from bot.pairs.scoring import (
     score_matrix,
     scores_and_parts,
 )
+
+if TYPE_CHECKING:  # numpy loads on first use: a server that never pairs does not hold it
+    import numpy as np
 
 __all__ = [
     "EXCLUDED",
@@ -93,6 +95,7 @@ def match(
 
     Excluded pairs are never matched; a mentee with no feasible mentor (or none left) stays unmatched.
     """
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     s = _scores(scores, mentors, mentees, rules)
     feasible = np.isfinite(s)
     rows = np.flatnonzero(feasible.any(axis=1))
@@ -121,6 +124,7 @@ def greedy_match(
     *, mentors: Sequence[Person], mentees: Sequence[Person], rules: Rules, scores: np.ndarray | None = None
 ) -> list[Pair]:
     """Baseline: take feasible pairs from the best score down while both sides are still free."""
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     s = _scores(scores, mentors, mentees, rules)
     n, m = s.shape
     flat = s.ravel()
@@ -154,6 +158,7 @@ def random_match(
     scores: np.ndarray | None = None,
 ) -> list[Pair]:
     """Baseline: mentees in random order each take a random feasible mentor with a free seat."""
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     s = _scores(scores, mentors, mentees, rules)
     rng = np.random.default_rng(seed)
     feasible = np.isfinite(s)

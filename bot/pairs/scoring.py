@@ -9,8 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads on first use: a server that never pairs does not hold it
+    import numpy as np
+
 
 FORMATS = ("one_on_one", "peer", "reverse")
 
@@ -109,6 +112,7 @@ class Rules:
 
 
 def _incidence(rows: Sequence[frozenset[Hashable]], vocab: dict[Hashable, int]) -> np.ndarray:
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     out = np.zeros((len(rows), len(vocab)))
     for i, items in enumerate(rows):
         cols = [vocab[x] for x in items if x in vocab]
@@ -118,6 +122,7 @@ def _incidence(rows: Sequence[frozenset[Hashable]], vocab: dict[Hashable, int]) 
 
 def _shared_counts(a: Sequence[frozenset[Hashable]], b: Sequence[frozenset[Hashable]]) -> np.ndarray:
     """|a[i] & b[j]| for every i, j (float64), as one matrix product of 0/1 incidence matrices."""
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     # Only items present on both sides can be shared, so the vocabulary (and the product) stays small.
     # The counts are small integers, hence exact whatever order BLAS sums in: a 1 x 1 call and a
     # 3,000 x 3,000 call give bit-identical entries.
@@ -130,6 +135,7 @@ def _shared_counts(a: Sequence[frozenset[Hashable]], b: Sequence[frozenset[Hasha
 
 def _codes(*columns: Sequence[Hashable | None]) -> list[np.ndarray]:
     """Encode values as ints shared across columns; None is -1 so "both unknown" never counts as equal."""
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     table: dict[Hashable, int] = {}
     return [
         np.fromiter((-1 if v is None else table.setdefault(v, len(table)) for v in col), dtype=np.int64, count=len(col))
@@ -148,6 +154,7 @@ def _block_ids(
     mentee_id: int,
     mentor_id: int,
 ) -> None:
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     rows, cols = mentee_at.get(mentee_id), mentor_at.get(mentor_id)
     if rows and cols:
         blocked[np.ix_(rows, cols)] = True
@@ -192,6 +199,7 @@ def scores_and_parts(
     *, mentors: Sequence[Person], mentees: Sequence[Person], rules: Rules, keep_parts: bool = False
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The score matrix and, if asked, each weighted component (the "why" of a suggestion)."""
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     # Written for speed at 3,000 x 3,000: every full-size temporary is 72 MB and costs more in page
     # faults than in arithmetic, so components are built in place and added with `where=`.
     w = rules.weights

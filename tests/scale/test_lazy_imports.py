@@ -1,4 +1,4 @@
-"""A server that never forms, pairs, draws or sends an invite does not hold scipy, matplotlib or icalendar.
+"""A server that never forms, pairs, draws or sends an invite does not hold scipy, matplotlib, icalendar or numpy.
 
 In a subprocess: other tests in this process may have imported them already. tests/pairs, tests/digest and
 tests/calendar_files exercise the functions that import them on first use.
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("scipy", "matplotlib", "icalendar")
+HEAVY = ("scipy", "matplotlib", "icalendar", "numpy")
 
 BOOT = """
 import asyncio, sys
