@@ -8,7 +8,7 @@ from aiohttp import web
 from adapters.dashboard.auth import signed_in
 from adapters.dashboard.pages.lookup import k_for, lingkar_of, now_of, program_of, with_code
 from adapters.dashboard.render import page
-from bot.digest.export import export_tables, zip_tables
+from bot.digest.export import export_zip
 from bot.kernel.i18n import Translator
 
 CHUNK = 64 * 1024
@@ -31,9 +31,10 @@ async def download(request: web.Request) -> web.StreamResponse:
     now = now_of(request)
     async with lingkar_of(request).services.uow() as uow:
         program = await program_of(request, uow, admin)
-        tables = await export_tables(uow, program, t=Translator(admin.locale), k=k_for(request, program), now=now)
-    folder = f"lingkar-{program.slug}-{now.strftime('%Y%m%d-%H%M')}"
-    data = zip_tables(tables, folder=folder)
+        folder = f"lingkar-{program.slug}-{now.strftime('%Y%m%d-%H%M')}"
+        # The chat command's own builder: check-ins stream from the database into the zip, never all in memory.
+        data, _ = await export_zip(uow, program, t=Translator(admin.locale), k=k_for(request, program), now=now,
+                                   folder=folder)
     response = web.StreamResponse(headers={
         "Content-Type": "application/zip", "Content-Disposition": f'attachment; filename="{folder}.zip"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
