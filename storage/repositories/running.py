@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select as columns_of
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import CheckIn, Circle, CirclePrompt, Goal, GoalUpdate, PausePeriod, SessionLog
-from storage.upsert import insert_ignore
+from storage.tables import CheckIn, Circle, CirclePrompt, Goal, GoalUpdate, PausePeriod, PromptStatus, SessionLog
+from storage.upsert import insert_ignore, insert_ignore_many
 
 
 class RunningRepository:
@@ -219,6 +219,22 @@ class RunningRepository:
             PausePeriod.workspace_id == workspace_id, col(PausePeriod.member_id).in_(list(member_ids)))
             .order_by(col(PausePeriod.id)))
         return list(found.all())
+
+
+    # Prompts in bulk (the prompts planner's pass)
+
+    async def add_prompts(self, rows: Sequence[dict[str, Any]]) -> list[tuple[int, int, int | None]]:
+        """`add_prompt` for many rows, one INSERT per 1,000: (id, circle_id, session_index) of those inserted now;
+        a row that would repeat a prompt or double-book a session (a concurrent choice won) is left out."""
+        created = await insert_ignore_many(self._session, CirclePrompt, rows=rows, conflict=None,
+                                           returning=("id", "circle_id", "session_index"))
+        return [(int(i), int(c), None if s is None else int(s)) for i, c, s in created]
+
+    async def mark_prompts_posted(self, *, prompt_row_ids: Sequence[int]) -> None:
+        """Posted: one UPDATE per 1,000 rows (rows this session holds are updated too)."""
+        for ids in _chunks(prompt_row_ids):
+            await self._session.exec(update(CirclePrompt).where(col(CirclePrompt.id).in_(ids))
+                                     .values(status=PromptStatus.POSTED))
 
 
 def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
