@@ -22,6 +22,7 @@ import aiohttp
 from bench import slack_ack
 from bench.scale_measure import Figure
 from bench.scale_store import Store
+from storage.migrate import upgrade
 
 RATE, REQUESTS, WARMUP = 200.0, 2000, 200
 READY_WITHIN = 180.0  # seconds
@@ -59,6 +60,7 @@ async def _ready(port: int, process: asyncio.subprocess.Process) -> float:
 async def serve(db: Store) -> list[Figure]:
     from tests.slack.mock_slack import TOKEN, MockSlack
 
+    await upgrade(db.url, schema=db.schema)  # `lingkar db upgrade`: serve refuses a database behind the code
     mock = await slack_ack._mock(MockSlack)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINGKAR_", "SLACK_", "Microsoft"))}
