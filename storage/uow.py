@@ -12,6 +12,7 @@ from storage.repositories.care import CareRepository
 from storage.repositories.circles import CircleRepository, ThemeRepository
 from storage.repositories.closing import ClosingRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.digest_reads import DigestReadRepository
 from storage.repositories.erasure import ErasureRepository
 from storage.repositories.feedback import FeedbackRepository
 from storage.repositories.kept import KeptRepository
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.themes = ThemeRepository(s)
         self.circles = CircleRepository(s)
         self.running = RunningRepository(s)
+        self.digest_reads = DigestReadRepository(s)
         self.feedback = FeedbackRepository(s)
         self.outbox = OutboxRepository(s)
         self.erasure = ErasureRepository(s)

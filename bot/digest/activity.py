@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from bot.kernel.calendar import first_meeting_day, group_timetable, session_count, session_time
 from bot.kernel.timetable import Timetable
@@ -86,38 +87,106 @@ async def records(uow: UnitOfWork, circles: Sequence[Circle]) -> list[CircleReco
     return [CircleRecords(c, logs.get(c.id or 0, []), checkins.get(c.id or 0, [])) for c in circles]
 
 
+@dataclass(frozen=True)
+class CircleTally:
+    """One circle's sessions as the digest counts them: no names, no answers, only how many (issue 18: the digest
+    read every check-in as an object; the database counts them now)."""
+
+    circle: Circle
+    table: Timetable  # the circle's own, computed once
+    attendees: dict[int, int]  # logged session -> attendees logged, sessions in order
+    answers: dict[int, int]  # session -> check-ins answered
+    attended: frozenset[int]  # sessions a check-in says the member attended
+
+
+async def tallies(uow: UnitOfWork, program: Program, circles: Sequence[Circle]) -> list[CircleTally]:
+    ids = [c.id or 0 for c in circles]
+    logs = await uow.digest_reads.session_attendees(circle_ids=ids)
+    counts = await uow.digest_reads.checkin_counts(circle_ids=ids)
+    found = []
+    for circle in circles:
+        mine = counts.get(circle.id or 0, {})
+        found.append(CircleTally(circle, group_timetable(program, circle), logs.get(circle.id or 0, {}),
+                                 {i: n for i, (n, _) in mine.items()},
+                                 frozenset(i for i, (_, attended) in mine.items() if attended)))
+    return found
+
+
+def tally_of(program: Program, run: CircleRecords) -> CircleTally:
+    """The tally of records already read (the dashboard's circle health reads each circle's check-ins anyway)."""
+    answers: dict[int, int] = {}
+    for checkin in sorted(run.checkins, key=lambda c: c.session_index):
+        answers[checkin.session_index] = answers.get(checkin.session_index, 0) + 1
+    return CircleTally(run.circle, group_timetable(program, run.circle),
+                       {log.session_index: len(log.attendee_member_ids)
+                        for log in sorted(run.logs, key=lambda x: x.session_index)},
+                       answers, frozenset(c.session_index for c in run.checkins if c.attended))
+
+
+@dataclass(frozen=True)
+class SessionAt:
+    """One session of a timetable with the moments the digest compares: computed once per distinct timetable."""
+
+    index: int
+    time: datetime
+    due: datetime  # its check-in is asked (the session is over)
+    closes: datetime  # its check-in closes
+    day: date  # where it is held
+
+
+def _session_at(table: Timetable, index: int) -> SessionAt:
+    return SessionAt(index, session_time(table, index), checkin_due(table, index), checkin_closes(table, index),
+                     session_day(table, index))
+
+
+@lru_cache(maxsize=1024)
+def sessions_of(table: Timetable) -> tuple[SessionAt, ...]:
+    """Every session of the timetable. Circles mostly share a few timetables (frozen values): a digest over
+    thousands of circles computed the same moments for each of them."""
+    return tuple(_session_at(table, i) for i in range(session_count(table)))
+
+
+def _at(table: Timetable, index: int) -> SessionAt:
+    sessions = sessions_of(table)
+    return sessions[index] if 0 <= index < len(sessions) else _session_at(table, index)
+
+
+def _week(first: date, session: SessionAt) -> int:
+    return max(0, (session.day - first).days // 7)
+
+
 def program_week(program: Program, table: Timetable, index: int) -> int:
     """The program week (0-based, counted from its first meeting day) a group's session falls in, by the session's
     day where it is held: a circle meeting on Friday when the program meets on Wednesday is in that Wednesday's
     week. For the program's own slot this is index x cadence, as it always was."""
-    return max(0, (session_day(table, index) - first_meeting_day(program)).days // 7)
+    return _week(first_meeting_day(program), _at(table, index))
 
 
-def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict[int, int], since: datetime,
+def summarise(program: Program, circles: Sequence[CircleTally], *, sizes: dict[int, int], since: datetime,
               until: datetime) -> Activity:
     """Figures for the sessions scheduled in [since, until), each circle by its own timetable; `sizes`: each
     circle's members who can take part."""
     met = attendees = seats = checkins = expected = 0
     last: dict[int, datetime] = {}
     by_week: dict[int, int] = {}
+    first = first_meeting_day(program)
     for run in circles:
         circle_id = run.circle.id or 0
-        table = group_timetable(program, run.circle)
-        in_window = {i for i in range(session_count(table)) if since <= session_time(table, i) < until}
+        in_window = {s.index for s in sessions_of(run.table) if since <= s.time < until}
         size = sizes.get(circle_id, 0)
-        logged = [log for log in run.logs if log.session_index in in_window]
-        if logged or any(c.attended for c in run.checkins if c.session_index in in_window):
+        logged = [n for index, n in run.attendees.items() if index in in_window]
+        if logged or in_window & run.attended:
             met += 1  # as the chart counts it: an unlogged session members say they attended was held
-        for log in logged:
-            attendees += len(log.attendee_member_ids)
-            seats += max(size, len(log.attendee_member_ids))  # a paused member who came anyway still counts
-        for log in run.logs:
-            moment = session_time(table, log.session_index)
-            last[circle_id] = max(last.get(circle_id, moment), moment)
-            week = program_week(program, table, log.session_index)
-            by_week[week] = by_week.get(week, 0) + len(log.attendee_member_ids)
+        for n in logged:
+            attendees += n
+            seats += max(size, n)  # a paused member who came anyway still counts
+        for index, n in run.attendees.items():
+            session = _at(run.table, index)
+            last[circle_id] = max(last.get(circle_id, session.time), session.time)
+            week = _week(first, session)
+            by_week[week] = by_week.get(week, 0) + n
         expected += size * len(in_window)
-        checkins += sum(1 for c in run.checkins if c.session_index in in_window)
+        checkins += sum(n for index, n in run.answers.items() if index in in_window)
     return Activity(
         circles_met=met,
         attendance_rate=round(attendees / seats, 3) if seats else None,
@@ -127,52 +196,52 @@ def summarise(program: Program, circles: Sequence[CircleRecords], *, sizes: dict
     )
 
 
+def held_sessions(table: Timetable, until: datetime) -> list[SessionAt]:
+    return [s for s in sessions_of(table) if s.due <= until]
+
+
 def held(table: Timetable, until: datetime) -> list[int]:
     """A group's sessions over by `until` (a check-in is due once one is over)."""
-    return [i for i in range(session_count(table)) if checkin_due(table, i) <= until]
+    return [s.index for s in held_sessions(table, until)]
 
 
-def circle_weeks(program: Program, circles: Sequence[CircleRecords], *, sizes: dict[int, int],
+def circle_weeks(program: Program, circles: Sequence[CircleTally], *, sizes: dict[int, int],
                  until: datetime) -> dict[int, WeekRates]:
     """Program week -> rates, from every circle's sessions held by `until`. A session nobody logged still met when a
     member checked in saying they attended: unlogged sessions are not people dropping out."""
     weeks: dict[int, WeekRates] = {}
+    first = first_meeting_day(program)
     for run in circles:
-        table = group_timetable(program, run.circle)
         size = sizes.get(run.circle.id or 0, 0)
-        logs = {log.session_index: log for log in run.logs}
-        by_session: dict[int, list[CheckIn]] = {}  # grouped once: a year of check-ins per session was quadratic
-        for checkin in run.checkins:
-            by_session.setdefault(checkin.session_index, []).append(checkin)
-        for index in held(table, until):
-            answers = by_session.get(index, [])
-            log = logs.get(index)
-            met = log is not None or any(c.attended for c in answers)
-            closed = checkin_closes(table, index) <= until
+        for session in held_sessions(run.table, until):
+            answers = run.answers.get(session.index, 0)
+            logged = run.attendees.get(session.index)
+            met = logged is not None or session.index in run.attended
+            closed = session.closes <= until
             if not (met or closed):  # just over, nothing in yet, check-ins still open: not yet a zero
                 continue
-            week = weeks.setdefault(program_week(program, table, index), WeekRates())
+            week = weeks.setdefault(_week(first, session), WeekRates())
             week.sessions += 1
             week.met += met
-            if log is not None:
+            if logged is not None:
                 week.logged += 1
-                week.attendees += len(log.attendee_member_ids)
-                week.seats += max(size, len(log.attendee_member_ids))
+                week.attendees += logged
+                week.seats += max(size, logged)
             if closed:  # a rate over answers still coming in would read as people not answering
-                week.checkins += len(answers)
-                week.expected += max(size, len(answers))
+                week.checkins += answers
+                week.expected += max(size, answers)
     return weeks
 
 
-def circle_attention(program: Program, circles: Sequence[CircleRecords], *, members: dict[int, list[int]],
+def circle_attention(program: Program, circles: Sequence[CircleTally], *, members: dict[int, list[int]],
                      until: datetime) -> tuple[Attention, ...]:
     """Circles that have not met for their latest two sessions, whose check-ins stopped, or with no moderator where
     the program has one (none, or one who is no longer in the circle)."""
     flagged = []
     for run in circles:
-        recent = set(held(group_timetable(program, run.circle), until)[-RECENT:])
-        met = {log.session_index for log in run.logs} | {c.session_index for c in run.checkins if c.attended}
-        answered = {c.session_index for c in run.checkins}
+        recent = set(held(run.table, until)[-RECENT:])
+        met = set(run.attendees) | run.attended
+        answered = set(run.answers)
         reasons = []
         if len(recent) == RECENT and not met & recent:
             reasons.append("not_met")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.digest.activity import RECENT, CircleRecords, circle_attention, held, records
+from bot.digest.activity import RECENT, CircleRecords, circle_attention, held, records, tally_of
 from bot.digest.chart import Panel, Plotted, plotted
 from bot.digest.figures import ProgramFigures, program_figures
 from bot.feedback.disclosure import Evaluation, disclose_evaluation
@@ -92,7 +92,7 @@ def circle_health(program: Program, run: CircleRecords, members: list[int], *, n
     at_risk = 0
     if len(sessions) >= RECENT and recent:  # a circle that did not meet at all is flagged as a circle instead
         at_risk = sum(1 for m in members if not any(m in attended[i] for i in recent))
-    flagged = circle_attention(program, [run], members={run.circle.id or 0: members}, until=now)
+    flagged = circle_attention(program, [tally_of(program, run)], members={run.circle.id or 0: members}, until=now)
     return CircleHealth(circle_id=run.circle.id or 0, name=run.circle.name, members=len(members),
                         held=len(sessions), not_met_in_a_row=in_a_row,
                         checkin_rate=round(min(1.0, answers / asked), 3) if asked else None,
