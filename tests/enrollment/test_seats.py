@@ -30,7 +30,7 @@ async def test_full_program_puts_joiners_on_the_waitlist_with_their_place(app: A
     assert "on the waitlist for Leadership Circles, number 2" in text_of(await say(app, "U4", "join leadership"))
     assert "on the waitlist (number 1)" in text_of(await say(app, "U3", "status"))
     id_text = text_of(await enroll(app, "U5", program, locale="id"))
-    assert "daftar tunggu di urutan ke-3" in id_text
+    assert "daftar tunggu di urutan ketiga" in id_text
     assert await statuses(app, program) == {"U1": ACTIVE, "U2": ACTIVE, "U3": WAITLISTED, "U4": WAITLISTED,
                                             "U5": WAITLISTED}
 
