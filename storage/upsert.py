@@ -32,16 +32,18 @@ async def insert_ignore_many(
     session: AsyncSession, model: type[SQLModel], *, rows: Sequence[dict[str, Any]], conflict: Sequence[str] | None,
     returning: Sequence[str], chunk: int = 1000,
 ) -> list[tuple[Any, ...]]:
-    """`insert_ignore` for many rows: one multi-row INSERT ... ON CONFLICT DO NOTHING per `chunk` rows, returning
-    the `returning` columns of the rows inserted now (those that conflicted return nothing). `conflict` None:
-    any unique key arbitrates. A planner's pass queues thousands of rows this way instead of one statement each."""
+    """`insert_ignore` for many rows, returning the `returning` columns of the rows inserted now (those that
+    conflicted return nothing). `conflict` None: any unique key arbitrates. Executed as executemany, which
+    SQLAlchemy sends as multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING statements of up to `chunk` rows
+    ("insertmanyvalues"), compiled once: a planner's pass queues thousands of rows in a few statements."""
+    if not rows:
+        return []
     table = model.__table__  # type: ignore[attr-defined]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    created: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), chunk):
-        statement = module.insert(table).values(list(rows[start:start + chunk]))
-        statement = statement.on_conflict_do_nothing(index_elements=list(conflict) if conflict else None)
-        result = await session.exec(statement.returning(*(table.c[name] for name in returning)))
-        created.extend(tuple(row) for row in result.all())
-    return created
+    statement = module.insert(table).on_conflict_do_nothing(index_elements=list(conflict) if conflict else None)
+    statement = statement.returning(*(table.c[name] for name in returning)).execution_options(
+        insertmanyvalues_page_size=chunk)
+    await session.flush()  # what the ORM holds first, as `session.exec` would (autoflush)
+    result = await (await session.connection()).execute(statement, list(rows))
+    return [tuple(row) for row in result.all()]

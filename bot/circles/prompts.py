@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from bot.circles.scope import CircleRun, my_circle, plan_circles, require_moderator
+from bot.circles.scope import CircleRun, circle_pass, my_circle, plan_circles, require_moderator
 from bot.kernel.calendar import Timed, group_timetable, session_count, session_time, session_zone
 from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import UserError
@@ -18,7 +18,7 @@ from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
 from bot.sessions.prompt_library import family_for_theme
 from bot.sessions.scripts import known_prompt, next_stage_prompt, prompt_by_id, script_for, stage_of
-from bot.sessions.series import SeriesPass, Session, due_state, post
+from bot.sessions.series import GroupPost, SeriesPass, Session, due_state, post_many
 from bot.sessions.timing import prompt_due
 from storage.tables import Circle, CirclePrompt, Member, Program, PromptStatus
 
@@ -117,32 +117,94 @@ def _other_locales(locale: str, members: list[Member]) -> list[str]:
 
 
 async def plan_prompts(pc: PlanContext) -> int:
-    """Each session's prompt a day before it, in the circle's channel; stale once the session starts."""
-    return await plan_circles(pc, prefix="prompt", due=prompt_due, stale=session_time, each=_post_prompt)
+    """Each session's prompt a day before it, in the circle's channel; stale once the session starts.
+
+    Set-based (issue 18: 15,000 circles due in one tick): the pass gathers every due session first, then chooses
+    their prompts and queues their posts a few statements per 1,000 circles, not four round trips per circle."""
+    due: list[Session[Circle]] = []
+
+    async def gather(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
+        if not work.planned(s.key):
+            due.append(s)
+        return 0
+
+    await plan_circles(pc, prefix="prompt", due=prompt_due, stale=session_time, each=gather)
+    return await _post_prompts(await circle_pass(pc), due) if due else 0
 
 
-async def _post_prompt(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
+async def _post_prompts(work: SeriesPass[Circle, CircleRun], sessions: list[Session[Circle]]) -> int:
     pc = work.pc
-    if work.planned(s.key):
+    open_now: list[Session[Circle]] = []
+    for s in sessions:
+        run = await work.loaded(s.unit)
+        if due_state(pc.now, due=s.due, stale=s.stale) == "stale":  # only noted: no prompt is used up
+            await note_stale(pc, key=s.key, kind="prompt", target=run.target, due=s.due, stale=s.stale)
+        else:
+            open_now.append(s)
+    if not open_now:
         return 0
-    run = await work.loaded(s.unit)
-    if due_state(pc.now, due=s.due, stale=s.stale) == "stale":  # only noted: no prompt is used up
-        await note_stale(pc, key=s.key, kind="prompt", target=run.target, due=s.due, stale=s.stale)
-        return 0
-    if "prompts" not in work.cache:  # every circle's prompts in one query, the first time a prompt is due
-        work.cache["prompts"] = await pc.uow.running.prompts_of_circles(program_id=pc.program.id or 0)
-    row = await prompt_for_session(pc, s.unit, s.index, rows_read=work.cache["prompts"].get(s.unit.id, []),
-                                   known=work.cache)
-    if row is None:
-        return 0
+    chosen = await _prompts_for(work, open_now)
+    posts = [_post_of(pc, await work.loaded(s.unit), s, chosen[s.key]) for s in open_now if s.key in chosen]
+    queued = await post_many(work, posts)
+    posted = [chosen[key] for key in queued]
+    await pc.uow.running.mark_prompts_posted(prompt_row_ids=[row.id or 0 for row in posted])
+    for row in posted:  # most are detached values; the session's own rows were updated with the statement
+        row.status = PromptStatus.POSTED
+    return len(queued)
+
+
+def _post_of(pc: PlanContext, run: CircleRun, s: Session[Circle], row: CirclePrompt) -> GroupPost:
     table = group_timetable(pc.program, s.unit)
-    if not await post(work, target=run.target, members=run.members, key=s.key, kind="prompt", due=s.due,
-                      stale=s.stale, build=lambda t: prompt_message(t, pc.program, row, s.index, run.members,
-                                                                    timed=table)):
-        return 0
-    row.status = PromptStatus.POSTED
-    pc.uow.running.save(row)
-    return 1
+    return GroupPost(target=run.target, members=run.members, key=s.key, kind="prompt", due=s.due, stale=s.stale,
+                     build=lambda t: prompt_message(t, pc.program, row, s.index, run.members, timed=table))
+
+
+async def _prompts_for(work: SeriesPass[Circle, CircleRun],
+                       sessions: list[Session[Circle]]) -> dict[str, CirclePrompt]:
+    """Each session's prompt by key, as `prompt_for_session` chooses it: new library choices go in one INSERT per
+    1,000; the database still arbitrates (a row that loses to a concurrent choice is read again one circle at a
+    time, as is a moderator's queued prompt)."""
+    pc = work.pc
+    read = await pc.uow.running.prompt_values_of_circles(circle_ids=sorted({s.unit.id or 0 for s in sessions}))
+    chosen: dict[str, CirclePrompt] = {}
+    fresh: list[tuple[Session[Circle], dict[str, Any]]] = []
+    used: dict[int, set[str]] = {}
+    for s in sessions:
+        rows = read.get(s.unit.id or 0, [])
+        held = next((CirclePrompt(**r) for r in rows if r["session_index"] == s.index), None)
+        if held is None and not any(r["status"] == PromptStatus.QUEUED for r in rows):
+            taken = used.setdefault(s.unit.id or 0, {r["prompt_id"] for r in rows})
+            values = await _library_choice(pc, s, taken, work.cache)
+            if values is not None:
+                taken.add(values["prompt_id"])
+                fresh.append((s, values))
+            continue
+        # A moderator's queued prompt is assigned as a command would, on the rows the session holds.
+        row = held or await prompt_for_session(pc, s.unit, s.index, known=work.cache)
+        if row is not None:
+            chosen[s.key] = row
+    won = {(c, i): new_id for new_id, c, i in await pc.uow.running.add_prompts([v for _, v in fresh])}
+    for s, values in fresh:
+        new_id = won.get((s.unit.id or 0, s.index))
+        row = CirclePrompt(id=new_id, **values) if new_id is not None else await prompt_for_session(
+            pc, s.unit, s.index, known=work.cache)
+        if row is not None:
+            chosen[s.key] = row
+    return chosen
+
+
+async def _library_choice(pc: PlanContext, s: Session[Circle], used_ids: set[str],
+                          known: dict[str, Any]) -> dict[str, Any] | None:
+    """The row `prompt_for_session` would add for a session without a prompt; None once the family is used up."""
+    circle = s.unit
+    stage = stage_of(s.index, session_count(group_timetable(pc.program, circle)))
+    prompt = next_stage_prompt(script_for(pc.program), stage, used_ids=used_ids, seed=circle.id or 0,
+                               fallback=await circle_family(pc, circle, known))
+    if prompt is None:
+        return None
+    return {"workspace_id": circle.workspace_id, "program_id": circle.program_id, "circle_id": circle.id,
+            "prompt_id": prompt.id, "session_index": s.index, "status": PromptStatus.ASSIGNED, "custom_text": None,
+            "added_by_member_id": None, "created_at": pc.now}
 
 
 async def _steered(ctx: Ctx) -> tuple[CircleRun, list[CirclePrompt], int]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.kernel.context import Scope
@@ -12,6 +13,7 @@ from bot.kernel.message_codec import encode
 from bot.kernel.messages import Message
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
+from storage.repositories.outbox import pending_values
 from storage.tables import Member, Workspace
 from storage.uow import UnitOfWork
 
@@ -36,6 +38,30 @@ async def enqueue(
     return await uow.outbox.add(
         workspace_id=workspace_id, key=key, kind=kind, target=target.key(), payload=encode(message), due_at=due_at,
         program_id=program_id, member_id=member_id, stale_at=stale_at, image=image)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message `enqueue_many` queues."""
+
+    key: str
+    kind: str
+    target: Target
+    message: Message
+    due_at: datetime
+    stale_at: datetime | None = None
+    member_id: int | None = None
+
+
+async def enqueue_many(uow: UnitOfWork, *, workspace_id: int, program_id: int | None,
+                       items: Sequence[Outgoing]) -> set[str]:
+    """`enqueue` for many messages in a few statements (one per 1,000): the keys queued now; the others were
+    planned before (by an earlier pass or another replica)."""
+    if not items:
+        return set()
+    return await uow.outbox.add_many([pending_values(
+        workspace_id=workspace_id, key=i.key, kind=i.kind, target=i.target.key(), payload=encode(i.message),
+        due_at=i.due_at, program_id=program_id, member_id=i.member_id, stale_at=i.stale_at) for i in items])
 
 
 async def enqueue_file(

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as columns_of
 from sqlalchemy import update
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables.delivery import Delivery, DeliveryStatus
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_many
 
 FILE_KIND = "file"
 # Opening a circle's or pair's space is a delivery too: retried like one, and never opened twice. Its payload
@@ -98,6 +99,17 @@ def read_opened(sent_ref: str) -> tuple[str, list[str]]:
     return target_key, [s for s in skipped.split(",") if s]
 
 
+def pending_values(
+    *, workspace_id: int, key: str, kind: str, target: str, payload: dict[str, Any], due_at: datetime,
+    program_id: int | None = None, member_id: int | None = None, stale_at: datetime | None = None,
+    image: bytes | None = None,
+) -> dict[str, Any]:
+    """One pending delivery's columns, as `add` and `add_many` insert them."""
+    return {"workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind, "target": target,
+            "member_id": member_id, "payload": payload, "image": image, "status": DeliveryStatus.PENDING,
+            "due_at": due_at, "stale_at": stale_at, "attempts": 0, "created_at": due_at}
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -108,18 +120,16 @@ class OutboxRepository:
         image: bytes | None = None,
     ) -> bool:
         """Queue one pending delivery: True if new, False if one with this idempotency key exists already."""
-        new_id = await insert_ignore(
-            self._session,
-            Delivery,
-            values={
-                "workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind,
-                "target": target, "member_id": member_id, "payload": payload, "image": image,
-                "status": DeliveryStatus.PENDING, "due_at": due_at, "stale_at": stale_at, "attempts": 0,
-                "created_at": due_at,
-            },
-            conflict=("key",),
-        )
+        new_id = await insert_ignore(self._session, Delivery, values=pending_values(
+            workspace_id=workspace_id, key=key, kind=kind, target=target, payload=payload, due_at=due_at,
+            program_id=program_id, member_id=member_id, stale_at=stale_at, image=image), conflict=("key",))
         return new_id is not None
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """`add` for many deliveries (each row `pending_values`), one INSERT per 1,000: the keys queued now;
+        a key planned before (by an earlier tick or another replica) is left as it was."""
+        created = await insert_ignore_many(self._session, Delivery, rows=rows, conflict=("key",), returning=("key",))
+        return {str(row[0]) for row in created}
 
     async def add_file(
         self, *, workspace_id: int, key: str, target: str, data: bytes, filename: str, payload: dict[str, Any],
@@ -145,9 +155,12 @@ class OutboxRepository:
 
     async def planned_keys(self, *, program_id: int, prefixes: Sequence[str]) -> set[str]:
         """Which of a program's deliveries under these key prefixes were planned already."""
-        found = await self._session.exec(select(Delivery.key).where(
-            Delivery.program_id == program_id, or_(*(col(Delivery.key).startswith(p) for p in prefixes))))
-        return set(found.all())
+        # Plain columns, not ORM rows: a large program's circles hold 100,000s of such keys (issue 18).
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        await self._session.flush()  # a Core read does not autoflush as an ORM one does
+        found = await (await self._session.connection()).execute(columns_of(table.c.key).where(
+            table.c.program_id == program_id, or_(*(table.c.key.startswith(p) for p in prefixes))))
+        return set(found.scalars().all())
 
     async def by_key(self, *, key: str) -> Delivery | None:
         found = await self._session.exec(select(Delivery).where(Delivery.key == key))
