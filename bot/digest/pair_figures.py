@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.digest.activity import RECENT, Attention, WeekRates, held, program_week
-from bot.kernel.calendar import group_timetable, session_count
+from bot.digest.activity import RECENT, Attention, SessionAt, WeekRates, program_week, sessions_of
+from bot.kernel.calendar import group_timetable
 from bot.kernel.timetable import Timetable
-from bot.sessions.timing import checkin_closes, checkin_due, is_pair_meeting, paused_on, session_day
+from bot.sessions.timing import paused_on
 from storage.tables import Pair, PairCheckIn, PairStatus, PausePeriod, Program, ProgramFormat
 from storage.uow import UnitOfWork
 
@@ -32,27 +32,30 @@ class PairFigures:
                 "pairs_ended": self.ended_this_week}
 
 
-def _missed(table: Timetable, index: int, answers: list[PairCheckIn], pauses: list[PausePeriod]) -> bool | None:
+def _meetings(pair: Pair, table: Timetable) -> list[SessionAt]:
+    """The pair's meetings: sessions of its timetable after it was formed (timing.is_pair_meeting)."""
+    return [s for s in sessions_of(table) if s.time > pair.started_at]
+
+
+def _missed(meeting: SessionAt, answers: list[PairCheckIn], pauses: list[PausePeriod]) -> bool | None:
     """A meeting nobody said "we met" about is missed; None when a side was away (paused), so it never counts."""
-    if any(a.met for a in answers if a.meeting_index == index):
+    if any(a.met for a in answers if a.meeting_index == meeting.index):
         return False
-    if paused_on(pauses, session_day(table, index)):
+    if paused_on(pauses, meeting.day):
         return None
     return True
 
 
-def _never_met(table: Timetable, pair: Pair, answers: list[PairCheckIn], now: datetime) -> bool:
-    held = [i for i in range(session_count(table)) if is_pair_meeting(pair, table, i)
-            and checkin_due(table, i) <= now]
+def _never_met(meetings: list[SessionAt], answers: list[PairCheckIn], now: datetime) -> bool:
+    held = [m for m in meetings if m.due <= now]
     return len(held) >= NEVER_MET_AFTER and not any(a.met for a in answers)
 
 
-def _at_risk(table: Timetable, pair: Pair, answers: list[PairCheckIn], pauses: list[PausePeriod],
+def _at_risk(meetings: list[SessionAt], pair: Pair, answers: list[PairCheckIn], pauses: list[PausePeriod],
              now: datetime, *, ratings_usable: bool) -> bool:
     """Meetings are the pair's own (its timetable): missed ones in a row, or both sides rating the latest low."""
-    closed = [i for i in range(session_count(table)) if is_pair_meeting(pair, table, i)
-              and checkin_closes(table, i) <= now]
-    counted = [m for m in (_missed(table, i, answers, pauses) for i in closed) if m is not None]
+    closed = [m for m in meetings if m.closes <= now]
+    counted = [m for m in (_missed(meeting, answers, pauses) for meeting in closed) if m is not None]
     if len(counted) >= MISSED_IN_A_ROW and all(counted[-MISSED_IN_A_ROW:]):
         return True
     if not ratings_usable:
@@ -63,6 +66,14 @@ def _at_risk(table: Timetable, pair: Pair, answers: list[PairCheckIn], pauses: l
         return False
     latest = [a for a in answers if a.meeting_index == both[-1]]
     return all(a.usefulness <= LOW_USEFULNESS for a in latest)
+
+
+def _by_pair(answers: list[PairCheckIn]) -> dict[int, list[PairCheckIn]]:
+    """Answers grouped once, in their order (each pair scanned every answer of the program before)."""
+    grouped: dict[int, list[PairCheckIn]] = {}
+    for answer in answers:
+        grouped.setdefault(answer.pair_id, []).append(answer)
+    return grouped
 
 
 async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int) -> PairFigures | None:
@@ -80,18 +91,19 @@ async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: i
     pauses: dict[int, list[PausePeriod]] = {}
     for period in await uow.running.pauses_of(workspace_id=program.workspace_id, member_ids=people):
         pauses.setdefault(period.member_id, []).append(period)
+    by_pair = _by_pair(answers)
+    meetings = {pair.id: _meetings(pair, group_timetable(program, pair)) for pair in active}
     never_met = at_risk = 0
     for pair in active:
-        mine = [a for a in answers if a.pair_id == pair.id]
+        mine = by_pair.get(pair.id or 0, [])
         away = pauses.get(pair.mentor_member_id, []) + pauses.get(pair.mentee_member_id, [])
-        table = group_timetable(program, pair)
-        never_met += _never_met(table, pair, mine, now)
-        at_risk += _at_risk(table, pair, mine, away, now, ratings_usable=ratings_usable)
+        never_met += _never_met(meetings[pair.id], mine, now)
+        at_risk += _at_risk(meetings[pair.id], pair, mine, away, now, ratings_usable=ratings_usable)
     ended = [p for p in pairs if p.status == PairStatus.ENDED and p.ended_at is not None
              and now - WEEK <= p.ended_at < now]
     return PairFigures(active=len(active), never_met=never_met, at_risk=at_risk, ended_this_week=len(ended),
                        weeks=pair_weeks(program, active, answers, now),
-                       attention=_attention(program, active, answers, pauses, now))
+                       attention=_attention(program, active, by_pair, pauses, now))
 
 
 def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], now: datetime
@@ -99,15 +111,18 @@ def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], 
     """Program week -> the pairs' meetings held by now, those either side said they met at, and check-ins (two
     asked per meeting)."""
     weeks: dict[int, WeekRates] = {}
+    by_meeting: dict[tuple[int, int], list[PairCheckIn]] = {}
+    for answer in answers:
+        by_meeting.setdefault((answer.pair_id, answer.meeting_index), []).append(answer)
     for pair in pairs:
         table = group_timetable(program, pair)
-        for index in (i for i in held(table, now) if is_pair_meeting(pair, table, i)):
-            mine = [a for a in answers if a.pair_id == pair.id and a.meeting_index == index]
+        for meeting in (m for m in _meetings(pair, table) if m.due <= now):
+            mine = by_meeting.get((pair.id or 0, meeting.index), [])
             met = any(a.met for a in mine)
-            closed = checkin_closes(table, index) <= now
+            closed = meeting.closes <= now
             if not (met or closed):  # as for circles: answers still coming in are not yet a zero
                 continue
-            week = weeks.setdefault(program_week(program, table, index), WeekRates())
+            week = weeks.setdefault(program_week(program, table, meeting.index), WeekRates())
             week.meetings += 1
             week.pairs_met += met
             if closed:
@@ -116,23 +131,22 @@ def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], 
     return weeks
 
 
-def _attention(program: Program, pairs: list[Pair], answers: list[PairCheckIn],
+def _attention(program: Program, pairs: list[Pair], by_pair: dict[int, list[PairCheckIn]],
                pauses: dict[int, list[PausePeriod]], now: datetime) -> tuple[Attention, ...]:
     """Pairs whose latest two meetings nobody said they met at (a side away does not count), or whose check-ins
     stopped. By the pair's number only: who they are stays in the export's pairs.csv (its pair_id), and ratings stay
     out (they count only from K)."""
     flagged: list[tuple[Pair, tuple[str, ...]]] = []  # active pairs, in the order the program formed them
     for pair in pairs:
-        table = group_timetable(program, pair)
-        mine = [a for a in answers if a.pair_id == pair.id]
+        mine = by_pair.get(pair.id or 0, [])
         away = pauses.get(pair.mentor_member_id, []) + pauses.get(pair.mentee_member_id, [])
-        recent = [i for i in held(table, now) if is_pair_meeting(pair, table, i)][-RECENT:]
-        missed = [_missed(table, i, mine, away) for i in recent]
+        recent = [m for m in _meetings(pair, group_timetable(program, pair)) if m.due <= now][-RECENT:]
+        missed = [_missed(meeting, mine, away) for meeting in recent]
         answered = {a.meeting_index for a in mine}
         reasons = []
         if len(recent) == RECENT and all(missed):  # None (away) is falsy: a pause never flags a pair
             reasons.append("not_met")
-        if len(recent) == RECENT and answered and not answered & set(recent):
+        if len(recent) == RECENT and answered and not answered & {m.index for m in recent}:
             reasons.append("checkins_stopped")
         if reasons:
             flagged.append((pair, tuple(reasons)))
