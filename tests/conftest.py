@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -95,13 +97,20 @@ def local() -> LocalMessenger:
     return LocalMessenger()
 
 
-@pytest.fixture
-async def app(database: Database, clock: ManualClock, local: LocalMessenger) -> AsyncIterator[App]:
-    settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS="UADMIN")
+@asynccontextmanager
+async def started_app(database: Database, clock: ManualClock, messengers: dict[str, Any],
+                      **settings: Any) -> AsyncIterator[App]:
+    """Lingkar on a fresh schema of the test database, with fake messengers; `settings` by their env names."""
     await create_schema(database)
-    built = await bootstrap(settings, clock=clock, messenger_overrides={"local": local}, migrate=False,
-                            schema=database.schema)
+    built = await bootstrap(Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS="UADMIN", **settings),
+                            clock=clock, messenger_overrides=messengers, migrate=False, schema=database.schema)
     try:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture
+async def app(database: Database, clock: ManualClock, local: LocalMessenger) -> AsyncIterator[App]:
+    async with started_app(database, clock, {"local": local}) as built:
+        yield built

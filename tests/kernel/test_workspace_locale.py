@@ -6,24 +6,17 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.bootstrap import App, bootstrap
+from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
-from adapters.settings import Settings
 from bot.kernel.clock import ManualClock
-from tests.conftest import Database, create_schema
+from tests.conftest import Database, started_app
 from tests.helpers import say
 
 
 @pytest.fixture
 async def indonesian_app(database: Database, clock: ManualClock, local: LocalMessenger) -> AsyncIterator[App]:
-    settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS="UADMIN", LINGKAR_DEFAULT_LOCALE="id")
-    await create_schema(database)
-    built = await bootstrap(settings, clock=clock, messenger_overrides={"local": local}, migrate=False,
-                            schema=database.schema)
-    try:
+    async with started_app(database, clock, {"local": local}, LINGKAR_DEFAULT_LOCALE="id") as built:
         yield built
-    finally:
-        await built.close()
 
 
 async def _workspace_locale(app: App) -> str:

@@ -9,16 +9,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from adapters.bootstrap import App, bootstrap
+from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
-from adapters.settings import Settings
 from bot.kernel.clock import ManualClock
 from bot.kernel.events import Action, Actor, Command, FormSubmitted, FormValue
 from bot.kernel.ports import DeliveryError, SpaceRef, Target
 from bot.kernel.replies import OpenForm, Reply, Response
 from scheduler.deliver import deliver_due
 from storage.tables import DeliveryStatus, Program
-from tests.conftest import Database, create_schema
+from tests.conftest import Database, started_app
 from tests.helpers import PROFILE, plan, text_of
 
 TENANT = "T1"
@@ -50,14 +49,8 @@ def teams() -> TeamsWithoutGraph:
 
 @pytest.fixture
 async def app(database: Database, clock: ManualClock, teams: TeamsWithoutGraph) -> AsyncIterator[App]:
-    settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS="UADMIN")
-    await create_schema(database)
-    built = await bootstrap(settings, clock=clock, messenger_overrides={"teams": teams}, migrate=False,
-                            schema=database.schema)
-    try:
+    async with started_app(database, clock, {"teams": teams}) as built:
         yield built
-    finally:
-        await built.close()
 
 
 def who(user: str, locale: str = "en") -> Actor:

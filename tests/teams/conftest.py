@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.bootstrap import App, bootstrap
+from adapters.bootstrap import App
 from adapters.local.messenger import LocalMessenger
 from adapters.server import build_web_app
-from adapters.settings import Settings
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.reliability import RetryPolicy
 from adapters.teams.wiring import TEAMS, TeamsEndpoint
 from bot.kernel.clock import ManualClock
-from tests.conftest import Database, create_schema
+from tests.conftest import Database, started_app
 from tests.teams.mock_connector import MockConnector
 
 
@@ -40,14 +39,8 @@ class Sleeps:
 @pytest.fixture
 async def app(database: Database, clock: ManualClock, local: LocalMessenger) -> AsyncIterator[App]:
     """Lingkar with Teams in local mode (the Emulator's: no app id, requests from this machine only)."""
-    settings = Settings(LINGKAR_DATABASE_URL=database.url, LINGKAR_ADMINS="UADMIN", LINGKAR_TEAMS_LOCAL=True)
-    await create_schema(database)
-    built = await bootstrap(settings, clock=clock, messenger_overrides={"local": local}, migrate=False,
-                            schema=database.schema)
-    try:
+    async with started_app(database, clock, {"local": local}, LINGKAR_TEAMS_LOCAL=True) as built:
         yield built
-    finally:
-        await built.close()
 
 
 @pytest.fixture
