@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install translations translations-extract translations-update demo test lint imports typecheck unit run bench clean
+.PHONY: browser install translations translations-extract translations-update demo test lint imports typecheck unit run bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +51,11 @@ imports: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The dashboard's browser tests need Debian's Chromium: installed with apt-get when it is missing.
+browser:
+	@scripts/install_chromium.sh
+
+unit: $(STAMP) browser
 	$(BIN)/pytest
 
 test: lint imports typecheck unit

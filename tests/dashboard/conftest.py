@@ -200,7 +200,7 @@ async def signed_in_client(dashboard: Dashboard) -> AsyncIterator[SignIn]:
 async def browser() -> AsyncIterator[Any]:
     """Debian's Chromium, headless, started by the test (playwright's own browsers are never downloaded)."""
     if not Path(CHROMIUM).exists():  # noqa: ASYNC240 (once per test, before any server is busy)
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does it)")
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (`make test` does it)")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
