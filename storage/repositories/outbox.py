@@ -110,6 +110,11 @@ def pending_values(
             "due_at": due_at, "stale_at": stale_at, "attempts": 0, "created_at": due_at}
 
 
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching keys that start with `prefix` (its own % and _ matched literally)."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -158,7 +163,16 @@ class OutboxRepository:
         # Plain columns, not ORM rows: a large program's circles hold 100,000s of such keys (issue 18).
         table = Delivery.__table__  # type: ignore[attr-defined]
         await self._session.flush()  # a Core read does not autoflush as an ORM one does
-        found = await (await self._session.connection()).execute(columns_of(table.c.key).where(
+        connection = await self._session.connection()
+        if connection.dialect.name == "postgresql" and prefixes:
+            # asyncpg directly, in the same transaction: SQLAlchemy's row handling cost 2-3x the query itself
+            # (128,000 keys: 0.5 s against 0.2 s).
+            driver: Any = (await connection.get_raw_connection()).driver_connection
+            likes = " OR ".join(f"key LIKE ${n + 2} ESCAPE '\\'" for n in range(len(prefixes)))
+            rows = await driver.fetch(f"SELECT key FROM delivery WHERE program_id = $1 AND ({likes})", program_id,
+                                      *(_like_prefix(p) for p in prefixes))
+            return {str(row[0]) for row in rows}
+        found = await connection.execute(columns_of(table.c.key).where(
             table.c.program_id == program_id, or_(*(table.c.key.startswith(p) for p in prefixes))))
         return set(found.scalars().all())
 
