@@ -148,7 +148,7 @@ async def _post_prompts(work: SeriesPass[Circle, CircleRun], sessions: list[Sess
     queued = await post_many(work, posts)
     posted = [chosen[key] for key in queued]
     await pc.uow.running.mark_prompts_posted(prompt_row_ids=[row.id or 0 for row in posted])
-    for row in posted:  # most are detached values; the session's own rows were updated with the statement
+    for row in posted:  # most are detached values; a row the session holds then agrees with the database
         row.status = PromptStatus.POSTED
     return len(queued)
 

@@ -232,10 +232,11 @@ class RunningRepository:
         return [(int(i), int(c), None if s is None else int(s)) for i, c, s in created]
 
     async def mark_prompts_posted(self, *, prompt_row_ids: Sequence[int]) -> None:
-        """Posted: one UPDATE per 1,000 rows (rows this session holds are updated too)."""
+        """Posted: one UPDATE per 1,000 rows. A Core statement: the ORM's would search the session's identity map
+        for each; the caller sets `status` on the rows it holds."""
+        table = CirclePrompt.__table__  # type: ignore[attr-defined]
         for ids in _chunks(prompt_row_ids):
-            await self._session.exec(update(CirclePrompt).where(col(CirclePrompt.id).in_(ids))
-                                     .values(status=PromptStatus.POSTED))
+            await self._session.exec(update(table).where(table.c.id.in_(ids)).values(status=PromptStatus.POSTED))
 
 
     async def prompt_values_of_circles(self, *, circle_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
