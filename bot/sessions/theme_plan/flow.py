@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice, pairwise
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads on first use: a server that never forms circles does not hold it
+    import numpy as np
+
 
 _INF = 1 << 40
 _SHIFT = 4  # gain differences lie in -4..4 (quarters), stored as level 0..8
@@ -60,6 +63,7 @@ def _initial_placement(
 
 def _augment(state: _State, count: list[int], lo: Sequence[int], hi: Sequence[int]) -> bool:
     """One shortest-path step towards the bounds (count is updated); False when every theme is within them."""
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     m = len(lo)
     slack = m  # node m: absorbs members of themes below hi, releases members of themes above lo
     deficits = [t for t in range(m) if count[t] < lo[t]]
@@ -106,6 +110,7 @@ class _State:
     """Where each member is, and buckets of members by (theme, destination, loss level) for cheap edges."""
 
     def __init__(self, gains: Sequence[Sequence[tuple[int, int]]], m: int) -> None:
+        import numpy as np  # on first use, for memory (docs/architecture.md)
         self.gains = gains
         self.gain_of = [dict(g) for g in gains]
         self.m = m
@@ -133,6 +138,7 @@ class _State:
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cheapest move cost per (from, to), whether it comes from the any-theme bucket, and its level."""
+        import numpy as np  # on first use, for memory (docs/architecture.md)
         present = self.counts > 0
         level = present.argmax(axis=2)
         cost = np.where(present.any(axis=2), level - _SHIFT, _INF)
@@ -147,6 +153,7 @@ class _State:
 
 
 def _bellman_ford(w: np.ndarray, sources: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np  # on first use, for memory (docs/architecture.md)
     n = w.shape[0]
     dist = np.full(n, _INF, dtype=np.int64)
     dist[sources] = 0

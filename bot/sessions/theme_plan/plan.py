@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.sessions.theme_plan.flow import assign_for_capacities
+
 # Satisfaction in quarters, so the optimisation is exact integer arithmetic: ranks 1, 2, 3 -> 4, 3, 2;
 # any later rank 1; a theme the member did not rank 0.
 RANK_QUARTERS = (4, 3, 2)
@@ -70,10 +72,6 @@ def _solve(prefs: Prefs, plan: dict[int, int], bounds: Bounds, seed: int) -> lis
     gains = [[(col[t], quarters(r)) for t, r in p if t in col] for p in prefs]
     order = list(range(len(prefs)))
     random.Random(seed).shuffle(order)  # who among equally placed members moves to a lower choice
-    # On first use, for memory (docs/architecture.md): the flow solver holds numpy, which a server that never
-    # forms circles or closes a vote does not need.
-    from bot.sessions.theme_plan.flow import assign_for_capacities
-
     where = assign_for_capacities(
         gains=gains,
         lo=[plan[t] * bounds.min for t in themes],
