@@ -19,8 +19,9 @@ from bot.kernel.calendar import Timed, group_timetable, session_time
 from bot.kernel.i18n import Translator, format_moment
 from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
+from bot.sessions.due_windows import Window, windows
 from bot.sessions.goal_trend import circle_goals_line, group_goals
-from bot.sessions.series import Item, SeriesPass, Session, Window, dm, plan_series, series_pass, windows
+from bot.sessions.series import Item, SeriesPass, Session, dm, plan_series, series_pass
 from bot.sessions.timing import prompt_due, zone
 from storage.tables import Circle, CirclePrompt, Member, ModeratorMode
 

@@ -11,7 +11,8 @@ from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
-from bot.sessions.series import SeriesPass, any_open, due_state
+from bot.sessions.due_windows import any_open, due_state
+from bot.sessions.series import SeriesPass
 from bot.sessions.timing import checkin_closes, checkin_due, is_paused, local_day, paused_on, session_day, working_due
 from storage.tables import Circle, Member, PausePeriod
 

@@ -16,9 +16,10 @@ from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.outbox import note_stale
 from bot.kernel.planning import PlanContext
 from bot.kernel.replies import Reply, Response
+from bot.sessions.due_windows import due_state
 from bot.sessions.prompt_library import family_for_theme
 from bot.sessions.scripts import known_prompt, next_stage_prompt, prompt_by_id, script_for, stage_of
-from bot.sessions.series import GroupPost, SeriesPass, Session, due_state, post_many
+from bot.sessions.series import GroupPost, SeriesPass, Session, post_many
 from bot.sessions.timing import prompt_due
 from storage.tables import Circle, CirclePrompt, Member, Program, PromptStatus
 

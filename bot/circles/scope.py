@@ -10,7 +10,8 @@ from bot.kernel.context import Ctx, Scope
 from bot.kernel.errors import NotAllowed, UserError
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from bot.sessions.series import Item, SeriesPass, Timing, Window, plan_series, series_pass, windows
+from bot.sessions.due_windows import Timing, Window, windows
+from bot.sessions.series import Item, SeriesPass, plan_series, series_pass
 from storage.tables import (
     Circle,
     CircleMember,

@@ -9,8 +9,9 @@ from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
 from bot.pairs.agenda import agenda_key, agenda_message, meeting_stage, reach_each, shared_message
 from bot.pairs.scope import FAMILIES, PairRun, plan_pairs
+from bot.sessions.due_windows import due_state
 from bot.sessions.scripts import next_stage_prompt, script_for
-from bot.sessions.series import Build, SeriesPass, Session, due_state, reach
+from bot.sessions.series import Build, SeriesPass, Session, reach
 from bot.sessions.timing import prompt_due, reminder_due, zone
 from storage.tables import Member, Pair, PairPrompt
 

@@ -12,7 +12,8 @@ from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from bot.kernel.timetable import Timetable
 from bot.sessions.checkins import open_index
-from bot.sessions.series import Item, SeriesPass, Timing, Window, plan_series, series_pass, windows
+from bot.sessions.due_windows import Timing, Window, windows
+from bot.sessions.series import Item, SeriesPass, plan_series, series_pass
 from bot.sessions.timing import is_pair_meeting, pair_meetings
 from storage.tables import Enrollment, Member, Pair, PairStatus, Program, ProgramFormat, ProgramState
 
