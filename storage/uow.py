@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.agreements import AgreementRepository
 from storage.repositories.care import CareRepository
-from storage.repositories.circles import CircleRepository, ThemeRepository
+from storage.repositories.circles import CircleRepository
 from storage.repositories.closing import ClosingRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.digest_reads import DigestReadRepository
@@ -28,6 +28,7 @@ from storage.repositories.tenancy import (
     MemberRepository,
     WorkspaceRepository,
 )
+from storage.repositories.themes import ThemeRepository
 from storage.repositories.used_forms import UsedFormRepository
 
 
