@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from bot.circles import formation
 from bot.circles.hours_notices import outside_cases, own_time_summary, tell_outside
-from bot.circles.launch import launch_circle
+from bot.circles.launch import open_and_welcome
+from bot.circles.moderators import NOMINATION_DAYS, VOTING_DAYS, rotation
+from bot.circles.orientation import moderator_orientation, orientation_key
 from bot.circles.own_time import give_own_time
 from bot.circles.preview import formation_inputs, run_formation
 from bot.circles.self_select import finish_self_select
 from bot.circles.voters import Placed, recorded_why, tell_voters
 from bot.kernel.context import Ctx
-from bot.kernel.i18n import Translator
+from bot.kernel.i18n import Translator, resolve_locale
+from bot.kernel.message_codec import encode
 from bot.kernel.messages import Message
-from bot.kernel.outbox import dm
-from bot.kernel.ports import SpaceRef
-from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat, Theme, ThemeMode
+from bot.kernel.outbox import dm, user_target
+from bot.kernel.ports import SpaceRef, Target
+from bot.kernel.text_keys import slugify
+from storage.repositories import forming as bulk
+from storage.repositories.outbox import SPACE_KIND, pending_values, space_key
+from storage.tables import (
+    Circle,
+    CircleMember,
+    CircleMemberStatus,
+    Election,
+    ElectionStatus,
+    Member,
+    ModeratorMode,
+    Program,
+    ProgramFormat,
+    Theme,
+    ThemeMode,
+)
 
 
 async def form_program(ctx: Ctx, program: Program) -> str:
@@ -28,8 +47,6 @@ async def form_program(ctx: Ctx, program: Program) -> str:
     result = run_formation(program, inputs)
     selected, members, votes, candidates = inputs.selected, inputs.members, inputs.votes, inputs.candidates
     circles, placed, outside = await _record(ctx, program, result, selected, votes, members)
-    for circle in circles:
-        await launch_circle(ctx, program, circle)
     cases = await outside_cases(ctx, program, outside)
     await tell_outside(ctx, program, cases, key=f"form:{program.id}")
     if result.unplaced:  # a step after the launch steps, so the deliveries keep their order
@@ -46,30 +63,85 @@ async def _record(ctx: Ctx, program: Program, result: formation.FormationResult,
                   votes: dict[int, tuple[int, ...]], members: dict[int, Member],
                   ) -> tuple[list[Circle], dict[int, Placed], list[tuple[Circle, tuple[Member, ...]]]]:
     """The formed circles and their members, each with why they are there (by all of their votes), and each
-    circle's own time from its members' working hours, with who still meets outside theirs."""
+    circle's own time from its members' working hours, with who still meets outside theirs. Written set-based
+    (issue 18): the circles in one INSERT per 1,000, then the memberships likewise."""
     circles: list[Circle] = []
+    people: list[list[Member]] = []
     outside: list[tuple[Circle, tuple[Member, ...]]] = []
     counters: dict[int, int] = {}
-    placed: dict[int, Placed] = {}
-    formed = {c.theme_id for c in result.circles}
     for found in result.circles:
         theme = selected[found.theme_id]
         counters[found.theme_id] = counters.get(found.theme_id, 0) + 1
         circle = Circle(workspace_id=ctx.workspace_id, program_id=program.id or 0, theme_id=theme.id,
                         name=f"{theme.title} {counters[found.theme_id]}", capacity=program.size_max,
                         created_at=ctx.now)
-        outside.append((circle, give_own_time(program, circle, [members[m] for m in found.member_ids])))
-        ctx.uow.circles.add(circle)
-        await ctx.uow.flush()
+        people.append([members[m] for m in found.member_ids])
+        outside.append((circle, give_own_time(program, circle, people[-1])))
+        circle.moderator_member_id = first_moderator(program, people[-1])
+        circles.append(circle)
+    await bulk.insert_circles(ctx.uow, circles)
+    placed: dict[int, Placed] = {}
+    rows: list[dict[str, object]] = []
+    formed = {c.theme_id for c in result.circles}
+    for circle, found in zip(circles, result.circles, strict=True):
         for member_id in found.member_ids:
             why = recorded_why(result.why[member_id], votes.get(member_id, ()), found.theme_id, formed)
-            placed[member_id] = Placed(circle=circle, theme=theme.title, why=why)
-            ctx.uow.circles.add(CircleMember(workspace_id=ctx.workspace_id, program_id=program.id or 0,
-                                             circle_id=circle.id or 0, member_id=member_id, joined_at=ctx.now,
-                                             why=why))
-        circles.append(circle)
-    await ctx.uow.flush()
+            placed[member_id] = Placed(circle=circle, theme=selected[found.theme_id].title, why=why)
+            rows.append({"workspace_id": ctx.workspace_id, "program_id": program.id or 0, "circle_id": circle.id,
+                         "member_id": member_id, "status": CircleMemberStatus.ACTIVE, "why": why,
+                         "joined_at": ctx.now, "left_at": None, "left_reason": None})
+    await bulk.insert_rows(ctx.uow, CircleMember, rows)
+    await _launch_all(ctx, program, list(zip(circles, people, strict=True)))
     return circles, placed, outside
+
+
+def first_moderator(program: Program, members: list[Member]) -> int | None:
+    """setup_moderators' choice, made before the circle is written (the moderator is a column of the circle)."""
+    if not members:
+        return None
+    if program.moderator_mode == ModeratorMode.APPOINTED:  # the most senior member, earliest joined on ties
+        return sorted(members, key=lambda m: (-m.seniority, m.id or 0))[0].id
+    if program.moderator_mode == ModeratorMode.ROTATING:
+        return rotation(members, 0).id
+    return None
+
+
+async def _launch_all(ctx: Ctx, program: Program, formed: list[tuple[Circle, list[Member]]]) -> None:
+    """launch_circle for every formed circle at once: elections, appointed moderators' orientations and the
+    spaces queued in a few statements (an orientation before its circle's space, as launch_circle queues
+    them), then one step after the commit opens the spaces and welcomes each circle (launch.open_and_welcome)."""
+    workspace, elections, rows, keys = ctx.workspace, [], [], {}
+    parent = Target.from_key(program.announcement_target).key() if program.announcement_target else None
+    for circle, members in formed:
+        if not members:
+            continue
+        if program.moderator_mode == ModeratorMode.ELECTED:
+            elections.append({"workspace_id": ctx.workspace_id, "circle_id": circle.id, "round": 1,
+                              "status": ElectionStatus.NOMINATING, "winner_member_id": None, "created_at": ctx.now,
+                              "nominations_close_at": ctx.now + timedelta(days=NOMINATION_DAYS),
+                              "voting_closes_at": ctx.now + timedelta(days=NOMINATION_DAYS + VOTING_DAYS)})
+        moderator = next((m for m in members if m.id == circle.moderator_member_id), None)
+        if program.moderator_mode == ModeratorMode.APPOINTED and moderator is not None and not moderator.erased:
+            t = Translator(resolve_locale(moderator.locale, workspace.locale))
+            message = moderator_orientation(t, program=program, circle=circle, how="appointed")
+            rows.append(pending_values(
+                workspace_id=ctx.workspace_id, key=orientation_key(circle, moderator), kind="orientation",
+                target=user_target(workspace, moderator.external_id).key(), payload=encode(message),
+                due_at=ctx.now, program_id=program.id, member_id=moderator.id))
+        key = space_key("circle", circle.id or 0)
+        waiting = Target(platform=workspace.platform, workspace_id=workspace.external_id, kind="space",
+                         ref=f"new:{key}")  # as kernel.spaces.queue_space records a space to open
+        rows.append(pending_values(
+            workspace_id=ctx.workspace_id, key=key, kind=SPACE_KIND, target=waiting.key(), program_id=program.id,
+            due_at=ctx.now, payload={"round": 0, "space": {
+                "name": slugify(f"{program.slug}-{circle.name}", max_length=70),
+                "members": [m.external_id for m in members], "private": True, "parent": parent,
+                "group_chat": False}}))
+        keys[key] = circle.id or 0
+    await bulk.insert_rows(ctx.uow, Election, elections)
+    await ctx.uow.outbox.add_many(rows)
+    if keys:
+        ctx.after_commit(partial(open_and_welcome, program=program, keys=keys))
 
 
 async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program, none_formed: bool,
