@@ -68,6 +68,10 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
     settings = Settings(LINGKAR_DATABASE_URL=url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                         LINGKAR_SLACK_API_URL=mock.url)
     lingkar = await bootstrap(settings, migrate=False, schema=schema)
+    if os.environ.get("BENCH_CORE_SLOTS"):  # an experiment: Slack events in the core at once
+        from adapters.slack import app as slack_app
+
+        slack_app.CORE_SLOTS = int(os.environ["BENCH_CORE_SLOTS"])
     if variant == "stub-core":  # the adapter alone: the core answers from memory what it answered once
         canned = await lingkar.core.handle(Command(Actor("slack", TEAM, "U0000"), "help"))
 
@@ -75,13 +79,33 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
             return canned
 
         lingkar.core.handle = from_memory  # type: ignore[method-assign]
+    timings = _timed(lingkar.core) if os.environ.get("BENCH_CORE_TIMES") else None
     await _run(web, build_web_app(lingkar), ready, stop)
+    if timings:
+        print(f"core.handle ms: n {len(timings)}, p50 {pct(timings, .5):.1f}, p90 {pct(timings, .9):.1f}, "
+              f"p99 {pct(timings, .99):.1f}", file=sys.stderr)
     await lingkar.close()
     await mock.close()
     if schema:
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+def _timed(core: Any) -> list[float]:
+    """Wrap core.handle to note how long each call takes (a diagnostic: BENCH_CORE_TIMES=1)."""
+    timings: list[float] = []
+    handle = core.handle
+
+    async def timed(event: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return await handle(event)
+        finally:
+            timings.append(time.perf_counter() - began)
+
+    core.handle = timed
+    return timings
 
 
 async def _serve_bare(ready: Any, stop: Any, default_bolt: bool) -> None:
@@ -130,6 +154,21 @@ def _child(kind: str, ready: Any, stop: Any, db_dir: str) -> None:
     import logging
 
     logging.basicConfig(level=logging.ERROR)
+    profile = os.environ.get("BENCH_PROFILE")
+    if profile:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            _serve(kind, ready, stop, db_dir)
+        finally:
+            profiler.disable()
+            profiler.dump_stats(f"{profile}.{kind}")
+        return
+    _serve(kind, ready, stop, db_dir)
+
+
+def _serve(kind: str, ready: Any, stop: Any, db_dir: str) -> None:
     if kind.startswith("lingkar"):
         asyncio.run(_serve_lingkar(ready, stop, db_dir, variant=kind.removeprefix("lingkar").lstrip("-")))
     else:
@@ -148,6 +187,8 @@ class Result:
     missing: int  # answers that never arrived (0 for a correct server; the bare apps send none by design)
     statuses: dict[int, int]
     wall: float
+    cpu: float = float("nan")  # CPU seconds the server process spent on the measured requests
+    db_cpu: float = float("nan")  # CPU seconds of its PostgreSQL backends (with --database-url/--postgres)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -197,7 +238,32 @@ class AnswerBox:
             await self.changed.wait()
 
 
-async def _load(name: str, port: int, *, total: int, warmup: int, concurrency: int, rate: float) -> Result:
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _backends_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds of every PostgreSQL backend that Lingkar's server holds on its database (same machine)."""
+    import asyncpg
+
+    dsn = "postgresql://" + database_url.split("://", 1)[1]
+    connection = await asyncpg.connect(dsn)
+    try:
+        pids = [row[0] for row in await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'lingkar' AND datname = current_database()")]
+    finally:
+        await connection.close()
+    cpu = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            cpu[pid] = _cpu_seconds(pid)
+    return cpu
+
+
+async def _load(name: str, port: int, *, total: int, warmup: int, concurrency: int, rate: float,
+                server_pid: int | None = None) -> Result:
     """Closed loop (`concurrency` clients, each sending its next request when the last one is acked), or with
     `rate` an open loop: requests leave on a fixed schedule whatever the server does, like members typing."""
     from aiohttp import web
@@ -268,9 +334,17 @@ async def _load(name: str, port: int, *, total: int, warmup: int, concurrency: i
             await fire(_requests(warmup, 10_000, answer_base), None, min(rate, 200.0) if rate else 0.0)
             await asyncio.sleep(2)
             result = Result(name, [], [], 0, 0, {}, 0.0)
+            database = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("BENCH_POSTGRES_URL", "")
+            cpu_before = _cpu_seconds(server_pid) if server_pid else 0.0
+            db_before = await _backends_cpu(database) if server_pid and database else {}
             began = time.perf_counter()
             await fire(_requests(total, 0, answer_base), result, rate)
             result.wall -= began  # from the first request sent to the last ack read
+            if server_pid:  # after every answer arrived (or was given up on)
+                result.cpu = _cpu_seconds(server_pid) - cpu_before
+            if server_pid and database:
+                after = await _backends_cpu(database)
+                result.db_cpu = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in after.items())
             return result
     finally:
         await runner.cleanup()
@@ -285,7 +359,7 @@ def _measure(kind: str, *, total: int, warmup: int, concurrency: int, rate: floa
         try:
             port = ready.get(timeout=120)
             return asyncio.run(_load(kind, port, total=total, warmup=warmup, concurrency=concurrency,
-                                     rate=rate))
+                                     rate=rate, server_pid=child.pid))
         finally:
             stop.set()
             child.join(timeout=30)
@@ -345,9 +419,12 @@ def main() -> None:
         lost = sum(r.missing for r in runs)
         statuses = {k: sum(r.statuses.get(k, 0) for r in runs) for k in {s for r in runs for s in r.statuses}}
         summary[kind] = (p50, p99)
+        cpu = statistics.median(r.cpu / len(r.acks) for r in runs) * 1000
+        db_cpu = statistics.median(r.db_cpu / len(r.acks) for r in runs) * 1000
         answers = f"{a50:>8.1f} {a99:>8.1f} {in_ack:>7.0%} {lost:>5}" if kind.startswith("lingkar") else \
             f"{'-':>8} {'-':>8} {'-':>7} {'-':>5}"
         print(f"{LABELS[kind]:<48} {p50:>8.1f} {p99:>8.1f} {rate:>7.0f} {answers}  {statuses}")
+        print(f"{'':<48} CPU per request: server {cpu:.2f} ms, its PostgreSQL backends {db_cpu:.2f} ms")
     for kind in (k for k in kinds if k.startswith("lingkar") and "bolt" in summary):
         print(f"{kind} / bare bolt (same settings): ack p50 x{summary[kind][0] / summary['bolt'][0]:.2f}, "
               f"ack p99 x{summary[kind][1] / summary['bolt'][1]:.2f}")

@@ -249,14 +249,15 @@ async def _status_line(ctx: Ctx, program: Program, enrollment: Enrollment) -> st
 
 async def status(ctx: Ctx, args: str) -> list[Response]:
     t = ctx.t
-    enrollments = await ctx.uow.enrollments.of_member(workspace_id=ctx.workspace_id, member_id=ctx.member_id,
-                                                      active_only=False)
+    # One query for every program of the member (a member of many programs asks often: one read per program was
+    # most of this command's cost on a large database).
+    enrolled = await ctx.uow.enrollments.of_member_with_programs(workspace_id=ctx.workspace_id,
+                                                                 member_id=ctx.member_id)
     lines: list[str] = []
     pairs: list[tuple[str, str]] = []
-    for enrollment in enrollments:
-        program = await ctx.uow.programs.get(workspace_id=ctx.workspace_id, program_id=enrollment.program_id)
-        line = await _status_line(ctx, program, enrollment) if program is not None else None
-        if program is None or line is None:
+    for enrollment, program in enrolled:
+        line = await _status_line(ctx, program, enrollment)
+        if line is None:
             continue
         pairs.append((program.name, line))
         lines.append(f"• {program.name}: {line}")

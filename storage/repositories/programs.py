@@ -114,6 +114,16 @@ class EnrollmentRepository:
         found = await self._session.exec(query.order_by(col(Enrollment.id)))
         return list(found.all())
 
+    async def of_member_with_programs(self, *, workspace_id: int, member_id: int) -> list[tuple[Enrollment, Program]]:
+        """Every enrollment of the member (any status) with its program, in one query: `status` answers from it."""
+        found = await self._session.exec(
+            select(Enrollment, Program)
+            .join(Program, (col(Program.id) == Enrollment.program_id) & (Program.workspace_id == workspace_id))
+            .where(Enrollment.workspace_id == workspace_id, Enrollment.member_id == member_id)
+            .order_by(col(Enrollment.id))
+        )
+        return [(enrollment, program) for enrollment, program in found.all()]
+
     async def of_program(self, *, workspace_id: int, program_id: int, active_only: bool = True) -> list[Enrollment]:
         query = select(Enrollment).where(
             Enrollment.workspace_id == workspace_id, Enrollment.program_id == program_id
