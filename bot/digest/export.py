@@ -17,7 +17,7 @@ from bot.feedback.schedule import POLL_KINDS
 from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.i18n import Translator
 from bot.sessions.timing import pair_meetings
-from storage.tables import Circle, CircleMember, Member, Program, ProgramFormat
+from storage.tables import Circle, Member, PairCheckIn, Program, ProgramFormat
 from storage.uow import UnitOfWork
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection: such text is quoted with '
@@ -70,35 +70,44 @@ def _name(member: Member | None) -> str:
 Table = tuple[Sequence[str], list[list[object]]]
 
 
+MEMBER_CHUNK = 1000  # members read per query: a program's 10,000 ORM members at once were 25 MiB (issue 18)
+
+
 async def _people(uow: UnitOfWork, program: Program) -> tuple[list[list[object]], list[list[object]], dict[int, str],
                                                                 list[Circle]]:
-    """members.csv and circles.csv rows, with every member's name as the export shows it, and the circles."""
+    """members.csv and circles.csv rows, with every member's name as the export shows it, and the circles.
+
+    Each read is reduced to the few values the files show before the next one: the program's enrollments,
+    memberships and members as ORM objects, all held at once, were most of the export's memory (issue 18)."""
     workspace_id, program_id = program.workspace_id, program.id or 0
-    enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
-                                                   active_only=False)
     circles = await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
-    memberships: dict[int, list[CircleMember]] = {c.id or 0: [] for c in circles}
+    placed: dict[int, list[tuple[int, str]]] = {c.id or 0: [] for c in circles}  # circle -> (member, status)
     for membership in await uow.circles.of_program_members(workspace_id=workspace_id, program_id=program_id):
-        if membership.circle_id in memberships:  # one query, in id order as each circle's memberships read
-            memberships[membership.circle_id].append(membership)
-    ids = {e.member_id for e in enrollments} | {m.member_id for ms in memberships.values() for m in ms}
-    members = {m.id or 0: m for m in await uow.members.many(workspace_id=workspace_id, member_ids=sorted(ids))}
-    names = {member_id: _name(member) for member_id, member in members.items()}
-    circle_of = {m.member_id: c.name for c in circles for m in memberships[c.id or 0] if m.status == "active"}
+        if membership.circle_id in placed:  # one query, in id order as each circle's memberships read
+            placed[membership.circle_id].append((membership.member_id, membership.status))
+    enrolled = [(e.member_id, e.status, e.role or "", e.joined_at, e.left_at, e.paused_until, e.left_reason)
+                for e in await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
+                                                          active_only=False)]
+    ids = sorted({e[0] for e in enrolled} | {member_id for ms in placed.values() for member_id, _ in ms})
+    profiles: dict[int, tuple[object, ...]] = {}  # department, team, seniority, job title
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), MEMBER_CHUNK):
+        for m in await uow.members.many(workspace_id=workspace_id, member_ids=ids[start:start + MEMBER_CHUNK]):
+            names[m.id or 0] = _name(m)
+            profiles[m.id or 0] = (m.department, m.team, m.seniority, m.job_title)
+    circle_of = {member_id: c.name for c in circles for member_id, status in placed[c.id or 0] if status == "active"}
     themes = {th.id: th.title for th in await uow.themes.of_program(workspace_id=workspace_id, program_id=program_id)}
 
-    member_rows: list[list[object]] = []
-    for e in enrollments:
-        m = members.get(e.member_id)
-        member_rows.append([e.member_id, names.get(e.member_id, ""), m.department if m else "", m.team if m else "",
-                            m.seniority if m else "", m.job_title if m else "", e.status, e.role or "",
-                            e.joined_at, e.left_at, e.paused_until, e.left_reason, circle_of.get(e.member_id, "")])
+    blank = ("", "", "", "")
+    member_rows: list[list[object]] = [
+        [member_id, names.get(member_id, ""), *profiles.get(member_id, blank), *rest, circle_of.get(member_id, "")]
+        for member_id, *rest in enrolled]
     circle_rows: list[list[object]] = []
     for c in circles:
-        active = [m for m in memberships[c.id or 0] if m.status == "active"]
+        active = [member_id for member_id, status in placed[c.id or 0] if status == "active"]
         circle_rows.append([c.id, c.name, themes.get(c.theme_id, ""), c.status,
                             names.get(c.moderator_member_id or 0, ""), len(active),
-                            "; ".join(names.get(m.member_id, "") for m in active)])
+                            "; ".join(names.get(member_id, "") for member_id in active)])
     return member_rows, circle_rows, names, circles
 
 
@@ -111,13 +120,15 @@ async def _pair_rows(uow: UnitOfWork, program: Program, names: dict[int, str], n
     meetings held while it ran, those either side said they met at, and the check-ins answered."""
     pairs = await uow.pairs.of_program(workspace_id=program.workspace_id, program_id=program.id or 0,
                                        active_only=False)
-    answers = await uow.pair_running.checkins_of_pairs(pair_ids=[p.id or 0 for p in pairs])
+    answers: dict[int, list[PairCheckIn]] = {p.id or 0: [] for p in pairs}
+    for answer in await uow.pair_running.checkins_of_pairs(pair_ids=list(answers)):
+        answers[answer.pair_id].append(answer)  # by pair once, not every answer scanned for each pair
     rows: list[list[object]] = []
     for pair in pairs:
         until = min(now, pair.ended_at) if pair.ended_at is not None else now
         table = group_timetable(program, pair)  # the pair's own meetings, agreed or the program's
         held = [i for i in pair_meetings(pair, table) if session_time(table, i) <= until]
-        mine = [a for a in answers if a.pair_id == pair.id]
+        mine = answers[pair.id or 0]
         rows.append([pair.id, names.get(pair.mentor_member_id, ""), names.get(pair.mentee_member_id, ""),
                      pair.round, pair.status, pair.started_at, pair.ended_at, len(held),
                      len({a.meeting_index for a in mine if a.met}), len(mine)])
@@ -130,13 +141,13 @@ async def _feedback(uow: UnitOfWork, program: Program, *, t: Translator, k: int,
     workspace_id, program_id = program.workspace_id, program.id or 0
     all_rounds = await uow.feedback.polls_of_program(workspace_id=workspace_id, program_id=program_id)
     rounds = [p for p in all_rounds if p.kind in POLL_KINDS and p.opens_at <= now]
-    answers = await uow.feedback.responses(workspace_id=workspace_id, poll_ids=[p.id or 0 for p in rounds])
     # The export obeys the same rule as the chat (bot.feedback.disclosure): a round's totals once it has closed
     # and from K answers, never one row per answer; comments from K, shuffled, with no member, circle or time.
     feedback_rows: list[list[object]] = []
     comment_rows: list[list[object]] = []
-    for poll in rounds:
-        shown = disclose_round(poll=poll, answers=[a for a in answers if a.poll_id == poll.id], k=k, now=now)
+    for poll in rounds:  # one round's answers at a time: a program's year of them was 44 MiB of objects (issue 18)
+        answers = await uow.feedback.responses(workspace_id=workspace_id, poll_ids=[poll.id or 0])
+        shown = disclose_round(poll=poll, answers=answers, k=k, now=now)
         summary = shown.summary
         feedback_rows.append([round_label(t, poll), poll.kind, poll.opens_at.date(), poll.closes_at.date(),
                               shown.shown, shown.respondents, summary.satisfaction if summary else None,
