@@ -15,11 +15,10 @@ from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdow
 from bot.feedback.schedule import POLL_KINDS, week_moment
 from bot.kernel.config import CoreConfig
 from bot.sessions.goal_trend import GroupGoals, group_goals
+from storage.repositories.digest_reads import EnrollmentRow
 from storage.tables import (
     Circle,
-    CircleMemberStatus,
     CircleStatus,
-    Enrollment,
     EnrollmentStatus,
     Poll,
     PollResponse,
@@ -111,7 +110,7 @@ def previous_week(week: str) -> str:
 HELD_A_PLACE = (EnrollmentStatus.ACTIVE, EnrollmentStatus.LEFT)
 
 
-def _enrolled_by(enrollments: list[Enrollment], moments: list[datetime]) -> list[int]:
+def _enrolled_by(enrollments: list[EnrollmentRow], moments: list[datetime]) -> list[int]:
     """Members who held a place at each moment: joined by then and not yet left. Counted by bisection (a year of
     weeks times thousands of enrollments was a scan per week): gone = joined and left by then."""
     placed = [e for e in enrollments if e.status in HELD_A_PLACE]
@@ -123,18 +122,18 @@ def _enrolled_by(enrollments: list[Enrollment], moments: list[datetime]) -> list
 async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int) -> ProgramFigures:
     workspace_id, program_id = program.workspace_id, program.id or 0
     today = now.astimezone(ZoneInfo(program.timezone)).date()
-    enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id,
-                                                   active_only=False)
+    enrollments = await uow.digest_reads.enrollments(workspace_id=workspace_id, program_id=program_id)
     current = [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
     left = sum(1 for e in enrollments if e.status == EnrollmentStatus.LEFT)
     paused_ids = {e.member_id for e in current if e.paused_until is not None and e.paused_until >= today}
     paused = len(paused_ids)
-    circles = [c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
-               if c.status == CircleStatus.ACTIVE]
+    every_circle = await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
+    circles = [c for c in every_circle if c.status == CircleStatus.ACTIVE]
     members: dict[int, list[int]] = {c.id or 0: [] for c in circles}
-    for membership in await uow.circles.of_program_members(workspace_id=workspace_id, program_id=program_id):
-        if membership.status == CircleMemberStatus.ACTIVE and membership.circle_id in members:  # one query
-            members[membership.circle_id].append(membership.member_id)
+    for circle_id, member_id in await uow.digest_reads.active_placements(workspace_id=workspace_id,
+                                                                         program_id=program_id):
+        if circle_id in members:  # one query, two columns
+            members[circle_id].append(member_id)
     sizes = {circle_id: len(ids) for circle_id, ids in members.items()}
     # Paused members are asked nothing and expected nowhere: they count in the circle's size, not in the rates.
     available = {circle_id: len(set(ids) - paused_ids) for circle_id, ids in members.items()}
@@ -154,12 +153,11 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         activity=activity, at_risk=_at_risk(program, circles, sizes, activity, closed, closed_answers, now=now, k=k),
         feedback_round=latest, feedback=disclose_round(poll=latest, answers=answers, k=k, now=now) if latest else None,
         respondents=len(answers),
-        invited=await uow.outbox.count(workspace_id=workspace_id, key_prefix=f"poll:{latest.id}:")
-        if latest else 0,
+        invited=await uow.digest_reads.invited(workspace_id=workspace_id, poll_id=latest.id or 0) if latest else 0,
         published=published,
         enrolled_by_week=by_week,
         pairs=pairs,
-        spaces=await missing_spaces(uow, program),
+        spaces=await missing_spaces(uow, program, circles=every_circle),
         k=k,
         goals=await group_goals(uow, program_id=program_id, member_ids=[e.member_id for e in current],
                                 since=now - GOAL_WEEKS * WEEK, k=k),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.kernel.ports import SpaceUnsupported
 from bot.kernel.spaces import needs_home
 from storage.repositories.outbox import space_key
-from storage.tables import CircleStatus, DeliveryStatus, Program
+from storage.tables import Circle, CircleStatus, DeliveryStatus, Program
 from storage.uow import UnitOfWork
 
 
@@ -23,13 +24,17 @@ class MissingSpaces:
         return bool(self.circles or self.pairs)
 
 
-async def missing_spaces(uow: UnitOfWork, program: Program) -> MissingSpaces:
+async def missing_spaces(uow: UnitOfWork, program: Program, *, circles: Sequence[Circle] | None = None
+                         ) -> MissingSpaces:
+    """`circles`: every circle of the program when the caller read them already (the digest reads them once)."""
     workspace_id, program_id = program.workspace_id, program.id or 0
-    circles = []
-    for circle in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id):
+    if circles is None:
+        circles = await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
+    missing = []
+    for circle in circles:
         if circle.status == CircleStatus.ACTIVE and not circle.space:
             row = await uow.outbox.by_key(key=space_key("circle", circle.id or 0))
-            circles.append((circle.id or 0, circle.name, row is not None and row.status == DeliveryStatus.FAILED))
+            missing.append((circle.id or 0, circle.name, row is not None and row.status == DeliveryStatus.FAILED))
     pairs, failed = 0, 0
     for pair in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id):
         row = None if pair.space else await uow.outbox.by_key(key=space_key("pair", pair.id or 0))
@@ -38,7 +43,7 @@ async def missing_spaces(uow: UnitOfWork, program: Program) -> MissingSpaces:
         pairs += not pair.space
         failed += row is not None and row.status == DeliveryStatus.FAILED
     workspace = await uow.workspaces.get(workspace_id)
-    homeless = (bool(circles) and not program.announcement_target and workspace is not None
+    homeless = (bool(missing) and not program.announcement_target and workspace is not None
                 and needs_home(workspace))
-    return MissingSpaces(circles=tuple(circles), pairs=pairs, pairs_failed=failed, homeless=homeless,
+    return MissingSpaces(circles=tuple(missing), pairs=pairs, pairs_failed=failed, homeless=homeless,
                          slug=program.slug)

@@ -2,35 +2,57 @@
 
 A year of check-ins is ~100 per circle; the digest only needs, per circle and session, how many answered and
 whether one said they attended, so the database groups them (issue 18: loading 154k CheckIn objects dominated).
+Enrollments and circle memberships are read as the few columns the digest counts with: a 10,000-member program's
+20,000 ORM objects took ~1.5 s to build, the columns ~0.1 s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, func
-from sqlmodel import col, select
+from sqlalchemy import Executable, case, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import CheckIn, SessionLog
+from storage.tables import CheckIn, CircleMember, CircleMemberStatus, Delivery, Enrollment, SessionLog
 
 CHUNK = 1000  # circle ids per IN list: far below SQLite's and asyncpg's limits on bound parameters
+POLL_KIND = "poll"  # the kind of a poll's invitations (bot/feedback/planner: key "poll:{poll}:{member}")
+
+
+class EnrollmentRow(NamedTuple):
+    """What the digest counts of an enrollment: no profile, no answers."""
+
+    member_id: int
+    status: str
+    paused_until: date | None
+    joined_at: datetime
+    left_at: datetime | None
 
 
 class DigestReadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def _rows(self, statement: Executable) -> Sequence[Any]:
+        """Plain rows through the session's connection (SQLAlchemy Core: no ORM row processing). Pending changes
+        are flushed first, as the ORM's autoflush would, so a figure never misses what this unit of work wrote."""
+        await self._session.flush()
+        connection = await self._session.connection()
+        return (await connection.execute(statement)).all()
+
     async def session_attendees(self, *, circle_ids: Sequence[int]) -> dict[int, dict[int, int]]:
         """Circle id -> logged session index -> attendees logged, sessions in order."""
         logs: dict[int, dict[int, int]] = {}
         for ids in _chunks(circle_ids):
-            found = await self._session.exec(
+            found = await self._rows(
                 select(col(SessionLog.circle_id), col(SessionLog.session_index),
-                           col(SessionLog.attendee_member_ids))
+                       col(SessionLog.attendee_member_ids))
                 .where(col(SessionLog.circle_id).in_(ids))
                 .order_by(col(SessionLog.circle_id), col(SessionLog.session_index)))
-            for circle_id, index, attendees in found.all():
+            for circle_id, index, attendees in found:
                 logs.setdefault(circle_id, {})[index] = len(attendees or [])
         return logs
 
@@ -39,14 +61,41 @@ class DigestReadRepository:
         counts: dict[int, dict[int, tuple[int, bool]]] = {}
         attended = func.max(case((col(CheckIn.attended), 1), else_=0))
         for ids in _chunks(circle_ids):
-            found = await self._session.exec(
+            found = await self._rows(
                 select(col(CheckIn.circle_id), col(CheckIn.session_index), func.count(), attended)
                 .where(col(CheckIn.circle_id).in_(ids))
                 .group_by(col(CheckIn.circle_id), col(CheckIn.session_index))
                 .order_by(col(CheckIn.circle_id), col(CheckIn.session_index)))
-            for circle_id, index, answers, any_attended in found.all():
+            for circle_id, index, answers, any_attended in found:
                 counts.setdefault(circle_id, {})[index] = (int(answers), bool(any_attended))
         return counts
+
+    async def enrollments(self, *, workspace_id: int, program_id: int) -> list[EnrollmentRow]:
+        """Every enrollment of the program, whatever its status, in id order (as `enrollments.of_program`)."""
+        found = await self._rows(
+            select(col(Enrollment.member_id), col(Enrollment.status), col(Enrollment.paused_until),
+                   col(Enrollment.joined_at), col(Enrollment.left_at))
+            .where(col(Enrollment.workspace_id) == workspace_id, col(Enrollment.program_id) == program_id)
+            .order_by(col(Enrollment.id)))
+        return [EnrollmentRow(int(m), str(s), p, j, left) for m, s, p, j, left in found]
+
+    async def active_placements(self, *, workspace_id: int, program_id: int) -> list[tuple[int, int]]:
+        """(circle id, member id) of the program's active circle memberships, in id order."""
+        found = await self._rows(
+            select(col(CircleMember.circle_id), col(CircleMember.member_id))
+            .where(col(CircleMember.workspace_id) == workspace_id, col(CircleMember.program_id) == program_id,
+                   col(CircleMember.status) == CircleMemberStatus.ACTIVE)
+            .order_by(col(CircleMember.id)))
+        return [(circle_id, member_id) for circle_id, member_id in found]
+
+    async def invited(self, *, workspace_id: int, poll_id: int) -> int:
+        """Members a poll was sent to: its invitations' keys start "poll:{id}:". By (workspace, kind) first, through
+        ix_delivery_workspace_id_kind: the key's LIKE alone read every delivery (~320 ms of 2.8M rows)."""
+        found = await self._rows(
+            select(func.count()).select_from(Delivery).where(
+                col(Delivery.workspace_id) == workspace_id, col(Delivery.kind) == POLL_KIND,
+                col(Delivery.key).startswith(f"poll:{poll_id}:", autoescape=True)))
+        return int(found[0][0])
 
 
 def _chunks(ids: Sequence[int]) -> list[list[int]]:
