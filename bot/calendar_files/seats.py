@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from bot.kernel.i18n import Translator, format_moment
@@ -40,7 +41,7 @@ class Seat:
     since: datetime  # their sessions are the ones after this: placed in the circle, pair formed
     series: Series
 
-    @property
+    @cached_property
     def sessions(self) -> list[datetime]:
         return self.series.held_after(self.since)
 

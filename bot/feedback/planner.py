@@ -14,7 +14,7 @@ from bot.feedback.schedule import ASSESSMENT_KINDS, Round, due_rounds, final_rou
 from bot.kernel.admins import admin_recipients
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Button, Buttons, Message, Text
-from bot.kernel.outbox import enqueue, user_target
+from bot.kernel.outbox import Outgoing, enqueue, enqueue_many, user_target
 from bot.kernel.planning import PlanContext, for_states
 from bot.sessions.first_session import first_sessions
 from bot.sessions.timing import before_assessment_due
@@ -54,12 +54,19 @@ def _askable(pc: PlanContext, member: Member | None, enrollment: Enrollment) -> 
 
 async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
     workspace_id, program = pc.workspace.id or 0, pc.program
-    enrollments = await pc.uow.enrollments.of_program(workspace_id=workspace_id, program_id=program.id or 0)
+    # A round stays open for weeks and every tick comes here: members already invited are skipped on one read of
+    # the round's keys, and the rest are queued in a few statements (issue 18: 10,000 members a program).
+    planned = await pc.uow.outbox.planned_keys(program_id=program.id or 0, prefixes=(f"poll:{poll.id}:",))
+    enrollments = [e for e in await pc.uow.enrollments.of_program(workspace_id=workspace_id,
+                                                                  program_id=program.id or 0)
+                   if f"poll:{poll.id}:{e.member_id}" not in planned]
+    if not enrollments:
+        return 0
     members = {m.id: m for m in await pc.uow.members.many(workspace_id=workspace_id,
                                                           member_ids=[e.member_id for e in enrollments])}
     # The "before" self-assessment goes only ahead of each member's own first session (bot/sessions/timing).
     firsts = await first_sessions(pc.uow, program) if due.kind == PollKind.BEFORE else {}
-    queued = 0
+    items: list[Outgoing] = []
     for enrollment in enrollments:
         member = members.get(enrollment.member_id)
         first = firsts.get(enrollment.member_id)
@@ -69,11 +76,10 @@ async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
         t = Translator(resolve_locale(member.locale, pc.workspace.locale))
         message = (assessment.invitation(t, program, poll) if due.kind in ASSESSMENT_KINDS
                    else polls.invitation(t, program, poll, k=k_of(program, pc.config.k_anonymity)))
-        queued += await enqueue(
-            pc.uow, workspace_id=workspace_id, key=f"poll:{poll.id}:{member.id}", kind="poll",
-            target=user_target(pc.workspace, member.external_id), message=message, due_at=pc.now,
-            program_id=program.id, member_id=member.id, stale_at=min(poll.closes_at, first or poll.closes_at))
-    return queued
+        items.append(Outgoing(key=f"poll:{poll.id}:{member.id}", kind="poll",
+                              target=user_target(pc.workspace, member.external_id), message=message, due_at=pc.now,
+                              member_id=member.id, stale_at=min(poll.closes_at, first or poll.closes_at)))
+    return len(await enqueue_many(pc.uow, workspace_id=workspace_id, program_id=program.id, items=items))
 
 
 @for_states(ProgramState.RUNNING, ProgramState.CLOSING)

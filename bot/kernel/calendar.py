@@ -8,6 +8,7 @@ way to get a group's.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from bot.kernel.timetable import Stretch, Timetable, stretches_of
 from storage.tables import Cadence, Circle, Pair, Program
@@ -16,18 +17,24 @@ Timed = Program | Timetable
 
 
 def program_weeks(program: Program) -> int:
-    return 2 if program.cadence == Cadence.BIWEEKLY else 1
+    return _every_weeks(program.cadence)
+
+
+def _every_weeks(cadence: str) -> int:
+    return 2 if cadence == Cadence.BIWEEKLY else 1
 
 
 def first_meeting_day(program: Program) -> date:
-    start = program.start_date or date(2026, 1, 1)
-    return start + timedelta(days=(program.meeting_weekday - start.weekday()) % 7)
+    return _first_day(program.start_date, program.meeting_weekday)
+
+
+def _first_day(start_date: date | None, weekday: int) -> date:
+    start = start_date or date(2026, 1, 1)
+    return start + timedelta(days=(weekday - start.weekday()) % 7)
 
 
 def program_stretch(program: Program) -> Stretch:
-    hour, minute = (int(part) for part in program.meeting_time.split(":"))
-    return Stretch(start=0, first_day=first_meeting_day(program), at=time(hour, minute), zone=program.timezone,
-                   every_weeks=program_weeks(program))
+    return program_timetable(program).stretches[0]
 
 
 def program_session_count(program: Program) -> int:
@@ -41,14 +48,12 @@ CLOSING_PHASE = timedelta(days=14)
 
 
 def natural_closing_start(program: Program) -> datetime:
-    return program_stretch(program).moment(program_session_count(program) - 1) + AFTER_LAST_SESSION
+    return program_timetable(program).ends
 
 
 def closing_start(program: Program) -> datetime:
     """S: after the last session, or when `program end` moved the program to closing, whichever came first."""
-    natural = natural_closing_start(program)
-    started = program.closing_started_at
-    return min(natural, started) if started is not None else natural
+    return program_timetable(program).cut
 
 
 def closing_end(program: Program) -> datetime:
@@ -57,15 +62,32 @@ def closing_end(program: Program) -> datetime:
 
 
 def program_timetable(program: Program) -> Timetable:
-    return Timetable(stretches=(program_stretch(program),), ends=natural_closing_start(program),
-                     cut=closing_start(program))
+    # Planners ask this once per circle and member on every tick (issue 18: 15,000 circles, 100,000 members):
+    # it is built once per distinct set of the program's timing fields, which are all it reads.
+    return _program_timetable(program.meeting_time, program.start_date, program.meeting_weekday, program.timezone,
+                              program.cadence, program.weeks, program.closing_started_at)
+
+
+@lru_cache(maxsize=1024)
+def _program_timetable(meeting_time: str, start_date: date | None, meeting_weekday: int, timezone: str,
+                       cadence: str, weeks: int, closing_started_at: datetime | None) -> Timetable:
+    every = _every_weeks(cadence)
+    hour, minute = (int(part) for part in meeting_time.split(":"))
+    stretch = Stretch(start=0, first_day=_first_day(start_date, meeting_weekday), at=time(hour, minute),
+                      zone=timezone, every_weeks=every)
+    natural = stretch.moment(max(1, weeks // every) - 1) + AFTER_LAST_SESSION
+    cut = min(natural, closing_started_at) if closing_started_at is not None else natural
+    return Timetable(stretches=(stretch,), ends=natural, cut=cut)
 
 
 def group_timetable(program: Program, group: Circle | Pair | None) -> Timetable:
     """The group's own schedule over the program's: its stretches replace the program's slot from their index on.
     Its sessions end with the program's: one that would start after the program's last session is not held."""
     base = program_timetable(program)
-    for stretch in stretches_of(group.schedule if group is not None else None):
+    schedule = group.schedule if group is not None else None
+    if not schedule:
+        return base  # most groups keep the program's slot
+    for stretch in stretches_of(schedule):
         base = base.with_stretch(stretch)
     return base
 

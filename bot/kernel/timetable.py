@@ -103,7 +103,7 @@ class Timetable:
         return _count(self)
 
     def times(self) -> list[datetime]:
-        return [self.moment(i) for i in range(self.count())]
+        return list(_times(self))
 
     def with_stretch(self, stretch: Stretch) -> Timetable:
         """This schedule with `stretch` governing its sessions from `stretch.start` on."""
@@ -113,6 +113,11 @@ class Timetable:
 
 # Both are pure functions of frozen values, asked millions of times a tick (the digest and the planners ask a group's
 # session count once per session): computed once per distinct stretch or timetable, most groups share the program's.
+@lru_cache(maxsize=4096)
+def _times(table: Timetable) -> tuple[datetime, ...]:
+    return tuple(table.moment(i) for i in range(table.count()))
+
+
 @lru_cache(maxsize=65536)
 def _stretch_moment(stretch: Stretch, index: int) -> datetime:
     day = stretch.first_day + timedelta(weeks=(index - stretch.start) * stretch.every_weeks)

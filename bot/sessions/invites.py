@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
 from itertools import takewhile
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from bot.kernel.calendar import group_timetable
+from bot.kernel.timetable import Timetable
 from storage.tables import Circle, Pair, Program
 
 if TYPE_CHECKING:
@@ -66,15 +69,27 @@ class Series:
 
     def held_after(self, since: datetime) -> list[datetime]:
         """The sessions of someone who came at `since` (placed in a circle, pair formed) that will be held."""
-        return [s for s in self.sessions if since < s < self.cut]
+        # Sessions are in order: two bisections, not a scan (the calendar planner asks once per member and tick).
+        return list(self.sessions[bisect_right(self.sessions, since):bisect_left(self.sessions, self.cut)])
 
     def cancelled_after(self, since: datetime) -> list[datetime]:
         """Their sessions an early end took away."""
         return [s for s in self.sessions if s > since and s >= self.cut]
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # A series is a cache key once per member and tick (schedule_print): hash its many moments once.
+        return hash((self.zone, self.interval_weeks, self.duration, self.sessions, self.cut, self.slots))
+
+    @cached_property
+    def _slot_by_moment(self) -> dict[datetime, Slot]:
+        return dict(zip(self.sessions, self.slots, strict=False))
+
     def slot(self, moment: datetime) -> Slot:
-        by_moment = dict(zip(self.sessions, self.slots, strict=False))
-        return by_moment.get(moment) or Slot(self.zone, self.interval_weeks, self.duration, 0)
+        return self._slot_by_moment.get(moment) or Slot(self.zone, self.interval_weeks, self.duration, 0)
 
     def one_rule(self, sessions: Sequence[datetime]) -> bool:
         """True when `sessions` all come from one stretch, so one RRULE from the first of them shows them all."""
@@ -85,8 +100,12 @@ def series_of(program: Program, group: Circle | Pair | None = None) -> Series:
     """The group's own timetable (bot/kernel/calendar.group_timetable): the program's slot until the group agreed
     or was given its own, each session in its stretch's zone, cadence and length (the agreed minutes, else the
     program's length). What is in force is the stretch of the group's last session."""
-    table = group_timetable(program, group)
-    default = session_length(program)
+    return _series(group_timetable(program, group), session_length(program))
+
+
+@lru_cache(maxsize=4096)
+def _series(table: Timetable, default: timedelta) -> Series:
+    # Most of a program's groups share its timetable; the calendar planner asks once per member and tick.
     times = table.times()
     slots = []
     for index in range(len(times)):
@@ -121,6 +140,12 @@ def fingerprint(*parts: object) -> str:
 def schedule_print(series: Series, sessions: list[datetime], *, name: str, location: str) -> str:
     """One rule is known by its zone, cadence, length, first session and count (the print invites always had, so
     an unchanged schedule sends nothing new); several stretches add every session as it is held."""
+    return _schedule_print(series, tuple(sessions), name, location)
+
+
+@lru_cache(maxsize=65536)
+def _schedule_print(series: Series, sessions: tuple[datetime, ...], name: str, location: str) -> str:
+    # The members of one group share it: computed once per group and tick, not once per member.
     first = series.slot(sessions[0]) if sessions else Slot(series.zone, series.interval_weeks, series.duration, 0)
     base = (first.zone, first.every_weeks, first.length.total_seconds(),
             sessions[0].isoformat() if sessions else "", len(sessions), name, location)

@@ -237,6 +237,8 @@ async def dm_in_hours(work: SeriesPass[U, R], run: R, members: list[Member], *, 
     """A DM to each member (key `key:member`) at `due` or, outside their working hours, their next working start."""
     queued = 0
     for member in members:
+        if work.planned(f"{key}:{member.id}"):
+            continue  # most members of most past sessions: skip before working out their hours
         queued += await dm(work, run, member, key=f"{key}:{member.id}", kind=kind, stale=stale,
                            due=working_due(member, due, fallback=work.pc.program.timezone),
                            build=_for(build, member))
