@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from functools import partial
+from time import monotonic
 
 from bot.circles import formation
 from bot.circles.hours_notices import outside_cases, own_time_summary, tell_outside
-from bot.circles.launch import open_and_welcome
+from bot.circles.launch import welcome_all
 from bot.circles.moderators import NOMINATION_DAYS, VOTING_DAYS, rotation
 from bot.circles.orientation import moderator_orientation, orientation_key
 from bot.circles.own_time import give_own_time
 from bot.circles.preview import formation_inputs, run_formation
 from bot.circles.self_select import finish_self_select
 from bot.circles.voters import Placed, recorded_why, tell_voters
-from bot.kernel.context import Ctx
+from bot.kernel.context import Ctx, Services
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.message_codec import encode
 from bot.kernel.messages import Message
 from bot.kernel.outbox import dm, user_target
-from bot.kernel.ports import SpaceRef, Target
+from bot.kernel.ports import DeliveryError, SpaceRef, SpaceUnsupported, Target
+from bot.kernel.spaces import FIRST_RETRY, LEASE, WORKER
 from bot.kernel.text_keys import slugify
 from storage.repositories import forming as bulk
-from storage.repositories.outbox import SPACE_KIND, pending_values, space_key
+from storage.repositories import outbox_claims as claims
+from storage.repositories.outbox import SPACE_KIND, SpaceOrder, opened_ref, pending_values, space_key
 from storage.tables import (
     Circle,
     CircleMember,
     CircleMemberStatus,
+    DeliveryStatus,
     Election,
     ElectionStatus,
     Member,
@@ -36,6 +41,8 @@ from storage.tables import (
     Theme,
     ThemeMode,
 )
+
+log = logging.getLogger(__name__)
 
 
 async def form_program(ctx: Ctx, program: Program) -> str:
@@ -74,7 +81,7 @@ async def _record(ctx: Ctx, program: Program, result: formation.FormationResult,
         counters[found.theme_id] = counters.get(found.theme_id, 0) + 1
         circle = Circle(workspace_id=ctx.workspace_id, program_id=program.id or 0, theme_id=theme.id,
                         name=f"{theme.title} {counters[found.theme_id]}", capacity=program.size_max,
-                        created_at=ctx.now)
+                        created_at=ctx.now, schedule=[])  # given: pydantic inspects a default factory each time
         people.append([members[m] for m in found.member_ids])
         outside.append((circle, give_own_time(program, circle, people[-1])))
         circle.moderator_member_id = first_moderator(program, people[-1])
@@ -141,7 +148,76 @@ async def _launch_all(ctx: Ctx, program: Program, formed: list[tuple[Circle, lis
     await bulk.insert_rows(ctx.uow, Election, elections)
     await ctx.uow.outbox.add_many(rows)
     if keys:
-        ctx.after_commit(partial(open_and_welcome, program=program, keys=keys))
+        known = {m.id or 0: m for _, members in formed for m in members}
+        ctx.after_commit(partial(open_and_welcome, program=program, keys=keys, known=known))
+
+
+# Spaces claimed at once: at most these are in flight on a crash (the deliverer's claims take up to 10,000).
+FIRST_CHUNK, MAX_CHUNK = 10, 500
+
+
+async def open_and_welcome(ctx: Ctx, space: SpaceRef | None, *, program: Program, keys: dict[str, int],
+                           known: dict[int, Member]) -> None:
+    """After `program form`'s commit, one step for all its circles (`keys`: space key -> circle id): open each
+    space as open_claimed would, then record them and queue every welcome in a few statements. `known`: the
+    members formation read a moment ago."""
+    await ctx.uow.commit()  # only the context's reads: no transaction stays open while the platform opens spaces
+    opened = await _open_spaces(ctx.services, ctx, list(keys))
+    if opened:
+        await welcome_all(ctx, program, {keys[key]: found for key, found in opened.items()}, known)
+
+
+async def _open_spaces(services: Services, ctx: Ctx, keys: list[str]) -> dict[str, tuple[SpaceRef, SpaceOrder]]:
+    """Claim a chunk, open each space on the platform, record the chunk's outcomes (the failures one by one, as
+    open_claimed does); a space another worker holds, or no longer due, is left to it."""
+    opened: dict[str, tuple[SpaceRef, SpaceOrder]] = {}
+    start, size = 0, FIRST_CHUNK
+    while start < len(keys):
+        chunk, start, began = keys[start:start + size], start + size, monotonic()
+        now = services.clock.now()
+        claimed = await bulk.claim_keys(services.uow, keys=chunk, worker_id=WORKER, now=now, lease_until=now + LEASE)
+        done: list[tuple[int, str]] = []
+        try:
+            for key in chunk:
+                row = claimed.get(key)
+                if row is None or row.order is None:
+                    continue
+                space = await _open_one(services, ctx, row.delivery_id, row.order)
+                if space is not None:
+                    done.append((row.delivery_id, opened_ref(space.target.key(), space.skipped)))
+                    opened[key] = (space, row.order)
+        finally:  # what the platform opened is on record even if a later open raised
+            await bulk.mark_opened(services.uow, opened=done, worker_id=WORKER, now=services.clock.now())
+        size = _next_size(len(chunk), monotonic() - began)
+    return opened
+
+
+def _next_size(size: int, seconds: float) -> int:
+    """As many spaces as the last chunk's pace opens in a tenth of the lease (a platform that throttles gets
+    small chunks, so none outlives its lease), between FIRST_CHUNK and MAX_CHUNK."""
+    fits = LEASE.total_seconds() / 10 / max(seconds / size, 1e-6)
+    return max(FIRST_CHUNK, min(MAX_CHUNK, int(fits)))
+
+
+async def _open_one(services: Services, ctx: Ctx, delivery_id: int, order: SpaceOrder) -> SpaceRef | None:
+    try:
+        return await services.messenger.open_space(
+            workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform, name=order.name,
+            members=list(order.members), private=order.private,
+            parent=Target.from_key(order.parent) if order.parent else None, group_chat=order.group_chat)
+    except DeliveryError as error:
+        described = f"{type(error).__name__}: {error}"
+        log.warning("could not open space %s yet: %s", delivery_id, described)
+        if isinstance(error, SpaceUnsupported):  # by design on this platform: the owner falls back quietly
+            await claims.mark_failed(services.uow, delivery_id=delivery_id, worker_id=WORKER, error=described,
+                                     status=DeliveryStatus.SKIPPED)
+        elif error.permanent:
+            await claims.mark_failed(services.uow, delivery_id=delivery_id, worker_id=WORKER, error=described)
+        else:
+            wait = timedelta(seconds=error.retry_after) if error.retry_after is not None else FIRST_RETRY
+            await claims.mark_retry(services.uow, delivery_id=delivery_id, worker_id=WORKER,
+                                    at=services.clock.now() + wait, error=described)
+        return None
 
 
 async def _tell_unplaced(ctx: Ctx, space: SpaceRef | None, *, program: Program, none_formed: bool,

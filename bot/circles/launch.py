@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
-from functools import partial
+from datetime import datetime
+from functools import lru_cache, partial
 
 from bot.circles.circle_why import circle_whys, names
 from bot.circles.moderators import setup_moderators
 from bot.kernel.calendar import group_timetable, session_time
 from bot.kernel.config import CoreConfig
-from bot.kernel.context import Ctx, Scope, Services, SpaceRequest
+from bot.kernel.context import Ctx, Scope, SpaceRequest
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Fields, Header, Message, Text
 from bot.kernel.outbox import Outgoing, enqueue_many, post
 from bot.kernel.planning import PlanContext
-from bot.kernel.ports import DeliveryError, SpaceRef, SpaceUnsupported, Target
-from bot.kernel.spaces import FIRST_RETRY, LEASE, WORKER, needs_home, open_after_commit, queue_space_change, tell_admins
+from bot.kernel.ports import SpaceRef, Target
+from bot.kernel.spaces import needs_home, open_after_commit, queue_space_change, tell_admins
 from bot.kernel.text_keys import slugify
 from storage.repositories import forming as bulk
-from storage.repositories import outbox_claims as claims
-from storage.repositories.outbox import opened_ref, read_opened, space_key, space_of
+from storage.repositories.outbox import SpaceOrder, read_opened, space_key, space_of
 from storage.tables import (
     Circle,
     CircleMember,
     CircleMemberStatus,
     CircleStatus,
-    Delivery,
     DeliveryStatus,
     Member,
     ModeratorMode,
@@ -47,13 +45,19 @@ def why_line(t: Translator, why: dict[str, object], theme: str) -> str:
     return "; ".join(parts)
 
 
+@lru_cache(maxsize=4096)
+def _moment(first: datetime, timezone: str, locale: str) -> str:
+    """format_moment is pure and costly (babel): a formation's circles share their first sessions and zones."""
+    return format_moment(first, timezone=timezone, locale=locale)
+
+
 def welcome_message(t: Translator, *, program: Program, circle: Circle, theme: str,
                     members: list[tuple[Member, dict[str, object]]]) -> Message:
     first = session_time(group_timetable(program, circle), 0)
     rules = " · ".join(x for x in (program.rules_frequency, program.rules_duration, program.rules_topics) if x)
     local: dict[str, list[str]] = {}  # one line per local time, naming who has it, not one line per member
     for m, _ in members:
-        local.setdefault(format_moment(first, timezone=m.timezone, locale=t.locale), []).append(m.name)
+        local.setdefault(_moment(first, m.timezone, t.locale), []).append(m.name)
     times = [f"• {when}: {names(t, people)}" for when, people in local.items()]
     whys = [f"• {line}" for line in circle_whys(t, members, theme)]  # a shared channel: each reason once
     moderation = t(f"formation.moderation.{program.moderator_mode}")
@@ -132,12 +136,13 @@ async def _tell_skipped(scope: Scope, config: CoreConfig, program: Program, circ
 
 
 async def _invite_latecomers(scope: Scope, program: Program, circle: Circle, space: str,
-                             row: Delivery | None = None,
+                             asked: set[str] | None = None,
                              ordered: list[tuple[Member, dict[str, object]]] | None = None) -> None:
     """Members placed after the space was asked for (late joiners, a merge) were not in the request: add them."""
-    row = row or await scope.uow.outbox.by_key(key=space_key("circle", circle.id or 0))
-    order = space_of(row) if row is not None else None
-    asked = set(order.members) if order is not None else set()
+    if asked is None:
+        row = await scope.uow.outbox.by_key(key=space_key("circle", circle.id or 0))
+        order = space_of(row) if row is not None else None
+        asked = set(order.members) if order is not None else set()
     ordered = ordered if ordered is not None else await _ordered_members(scope, circle)
     late = tuple(m.external_id for m, _ in ordered if m.external_id not in asked)
     if late:
@@ -145,85 +150,32 @@ async def _invite_latecomers(scope: Scope, program: Program, circle: Circle, spa
                                  members=late, program_id=program.id)
 
 
-OPEN_CHUNK = 20  # spaces claimed at once: like the deliverer's claim, at most these are in flight on a crash
-
-
-async def open_and_welcome(ctx: Ctx, space: SpaceRef | None, *, program: Program, keys: dict[str, int]) -> None:
-    """After `program form`'s commit, one step for all its circles (`keys`: space key -> circle id): open each
-    space as open_claimed would, then record them and queue every welcome in a few statements."""
-    await ctx.uow.commit()  # only the context's reads: no transaction stays open while the platform opens spaces
-    opened = await _open_spaces(ctx.services, ctx, list(keys))
-    if opened:
-        await _welcome_all(ctx, program, {keys[key]: found for key, found in opened.items()})
-
-
-async def _open_spaces(services: Services, ctx: Ctx, keys: list[str]) -> dict[str, tuple[SpaceRef, Delivery]]:
-    """Claim a chunk, open each space on the platform, record the chunk's outcomes (the failures one by one, as
-    open_claimed does); a space another worker holds, or no longer due, is left to it."""
-    opened: dict[str, tuple[SpaceRef, Delivery]] = {}
-    for start in range(0, len(keys), OPEN_CHUNK):
-        now = services.clock.now()
-        claimed = await bulk.claim_keys(services.uow, keys=keys[start:start + OPEN_CHUNK], worker_id=WORKER,
-                                        now=now, lease_until=now + LEASE)
-        done: list[tuple[int, str]] = []
-        try:
-            for key in keys[start:start + OPEN_CHUNK]:
-                row = claimed.get(key)
-                space = await _open_one(services, ctx, row) if row is not None else None
-                if row is not None and space is not None:
-                    done.append((row.id or 0, opened_ref(space.target.key(), space.skipped)))
-                    opened[key] = (space, row)
-        finally:  # what the platform opened is on record even if a later open raised
-            await bulk.mark_opened(services.uow, opened=done, worker_id=WORKER, now=services.clock.now())
-    return opened
-
-
-async def _open_one(services: Services, ctx: Ctx, row: Delivery) -> SpaceRef | None:
-    order = space_of(row)
-    if order is None or row.id is None:
-        return None
-    try:
-        return await services.messenger.open_space(
-            workspace_id=ctx.workspace.external_id, platform=ctx.workspace.platform, name=order.name,
-            members=list(order.members), private=order.private,
-            parent=Target.from_key(order.parent) if order.parent else None, group_chat=order.group_chat)
-    except DeliveryError as error:
-        described = f"{type(error).__name__}: {error}"
-        log.warning("could not open space %s yet: %s", row.id, described)
-        if isinstance(error, SpaceUnsupported):  # by design on this platform: the owner falls back quietly
-            await claims.mark_failed(services.uow, delivery_id=row.id, worker_id=WORKER, error=described,
-                                     status=DeliveryStatus.SKIPPED)
-        elif error.permanent:
-            await claims.mark_failed(services.uow, delivery_id=row.id, worker_id=WORKER, error=described)
-        else:
-            wait = timedelta(seconds=error.retry_after) if error.retry_after is not None else FIRST_RETRY
-            await claims.mark_retry(services.uow, delivery_id=row.id, worker_id=WORKER,
-                                    at=services.clock.now() + wait, error=described)
-        return None
-
-
-async def _welcome_all(ctx: Ctx, program: Program, opened: dict[int, tuple[SpaceRef, Delivery]]) -> None:
-    """_record_space for many circles: their rows, members and themes read once, the welcomes queued together."""
+async def welcome_all(ctx: Ctx, program: Program, opened: dict[int, tuple[SpaceRef, SpaceOrder]],
+                       known: dict[int, Member]) -> None:
+    """_record_space for many circles (`program form`'s, once their spaces opened: circle id -> the space and what
+    was asked of it): their rows, members and themes read once, the welcomes queued together. `known`: the members
+    formation read a moment ago (only others, placed since, are read again)."""
     circles = [c for c in await bulk.circles_by_id(ctx.uow, workspace_id=ctx.workspace_id, circle_ids=sorted(opened))
                if not c.space]
     memberships = await bulk.memberships_of(ctx.uow, circle_ids=[c.id or 0 for c in circles])
-    people = {m.id: m for m in await ctx.uow.members.many(workspace_id=ctx.workspace_id,
-                                                          member_ids=[cm.member_id for cm in memberships])}
+    people = dict(known)
+    people.update({m.id or 0: m for m in await ctx.uow.members.many(
+        workspace_id=ctx.workspace_id, member_ids=[m for _, m, _ in memberships if m not in known])})
     ordered: dict[int, list[tuple[Member, dict[str, object]]]] = {}
-    for cm in memberships:
-        if cm.member_id in people:
-            ordered.setdefault(cm.circle_id, []).append((people[cm.member_id], cm.why))
+    for circle_id, member_id, why in memberships:
+        if member_id in people:
+            ordered.setdefault(circle_id, []).append((people[member_id], why))
     titles = {t.id: t.title for t in await ctx.uow.themes.of_program(workspace_id=ctx.workspace_id,
                                                                     program_id=program.id or 0)}
     t = Translator(resolve_locale(ctx.workspace.locale))
     welcomes: list[Outgoing] = []
     for circle in circles:
-        space, row = opened[circle.id or 0]
+        space, order = opened[circle.id or 0]
         circle.space = space.target.key()
         ctx.uow.circles.add(circle)
         await _tell_skipped(ctx, ctx.services.config, program, circle, space.skipped)
         members = ordered.get(circle.id or 0, [])
-        await _invite_latecomers(ctx, program, circle, circle.space, row=row, ordered=members)
+        await _invite_latecomers(ctx, program, circle, circle.space, asked=set(order.members), ordered=members)
         welcomes.append(Outgoing(key=f"welcome:{circle.id}", kind="welcome", target=space.target, due_at=ctx.now,
                                  message=welcome_message(t, program=program, circle=circle, members=members,
                                                          theme=titles.get(circle.theme_id, circle.name))))

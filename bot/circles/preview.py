@@ -16,6 +16,7 @@ from bot.circles.voters import recorded_why
 from bot.kernel.availability import available_utc_hours
 from bot.kernel.calendar import first_meeting_day
 from bot.kernel.org_records import kept_apart
+from storage.repositories import forming as bulk
 from storage.tables import CircleMemberStatus, CircleStatus, Member, Program, ProgramFormat, Theme, ThemeMode
 from storage.uow import UnitOfWork
 
@@ -73,20 +74,17 @@ async def formation_inputs(uow: UnitOfWork, *, workspace_id: int, program: Progr
     """Read once, for `program form` and its preview alike."""
     program_id = program.id or 0
     selected = {t.id or 0: t for t in await uow.themes.selected(workspace_id=workspace_id, program_id=program_id)}
-    enrollments = await uow.enrollments.of_program(workspace_id=workspace_id, program_id=program_id)
-    members = {m.id or 0: m for m in await uow.members.many(workspace_id=workspace_id,
-                                                            member_ids=[e.member_id for e in enrollments])}
-    ordered: dict[int, list[int]] = {}
-    for vote in await uow.themes.votes_of_program(program_id=program_id):
-        ordered.setdefault(vote.member_id, []).append(vote.theme_id)
-    votes = {member: tuple(themes) for member, themes in ordered.items()}
+    members = {m.id or 0: m for m in await bulk.enrolled_members(uow, workspace_id=workspace_id,
+                                                                 program_id=program_id)}
+    votes = await bulk.vote_order(uow, program_id=program_id)
     day = first_meeting_day(program)
     # Formation ranks the selected themes a member approved, in their order (the rule the close announcement used).
     candidates = [formation.Candidate(
         member_id=mid, theme_prefs=tuple(t for t in votes.get(mid, ()) if t in selected),
         department=m.department or "-", seniority=m.seniority, available_utc_hours=available_utc_hours(m, day))
         for mid, m in sorted(members.items())]
-    recent = await uow.circles.past_pairs(workspace_id=workspace_id, exclude_program_id=program_id)
+    recent = await bulk.past_pairs_among(uow, workspace_id=workspace_id, exclude_program_id=program_id,
+                                         member_ids=set(members))
     recent |= kept_apart(members.values(), same_team=program.exclude_same_team)
     return FormationInputs(selected, members, votes, candidates, frozenset(recent))
 
