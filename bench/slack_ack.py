@@ -71,7 +71,11 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
     if os.environ.get("BENCH_CORE_SLOTS"):  # an experiment: Slack events in the core at once
         from adapters.slack import app as slack_app
 
-        slack_app.CORE_SLOTS = int(os.environ["BENCH_CORE_SLOTS"])
+        for name in ("CORE_SLOTS", "CORE_SLOTS_POSTGRES"):
+            if hasattr(slack_app, name):
+                setattr(slack_app, name, int(os.environ["BENCH_CORE_SLOTS"]))
+    if os.environ.get("BENCH_NO_PREPING"):  # an experiment: no liveness ping (3 round trips) per checkout
+        lingkar.engine.pool._pre_ping = False  # type: ignore[attr-defined]
     if variant == "stub-core":  # the adapter alone: the core answers from memory what it answered once
         canned = await lingkar.core.handle(Command(Actor("slack", TEAM, "U0000"), "help"))
 
@@ -189,6 +193,7 @@ class Result:
     wall: float
     cpu: float = float("nan")  # CPU seconds the server process spent on the measured requests
     db_cpu: float = float("nan")  # CPU seconds of its PostgreSQL backends (with --database-url/--postgres)
+    client_cpu: float = float("nan")  # CPU seconds this process spent signing, sending and receiving answers
 
 
 def pct(values: list[float], q: float) -> float:
@@ -337,9 +342,12 @@ async def _load(name: str, port: int, *, total: int, warmup: int, concurrency: i
             database = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("BENCH_POSTGRES_URL", "")
             cpu_before = _cpu_seconds(server_pid) if server_pid else 0.0
             db_before = await _backends_cpu(database) if server_pid and database else {}
+            prepared = _requests(total, 0, answer_base)
+            client_before = time.process_time()
             began = time.perf_counter()
-            await fire(_requests(total, 0, answer_base), result, rate)
+            await fire(prepared, result, rate)
             result.wall -= began  # from the first request sent to the last ack read
+            result.client_cpu = time.process_time() - client_before
             if server_pid:  # after every answer arrived (or was given up on)
                 result.cpu = _cpu_seconds(server_pid) - cpu_before
             if server_pid and database:
@@ -421,10 +429,12 @@ def main() -> None:
         summary[kind] = (p50, p99)
         cpu = statistics.median(r.cpu / len(r.acks) for r in runs) * 1000
         db_cpu = statistics.median(r.db_cpu / len(r.acks) for r in runs) * 1000
+        client_cpu = statistics.median(r.client_cpu / len(r.acks) for r in runs) * 1000
         answers = f"{a50:>8.1f} {a99:>8.1f} {in_ack:>7.0%} {lost:>5}" if kind.startswith("lingkar") else \
             f"{'-':>8} {'-':>8} {'-':>7} {'-':>5}"
         print(f"{LABELS[kind]:<48} {p50:>8.1f} {p99:>8.1f} {rate:>7.0f} {answers}  {statuses}")
-        print(f"{'':<48} CPU per request: server {cpu:.2f} ms, its PostgreSQL backends {db_cpu:.2f} ms")
+        print(f"{'':<48} CPU per request: server {cpu:.2f} ms, its PostgreSQL backends {db_cpu:.2f} ms, "
+              f"this client {client_cpu:.2f} ms")
     for kind in (k for k in kinds if k.startswith("lingkar") and "bolt" in summary):
         print(f"{kind} / bare bolt (same settings): ack p50 x{summary[kind][0] / summary['bolt'][0]:.2f}, "
               f"ack p99 x{summary[kind][1] / summary['bolt'][1]:.2f}")
