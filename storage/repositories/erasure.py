@@ -12,11 +12,29 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Column, Select, String, Table, Text, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Select,
+    String,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import Member
+from storage.tables import Delivery, DeliveryStatus, Member
+from storage.tables.delivery import DELIVERY_WORDS_SQL, SETTLED_SQL, SETTLED_STATUSES
 
 REDACTED = "…"  # what a former member's name, or a quote of what they wrote, becomes inside messages kept for others
 Rows = dict[str, list[dict[str, Any]]]  # by table name
@@ -120,13 +138,31 @@ class ErasureRepository:
                 if found:
                     await self._session.exec(delete(table).where(table.c.id.in_([row["id"] for row in found])))
                 continue
+            planned = []
             for row in found:
                 changes = {c: _cleared(table, c, row[c]) for c in spec.text_columns}
                 changes.update({c: None for c in spec.unlink_columns if row[c] == member.id})
                 if spec.extra is not None:
                     changes.update(spec.extra(row))
-                if changes:
-                    await self._session.exec(update(table).where(table.c.id == row["id"]).values(**changes))
+                planned.append((row["id"], changes))
+            await self._update_alike(table, planned)
+
+    async def _update_alike(self, table: Table, planned: list[tuple[int, dict[str, Any]]]) -> None:
+        """One UPDATE per distinct set of changes (per 1,000 ids), not one per row: a member's 425 check-ins are
+        all cleared the same way, and their direct messages' targets all become the same token."""
+        alike: dict[str, tuple[dict[str, Any], list[int]]] = {}
+        for row_id, changes in planned:
+            if not changes:
+                continue
+            try:
+                key = json.dumps(changes, sort_keys=True)
+            except TypeError:  # a value JSON cannot tell apart: its row is updated alone
+                key = f"row:{row_id}"
+            alike.setdefault(key, (changes, []))[1].append(row_id)
+        for changes, ids in alike.values():
+            for start in range(0, len(ids), 1000):
+                await self._session.exec(update(table).where(table.c.id.in_(ids[start:start + 1000]))
+                                         .values(changes))
 
     async def scrub(self, *, workspace_id: int, identifiers: set[str], name: str, token: str,
                     quotes: set[str] | frozenset[str], name_scrubbed: frozenset[tuple[str, str]],
@@ -139,29 +175,64 @@ class ErasureRepository:
         for table in SQLModel.metadata.sorted_tables:
             if "workspace_id" not in table.c or "id" not in table.c:
                 continue
-            # One scan per table, all its text columns at once (issue 18: `forget me` read the 2,000,000 deliveries
-            # once per column); each column keeps its own needles and pattern.
+            # One read per table, all its text columns at once; each column keeps its own needles and pattern.
             patterns: dict[str, re.Pattern[str]] = {}
-            conditions = []
+            texts: dict[str, set[str]] = {}  # per column, the name and quotes looked for (any case)
             for column in table.c:
                 if not _holds_text(column):
                     continue
-                needles = set(identifiers)
                 scrub_name = (table.name, column.name) in name_scrubbed and len(name) >= 2
-                if scrub_name:
-                    needles.add(name)
                 quoted = quotes if (table.name, column.name) in quotes_scrubbed else frozenset()
-                needles |= quoted
-                variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
-                text = func.lower(cast(column, Text))
-                conditions += [text.contains(v, autoescape=True) for v in variants]
+                texts[column.name] = {*quoted, *([name] if scrub_name else [])}
                 patterns[column.name] = _whole(set(identifiers), name if scrub_name else None, quoted)
-            if not conditions:
+            if not patterns:
                 continue
-            found = await self._fetch(select(table.c.id, *(table.c[c] for c in patterns)).where(
-                table.c.workspace_id == workspace_id, or_(*conditions)))
-            for row in found:
-                changes = {c: new for c, pattern in patterns.items()
-                           if (new := _replace(row[c], pattern, replacement)) != row[c]}
-                if changes:
-                    await self._session.exec(update(table).where(table.c.id == row["id"]).values(changes))
+            await self._update_alike(table, [
+                (row["id"], {c: new for c, pattern in patterns.items()
+                             if (new := _replace(row[c], pattern, replacement)) != row[c]})
+                for row in await self._candidates(table, workspace_id, identifiers, texts)])
+
+    async def _candidates(self, table: Table, workspace_id: int, identifiers: set[str],
+                          texts: dict[str, set[str]]) -> list[dict[str, Any]]:
+        """The workspace's rows of `table` in which some text column may hold a needle (a superset: the patterns
+        decide). Settled deliveries on PostgreSQL are found through their words' index, the rest by a scan."""
+        columns = select(table.c.id, *(table.c[c] for c in texts)).where(table.c.workspace_id == workspace_id)
+        scanned = or_(*_scan_conditions(table, identifiers, texts))
+        needles = identifiers.union(*texts.values())
+        searched = [words for n in needles if (words := search_words(n))]
+        bind = self._session.bind
+        if (table.name != Delivery.__tablename__ or bind is None or bind.dialect.name != "postgresql"
+                or len(searched) < len(needles)):  # a needle without a letter or digit cannot be looked up
+            return await self._fetch(columns.where(scanned))
+        indexed = literal_column(DELIVERY_WORDS_SQL, type_=postgresql.ARRAY(Text))
+        # Literal statuses, so the plan can use the partial index whatever the statement cache does.
+        settled = await self._fetch(columns.where(text(SETTLED_SQL), or_(
+            *(indexed.contains(literal(words, type_=postgresql.ARRAY(Text))) for words in searched))))
+        unsettled = [s.value for s in DeliveryStatus if s.value not in SETTLED_STATUSES]
+        rest = await self._fetch(columns.where(table.c.status.in_(unsettled), scanned))
+        return settled + rest
+
+
+def search_words(needle: str) -> list[str]:
+    """The words of a needle as DELIVERY_WORDS_SQL splits a row: ASCII letters and digits, `_` and `-`, lowered;
+    any other character separates. Where the scrub's pattern finds the needle as a whole word, each of these words
+    is one of the row's words, so the index search finds every row the pattern would change."""
+    return sorted({w for w in re.split(r"[^a-z0-9_-]+", needle.translate(_FOLD)) if w})
+
+
+_FOLD = str.maketrans(dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f\u212a",
+                               "abcdefghijklmnopqrstuvwxyziisk", strict=True)))
+
+
+def _scan_conditions(table: Table, identifiers: set[str], texts: dict[str, set[str]]) -> list[Any]:
+    """LIKE conditions for a scan: platform ids match exactly (no lower() per row), names and quotes in any case;
+    both also as they appear inside JSON (escaped)."""
+    conditions = []
+    for name, words in texts.items():
+        column = cast(table.c[name], Text)
+        escaped = {e for n in identifiers if (e := json.dumps(n)[1:-1]) != n}
+        conditions += [column.contains(n, autoescape=True) for n in identifiers]
+        folded = {n.lower() for n in words} | {json.dumps(n)[1:-1].lower() for n in words} | \
+            {e.lower() for e in escaped}
+        conditions += [func.lower(column).contains(v, autoescape=True) for v in folded]
+    return conditions
