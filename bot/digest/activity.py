@@ -6,16 +6,19 @@ in how sessions or check-ins are stored is a change to this module only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from bot.kernel.calendar import first_meeting_day, group_timetable, session_count, session_time
 from bot.kernel.timetable import Timetable
 from bot.sessions.timing import checkin_closes, checkin_due, session_day
 from storage.tables import CheckIn, Circle, ModeratorMode, Program, SessionLog
 from storage.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -102,14 +105,12 @@ class CircleTally:
 async def tallies(uow: UnitOfWork, program: Program, circles: Sequence[Circle]) -> list[CircleTally]:
     ids = [c.id or 0 for c in circles]
     logs = await uow.digest_reads.session_attendees(circle_ids=ids)
-    counts = await uow.digest_reads.checkin_counts(circle_ids=ids)
-    found = []
-    for circle in circles:
-        mine = counts.get(circle.id or 0, {})
-        found.append(CircleTally(circle, group_timetable(program, circle), logs.get(circle.id or 0, {}),
-                                 {i: n for i, (n, _) in mine.items()},
-                                 frozenset(i for i, (_, attended) in mine.items() if attended)))
-    return found
+    answers, attended = await uow.digest_reads.checkin_counts(circle_ids=ids)
+    base = group_timetable(program, None)  # one object for every circle on the program's slot (_per_table)
+    return [CircleTally(circle, group_timetable(program, circle) if circle.schedule else base,
+                        logs.get(circle.id or 0, {}),
+                        answers.get(circle.id or 0, {}), frozenset(attended.get(circle.id or 0, ())))
+            for circle in circles]
 
 
 def tally_of(program: Program, run: CircleRecords) -> CircleTally:
@@ -151,6 +152,19 @@ def _at(table: Timetable, index: int) -> SessionAt:
     return sessions[index] if 0 <= index < len(sessions) else _session_at(table, index)
 
 
+def _per_table(function: Callable[[Timetable], T]) -> Callable[[Timetable], T]:
+    """`function` once per timetable object during one pass over circles (the objects stay alive in their tallies):
+    hashing a Timetable, its aware datetimes, for a cache per circle cost more than what the cache saved."""
+    seen: dict[int, T] = {}
+
+    def of(table: Timetable) -> T:
+        key = id(table)
+        if key not in seen:
+            seen[key] = function(table)
+        return seen[key]
+    return of
+
+
 def _week(first: date, session: SessionAt) -> int:
     return max(0, (session.day - first).days // 7)
 
@@ -170,9 +184,10 @@ def summarise(program: Program, circles: Sequence[CircleTally], *, sizes: dict[i
     last: dict[int, datetime] = {}
     by_week: dict[int, int] = {}
     first = first_meeting_day(program)
+    window = _per_table(lambda table: _in_window(table, since, until))
     for run in circles:
         circle_id = run.circle.id or 0
-        in_window = {s.index for s in sessions_of(run.table) if since <= s.time < until}
+        in_window = window(run.table)
         size = sizes.get(circle_id, 0)
         logged = [n for index, n in run.attendees.items() if index in in_window]
         if logged or in_window & run.attended:
@@ -196,13 +211,28 @@ def summarise(program: Program, circles: Sequence[CircleTally], *, sizes: dict[i
     )
 
 
-def held_sessions(table: Timetable, until: datetime) -> list[SessionAt]:
-    return [s for s in sessions_of(table) if s.due <= until]
+@lru_cache(maxsize=2048)
+def held_sessions(table: Timetable, until: datetime) -> tuple[SessionAt, ...]:
+    """Cached: circles share a few timetables and the digest asks for every circle, and each comparison of aware
+    datetimes in different zones calls utcoffset (3,334 scans were ~40% of a 10,000-member program's figures)."""
+    return tuple(s for s in sessions_of(table) if s.due <= until)
 
 
 def held(table: Timetable, until: datetime) -> list[int]:
     """A group's sessions over by `until` (a check-in is due once one is over)."""
     return [s.index for s in held_sessions(table, until)]
+
+
+@lru_cache(maxsize=2048)
+def _in_window(table: Timetable, since: datetime, until: datetime) -> frozenset[int]:
+    """The sessions scheduled in [since, until), cached as held_sessions is."""
+    return frozenset(s.index for s in sessions_of(table) if since <= s.time < until)
+
+
+@lru_cache(maxsize=2048)
+def _held_weeks(table: Timetable, first: date, until: datetime) -> tuple[tuple[int, int, bool], ...]:
+    """(session, program week, check-ins closed by `until`) of each held session, cached as held_sessions is."""
+    return tuple((s.index, _week(first, s), s.closes <= until) for s in held_sessions(table, until))
 
 
 def circle_weeks(program: Program, circles: Sequence[CircleTally], *, sizes: dict[int, int],
@@ -211,16 +241,18 @@ def circle_weeks(program: Program, circles: Sequence[CircleTally], *, sizes: dic
     member checked in saying they attended: unlogged sessions are not people dropping out."""
     weeks: dict[int, WeekRates] = {}
     first = first_meeting_day(program)
+    held_weeks = _per_table(lambda table: _held_weeks(table, first, until))
     for run in circles:
         size = sizes.get(run.circle.id or 0, 0)
-        for session in held_sessions(run.table, until):
-            answers = run.answers.get(session.index, 0)
-            logged = run.attendees.get(session.index)
-            met = logged is not None or session.index in run.attended
-            closed = session.closes <= until
+        for index, number, closed in held_weeks(run.table):
+            answers = run.answers.get(index, 0)
+            logged = run.attendees.get(index)
+            met = logged is not None or index in run.attended
             if not (met or closed):  # just over, nothing in yet, check-ins still open: not yet a zero
                 continue
-            week = weeks.setdefault(_week(first, session), WeekRates())
+            week = weeks.get(number)
+            if week is None:
+                week = weeks[number] = WeekRates()
             week.sessions += 1
             week.met += met
             if logged is not None:
@@ -238,8 +270,9 @@ def circle_attention(program: Program, circles: Sequence[CircleTally], *, member
     """Circles that have not met for their latest two sessions, whose check-ins stopped, or with no moderator where
     the program has one (none, or one who is no longer in the circle)."""
     flagged = []
+    latest = _per_table(lambda table: set(held(table, until)[-RECENT:]))
     for run in circles:
-        recent = set(held(run.table, until)[-RECENT:])
+        recent = latest(run.table)
         met = set(run.attendees) | run.attended
         answered = set(run.answers)
         reasons = []
