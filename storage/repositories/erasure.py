@@ -198,12 +198,12 @@ class ErasureRepository:
         decide). Settled deliveries on PostgreSQL are found through their words' index, the rest by a scan."""
         columns = select(table.c.id, *(table.c[c] for c in texts)).where(table.c.workspace_id == workspace_id)
         scanned = or_(*_scan_conditions(table, identifiers, texts))
-        needles = identifiers.union(*texts.values())
-        searched = [words for n in needles if (words := search_words(n))]
+        spellings = [search_words(n) for n in identifiers.union(*texts.values())]
         bind = self._session.bind
         if (table.name != Delivery.__tablename__ or bind is None or bind.dialect.name != "postgresql"
-                or len(searched) < len(needles)):  # a needle without a letter or digit cannot be looked up
+                or not all(all(spelling) for spelling in spellings)):  # a needle without a letter or digit
             return await self._fetch(columns.where(scanned))
+        searched = [words for spelling in spellings for words in spelling]
         indexed = literal_column(DELIVERY_WORDS_SQL, type_=postgresql.ARRAY(Text))
         # Literal statuses, so the plan can use the partial index whatever the statement cache does.
         settled = await self._fetch(columns.where(text(SETTLED_SQL), or_(
@@ -213,15 +213,19 @@ class ErasureRepository:
         return settled + rest
 
 
-def search_words(needle: str) -> list[str]:
-    """The words of a needle as DELIVERY_WORDS_SQL splits a row: ASCII letters and digits, `_` and `-`, lowered;
-    any other character separates. Where the scrub's pattern finds the needle as a whole word, each of these words
-    is one of the row's words, so the index search finds every row the pattern would change."""
-    return sorted({w for w in re.split(r"[^a-z0-9_-]+", needle.translate(_FOLD)) if w})
+def search_words(needle: str) -> list[list[str]]:
+    """The words of a needle as DELIVERY_WORDS_SQL splits a row (ASCII letters and digits, `_` and `-`, lowered;
+    any other character separates): where the scrub's pattern finds the needle as a whole word, one of these
+    lists is among the row's words. Two spellings, because in a raw column the four characters Python's
+    case-insensitive match folds into i, s and k are folded by the index too, but inside JSON they are escaped."""
+    spellings = (needle, needle.translate(_SEPARATE))
+    found = [sorted({w for w in re.split(r"[^a-z0-9_-]+", s.translate(_FOLD)) if w}) for s in spellings]
+    return [words for i, words in enumerate(found) if words not in found[:i]]
 
 
 _FOLD = str.maketrans(dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f\u212a",
                                "abcdefghijklmnopqrstuvwxyziisk", strict=True)))
+_SEPARATE = str.maketrans(dict.fromkeys("\u0130\u0131\u017f\u212a", " "))
 
 
 def _scan_conditions(table: Table, identifiers: set[str], texts: dict[str, set[str]]) -> list[Any]:
