@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,12 +15,14 @@ from bot.digest.spaces import MissingSpaces, missing_spaces
 from bot.feedback.disclosure import PollSummary, RoundResults, disclose_breakdown, disclose_round, is_closed, k_of
 from bot.feedback.schedule import POLL_KINDS, week_moment
 from bot.kernel.config import CoreConfig
-from bot.sessions.goal_trend import GroupGoals, group_goals
+from bot.sessions.goal_trend import ALL_UPDATES, GroupGoals, aggregate
 from storage.repositories.digest_reads import EnrollmentRow
 from storage.tables import (
     Circle,
     CircleStatus,
     EnrollmentStatus,
+    Goal,
+    GoalUpdate,
     Poll,
     PollResponse,
     Program,
@@ -159,11 +162,22 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         pairs=pairs,
         spaces=await missing_spaces(uow, program, circles=every_circle),
         k=k,
-        goals=await group_goals(uow, program_id=program_id, member_ids=[e.member_id for e in current],
-                                since=now - GOAL_WEEKS * WEEK, k=k),
+        goals=await _goals(uow, program_id=program_id, member_ids=[e.member_id for e in current],
+                           since=now - GOAL_WEEKS * WEEK, k=k),
         weeks=_merged(circle_weeks(program, runs, sizes=available, until=now), pairs.weeks if pairs else {}),
         attention=circle_attention(program, runs, members=members, until=now) + (pairs.attention if pairs else ()),
     )
+
+
+async def _goals(uow: UnitOfWork, *, program_id: int, member_ids: list[int], since: datetime, k: int) -> GroupGoals:
+    """goal_trend.group_goals of the current members, their goals read by program in one query (one per member and
+    program) rather than by 10,000 member ids; `aggregate` holds the K rule, as for every reader."""
+    wanted = set(member_ids)
+    goals = {g.member_id: g for g in await uow.digest_reads.goals(program_id=program_id) if g.member_id in wanted}
+    updates = await uow.running.updates_of_goals(goal_ids=[g.id or 0 for g in goals.values()], limit=ALL_UPDATES)
+    histories: list[tuple[Goal, Sequence[GoalUpdate]]] = [(goals[m], updates.get(goals[m].id or 0, []))
+                                                          for m in sorted(wanted) if m in goals]
+    return aggregate(histories, members=len(wanted), since=since, k=k)
 
 
 def _merged(*parts: dict[int, WeekRates]) -> dict[int, WeekRates]:

@@ -9,7 +9,7 @@ from adapters.bootstrap import App
 from bot.digest.planner import plan_digest
 from bot.kernel.clock import ManualClock
 from bot.kernel.message_codec import decode
-from storage.tables import GoalUpdate, Program
+from storage.tables import EnrollmentStatus, GoalUpdate, Program
 from tests.feedback.support import deliveries, run, running_program
 from tests.helpers import member_id, say
 
@@ -66,3 +66,21 @@ async def test_the_programs_own_k_applies(app: App, clock: ManualClock) -> None:
     text = await _digest(app, clock)
     assert "Goals: 3 of 5 members have set a goal; progress is shown once at least 4 have one" in text
     assert "median" not in text
+
+
+async def test_a_goal_of_someone_who_left_is_not_counted(app: App, clock: ManualClock) -> None:
+    """The digest reads the program's goals at once (issue 18) and keeps those of its current members only."""
+    PROGRESS["U4"] = (90, 100)
+    try:
+        program = await _program_with_goals(app, ["U1", "U2", "U3", "U4"])
+    finally:
+        del PROGRESS["U4"]
+    async with app.uow() as uow:
+        enrollment = await uow.enrollments.get(workspace_id=1, program_id=program.id or 0,
+                                               member_id=await member_id(app, "U4"))
+        assert enrollment is not None
+        enrollment.status = EnrollmentStatus.LEFT
+        uow.session.add(enrollment)
+        await uow.commit()
+    text = await _digest(app, clock)
+    assert "Goals: 3 of 4 members have set a goal; median progress 20% → 40% over the last 4 weeks" in text
