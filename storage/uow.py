@@ -22,6 +22,7 @@ from storage.repositories.pair_running import PairRunningRepository
 from storage.repositories.pairs import PairRepository
 from storage.repositories.programs import EnrollmentRepository, ProgramRepository
 from storage.repositories.running import RunningRepository
+from storage.repositories.seat_reads import SeatReadRepository
 from storage.repositories.tenancy import (
     AdminRepository,
     AuditRepository,
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.circles = CircleRepository(s)
         self.running = RunningRepository(s)
         self.digest_reads = DigestReadRepository(s)
+        self.seat_reads = SeatReadRepository(s)
         self.feedback = FeedbackRepository(s)
         self.outbox = OutboxRepository(s)
         self.erasure = ErasureRepository(s)

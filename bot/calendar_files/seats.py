@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from bot.kernel.i18n import Translator, format_moment
 from bot.sessions.invites import Invite, Series, schedule_print, series_of
 from bot.sessions.timing import zone
 from storage.tables import (
     Circle,
-    CircleMemberStatus,
     CircleStatus,
     Member,
     Pair,
@@ -28,12 +27,31 @@ CANCELLED = "cancel"  # the fingerprint of a whole-series cancellation (they lef
 ENDED = "end"  # the fingerprint of the cancellation of the sessions an early end took away
 
 
+class Person(Protocol):
+    """Who a seat is for, or is with: a Member, or the columns of one (storage/repositories/seat_reads)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def locale(self) -> str | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def reachable(self) -> bool: ...
+    @property
+    def erased(self) -> bool: ...
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Seat:
     """One member's place in one circle or pair of a program."""
 
     program: Program
-    member: Member
+    member: Person
     tag: str  # "c{circle id}" or "p{pair id}": the group in keys and UIDs
     name: str  # the circle's name; for a pair, the partner's name
     other_key: str  # i18n key of the line naming the moderator or partner
@@ -82,18 +100,21 @@ def sent_key(program_id: int | None, tag: str, member_id: int | None, sent: Sent
 async def program_seats(uow: UnitOfWork, program: Program) -> list[Seat]:
     """Everyone placed in an active circle or pair of the program whose enrollment is active, reachable or not."""
     workspace_id, program_id = program.workspace_id, program.id or 0
-    active = {e.member_id for e in await uow.enrollments.of_program(workspace_id=workspace_id,
-                                                                      program_id=program_id)}
+    # Placements, enrollments and people as plain columns: the planner reads every seat of every running program on
+    # every tick (issue 18), and only the few whose invite changed are sent one.
+    active = await uow.seat_reads.enrolled(workspace_id=workspace_id, program_id=program_id)
     circles = {c.id: c for c in await uow.circles.of_program(workspace_id=workspace_id, program_id=program_id)
                if c.status == CircleStatus.ACTIVE}
-    places = [m for m in await uow.circles.of_program_members(workspace_id=workspace_id, program_id=program_id)
-              if m.status == CircleMemberStatus.ACTIVE and m.circle_id in circles and m.member_id in active]
+    places = await uow.seat_reads.places(workspace_id=workspace_id, program_id=program_id)
     pairs = [p for p in await uow.pairs.of_program(workspace_id=workspace_id, program_id=program_id)
              if p.status == PairStatus.ACTIVE]
     wanted = {m.member_id for m in places} | {p.mentor_member_id for p in pairs} | {
         p.mentee_member_id for p in pairs} | {c.moderator_member_id for c in circles.values() if c.moderator_member_id}
-    people = {m.id: m for m in await uow.members.many(workspace_id=workspace_id, member_ids=sorted(wanted))}
-    seats = [_circle_seat(program, circles[m.circle_id], people, m.member_id, m.joined_at) for m in places]
+    people: dict[int | None, Person] = {card.id: card for card in await uow.seat_reads.cards(
+        workspace_id=workspace_id, program_id=program_id, member_ids=sorted(wanted))}
+    series = {circle_id: series_of(program, circle) for circle_id, circle in circles.items()}
+    seats = [_circle_seat(program, circles[m.circle_id], people, m.member_id, m.joined_at,
+                          series=series[m.circle_id]) for m in places]
     for pair in pairs:
         seats += [_pair_seat(program, pair, people, who) for who in (pair.mentor_member_id, pair.mentee_member_id)
                   if who in active]
@@ -115,18 +136,18 @@ async def member_seats(uow: UnitOfWork, member: Member) -> list[Seat]:
     return seats
 
 
-def _circle_seat(program: Program, circle: Circle, people: dict[int | None, Member], member_id: int,
-                 joined: datetime) -> Seat | None:
+def _circle_seat(program: Program, circle: Circle, people: Mapping[int | None, Person], member_id: int,
+                 joined: datetime, *, series: Series | None = None) -> Seat | None:
     member = people.get(member_id)
     if member is None:
         return None
     moderator = people.get(circle.moderator_member_id) if circle.moderator_member_id else None
     return Seat(program=program, member=member, tag=f"c{circle.id}", name=circle.name,
                 other_key="calendar.desc_moderator", other=moderator.name if moderator else "", since=joined,
-                series=series_of(program, circle))
+                series=series or series_of(program, circle))
 
 
-def _pair_seat(program: Program, pair: Pair, people: dict[int | None, Member], member_id: int) -> Seat | None:
+def _pair_seat(program: Program, pair: Pair, people: Mapping[int | None, Person], member_id: int) -> Seat | None:
     member = people.get(member_id)
     is_mentor = member_id == pair.mentor_member_id
     partner = people.get(pair.mentee_member_id if is_mentor else pair.mentor_member_id)

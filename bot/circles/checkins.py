@@ -56,6 +56,8 @@ async def _plan_checkin(work: SeriesPass[Circle, CircleRun], s: Session[Circle])
         run = await work.loaded(s.unit)
         return await post(work, target=run.target, members=run.members, key=s.key, kind="checkin", due=s.due,
                           stale=s.stale, build=lambda t: channel_message(t, run, s.index))
+    if await _all_planned(work, s):
+        return 0
     run = await work.loaded(s.unit)
     joined = {cm.member_id: cm.joined_at for cm in run.memberships}
     members = [m for m in run.members if joined.get(m.id or 0, pc.now) <= s.due]  # none before they joined
@@ -65,6 +67,16 @@ async def _plan_checkin(work: SeriesPass[Circle, CircleRun], s: Session[Circle])
         return dm_message(t, run, s.index, goal)
 
     return await dm_in_hours(work, run, members, key=s.key, kind="checkin", due=s.due, stale=s.stale, build=build)
+
+
+async def _all_planned(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> bool:
+    """Every member placed by the session's start has its DM planned: the check-in window is open all week, so
+    most ticks find this, and need not load the circles' members to see it."""
+    if "rosters" not in work.cache:
+        work.cache["rosters"] = await work.pc.uow.seat_reads.rosters(workspace_id=work.pc.workspace_id,
+                                                                      program_id=work.pc.program.id or 0)
+    roster = work.cache["rosters"].get(s.unit.id or 0, [])
+    return all(work.planned(f"{s.key}:{member_id}") for member_id, joined in roster if joined <= s.due)
 
 
 def open_session(run: CircleRun, ctx: Ctx) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.circles.scope import CircleRun, circle_pass
 from bot.kernel.admins import admin_recipients
@@ -11,6 +12,7 @@ from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
 from bot.kernel.outbox import enqueue, note_stale, user_target
 from bot.kernel.planning import PlanContext
+from bot.kernel.timetable import Timetable
 from bot.sessions.due_windows import any_open, due_state
 from bot.sessions.series import SeriesPass
 from bot.sessions.timing import checkin_closes, checkin_due, is_paused, local_day, paused_on, session_day, working_due
@@ -76,9 +78,11 @@ async def plan_missed_checkins(pc: PlanContext) -> int:
     return queued
 
 
-def _closes(table: Timed) -> list[datetime]:
-    """When each session's check-in closes: a streak can only be raised then."""
-    return [checkin_closes(table, i) for i in range(session_count(table))]
+@lru_cache(maxsize=4096)
+def _closes(table: Timetable) -> tuple[datetime, ...]:
+    """When each session's check-in closes: a streak can only be raised then. Once per distinct timetable: most
+    of a program's circles share its own."""
+    return tuple(checkin_closes(table, i) for i in range(session_count(table)))
 
 
 def _recipients(run: CircleRun, member: Member, admins: list[str]) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -11,6 +11,14 @@ from bot.kernel.calendar import Timed, timetable
 from bot.kernel.timetable import Timetable
 
 DueState = Literal["early", "due", "stale"]
+
+# A session's item that went stale more than two weeks ago is left alone: nothing is ever sent for a stale item, and
+# the pass that ran then planned or noted it. Planners then neither walk a year of past sessions on every tick nor
+# read their keys (issue 18): they read the keys due from KEYS_SINCE back, which covers every window that can still
+# matter (the longest, a check-in's, lasts until the next session: at most four weeks and a session). Were a
+# longer window ever to fall outside, the database's unique key still keeps its item from being queued twice.
+SETTLED_AFTER = timedelta(days=14)
+KEYS_SINCE = SETTLED_AFTER + timedelta(weeks=5)
 Window = tuple[datetime, datetime]  # (due, stale) of one session's item
 
 

@@ -34,7 +34,11 @@ _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(hours|hour|hrs|hr|h|jam|minutes|minu
 def session_length(program: Program) -> timedelta:
     """How long a session lasts: the program's `rules_duration` when it reads as one ("45 minutes", "1 jam 30
     menit", "90"), else an hour. Amounts without a unit are minutes; a length outside 5 min-8 h is a typo."""
-    text = (program.rules_duration or "").strip()
+    return _length_of((program.rules_duration or "").strip())
+
+
+@lru_cache(maxsize=1024)
+def _length_of(text: str) -> timedelta:
     found = _AMOUNT.findall(text)
     with_unit = [(amount, unit) for amount, unit in found if unit]
     # A bare number is minutes only when it is all there is: "12 weeks" is how long the program runs, not a session.
@@ -85,6 +89,10 @@ class Series:
         return hash((self.zone, self.interval_weeks, self.duration, self.sessions, self.cut, self.slots))
 
     @cached_property
+    def _one_stretch(self) -> bool:
+        return len({slot.stretch for slot in self.slots}) <= 1
+
+    @cached_property
     def _slot_by_moment(self) -> dict[datetime, Slot]:
         return dict(zip(self.sessions, self.slots, strict=False))
 
@@ -93,6 +101,8 @@ class Series:
 
     def one_rule(self, sessions: Sequence[datetime]) -> bool:
         """True when `sessions` all come from one stretch, so one RRULE from the first of them shows them all."""
+        if self._one_stretch:
+            return True  # most series: the program's slot throughout
         return len({self.slot(s).stretch for s in sessions}) <= 1
 
 

@@ -13,7 +13,7 @@ from bot.kernel.messages import Message
 from bot.kernel.outbox import Outgoing, enqueue, enqueue_many, note_stale, user_target
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
-from bot.sessions.due_windows import Window, any_open, due_state
+from bot.sessions.due_windows import KEYS_SINCE, SETTLED_AFTER, Window, any_open, due_state
 from bot.sessions.timing import is_paused, local_day, working_due
 from storage.tables import Enrollment, Member, Workspace
 
@@ -69,16 +69,24 @@ class SeriesPass(Generic[U, R]):
     cache: dict[str, Any] = field(default_factory=dict)  # what a planner reads once per pass for all its units
     _runs: dict[int, R | None] = field(default_factory=dict)
     _keys_loaded: bool = False
+    _sessions: set[str] | None = None
 
     async def load_keys(self) -> None:
         """Read once per pass, and only when some window is open: most ticks no planner needs them."""
         if not self._keys_loaded and self.units:
             self.keys = await self.pc.uow.outbox.planned_keys(program_id=self.pc.program.id or 0,
-                                                              prefixes=self.prefixes)
+                                                              prefixes=self.prefixes, due_from=self.pc.now - KEYS_SINCE)
         self._keys_loaded = True
 
     def planned(self, key: str) -> bool:
         return key in self.keys
+
+    def settled(self, session_key: str) -> bool:
+        """Something of this session ("{prefix}:{unit}:{index}") was planned or noted stale before: its post, or
+        a DM to one of its members (the key and a member id)."""
+        if self._sessions is None:
+            self._sessions = {":".join(key.split(":", 3)[:3]) for key in self.keys}
+        return session_key in self._sessions
 
     def reached(self, run: R, key: str) -> bool:
         """Every key `reach` would write for this session is planned already."""
@@ -130,13 +138,19 @@ class Session(Generic[U]):
 async def due_items(work: SeriesPass[U, R], windows_of: Callable[[U], Sequence[Window]], *, prefix: str,
                     includes: Callable[[U, int], bool]) -> AsyncIterator[Session[U]]:
     """Every session of a unit whose window has begun, in order; a unit's later sessions wait while one is early."""
+    settled_before = work.pc.now - SETTLED_AFTER
     for unit in work.units:
         for index, (due, stale) in enumerate(windows_of(unit)):
-            if not includes(unit, index):
+            if stale <= settled_before or not includes(unit, index):
                 continue
             if work.pc.now < due:
                 break
-            yield Session(unit=unit, index=index, due=due, stale=stale, key=f"{prefix}:{unit.id}:{index}")
+            key = f"{prefix}:{unit.id}:{index}"
+            if work.pc.now >= stale and work.settled(key):
+                # Nothing is sent for a stale session: once a pass planned or noted it, its members who could
+                # have had it had it. Skipping it spares every tick a walk over every past session of every unit.
+                continue
+            yield Session(unit=unit, index=index, due=due, stale=stale, key=key)
 
 
 Item = Callable[[SeriesPass[U, R], Session[U]], Awaitable[int]]
