@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,10 @@ async def serve(settings: Settings) -> None:
     except BaseException:
         await lingkar.close()
         raise
+    # What start-up built lives as long as the process: keep it out of the cyclic collector's full collections,
+    # which would walk it again each time (issue 18: 7 in one `program form` of 10,000 members, 5.4 s of 19 s).
+    gc.collect()
+    gc.freeze()
     web_app = build_web_app(lingkar)
     in_flight = InFlight()
     web_app.middlewares.insert(0, in_flight.middleware())  # outermost: a request is in flight from its first byte

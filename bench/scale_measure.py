@@ -6,6 +6,7 @@ do); ticks are `App.plan`, commands `Core.handle` with real Commands. Each measu
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -45,6 +46,8 @@ async def built(url: str, *, schema: str | None = None, now: datetime | None = N
     fakes = {"slack": LocalMessenger(), "teams": LocalMessenger(), "local": LocalMessenger()}
     settings = Settings(LINGKAR_DATABASE_URL=url, LINGKAR_LOG_LEVEL="WARNING", LINGKAR_SECRET_KEY="bench-scale-secret")
     app = await bootstrap(settings, clock=clock, messenger_overrides=fakes, migrate=False, schema=schema)
+    gc.collect()
+    gc.freeze()  # as `lingkar serve` does after start-up (adapters/server.serve)
     try:
         yield app
     finally:

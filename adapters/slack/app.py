@@ -43,13 +43,16 @@ from bot.kernel.i18n import Translator, resolve_locale, translate
 from bot.kernel.messages import Message
 from bot.kernel.ports import DeliveryError
 from bot.kernel.replies import Response
+from storage.engine import is_sqlite
 
 log = logging.getLogger(__name__)
 ROUTE = "/slack/events"
 ACK_BUDGET = 2.0  # seconds from a request's arrival to "working on it" at the latest (Slack gives up after 3)
-# Slack events in the core at once, on SQLite and PostgreSQL alike: with more, the core's database work crowds the
-# event loop that reads Slack's requests and acks slow down (measured: docs/benchmarks.md, bench/slack_ack.py).
+# Slack events in the core at once on SQLite: one writer; with more, the core's database work crowds the event loop
+# that reads Slack's requests and acks slow down (measured: docs/benchmarks.md, bench/slack_ack.py). On PostgreSQL
+# a command mostly waits on round trips: 8 was the best of 2/4/8/16 at 200 commands a second (issue 18).
 CORE_SLOTS = 2
+CORE_SLOTS_POSTGRES = 8
 
 
 def build_bolt_app(*, settings: Settings, messenger: SlackMessenger,
@@ -74,7 +77,8 @@ class SlackBot:
         # At most this many Slack events in the core at once; the rest wait their turn here, in order. Unbounded,
         # a burst has every request contend for the database (SQLite has one writer) and for the event loop that
         # also reads Slack's requests, and all of them finish late.
-        self.gate = asyncio.Semaphore(core_slots or CORE_SLOTS)
+        default_slots = CORE_SLOTS if is_sqlite(settings.database_url) else CORE_SLOTS_POSTGRES
+        self.gate = asyncio.Semaphore(core_slots or default_slots)
         self.ack_budget = ack_budget
         self.in_core = 0  # Slack events in the core or waiting at the gate
         self._slow: dict[str, bool] = {}  # command text -> core.is_slow(text): members repeat the same few

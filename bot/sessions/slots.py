@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.kernel.calendar import program_session_count, program_stretch
 from bot.kernel.timetable import Stretch
-from bot.sessions.timing import in_working_hours, zone
+from bot.sessions.timing import zone
 from storage.tables import Member, Program
 
 # Hours the session may move, in order of preference: the program's own time, then nearest first.
@@ -43,8 +43,21 @@ def outside_hours(program: Program, stretch: Stretch, members: Sequence[Member])
     """Members with at least one of the program's sessions, on `stretch`, outside their working hours."""
     moments = [stretch.moment(i) for i in range(program_session_count(program))]
     fallback = zone(program.timezone).key
-    return tuple(m for m in members
-                 if not all(in_working_hours(m, moment, fallback=fallback) for moment in moments))
+    hours: dict[str, set[int]] = {}  # the sessions' local hours, once per zone and not per member (issue 18)
+
+    def fits(member: Member) -> bool:
+        start, end = member.work_start_hour, member.work_end_hour
+        if start == end:
+            return True  # no hours given: any time (bot/sessions/timing.in_working_hours)
+        where = zone(member.timezone, fallback=fallback)
+        local = hours.get(where.key)
+        if local is None:
+            local = hours[where.key] = {moment.astimezone(where).hour for moment in moments}
+        if start < end:
+            return all(start <= hour < end for hour in local)
+        return all(hour >= start or hour < end for hour in local)  # a night shift across midnight
+
+    return tuple(m for m in members if not fits(m))
 
 
 def choose_slot(program: Program, members: Sequence[Member]) -> SlotChoice:
