@@ -84,16 +84,35 @@ async def _serve_lingkar(ready: Any, stop: Any, db_dir: str, variant: str) -> No
 
         lingkar.core.handle = from_memory  # type: ignore[method-assign]
     timings = _timed(lingkar.core) if os.environ.get("BENCH_CORE_TIMES") else None
+    collections = _collections() if timings is not None else None
     await _run(web, build_web_app(lingkar), ready, stop)
-    if timings:
+    if timings and collections:
         print(f"core.handle ms: n {len(timings)}, p50 {pct(timings, .5):.1f}, p90 {pct(timings, .9):.1f}, "
-              f"p99 {pct(timings, .99):.1f}", file=sys.stderr)
+              f"p99 {pct(timings, .99):.1f}; garbage collections by generation {collections[0]}, "
+              f"{collections[1] * 1000:.0f} ms in all", file=sys.stderr)
     await lingkar.close()
     await mock.close()
     if schema:
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+def _collections() -> list[Any]:
+    """Count the cyclic collector's runs per generation and their time (a diagnostic, with BENCH_CORE_TIMES)."""
+    import gc
+
+    noted: list[Any] = [[0, 0, 0], 0.0, 0.0]
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            noted[2] = time.perf_counter()
+        else:
+            noted[0][info["generation"]] += 1
+            noted[1] += time.perf_counter() - noted[2]
+
+    gc.callbacks.append(note)
+    return noted
 
 
 def _timed(core: Any) -> list[float]:
