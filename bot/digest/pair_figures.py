@@ -92,7 +92,9 @@ async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: i
     for period in await uow.running.pauses_of(workspace_id=program.workspace_id, member_ids=people):
         pauses.setdefault(period.member_id, []).append(period)
     by_pair = _by_pair(answers)
-    meetings = {pair.id: _meetings(pair, group_timetable(program, pair)) for pair in active}
+    # Each pair's timetable and meetings once: the chart's weeks and the attention list use them too.
+    tables = {pair.id: group_timetable(program, pair) for pair in active}
+    meetings = {pair.id: _meetings(pair, tables[pair.id]) for pair in active}
     never_met = at_risk = 0
     for pair in active:
         mine = by_pair.get(pair.id or 0, [])
@@ -102,11 +104,12 @@ async def pair_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: i
     ended = [p for p in pairs if p.status == PairStatus.ENDED and p.ended_at is not None
              and now - WEEK <= p.ended_at < now]
     return PairFigures(active=len(active), never_met=never_met, at_risk=at_risk, ended_this_week=len(ended),
-                       weeks=pair_weeks(program, active, answers, now),
-                       attention=_attention(program, active, by_pair, pauses, now))
+                       weeks=pair_weeks(program, active, answers, now, tables=tables, meetings=meetings),
+                       attention=_attention(active, by_pair, pauses, now, meetings=meetings))
 
 
-def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], now: datetime
+def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], now: datetime, *,
+               tables: dict[int | None, Timetable], meetings: dict[int | None, list[SessionAt]]
                ) -> dict[int, WeekRates]:
     """Program week -> the pairs' meetings held by now, those either side said they met at, and check-ins (two
     asked per meeting)."""
@@ -115,8 +118,8 @@ def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], 
     for answer in answers:
         by_meeting.setdefault((answer.pair_id, answer.meeting_index), []).append(answer)
     for pair in pairs:
-        table = group_timetable(program, pair)
-        for meeting in (m for m in _meetings(pair, table) if m.due <= now):
+        table = tables[pair.id]
+        for meeting in (m for m in meetings[pair.id] if m.due <= now):
             mine = by_meeting.get((pair.id or 0, meeting.index), [])
             met = any(a.met for a in mine)
             closed = meeting.closes <= now
@@ -131,8 +134,8 @@ def pair_weeks(program: Program, pairs: list[Pair], answers: list[PairCheckIn], 
     return weeks
 
 
-def _attention(program: Program, pairs: list[Pair], by_pair: dict[int, list[PairCheckIn]],
-               pauses: dict[int, list[PausePeriod]], now: datetime) -> tuple[Attention, ...]:
+def _attention(pairs: list[Pair], by_pair: dict[int, list[PairCheckIn]], pauses: dict[int, list[PausePeriod]],
+               now: datetime, *, meetings: dict[int | None, list[SessionAt]]) -> tuple[Attention, ...]:
     """Pairs whose latest two meetings nobody said they met at (a side away does not count), or whose check-ins
     stopped. By the pair's number only: who they are stays in the export's pairs.csv (its pair_id), and ratings stay
     out (they count only from K)."""
@@ -140,7 +143,7 @@ def _attention(program: Program, pairs: list[Pair], by_pair: dict[int, list[Pair
     for pair in pairs:
         mine = by_pair.get(pair.id or 0, [])
         away = pauses.get(pair.mentor_member_id, []) + pauses.get(pair.mentee_member_id, [])
-        recent = [m for m in _meetings(pair, group_timetable(program, pair)) if m.due <= now][-RECENT:]
+        recent = [m for m in meetings[pair.id] if m.due <= now][-RECENT:]
         missed = [_missed(meeting, mine, away) for meeting in recent]
         answered = {a.meeting_index for a in mine}
         reasons = []
