@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    CompoundSelect,
     Select,
     String,
     Table,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -100,7 +102,7 @@ class ErasureRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _fetch(self, statement: Select[Any]) -> list[dict[str, Any]]:
+    async def _fetch(self, statement: Select[Any] | CompoundSelect[Any]) -> list[dict[str, Any]]:
         result = await self._session.exec(statement)  # type: ignore[call-overload]  # Core select of a Table
         return [dict(row._mapping) for row in result.all()]
 
@@ -205,12 +207,12 @@ class ErasureRepository:
             return await self._fetch(columns.where(scanned))
         searched = [words for spelling in spellings for words in spelling]
         indexed = literal_column(DELIVERY_WORDS_SQL, type_=postgresql.ARRAY(Text))
-        # Literal statuses, so the plan can use the partial index whatever the statement cache does.
-        settled = await self._fetch(columns.where(text(SETTLED_SQL), or_(
-            *(indexed.contains(literal(words, type_=postgresql.ARRAY(Text))) for words in searched))))
+        # Literal statuses, so the plan can use the partial index whatever the statement cache does; one statement
+        # (one snapshot), so a row that settles, or is retried, meanwhile is read on one side or the other.
+        settled = columns.where(text(SETTLED_SQL), or_(
+            *(indexed.contains(literal(words, type_=postgresql.ARRAY(Text))) for words in searched)))
         unsettled = [s.value for s in DeliveryStatus if s.value not in SETTLED_STATUSES]
-        rest = await self._fetch(columns.where(table.c.status.in_(unsettled), scanned))
-        return settled + rest
+        return await self._fetch(union_all(settled, columns.where(table.c.status.in_(unsettled), scanned)))
 
 
 def search_words(needle: str) -> list[list[str]]:
