@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.circles.moderators import rotation
 from bot.circles.prompts import prompt_for_session, prompt_text
 from bot.circles.scope import CircleRun, active_circles, load_circle, load_circles
 from bot.kernel.anonymity import k_of
 from bot.kernel.calendar import Timed, group_timetable, session_time
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Context, Header, Message, Text
+from bot.kernel.outbox import Outgoing, enqueue_many, user_target
 from bot.kernel.planning import PlanContext
 from bot.sessions.due_windows import Window, windows
-from bot.sessions.goal_trend import circle_goals_line, group_goals
-from bot.sessions.series import Item, SeriesPass, Session, dm, plan_series, series_pass
+from bot.sessions.goal_trend import Group, circle_goals_line, groups_goals
+from bot.sessions.series import SeriesPass, Session, dm_ready, plan_series, series_pass
 from bot.sessions.timing import prompt_due, zone
 from storage.tables import Circle, CirclePrompt, Member, ModeratorMode
 
@@ -73,14 +73,6 @@ def kit_message(t: Translator, *, circle: Circle, index: int, sessions: int, mom
     return Message(text=text, blocks=tuple(blocks))
 
 
-async def session_prompt(pc: PlanContext, circle: Circle, index: int) -> CirclePrompt | None:
-    """The prompt the circle gets for this session: its row if the prompt planner chose it, else the same choice."""
-    for row in await pc.uow.running.prompts_of_circle(circle_id=circle.id or 0):
-        if row.session_index == index:
-            return row
-    return await prompt_for_session(pc, circle, index)
-
-
 async def session_moderator(pc: PlanContext, run: CircleRun, index: int) -> Member | None:
     """Who moderates this session: the rotation's turn (as plan_rotation picks it), else the circle's moderator."""
     if pc.program.moderator_mode == ModeratorMode.ROTATING:
@@ -90,14 +82,6 @@ async def session_moderator(pc: PlanContext, run: CircleRun, index: int) -> Memb
     else:
         chosen = next((m for m in run.members if m.id == run.circle.moderator_member_id), None)
     return chosen if chosen is not None and chosen.id in run.member_ids() else None
-
-
-async def goals_line(pc: PlanContext, t: Translator, run: CircleRun, moderator: Member, tz: ZoneInfo) -> str:
-    """The circle's goals since it began, in aggregate at K; the moderator's own goal left out of the figures."""
-    since = run.circle.created_at
-    found = await group_goals(pc.uow, program_id=pc.program.id or 0, member_ids=run.member_ids(), since=since,
-                              k=k_of(pc.program, pc.config.k_anonymity), exclude=moderator.id)
-    return circle_goals_line(t, found, since_day=since.astimezone(tz).date())
 
 
 async def kit_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
@@ -114,7 +98,10 @@ async def kit_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
 
 
 async def plan_kits(pc: PlanContext) -> int:
-    """A planner: each session's kit to its moderator, once per circle and session."""
+    """A planner: each session's kit to its moderator, once per circle and session.
+
+    Set-based (issue 18: 15,000 circles' kits due in one tick): the pass gathers the due sessions, then reads their
+    prompts and their circles' goals once and queues the kits a statement per 1,000."""
     found: dict[int, list[Window]] = {}
 
     def windows_of(circle: Circle) -> list[Window]:
@@ -122,31 +109,44 @@ async def plan_kits(pc: PlanContext) -> int:
             found[circle.id or 0] = kit_windows(group_timetable(pc.program, circle))
         return found[circle.id or 0]
 
-    return await plan_series(pc, prefix=PREFIX, windows_of=windows_of, open_pass=kit_pass,
-                             includes=lambda c, i: windows_of(c)[i][1] > c.created_at, each=_send_kit(windows_of))
+    due: list[Session[Circle]] = []
+
+    async def gather(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
+        if not work.planned(s.key):
+            due.append(s)
+        return 0
+
+    await plan_series(pc, prefix=PREFIX, windows_of=windows_of, open_pass=kit_pass,
+                      includes=lambda c, i: windows_of(c)[i][1] > c.created_at, each=gather)
+    return await _send_kits(await kit_pass(pc), due, windows_of) if due else 0
 
 
-def _send_kit(windows_of: Callable[[Circle], Sequence[Window]]) -> Item[Circle, CircleRun]:
-    """One session's kit; the circle's windows tell which session is the last."""
-
-    async def send(work: SeriesPass[Circle, CircleRun], s: Session[Circle]) -> int:
-        if work.planned(s.key):
-            return 0
-        pc = work.pc
+async def _send_kits(work: SeriesPass[Circle, CircleRun], sessions: list[Session[Circle]],
+                     windows_of: Callable[[Circle], Sequence[Window]]) -> int:
+    pc = work.pc
+    ready: list[tuple[Session[Circle], CircleRun, Member]] = []
+    for s in sessions:
         run = await work.loaded(s.unit)
         moderator = await session_moderator(pc, run, s.index)
-        if moderator is None:
-            return 0
-
-        async def build(t: Translator) -> Message:
-            row = await session_prompt(pc, s.unit, s.index)
-            tz = zone(moderator.timezone, fallback=pc.program.timezone)
-            # The session starts when its kit goes stale (kit_windows).
-            return kit_message(t, circle=s.unit, index=s.index, sessions=len(windows_of(s.unit)), moment=s.stale,
-                               timezone=tz.key,
-                               prompt=prompt_text(row, t.locale, pc.program) if row else None,
-                               goals=await goals_line(pc, t, run, moderator, tz))
-
-        return await dm(work, run, moderator, key=s.key, kind="kit", due=s.due, stale=s.stale, build=build)
-
-    return send
+        if moderator is not None and await dm_ready(work, run, moderator, key=s.key, kind="kit", due=s.due,
+                                                    stale=s.stale):
+            ready.append((s, run, moderator))
+    if not ready:
+        return 0
+    rows = await pc.uow.running.prompt_values_of_circles(circle_ids=sorted({s.unit.id or 0 for s, _, _ in ready}))
+    goals = await groups_goals(pc.uow, program_id=pc.program.id or 0, k=k_of(pc.program, pc.config.k_anonymity),
+                               groups=[Group(run.member_ids(), run.circle.created_at, moderator.id)
+                                       for _, run, moderator in ready])
+    items: list[Outgoing] = []
+    for (s, run, moderator), found in zip(ready, goals, strict=True):
+        held = next((CirclePrompt(**r) for r in rows.get(s.unit.id or 0, []) if r["session_index"] == s.index), None)
+        row = held or await prompt_for_session(pc, s.unit, s.index)  # chosen by the prompt planner before this
+        t = Translator(resolve_locale(moderator.locale, pc.workspace.locale))
+        tz = zone(moderator.timezone, fallback=pc.program.timezone)
+        # The session starts when its kit goes stale (kit_windows).
+        message = kit_message(t, circle=s.unit, index=s.index, sessions=len(windows_of(s.unit)), moment=s.stale,
+                              timezone=tz.key, prompt=prompt_text(row, t.locale, pc.program) if row else None,
+                              goals=circle_goals_line(t, found, since_day=run.circle.created_at.astimezone(tz).date()))
+        items.append(Outgoing(key=s.key, kind="kit", target=user_target(pc.workspace, moderator.external_id),
+                              message=message, due_at=s.due, stale_at=s.stale, member_id=moderator.id))
+    return len(await enqueue_many(pc.uow, workspace_id=pc.workspace_id, program_id=pc.program.id, items=items))

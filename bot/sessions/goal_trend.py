@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import median
+from typing import NamedTuple
 
 from bot.kernel.i18n import Translator
 from bot.sessions.timing import format_day
@@ -89,13 +90,31 @@ async def group_goals(uow: UnitOfWork, *, program_id: int, member_ids: Iterable[
                       exclude: int | None = None) -> GroupGoals:
     """The goals of `member_ids` in one program, at K. `exclude`: the reader (a moderator who is also a member),
     so they cannot take their own goal out of the median and learn someone else's."""
-    wanted = sorted({m for m in member_ids if m != exclude})
-    goals = await uow.running.goals_of_members(program_id=program_id, member_ids=wanted)  # a few queries, not
+    return (await groups_goals(uow, program_id=program_id, groups=[Group(member_ids, since, exclude)], k=k))[0]
+
+
+class Group(NamedTuple):
+    """One group_goals question: whose goals, since when, and the reader left out."""
+
+    member_ids: Iterable[int]
+    since: datetime
+    exclude: int | None = None
+
+
+async def groups_goals(uow: UnitOfWork, *, program_id: int, groups: Sequence[Group], k: int) -> list[GroupGoals]:
+    """`group_goals` for many groups of one program with one read of their goals and updates (the kits of
+    thousands of circles due in one tick, issue 18)."""
+    wanted = [sorted({m for m in g.member_ids if m != g.exclude}) for g in groups]
+    everyone = sorted({m for ids in wanted for m in ids})
+    goals = await uow.running.goals_of_members(program_id=program_id, member_ids=everyone)  # a few queries, not
     updates = await uow.running.updates_of_goals(goal_ids=[g.id or 0 for g in goals.values()],  # two per member
                                                  limit=ALL_UPDATES)
-    histories: list[tuple[Goal, Sequence[GoalUpdate]]] = [(goals[m], updates.get(goals[m].id or 0, []))
-                                                          for m in wanted if m in goals]
-    return aggregate(histories, members=len(wanted), since=since, k=k)
+    found = []
+    for group, ids in zip(groups, wanted, strict=True):
+        histories: list[tuple[Goal, Sequence[GoalUpdate]]] = [(goals[m], updates.get(goals[m].id or 0, []))
+                                                              for m in ids if m in goals]
+        found.append(aggregate(histories, members=len(ids), since=group.since, k=k))
+    return found
 
 
 def circle_goals_line(t: Translator, found: GroupGoals, *, since_day: date) -> str:

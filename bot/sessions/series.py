@@ -222,15 +222,28 @@ async def dm(work: SeriesPass[U, R], run: R, member: Member, *, key: str, kind: 
     `build` is awaited only when the DM is queued (it may read, e.g. the member's goal).
     """
     pc = work.pc
-    if work.planned(key):
+    if not await dm_ready(work, run, member, key=key, kind=kind, due=due, stale=stale):
         return 0
+    t = Translator(resolve_locale(member.locale, pc.workspace.locale))
+    return int(await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind=kind,
+                             target=user_target(pc.workspace, member.external_id), message=await build(t),
+                             due_at=due, stale_at=stale, program_id=pc.program.id, member_id=member.id))
+
+
+async def dm_ready(work: SeriesPass[U, R], run: R, member: Member, *, key: str, kind: str, due: datetime,
+                   stale: datetime) -> bool:
+    """`dm`'s checks before a message is built: True when it is to be queued now. Planned or early → False;
+    stale, or the member paused on the due day or today → noted once, False."""
+    pc = work.pc
+    if work.planned(key):
+        return False
     target = user_target(pc.workspace, member.external_id)
     state = due_state(pc.now, due=due, stale=stale)
     if state == "early":
-        return 0
+        return False
     if state == "stale":
         await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id)
-        return 0
+        return False
     fallback = pc.program.timezone
     enrollment = run.enrollments.get(member.id or 0)
     if is_paused(enrollment, local_day(member, due, fallback=fallback)) or is_paused(
@@ -238,11 +251,8 @@ async def dm(work: SeriesPass[U, R], run: R, member: Member, *, key: str, kind: 
         # Away for this session: nothing now and nothing to catch up on after they come back.
         await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id,
                          reason="recipient paused")
-        return 0
-    t = Translator(resolve_locale(member.locale, pc.workspace.locale))
-    return int(await enqueue(pc.uow, workspace_id=pc.workspace_id, key=key, kind=kind, target=target,
-                             message=await build(t), due_at=due, stale_at=stale, program_id=pc.program.id,
-                             member_id=member.id))
+        return False
+    return True
 
 
 async def dm_in_hours(work: SeriesPass[U, R], run: R, members: list[Member], *, key: str, kind: str,
