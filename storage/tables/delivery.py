@@ -47,8 +47,10 @@ class Delivery(SQLModel, table=True):
     # Claims look for due rows by status and time; the index keeps that cheap with millions of sent rows.
     # (workspace_id, kind): `forget me` drops the workspace's files (kind "file") among millions of deliveries.
     # target: `forget me` finds the member's direct messages by target too, not only by member_id.
+    # (program_id, due_at): the planners read only a program's recent keys (bot/sessions/due_windows.KEYS_SINCE).
     __table_args__ = (UniqueConstraint("key"), Index("ix_delivery_status_due_at", "status", "due_at"),
                       Index("ix_delivery_workspace_id_kind", "workspace_id", "kind"),
+                      Index("ix_delivery_program_id_due_at", "program_id", "due_at"),
                       Index("ix_delivery_target", "target"),
                       Index("ix_delivery_settled_words", text(DELIVERY_WORDS_SQL), postgresql_using="gin",
                             postgresql_where=text(SETTLED_SQL)).ddl_if(dialect="postgresql"))
