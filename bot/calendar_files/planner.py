@@ -64,10 +64,16 @@ async def plan_invites(pc: PlanContext) -> int:
     if program.state == ProgramState.CLOSING:
         return await _early_end(pc, seats, sent)
     queued = 0
+    # The members of a circle placed before the same session share its print (a pair's two sides name each other:
+    # the name is in the key): computed once per group and pass (issue 18: 100,000 seats a tick), then forgotten.
+    prints: dict[tuple[str, str, datetime, int], str] = {}
     for seat in seats:
         if not seat.sessions or not _reachable(seat):
             continue  # placed after the last session: nothing to put in a calendar
-        upcoming = next_sent(sent.get((seat.tag, seat.member.id or 0)), seat.print)
+        shared = (seat.tag, seat.name, seat.sessions[0], len(seat.sessions))
+        if shared not in prints:
+            prints[shared] = seat.print
+        upcoming = next_sent(sent.get((seat.tag, seat.member.id or 0)), prints[shared])
         if upcoming is not None:
             queued += await _queue(pc, seat, upcoming, partial(request, seat, sequence=upcoming.sequence))
     here = {(seat.tag, seat.member.id) for seat in seats}

@@ -150,12 +150,6 @@ def fingerprint(*parts: object) -> str:
 def schedule_print(series: Series, sessions: list[datetime], *, name: str, location: str) -> str:
     """One rule is known by its zone, cadence, length, first session and count (the print invites always had, so
     an unchanged schedule sends nothing new); several stretches add every session as it is held."""
-    return _schedule_print(series, tuple(sessions), name, location)
-
-
-@lru_cache(maxsize=65536)
-def _schedule_print(series: Series, sessions: tuple[datetime, ...], name: str, location: str) -> str:
-    # The members of one group share it: computed once per group and tick, not once per member.
     first = series.slot(sessions[0]) if sessions else Slot(series.zone, series.interval_weeks, series.duration, 0)
     base = (first.zone, first.every_weeks, first.length.total_seconds(),
             sessions[0].isoformat() if sessions else "", len(sessions), name, location)
