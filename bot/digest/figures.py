@@ -122,7 +122,9 @@ def _enrolled_by(enrollments: list[EnrollmentRow], moments: list[datetime]) -> l
     return [bisect_right(joined, moment) - bisect_right(gone, moment) for moment in moments]
 
 
-async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int) -> ProgramFigures:
+async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k: int,
+                          invited: dict[int, int] | None = None) -> ProgramFigures:
+    """`invited`: poll id -> invitations, counted for every program of a digest at once (build_digest)."""
     workspace_id, program_id = program.workspace_id, program.id or 0
     today = now.astimezone(ZoneInfo(program.timezone)).date()
     enrollments = await uow.digest_reads.enrollments(workspace_id=workspace_id, program_id=program_id)
@@ -144,6 +146,8 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
     activity = summarise(program, runs, sizes=available, since=now - WEEK, until=now)
     pairs = await pair_figures(uow, program, now=now, k=k)
     latest, answers, closed, closed_answers = await _latest_rounds(uow, program, now)
+    if latest is not None and invited is None:
+        invited = await uow.digest_reads.invited(workspace_id=workspace_id, poll_ids=[latest.id or 0])
     published = disclose_round(poll=closed, answers=closed_answers, k=k, now=now) if closed else None
     first = week_moment(program, 0)
     weeks = max(0, min(program.weeks - 1, (now - first) // WEEK)) if now >= first else -1
@@ -156,7 +160,7 @@ async def program_figures(uow: UnitOfWork, program: Program, *, now: datetime, k
         activity=activity, at_risk=_at_risk(program, circles, sizes, activity, closed, closed_answers, now=now, k=k),
         feedback_round=latest, feedback=disclose_round(poll=latest, answers=answers, k=k, now=now) if latest else None,
         respondents=len(answers),
-        invited=await uow.digest_reads.invited(workspace_id=workspace_id, poll_id=latest.id or 0) if latest else 0,
+        invited=(invited or {}).get(latest.id or 0, 0) if latest else 0,
         published=published,
         enrolled_by_week=by_week,
         pairs=pairs,
@@ -191,12 +195,16 @@ def _merged(*parts: dict[int, WeekRates]) -> dict[int, WeekRates]:
     return dict(sorted(merged.items()))
 
 
+async def _opened_rounds(uow: UnitOfWork, program: Program, now: datetime) -> list[Poll]:
+    return [p for p in await uow.feedback.polls_of_program(workspace_id=program.workspace_id,
+                                                           program_id=program.id or 0)
+            if p.kind in POLL_KINDS and p.opens_at <= now]
+
+
 async def _latest_rounds(uow: UnitOfWork, program: Program, now: datetime
                          ) -> tuple[Poll | None, list[PollResponse], Poll | None, list[PollResponse]]:
     """The latest round opened and the latest closed (the same one once it has closed), with their answers."""
-    rounds = [p for p in await uow.feedback.polls_of_program(workspace_id=program.workspace_id,
-                                                             program_id=program.id or 0)
-              if p.kind in POLL_KINDS and p.opens_at <= now]
+    rounds = await _opened_rounds(uow, program, now)
     latest = rounds[-1] if rounds else None
     closed = next((p for p in reversed(rounds) if is_closed(p, now=now)), None)
     wanted = [p.id or 0 for p in (latest, closed) if p is not None]
@@ -234,7 +242,12 @@ async def build_digest(uow: UnitOfWork, workspace: Workspace, *, now: datetime, 
     # Closing programs too: their final round is open, and the digest shows how it goes.
     programs = await uow.programs.in_states(workspace_id=workspace_id, states=(ProgramState.RUNNING,
                                                                              ProgramState.CLOSING))
-    figures = tuple([await program_figures(uow, p, now=now, k=k_of(p, config.k_anonymity)) for p in programs])
+    # Every program's latest round's invitations in one pass over the workspace's (a query per program read them all
+    # each time: 10 x 240 ms at full size).
+    latest = [rounds[-1].id or 0 for p in programs if (rounds := await _opened_rounds(uow, p, now))]
+    invited = await uow.digest_reads.invited(workspace_id=workspace_id, poll_ids=latest)
+    figures = tuple([await program_figures(uow, p, now=now, k=k_of(p, config.k_anonymity), invited=invited)
+                     for p in programs])
     previous = {}
     for program in programs:
         snapshot = await uow.feedback.snapshot(program_id=program.id or 0, week=previous_week(week))

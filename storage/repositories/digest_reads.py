@@ -105,14 +105,18 @@ class DigestReadRepository:
                                          .order_by(col(Goal.id)))
         return list(found.all())
 
-    async def invited(self, *, workspace_id: int, poll_id: int) -> int:
-        """Members a poll was sent to: its invitations' keys start "poll:{id}:". By (workspace, kind) first, through
-        ix_delivery_workspace_id_kind: the key's LIKE alone read every delivery (~320 ms of 2.8M rows)."""
-        found = await self._rows(
-            select(func.count()).select_from(Delivery).where(
-                col(Delivery.workspace_id) == workspace_id, col(Delivery.kind) == POLL_KIND,
-                col(Delivery.key).startswith(f"poll:{poll_id}:", autoescape=True)))
-        return int(found[0][0])
+    async def invited(self, *, workspace_id: int, poll_ids: Sequence[int]) -> dict[int, int]:
+        """Poll id -> members it was sent to (its invitations' keys start "poll:{id}:"), for several polls in one
+        pass. By (workspace, kind) first, through ix_delivery_workspace_id_kind: the key's LIKE alone read every
+        delivery (~320 ms of 2.8M rows), and a query per program read the workspace's invitations once each."""
+        wanted = sorted(set(poll_ids))
+        if not wanted:
+            return {}
+        counted = [func.sum(case((col(Delivery.key).startswith(f"poll:{poll_id}:", autoescape=True), 1), else_=0))
+                   for poll_id in wanted]
+        found = await self._rows(select(*counted).select_from(Delivery).where(
+            col(Delivery.workspace_id) == workspace_id, col(Delivery.kind) == POLL_KIND))
+        return {poll_id: int(count or 0) for poll_id, count in zip(wanted, found[0], strict=True)}
 
 
 def _chunks(ids: Sequence[int]) -> list[list[int]]:

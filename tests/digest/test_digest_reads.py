@@ -37,11 +37,11 @@ async def test_invitations_enrollments_and_placements_read_as_columns_match_the_
         await uow.commit()
     async with app.uow() as uow:
         uow.session.add(_invitation("poll:1:3"))  # not flushed yet: counted all the same, as the ORM's autoflush did
-        assert await uow.digest_reads.invited(workspace_id=1, poll_id=1) == 3
-        assert await uow.digest_reads.invited(workspace_id=1, poll_id=1) == await uow.outbox.count(
-            workspace_id=1, key_prefix="poll:1:")
-        assert await uow.digest_reads.invited(workspace_id=1, poll_id=10) == 1
-        assert await uow.digest_reads.invited(workspace_id=1, poll_id=2) == 0
+        invited = await uow.digest_reads.invited(workspace_id=1, poll_ids=[10, 1, 2, 1])
+        assert invited == {1: 3, 2: 0, 10: 1}
+        assert invited[1] == await uow.outbox.count(workspace_id=1, key_prefix="poll:1:")
+        assert await uow.digest_reads.invited(workspace_id=1, poll_ids=[1]) == {1: 3}
+        assert await uow.digest_reads.invited(workspace_id=1, poll_ids=[]) == {}
         objects = await uow.enrollments.of_program(workspace_id=1, program_id=program_id, active_only=False)
         rows = await uow.digest_reads.enrollments(workspace_id=1, program_id=program_id)
         assert rows == [(e.member_id, e.status, e.paused_until, e.joined_at, e.left_at) for e in objects]
