@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters import teams as teams_platform
 from adapters.local.messenger import LocalMessenger
 from adapters.metrics import Metrics
 from adapters.routing import RoutingMessenger
@@ -17,8 +19,6 @@ from adapters.settings import Settings
 from adapters.slack import wiring as slack_wiring
 from adapters.slack.messenger import SlackMessenger
 from adapters.sweep import Sweeping
-from adapters.teams import wiring as teams_wiring
-from adapters.teams.messenger import TeamsMessenger
 from bot import (
     admins,
     agreements,
@@ -47,6 +47,9 @@ from storage.engine import is_sqlite, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from adapters.teams.messenger import TeamsMessenger
+
 log = logging.getLogger(__name__)
 
 
@@ -54,7 +57,9 @@ log = logging.getLogger(__name__)
 class Platforms:
     """The real platform messengers, which the endpoints need even when a fake stands in for one in routing."""
 
-    teams: TeamsMessenger  # always built: whether /api/messages is served is decided by install_routes
+    # Always there (whether /api/messages is served is decided by install_routes); with Teams off, botbuilder is
+    # imported only when a Teams message is sent (adapters.teams.OnFirstUse: memory, issue 18).
+    teams: TeamsMessenger
     slack: SlackMessenger | None  # None without SLACK_BOT_TOKEN
 
 
@@ -109,7 +114,8 @@ async def bootstrap(
     metrics = Metrics()
     slack = slack_wiring.build_messenger(settings, uow=uow_factory, clock=clock, metrics=metrics)
     platforms = Platforms(slack=slack,
-                          teams=teams_wiring.build_messenger(settings, uow_factory, clock=clock, metrics=metrics))
+                          teams=teams_platform.build_messenger(settings, uow_factory, clock=clock,
+                                                               metrics=metrics))
     messengers: dict[str, Messenger] = {"local": LocalMessenger()}
     for platform, built in (("slack", platforms.slack), ("teams", platforms.teams)):
         if built is not None:

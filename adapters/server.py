@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from adapters import legal_pages
+from adapters import teams as teams_platform
 from adapters.bootstrap import App, bootstrap
 from adapters.dashboard import app as dashboard_app
 from adapters.http_guard import Limits, guarded_app, runner_options
@@ -21,15 +22,13 @@ from adapters.settings import Settings
 from adapters.shutdown import InFlight, Stop, WindDown
 from adapters.slack import wiring as slack_wiring
 from adapters.slack.app import ROUTE as SLACK_ROUTE
-from adapters.teams import wiring as teams_wiring
-from adapters.teams.http import ROUTE as TEAMS_ROUTE
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 LINGKAR = web.AppKey("lingkar", App)
-PLATFORM_ROUTES = {SLACK_ROUTE: "slack", TEAMS_ROUTE: "teams"}
+PLATFORM_ROUTES = {SLACK_ROUTE: "slack", teams_platform.ROUTE: "teams"}
 
 
 async def healthz(_: web.Request) -> web.Response:
@@ -60,7 +59,7 @@ def build_web_app(lingkar: App, *, limits: Limits | None = None) -> web.Applicat
     web_app.router.add_get("/readyz", readyz)
     legal_pages.install_routes(web_app)  # /privacy and /terms, which the Teams app package links to
     slack_wiring.install_routes(web_app, lingkar)
-    teams_wiring.install_routes(web_app, lingkar)
+    teams_platform.install_routes(web_app, lingkar)  # botbuilder only when Teams is on
     dashboard_app.install_routes(web_app, lingkar)  # /admin (docs/dashboard.md)
     return web_app
 
@@ -114,8 +113,9 @@ def _wind_down(web_app: web.Application, runner: web.AppRunner, in_flight: InFli
         slack = web_app[slack_wiring.SLACK]
         backgrounds.append(slack.background.tasks)
         drains.append(slack.background.drain)
-    if teams_wiring.TEAMS in web_app:
-        teams = web_app[teams_wiring.TEAMS].bot
+    endpoint = teams_platform.endpoint(web_app, lingkar)
+    if endpoint is not None:
+        teams = endpoint.bot
         backgrounds.append(teams.background)
         drains.append(teams.drain)
     before = [socket_mode.close_async] if socket_mode is not None else []  # Socket Mode: no new events either

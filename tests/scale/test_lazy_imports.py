@@ -1,5 +1,6 @@
 """A server that never forms, pairs, draws or sends an invite does not hold scipy, matplotlib, icalendar or numpy;
-one whose dashboard is not configured does not hold its sign-in (msal, requests), pages or actions.
+one with Teams off holds no botbuilder; one whose dashboard is not configured does not hold its sign-in (msal,
+requests), pages or actions.
 
 In a subprocess: other tests in this process may have imported them already. tests/pairs, tests/digest and
 tests/calendar_files exercise the functions that import them on first use; tests/dashboard the configured dashboard.
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("scipy", "matplotlib", "icalendar", "numpy")
+HEAVY = ("scipy", "matplotlib", "icalendar", "numpy", "botbuilder", "botframework", "msal", "requests")
 # adapters/dashboard/app.py imports these only when LINGKAR_DASHBOARD_SESSION_KEY is set (issue 18, memory).
 DASHBOARD = ("adapters.dashboard.signin", "adapters.dashboard.signin_microsoft", "adapters.dashboard.pages",
              "adapters.dashboard.actions")
