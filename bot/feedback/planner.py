@@ -57,6 +57,9 @@ async def _invite(pc: PlanContext, poll: Poll, due: Round) -> int:
     # A round stays open for weeks and every tick comes here: members already invited are skipped on one read of
     # the round's keys, and the rest are queued in a few statements (issue 18: 10,000 members a program).
     planned = await pc.uow.outbox.planned_keys(program_id=program.id or 0, prefixes=(f"poll:{poll.id}:",))
+    enrolled = await pc.uow.seat_reads.enrolled(workspace_id=workspace_id, program_id=program.id or 0)
+    if all(f"poll:{poll.id}:{member_id}" in planned for member_id in enrolled):
+        return 0  # every tick but the round's first: seen from two column reads, no rows loaded
     enrollments = [e for e in await pc.uow.enrollments.of_program(workspace_id=workspace_id,
                                                                   program_id=program.id or 0)
                    if f"poll:{poll.id}:{e.member_id}" not in planned]
