@@ -7,8 +7,7 @@ mentoring, the junior colleague).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Sequence
 
 from bot.kernel.calendar import session_count, session_time, session_zone
 from bot.kernel.i18n import Translator, format_moment
@@ -16,11 +15,8 @@ from bot.kernel.messages import Context, Header, Message, Text
 from bot.kernel.planning import PlanContext
 from bot.pairs.scope import PairRun
 from bot.sessions.scripts import prompt_by_id, script_for, stage_of
-from bot.sessions.series import SeriesPass, dm
 from bot.sessions.timing import pair_meetings, zone
-from storage.tables import Member, Pair, PairPrompt
-
-AgendaBuild = Callable[[Translator, Member], Awaitable[Message]]
+from storage.tables import Goal, Member, PairCheckIn, PairPrompt
 
 
 def meeting_stage(run: PairRun, index: int) -> str:
@@ -35,25 +31,6 @@ def meeting_stage(run: PairRun, index: int) -> str:
 
 def agenda_key(key: str, member: Member) -> str:
     return f"{key}:agenda:{member.id}"
-
-
-def _member_key(key: str, member: Member) -> str:
-    return f"{key}:{member.id}"
-
-
-async def reach_each(work: SeriesPass[Pair, PairRun], run: PairRun, *, key: str, kind: str, due: datetime,
-                     stale: datetime, build: AgendaBuild,
-                     keyed: Callable[[str, Member], str] = _member_key) -> int:
-    """One DM to each side, built for that side (awaited only when queued)."""
-    queued = 0
-    for member in run.members:
-        queued += await dm(work, run, member, key=keyed(key, member), kind=kind, due=due, stale=stale,
-                           build=_bound(build, member))
-    return queued
-
-
-def _bound(build: AgendaBuild, member: Member) -> Callable[[Translator], Awaitable[Message]]:
-    return lambda t: build(t, member)
 
 
 def _prompt_text(run: PairRun, row: PairPrompt | None, locale: str) -> str:
@@ -81,11 +58,20 @@ def shared_message(t: Translator, run: PairRun, row: PairPrompt | None, index: i
 
 async def agenda_message(pc: PlanContext, t: Translator, run: PairRun, row: PairPrompt | None, index: int,
                          reader: Member, *, shared: bool = False) -> Message:
+    """`agenda_build` for one reader, reading their goal and the pair's check-ins now."""
+    goal = await pc.uow.running.goal(program_id=run.program.id or 0, member_id=reader.id or 0)
+    checkins = await pc.uow.pair_running.checkins_of_pairs(pair_ids=[run.pair.id or 0])
+    return agenda_build(t, run, row, index, reader, goal=goal, checkins=checkins, shared=shared)
+
+
+def agenda_build(t: Translator, run: PairRun, row: PairPrompt | None, index: int, reader: Member, *,
+                 goal: Goal | None, checkins: Sequence[PairCheckIn], shared: bool = False) -> Message:
     """One side's agenda: the prompt (unless the space has it), their own open goal and last check-in note, and
-    for the mentor the stage's guidance."""
+    for the mentor the stage's guidance. `goal`: the reader's in this program; `checkins`: the pair's, in
+    meeting order (checkins_of_pairs), read once for many agendas by the planner."""
     title = _title(t, run, index) if not shared else t("scripts.agenda.private_title", meeting=index + 1)
     lines = [] if shared else [_prompt_text(run, row, t.locale)]
-    lines += await _own_lines(pc, t, run, index, reader)
+    lines += _own_lines(t, index, reader, goal, checkins)
     if reader.id == run.mentor.id:
         stage = script_for(run.program).stage(meeting_stage(run, index))
         lines.append(t("scripts.agenda.guidance", guidance=stage.guidance_in(t.locale)))
@@ -94,16 +80,15 @@ async def agenda_message(pc: PlanContext, t: Translator, run: PairRun, row: Pair
     return Message(text=f"{title}\n{body}\n{when}", blocks=(Header(title), Text(body), Context(when)))
 
 
-async def _own_lines(pc: PlanContext, t: Translator, run: PairRun, index: int, reader: Member) -> list[str]:
+def _own_lines(t: Translator, index: int, reader: Member, goal: Goal | None,
+               checkins: Sequence[PairCheckIn]) -> list[str]:
     """The reader's own goal and the progress note of their own latest check-in before this meeting."""
     lines: list[str] = []
-    goal = await pc.uow.running.goal(program_id=run.program.id or 0, member_id=reader.id or 0)
     if goal is None:
         lines.append(t("scripts.agenda.no_goal"))
     elif goal.progress < 100:
         lines.append(t("scripts.agenda.goal", goal=goal.specific, progress=goal.progress))
-    mine = [c for c in await pc.uow.pair_running.checkins_of_pairs(pair_ids=[run.pair.id or 0])
-            if c.member_id == reader.id and c.meeting_index < index and c.progress.strip()]
+    mine = [c for c in checkins if c.member_id == reader.id and c.meeting_index < index and c.progress.strip()]
     if mine:
         lines.append(t("scripts.agenda.followup", note=mine[-1].progress.strip()))
     return lines

@@ -3,17 +3,21 @@ ahead, in the pair's space or by DM."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from bot.kernel.calendar import session_time, session_zone
-from bot.kernel.i18n import Translator, format_moment
+from bot.kernel.i18n import Translator, format_moment, resolve_locale
 from bot.kernel.messages import Context, Header, Message, Text
+from bot.kernel.outbox import Outgoing, enqueue_many, user_target
 from bot.kernel.planning import PlanContext
-from bot.pairs.agenda import agenda_key, agenda_message, meeting_stage, reach_each, shared_message
-from bot.pairs.scope import FAMILIES, PairRun, plan_pairs
+from bot.pairs.agenda import agenda_build, agenda_key, meeting_stage, shared_message
+from bot.pairs.scope import FAMILIES, PairRun, pair_pass, plan_pairs
 from bot.sessions.due_windows import due_state
 from bot.sessions.scripts import next_stage_prompt, script_for
-from bot.sessions.series import Build, SeriesPass, Session, reach
+from bot.sessions.series import Build, GroupPost, SeriesPass, Session, dm_ready, post_many, reach
 from bot.sessions.timing import prompt_due, reminder_due, zone
-from storage.tables import Member, Pair, PairPrompt
+from storage.tables import Member, Pair, PairCheckIn, PairPrompt
 
 
 def _zones(run: PairRun, index: int) -> list[str]:
@@ -83,29 +87,123 @@ async def prompt_for_meeting(pc: PlanContext, run: PairRun, index: int) -> PairP
 
 
 async def plan_pair_prompts(pc: PlanContext) -> int:
-    """Each meeting's prompt the day before it, with each side's own agenda; stale once it starts."""
-    return await plan_pairs(pc, prefix="pair-prompt", due=prompt_due, stale=session_time, each=_prompt)
+    """Each meeting's prompt the day before it, with each side's own agenda; stale once it starts.
 
+    Set-based (issue 18: thousands of pairs due in one tick): the pass gathers the due meetings, chooses their
+    prompts from one read of the pairs' prompt rows, reads the readers' goals and the pairs' check-ins once, and
+    queues the posts and DMs a statement per 1,000, instead of eight to ten round trips per pair."""
+    due: list[Session[Pair]] = []
 
-async def _prompt(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
-    pc = work.pc
-    run = await work.run(s.unit)
-    if run is None or _done(work, run, s.key):
+    async def gather(work: SeriesPass[Pair, PairRun], s: Session[Pair]) -> int:
+        due.append(s)
         return 0
-    row = None
-    if due_state(pc.now, due=s.due, stale=s.stale) == "due":  # a stale meeting is only noted: no prompt used
-        row = await prompt_for_meeting(pc, run, s.index)
-        if row is None:
-            return 0
-    if run.space is None:  # by DM: the prompt and the reader's own agenda in one message
-        return await reach_each(work, run, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
-                                build=lambda t, reader: agenda_message(pc, t, run, row, s.index, reader))
-    queued = await reach(work, run, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
-                         build=lambda t, reader: shared_message(t, run, row, s.index, reader))
-    # The space is shared: what is private to each side (their goal, their last check-in) goes by DM.
-    return queued + await reach_each(work, run, key=s.key, kind="pair_agenda", due=s.due, stale=s.stale,
-                                     build=lambda t, reader: agenda_message(pc, t, run, row, s.index, reader,
-                                                                            shared=True), keyed=agenda_key)
+
+    await plan_pairs(pc, prefix="pair-prompt", due=prompt_due, stale=session_time, each=gather)
+    return await _send_prompts(await pair_pass(pc), due) if due else 0
+
+
+@dataclass(frozen=True)
+class _Agenda:
+    """One side's DM that passed dm_ready: the prompt and agenda (by DM), or only the agenda (beside a space)."""
+
+    s: Session[Pair]
+    run: PairRun
+    row: PairPrompt | None
+    reader: Member
+    key: str
+    kind: str
+    shared: bool
+
+
+async def _send_prompts(work: SeriesPass[Pair, PairRun], sessions: list[Session[Pair]]) -> int:
+    pc = work.pc
+    todo: list[tuple[Session[Pair], PairRun]] = []
+    for s in sessions:
+        run = await work.run(s.unit)
+        if run is not None and not _done(work, run, s.key):
+            todo.append((s, run))
+    # A stale meeting is only noted (post_many, dm_ready): no prompt is used up for it.
+    chosen = await _prompts_for(work, [(s, run) for s, run in todo
+                                       if due_state(pc.now, due=s.due, stale=s.stale) == "due"])
+    posts: list[GroupPost] = []
+    agendas: list[_Agenda] = []
+    for s, run in todo:
+        row = chosen.get(s.key)
+        if row is None and due_state(pc.now, due=s.due, stale=s.stale) == "due":
+            continue  # every prompt this pair could get has been used
+        if run.space is not None:
+            posts.append(_post_of(run, s, row))
+        kind, keyed = ("pair_prompt", _member_key) if run.space is None else ("pair_agenda", agenda_key)
+        for member in run.members:
+            key = keyed(s.key, member)
+            if await dm_ready(work, run, member, key=key, kind=kind, due=s.due, stale=s.stale):
+                agendas.append(_Agenda(s, run, row, member, key, kind, shared=run.space is not None))
+    queued = len(await post_many(work, posts))
+    return queued + len(await enqueue_many(pc.uow, workspace_id=pc.workspace_id, program_id=pc.program.id,
+                                           items=await _agenda_items(pc, agendas)))
+
+
+def _member_key(key: str, member: Member) -> str:
+    return f"{key}:{member.id}"
+
+
+def _post_of(run: PairRun, s: Session[Pair], row: PairPrompt | None) -> GroupPost:
+    assert run.space is not None
+    return GroupPost(target=run.space, members=run.members, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
+                     build=lambda t: shared_message(t, run, row, s.index, None))
+
+
+async def _agenda_items(pc: PlanContext, agendas: list[_Agenda]) -> list[Outgoing]:
+    """Each DM built as agenda_message would, from the readers' goals and the pairs' check-ins read once."""
+    if not agendas:
+        return []
+    goals = await pc.uow.running.goals_of_members(program_id=pc.program.id or 0,
+                                                  member_ids=[a.reader.id or 0 for a in agendas])
+    checkins: dict[int, list[PairCheckIn]] = {}
+    for c in await pc.uow.pair_running.checkins_of_pairs(pair_ids=[a.run.pair.id or 0 for a in agendas]):
+        checkins.setdefault(c.pair_id, []).append(c)
+    items: list[Outgoing] = []
+    for a in agendas:
+        t = Translator(resolve_locale(a.reader.locale, pc.workspace.locale))
+        message = agenda_build(t, a.run, a.row, a.s.index, a.reader, goal=goals.get(a.reader.id or 0),
+                               checkins=checkins.get(a.run.pair.id or 0, []), shared=a.shared)
+        items.append(Outgoing(key=a.key, kind=a.kind, target=user_target(pc.workspace, a.reader.external_id),
+                              message=message, due_at=a.s.due, stale_at=a.s.stale, member_id=a.reader.id))
+    return items
+
+
+async def _prompts_for(work: SeriesPass[Pair, PairRun],
+                       todo: list[tuple[Session[Pair], PairRun]]) -> dict[str, PairPrompt]:
+    """Each meeting's prompt by key, as `prompt_for_meeting` chooses it: new choices go in one INSERT per 1,000;
+    the unique keys still arbitrate (a row that loses to a concurrent choice is read again one pair at a time)."""
+    pc = work.pc
+    if not todo:
+        return {}
+    read = await pc.uow.pair_running.prompts_of_pairs(pair_ids=[run.pair.id or 0 for _, run in todo])
+    chosen: dict[str, PairPrompt] = {}
+    fresh: list[tuple[Session[Pair], PairRun, dict[str, Any]]] = []
+    used: dict[int, set[str]] = {}
+    for s, run in todo:
+        rows = read.get(run.pair.id or 0, [])
+        held = next((r for r in rows if r["meeting_index"] == s.index), None)
+        if held is not None:
+            chosen[s.key] = PairPrompt(**held)
+            continue
+        taken = used.setdefault(run.pair.id or 0, {r["prompt_id"] for r in rows})
+        prompt = next_stage_prompt(script_for(run.program), meeting_stage(run, s.index), used_ids=taken,
+                                   seed=run.pair.id or 0, fallback=FAMILIES.get(run.program.format))
+        if prompt is not None:
+            taken.add(prompt.id)
+            fresh.append((s, run, {"workspace_id": pc.workspace_id, "program_id": run.program.id,
+                                   "pair_id": run.pair.id, "prompt_id": prompt.id, "meeting_index": s.index,
+                                   "created_at": pc.now}))
+    won = {(p, i): new_id for new_id, p, i in await pc.uow.pair_running.add_prompts([v for _, _, v in fresh])}
+    for s, run, values in fresh:
+        new_id = won.get((run.pair.id or 0, s.index))
+        row = PairPrompt(id=new_id, **values) if new_id is not None else await prompt_for_meeting(pc, run, s.index)
+        if row is not None:
+            chosen[s.key] = row
+    return chosen
 
 
 def _done(work: SeriesPass[Pair, PairRun], run: PairRun, key: str) -> bool:

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import RowMapping
+from sqlalchemy import select as columns_of
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import PairCheckIn, PairPrompt
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_many
 
 
 class PairRunningRepository:
@@ -33,6 +35,27 @@ class PairRunningRepository:
         # No conflict target: both unique constraints are arbitrated by the database, not by a prior SELECT.
         statement = module.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
         return (await self._session.exec(statement)).first() is not None
+
+    async def prompts_of_pairs(self, *, pair_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
+        """`prompts_of_pair` for many pairs as plain column values (PairPrompt's names), by pair id, one query per
+        1,000 pairs (the prompt planner's pass: ORM objects for every past meeting would cost more than the rest)."""
+        table = PairPrompt.__table__  # type: ignore[attr-defined]
+        rows: dict[int, list[RowMapping]] = {}
+        await self._session.flush()  # a Core read does not autoflush as an ORM one does
+        connection = await self._session.connection()
+        for ids in _chunks(pair_ids):
+            found = await connection.execute(columns_of(table).where(table.c.pair_id.in_(ids))
+                                             .order_by(table.c.pair_id, table.c.meeting_index))
+            for values in found.mappings().all():
+                rows.setdefault(values["pair_id"], []).append(values)
+        return rows
+
+    async def add_prompts(self, rows: Sequence[dict[str, Any]]) -> list[tuple[int, int, int]]:
+        """`add_prompt` for many rows, one INSERT per 1,000: (id, pair_id, meeting_index) of those inserted now; a
+        row that would repeat a prompt or double-book a meeting (a concurrent choice won) is left out."""
+        created = await insert_ignore_many(self._session, PairPrompt, rows=rows, conflict=None,
+                                           returning=("id", "pair_id", "meeting_index"))
+        return [(int(i), int(p), int(m)) for i, p, m in created]
 
     # Check-ins
 
@@ -58,9 +81,17 @@ class PairRunningRepository:
         return found.first()
 
     async def checkins_of_pairs(self, *, pair_ids: Sequence[int]) -> list[PairCheckIn]:
-        if not pair_ids:
-            return []
-        found = await self._session.exec(select(PairCheckIn).where(col(PairCheckIn.pair_id).in_(list(pair_ids)))
-                                         .order_by(col(PairCheckIn.pair_id), col(PairCheckIn.meeting_index),
-                                                   col(PairCheckIn.id)))
-        return list(found.all())
+        """Ordered by pair, meeting and id; one query per 1,000 pairs (the chunks follow that order)."""
+        checkins: list[PairCheckIn] = []
+        for ids in _chunks(pair_ids):
+            found = await self._session.exec(select(PairCheckIn).where(col(PairCheckIn.pair_id).in_(ids))
+                                             .order_by(col(PairCheckIn.pair_id), col(PairCheckIn.meeting_index),
+                                                       col(PairCheckIn.id)))
+            checkins += found.all()
+        return checkins
+
+
+def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
+    """IN lists of at most `size`: far below SQLite's and asyncpg's limits on bound parameters."""
+    unique = sorted(set(ids))
+    return [unique[i:i + size] for i in range(0, len(unique), size)]
