@@ -45,14 +45,16 @@ def _when(t: Translator, run: PairRun, index: int, reader: Member | None) -> str
                                                             locale=t.locale))
 
 
-def _title(t: Translator, run: PairRun, index: int) -> str:
-    stage = t(f"scripts.stage.{meeting_stage(run, index)}")
+def _title(t: Translator, run: PairRun, index: int, stage_id: str | None) -> str:
+    stage = t(f"scripts.stage.{stage_id or meeting_stage(run, index)}")
     return t("scripts.agenda.title", title=t("pair_running.prompt.title", meeting=index + 1), stage=stage)
 
 
-def shared_message(t: Translator, run: PairRun, row: PairPrompt | None, index: int, reader: Member | None) -> Message:
-    """What both sides may read (the pair's space): the stage, the prompt, the time."""
-    title, text, when = _title(t, run, index), _prompt_text(run, row, t.locale), _when(t, run, index, reader)
+def shared_message(t: Translator, run: PairRun, row: PairPrompt | None, index: int, reader: Member | None, *,
+                   stage: str | None = None) -> Message:
+    """What both sides may read (the pair's space): the stage, the prompt, the time. `stage`: meeting_stage's
+    answer when the caller has it (it walks the pair's timetable)."""
+    title, text, when = _title(t, run, index, stage), _prompt_text(run, row, t.locale), _when(t, run, index, reader)
     return Message(text=f"{title}\n{text}\n{when}", blocks=(Header(title), Text(text), Context(when)))
 
 
@@ -65,16 +67,18 @@ async def agenda_message(pc: PlanContext, t: Translator, run: PairRun, row: Pair
 
 
 def agenda_build(t: Translator, run: PairRun, row: PairPrompt | None, index: int, reader: Member, *,
-                 goal: Goal | None, checkins: Sequence[PairCheckIn], shared: bool = False) -> Message:
+                 goal: Goal | None, checkins: Sequence[PairCheckIn], shared: bool = False,
+                 stage: str | None = None) -> Message:
     """One side's agenda: the prompt (unless the space has it), their own open goal and last check-in note, and
     for the mentor the stage's guidance. `goal`: the reader's in this program; `checkins`: the pair's, in
-    meeting order (checkins_of_pairs), read once for many agendas by the planner."""
-    title = _title(t, run, index) if not shared else t("scripts.agenda.private_title", meeting=index + 1)
+    meeting order (checkins_of_pairs), read once for many agendas by the planner; `stage` as shared_message's."""
+    stage_id = stage or meeting_stage(run, index)
+    title = _title(t, run, index, stage_id) if not shared else t("scripts.agenda.private_title", meeting=index + 1)
     lines = [] if shared else [_prompt_text(run, row, t.locale)]
     lines += _own_lines(t, index, reader, goal, checkins)
     if reader.id == run.mentor.id:
-        stage = script_for(run.program).stage(meeting_stage(run, index))
-        lines.append(t("scripts.agenda.guidance", guidance=stage.guidance_in(t.locale)))
+        guidance = script_for(run.program).stage(stage_id).guidance_in(t.locale)
+        lines.append(t("scripts.agenda.guidance", guidance=guidance))
     when = _when(t, run, index, reader)
     body = "\n".join(line for line in lines if line)
     return Message(text=f"{title}\n{body}\n{when}", blocks=(Header(title), Text(body), Context(when)))

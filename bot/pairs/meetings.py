@@ -109,6 +109,7 @@ class _Agenda:
     s: Session[Pair]
     run: PairRun
     row: PairPrompt | None
+    stage: str | None
     reader: Member
     key: str
     kind: str
@@ -122,22 +123,23 @@ async def _send_prompts(work: SeriesPass[Pair, PairRun], sessions: list[Session[
         run = await work.run(s.unit)
         if run is not None and not _done(work, run, s.key):
             todo.append((s, run))
-    # A stale meeting is only noted (post_many, dm_ready): no prompt is used up for it.
-    chosen = await _prompts_for(work, [(s, run) for s, run in todo
-                                       if due_state(pc.now, due=s.due, stale=s.stale) == "due"])
+    # A stale meeting is only noted (post_many, dm_ready): no prompt is used up and no message built for it.
+    open_now = [(s, run) for s, run in todo if due_state(pc.now, due=s.due, stale=s.stale) == "due"]
+    stages = {s.key: meeting_stage(run, s.index) for s, run in open_now}  # walks the pair's timetable: once each
+    chosen = await _prompts_for(work, open_now, stages)
     posts: list[GroupPost] = []
     agendas: list[_Agenda] = []
     for s, run in todo:
-        row = chosen.get(s.key)
-        if row is None and due_state(pc.now, due=s.due, stale=s.stale) == "due":
+        row, stage = chosen.get(s.key), stages.get(s.key)
+        if row is None and stage is not None:
             continue  # every prompt this pair could get has been used
         if run.space is not None:
-            posts.append(_post_of(run, s, row))
+            posts.append(_post_of(run, s, row, stage))
         kind, keyed = ("pair_prompt", _member_key) if run.space is None else ("pair_agenda", agenda_key)
         for member in run.members:
             key = keyed(s.key, member)
             if await dm_ready(work, run, member, key=key, kind=kind, due=s.due, stale=s.stale):
-                agendas.append(_Agenda(s, run, row, member, key, kind, shared=run.space is not None))
+                agendas.append(_Agenda(s, run, row, stage, member, key, kind, shared=run.space is not None))
     queued = len(await post_many(work, posts))
     return queued + len(await enqueue_many(pc.uow, workspace_id=pc.workspace_id, program_id=pc.program.id,
                                            items=await _agenda_items(pc, agendas)))
@@ -147,10 +149,10 @@ def _member_key(key: str, member: Member) -> str:
     return f"{key}:{member.id}"
 
 
-def _post_of(run: PairRun, s: Session[Pair], row: PairPrompt | None) -> GroupPost:
+def _post_of(run: PairRun, s: Session[Pair], row: PairPrompt | None, stage: str | None) -> GroupPost:
     assert run.space is not None
     return GroupPost(target=run.space, members=run.members, key=s.key, kind="pair_prompt", due=s.due, stale=s.stale,
-                     build=lambda t: shared_message(t, run, row, s.index, None))
+                     build=lambda t: shared_message(t, run, row, s.index, None, stage=stage))
 
 
 async def _agenda_items(pc: PlanContext, agendas: list[_Agenda]) -> list[Outgoing]:
@@ -166,14 +168,14 @@ async def _agenda_items(pc: PlanContext, agendas: list[_Agenda]) -> list[Outgoin
     for a in agendas:
         t = Translator(resolve_locale(a.reader.locale, pc.workspace.locale))
         message = agenda_build(t, a.run, a.row, a.s.index, a.reader, goal=goals.get(a.reader.id or 0),
-                               checkins=checkins.get(a.run.pair.id or 0, []), shared=a.shared)
+                               checkins=checkins.get(a.run.pair.id or 0, []), shared=a.shared, stage=a.stage)
         items.append(Outgoing(key=a.key, kind=a.kind, target=user_target(pc.workspace, a.reader.external_id),
                               message=message, due_at=a.s.due, stale_at=a.s.stale, member_id=a.reader.id))
     return items
 
 
-async def _prompts_for(work: SeriesPass[Pair, PairRun],
-                       todo: list[tuple[Session[Pair], PairRun]]) -> dict[str, PairPrompt]:
+async def _prompts_for(work: SeriesPass[Pair, PairRun], todo: list[tuple[Session[Pair], PairRun]],
+                       stages: dict[str, str]) -> dict[str, PairPrompt]:
     """Each meeting's prompt by key, as `prompt_for_meeting` chooses it: new choices go in one INSERT per 1,000;
     the unique keys still arbitrate (a row that loses to a concurrent choice is read again one pair at a time)."""
     pc = work.pc
@@ -190,7 +192,7 @@ async def _prompts_for(work: SeriesPass[Pair, PairRun],
             chosen[s.key] = PairPrompt(**held)
             continue
         taken = used.setdefault(run.pair.id or 0, {r["prompt_id"] for r in rows})
-        prompt = next_stage_prompt(script_for(run.program), meeting_stage(run, s.index), used_ids=taken,
+        prompt = next_stage_prompt(script_for(run.program), stages[s.key], used_ids=taken,
                                    seed=run.pair.id or 0, fallback=FAMILIES.get(run.program.format))
         if prompt is not None:
             taken.add(prompt.id)
