@@ -8,6 +8,7 @@ mentoring, the junior colleague).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from bot.kernel.calendar import session_count, session_time, session_zone
 from bot.kernel.i18n import Translator, format_moment
@@ -16,7 +17,20 @@ from bot.kernel.planning import PlanContext
 from bot.pairs.scope import PairRun
 from bot.sessions.scripts import prompt_by_id, script_for, stage_of
 from bot.sessions.timing import pair_meetings, zone
-from storage.tables import Goal, Member, PairCheckIn, PairPrompt
+from storage.tables import Goal, Member, PairPrompt
+
+
+class Note(Protocol):
+    """What an agenda reads of a check-in: a PairCheckIn, or a PairNote read for many pairs at once."""
+
+    @property
+    def member_id(self) -> int: ...
+
+    @property
+    def meeting_index(self) -> int: ...
+
+    @property
+    def progress(self) -> str: ...
 
 
 def meeting_stage(run: PairRun, index: int) -> str:
@@ -67,11 +81,12 @@ async def agenda_message(pc: PlanContext, t: Translator, run: PairRun, row: Pair
 
 
 def agenda_build(t: Translator, run: PairRun, row: PairPrompt | None, index: int, reader: Member, *,
-                 goal: Goal | None, checkins: Sequence[PairCheckIn], shared: bool = False,
+                 goal: Goal | None, checkins: Sequence[Note], shared: bool = False,
                  stage: str | None = None) -> Message:
     """One side's agenda: the prompt (unless the space has it), their own open goal and last check-in note, and
     for the mentor the stage's guidance. `goal`: the reader's in this program; `checkins`: the pair's, in
-    meeting order (checkins_of_pairs), read once for many agendas by the planner; `stage` as shared_message's."""
+    meeting order (checkins_of_pairs or notes_of_pairs), read once for many agendas by the planner; `stage` as
+    shared_message's."""
     stage_id = stage or meeting_stage(run, index)
     title = _title(t, run, index, stage_id) if not shared else t("scripts.agenda.private_title", meeting=index + 1)
     lines = [] if shared else [_prompt_text(run, row, t.locale)]
@@ -84,8 +99,7 @@ def agenda_build(t: Translator, run: PairRun, row: PairPrompt | None, index: int
     return Message(text=f"{title}\n{body}\n{when}", blocks=(Header(title), Text(body), Context(when)))
 
 
-def _own_lines(t: Translator, index: int, reader: Member, goal: Goal | None,
-               checkins: Sequence[PairCheckIn]) -> list[str]:
+def _own_lines(t: Translator, index: int, reader: Member, goal: Goal | None, checkins: Sequence[Note]) -> list[str]:
     """The reader's own goal and the progress note of their own latest check-in before this meeting."""
     lines: list[str] = []
     if goal is None:

@@ -17,7 +17,8 @@ from bot.sessions.due_windows import due_state
 from bot.sessions.scripts import next_stage_prompt, script_for
 from bot.sessions.series import Build, GroupPost, SeriesPass, Session, dm_ready, post_many, reach
 from bot.sessions.timing import prompt_due, reminder_due, zone
-from storage.tables import Member, Pair, PairCheckIn, PairPrompt
+from storage.repositories.pair_running import PairNote
+from storage.tables import Member, Pair, PairPrompt
 
 
 def _zones(run: PairRun, index: int) -> list[str]:
@@ -156,13 +157,15 @@ def _post_of(run: PairRun, s: Session[Pair], row: PairPrompt | None, stage: str 
 
 
 async def _agenda_items(pc: PlanContext, agendas: list[_Agenda]) -> list[Outgoing]:
-    """Each DM built as agenda_message would, from the readers' goals and the pairs' check-ins read once."""
+    """Each DM built as agenda_message would, from the readers' goals and the pairs' check-in notes read once
+    (blank ones and those of later meetings left out in the query: agenda_build skips them anyway)."""
     if not agendas:
         return []
     goals = await pc.uow.running.goals_of_members(program_id=pc.program.id or 0,
                                                   member_ids=[a.reader.id or 0 for a in agendas])
-    checkins: dict[int, list[PairCheckIn]] = {}
-    for c in await pc.uow.pair_running.checkins_of_pairs(pair_ids=[a.run.pair.id or 0 for a in agendas]):
+    checkins: dict[int, list[PairNote]] = {}
+    for c in await pc.uow.pair_running.notes_of_pairs(pair_ids=[a.run.pair.id or 0 for a in agendas],
+                                                      before=max(a.s.index for a in agendas)):
         checkins.setdefault(c.pair_id, []).append(c)
     items: list[Outgoing] = []
     for a in agendas:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import RowMapping
 from sqlalchemy import select as columns_of
@@ -14,6 +14,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import PairCheckIn, PairPrompt
 from storage.upsert import insert_ignore, insert_ignore_many
+
+
+class PairNote(NamedTuple):
+    """A check-in's progress note, without the rest of the row (what an agenda quotes)."""
+
+    pair_id: int
+    member_id: int
+    meeting_index: int
+    progress: str
 
 
 class PairRunningRepository:
@@ -89,6 +98,22 @@ class PairRunningRepository:
                                                        col(PairCheckIn.id)))
             checkins += found.all()
         return checkins
+
+    async def notes_of_pairs(self, *, pair_ids: Sequence[int], before: int) -> list[PairNote]:
+        """The non-empty progress notes of these pairs' check-ins about meetings before `before`, in
+        `checkins_of_pairs`'s order: plain columns, one query per 1,000 pairs (a year of check-ins as ORM rows
+        would cost the prompt planner more than the rest of its pass)."""
+        table = PairCheckIn.__table__  # type: ignore[attr-defined]
+        notes: list[PairNote] = []
+        await self._session.flush()  # a Core read does not autoflush as an ORM one does
+        connection = await self._session.connection()
+        for ids in _chunks(pair_ids):
+            found = await connection.execute(
+                columns_of(table.c.pair_id, table.c.member_id, table.c.meeting_index, table.c.progress)
+                .where(table.c.pair_id.in_(ids), table.c.meeting_index < before, table.c.progress != "")
+                .order_by(table.c.pair_id, table.c.meeting_index, table.c.id))
+            notes += [PairNote(*row) for row in found.all()]
+        return notes
 
 
 def _chunks(ids: Sequence[int], size: int = 1000) -> list[list[int]]:
