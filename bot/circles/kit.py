@@ -131,6 +131,7 @@ async def _send_kits(work: SeriesPass[Circle, CircleRun], sessions: list[Session
         if moderator is not None and await dm_ready(work, run, moderator, key=s.key, kind="kit", due=s.due,
                                                     stale=s.stale):
             ready.append((s, run, moderator))
+    await work.flush_notes()  # the stale or paused moderators dm_ready noted
     if not ready:
         return 0
     rows = await pc.uow.running.prompt_values_of_circles(circle_ids=sorted({s.unit.id or 0 for s, _, _ in ready}))

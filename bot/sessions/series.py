@@ -10,7 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from bot.kernel.i18n import Translator, resolve_locale
 from bot.kernel.messages import Message
-from bot.kernel.outbox import Outgoing, enqueue, enqueue_many, note_stale, user_target
+from bot.kernel.outbox import Outgoing, StaleNote, enqueue, enqueue_many, note_stale, note_stale_many, user_target
 from bot.kernel.planning import PlanContext
 from bot.kernel.ports import Target
 from bot.sessions.due_windows import KEYS_SINCE, SETTLED_AFTER, Window, any_open, due_state
@@ -70,6 +70,9 @@ class SeriesPass(Generic[U, R]):
     _runs: dict[int, R | None] = field(default_factory=dict)
     _keys_loaded: bool = False
     _sessions: set[str] | None = None
+    # Stale or paused items noted in this pass, recorded together by `flush_notes` (plan_series and post_many call
+    # it; a planner that calls dm_ready after plan_series does too): a catch-up tick notes thousands.
+    notes: list[StaleNote] = field(default_factory=list)
 
     async def load_keys(self) -> None:
         """Read once per pass, and only when some window is open: most ticks no planner needs them."""
@@ -92,6 +95,10 @@ class SeriesPass(Generic[U, R]):
         """Every key `reach` would write for this session is planned already."""
         keys = {key} if run.space is not None else {f"{key}:{m.id}" for m in run.members}
         return keys <= self.keys
+
+    async def flush_notes(self) -> int:
+        notes, self.notes = self.notes, []
+        return await note_stale_many(self.pc, notes)
 
     async def run(self, unit: U) -> R | None:
         """Members and enrollments only when a planner has something to queue for the unit."""
@@ -167,6 +174,7 @@ async def plan_series(pc: PlanContext, *, prefix: str, windows_of: Callable[[U],
     queued = 0
     async for session in due_items(work, windows_of, prefix=prefix, includes=includes):
         queued += await each(work, session)
+    await work.flush_notes()
     return queued
 
 
@@ -207,11 +215,12 @@ async def post_many(work: SeriesPass[U, R], posts: Sequence[GroupPost]) -> set[s
         if work.planned(p.key):
             continue
         if due_state(pc.now, due=p.due, stale=p.stale) == "stale":
-            await note_stale(pc, key=p.key, kind=p.kind, target=p.target, due=p.due, stale=p.stale)
+            work.notes.append(StaleNote(key=p.key, kind=p.kind, target=p.target, due=p.due, stale=p.stale))
             continue
         message = p.build(channel_translator(pc.workspace, p.members))
         items.append(Outgoing(key=p.key, kind=p.kind, target=p.target, message=message, due_at=p.due,
                               stale_at=p.stale))
+    await work.flush_notes()
     return await enqueue_many(pc.uow, workspace_id=pc.workspace_id, program_id=pc.program.id, items=items)
 
 
@@ -242,15 +251,15 @@ async def dm_ready(work: SeriesPass[U, R], run: R, member: Member, *, key: str, 
     if state == "early":
         return False
     if state == "stale":
-        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id)
+        work.notes.append(StaleNote(key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id))
         return False
     fallback = pc.program.timezone
     enrollment = run.enrollments.get(member.id or 0)
     if is_paused(enrollment, local_day(member, due, fallback=fallback)) or is_paused(
             enrollment, local_day(member, pc.now, fallback=fallback)):
         # Away for this session: nothing now and nothing to catch up on after they come back.
-        await note_stale(pc, key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id,
-                         reason="recipient paused")
+        work.notes.append(StaleNote(key=key, kind=kind, target=target, due=due, stale=stale, member_id=member.id,
+                                    reason="recipient paused"))
         return False
     return True
 

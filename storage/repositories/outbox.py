@@ -110,6 +110,16 @@ def pending_values(
             "due_at": due_at, "stale_at": stale_at, "attempts": 0, "created_at": due_at}
 
 
+def skipped_values(
+    *, workspace_id: int, program_id: int | None, key: str, kind: str, target: str, member_id: int | None,
+    due_at: datetime, stale_at: datetime | None, now: datetime, reason: str, payload: dict[str, Any],
+) -> dict[str, Any]:
+    """One skipped delivery's columns (an item that will not be sent, and why), as `add_skipped(_many)` insert them."""
+    return {"workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind, "target": target,
+            "member_id": member_id, "payload": payload, "image": None, "status": DeliveryStatus.SKIPPED,
+            "due_at": due_at, "stale_at": stale_at, "attempts": 0, "created_at": now, "last_error": reason}
+
+
 def _like_prefix(prefix: str) -> str:
     """A LIKE pattern matching keys that start with `prefix` (its own % and _ matched literally)."""
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -150,13 +160,15 @@ class OutboxRepository:
         due_at: datetime, stale_at: datetime | None, now: datetime, reason: str, payload: dict[str, Any],
     ) -> bool:
         """Record, once per idempotency key, an item that will not be sent, and why: True if recorded now."""
-        created = await insert_ignore(self._session, Delivery, values={
-            "workspace_id": workspace_id, "program_id": program_id, "key": key[:255], "kind": kind,
-            "target": target, "member_id": member_id, "payload": payload, "image": None,
-            "status": DeliveryStatus.SKIPPED, "due_at": due_at, "stale_at": stale_at, "attempts": 0,
-            "created_at": now, "last_error": reason,
-        }, conflict=("key",))
+        created = await insert_ignore(self._session, Delivery, values=skipped_values(
+            workspace_id=workspace_id, program_id=program_id, key=key, kind=kind, target=target, member_id=member_id,
+            due_at=due_at, stale_at=stale_at, now=now, reason=reason, payload=payload), conflict=("key",))
         return created is not None
+
+    async def add_skipped_many(self, rows: Sequence[dict[str, Any]]) -> set[str]:
+        """`add_skipped` for many items (each row `skipped_values`), one INSERT per 1,000: the keys recorded now."""
+        created = await insert_ignore_many(self._session, Delivery, rows=rows, conflict=("key",), returning=("key",))
+        return {str(row[0]) for row in created}
 
     async def planned_keys(self, *, program_id: int, prefixes: Sequence[str],
                            due_from: datetime | None = None) -> set[str]:
