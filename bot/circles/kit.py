@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.circles.moderators import rotation
 from bot.circles.prompts import prompt_for_session, prompt_text
-from bot.circles.scope import CircleRun, active_circles, load_circle, load_circles
+from bot.circles.scope import CircleRun, active_circles, circle_pass, load_circle
 from bot.kernel.anonymity import k_of
 from bot.kernel.calendar import Timed, group_timetable, session_time
 from bot.kernel.i18n import Translator, format_moment, resolve_locale
@@ -90,7 +90,10 @@ async def kit_pass(pc: PlanContext) -> SeriesPass[Circle, CircleRun]:
         return await load_circle(pc, circle, pc.program)
 
     async def load_many(circles: list[Circle]) -> dict[int, CircleRun | None]:
-        return await load_circles(pc, circles, pc.program)
+        # The channel posts' pass (prompts, earlier in the same tick) has loaded these circles already: the kits
+        # reuse its runs instead of reading every member and membership of the program a second time.
+        posts = await circle_pass(pc)
+        return {c.id or 0: await posts.run(c) for c in circles}
 
     return await series_pass(pc, family="circle-kits", prefixes=(f"{PREFIX}:",),
                              units=lambda scope: active_circles(scope, scope.program), load=load,
