@@ -56,7 +56,7 @@ async def readiness_problems(lingkar: App) -> list[str]:
     else:
         if (problem := migration_problem(state)) is not None:
             problems.append(problem)
-    if not lingkar.scheduler.running:
+    if lingkar.settings.scheduler_enabled and not lingkar.scheduler.running:
         problems.append("the scheduler is not running")
     return problems
 

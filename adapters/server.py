@@ -90,7 +90,11 @@ async def serve(settings: Settings) -> None:
     stop = Stop()
     stop.install()  # SIGTERM, SIGINT
     try:
-        scheduler.start()
+        if settings.scheduler_enabled:
+            scheduler.start()
+        else:
+            log.warning("LINGKAR_SCHEDULER_ENABLED is false: this replica serves requests only (another one plans "
+                        "and sends)")
         await stop.requested.wait()
         await _wind_down(web_app, runner, in_flight, lingkar, socket_mode).run(
             grace=settings.shutdown_grace_seconds, signal_name=stop.signal_name)

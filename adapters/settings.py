@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is not served (404).
     metrics_token: str = Field("", alias="LINGKAR_METRICS_TOKEN", repr=False)
     scheduler_tick_seconds: int = Field(60, alias="LINGKAR_SCHEDULER_TICK_SECONDS", ge=1)
+    # false: this replica serves requests only and never plans or sends (docs/deploy.md: web replicas stay small);
+    # at least one replica on the database must keep it true, or nothing is ever planned or sent.
+    scheduler_enabled: bool = Field(True, alias="LINGKAR_SCHEDULER_ENABLED")
     delivery_max_attempts: int = Field(8, alias="LINGKAR_DELIVERY_MAX_ATTEMPTS", ge=1)
     delivery_concurrency: int = Field(16, alias="LINGKAR_DELIVERY_CONCURRENCY", ge=1)
     delivery_lease_seconds: int = Field(300, alias="LINGKAR_DELIVERY_LEASE_SECONDS", ge=30)

@@ -99,7 +99,7 @@ def measurements() -> dict[str, Measurement]:
     return {"tick": scale_ops.tick, "weekly-digest": scale_ops.weekly_digest,
             "digest": scale_ops.digest, "export": scale_ops.export,
             "mydata": scale_ops.my_data, "forget": scale_ops.forget_me, "form": scale_ops.program_form,
-            "serve": scale_serve.serve, "ack": scale_serve.ack}
+            "serve": scale_serve.serve, "serve-web": scale_serve.serve_web, "ack": scale_serve.ack}
 
 
 def measure_apart(url: str, *, only: list[str]) -> list[Figure]:

@@ -80,12 +80,13 @@ async def _planner_passes(session: aiohttp.ClientSession, port: int) -> tuple[fl
     return found["count"], found["sum"]
 
 
-async def _idle(port: int, process: asyncio.subprocess.Process) -> str:
-    """Wait until the start-up tick has planned and the process is quiet (what it queued may still be sent at the
-    platforms' pace); says how it went."""
+async def _idle(port: int, process: asyncio.subprocess.Process, *, ticking: bool) -> str:
+    """Wait until the start-up tick has planned (a replica that ticks) and the process is quiet (what it queued may
+    still be sent at the platforms' pace); says how it went."""
     began = time.perf_counter()
+    passes = (0.0, 0.0)
     async with aiohttp.ClientSession() as session:
-        while (passes := await _planner_passes(session, port))[0] < 1:
+        while ticking and (passes := await _planner_passes(session, port))[0] < 1:
             if process.returncode is not None or time.perf_counter() - began > TICKED_WITHIN:
                 raise RuntimeError("lingkar serve's start-up tick did not finish")
             await asyncio.sleep(1)
@@ -95,11 +96,23 @@ async def _idle(port: int, process: asyncio.subprocess.Process) -> str:
         used = cpu_seconds(process.pid)
         await asyncio.sleep(QUIET_WINDOW)
         quiet = cpu_seconds(process.pid) - used < QUIET_CPU * QUIET_WINDOW
-    return (f"start-up tick planned in {passes[1]:.1f} s, {ticked:.0f} s after /readyz; "
-            + ("then quiet" if quiet else f"not quiet {QUIET_WITHIN:.0f} s later (still sending?)"))
+    settled = "then quiet" if quiet else f"not quiet {QUIET_WITHIN:.0f} s later (still sending?)"
+    if not ticking:
+        return f"web-only (LINGKAR_SCHEDULER_ENABLED=false): never ticks; {settled}"
+    return f"start-up tick planned in {passes[1]:.1f} s, {ticked:.0f} s after /readyz; {settled}"
 
 
 async def serve(db: Store) -> list[Figure]:
+    """The real `lingkar serve`, ticking (every replica does by default)."""
+    return await _serve(db, ticking=True)
+
+
+async def serve_web(db: Store) -> list[Figure]:
+    """A web-only replica (`LINGKAR_SCHEDULER_ENABLED=false`, docs/deploy.md): it answers, another one ticks."""
+    return await _serve(db, ticking=False)
+
+
+async def _serve(db: Store, *, ticking: bool) -> list[Figure]:
     from tests.slack.mock_slack import TOKEN, MockSlack
 
     await upgrade(db.url, schema=db.schema)  # `lingkar db upgrade`: serve refuses a database behind the code
@@ -109,13 +122,14 @@ async def serve(db: Store) -> list[Figure]:
     env.update(LINGKAR_DATABASE_URL=db.url, LINGKAR_HOST="127.0.0.1", LINGKAR_PORT=str(port), SLACK_BOT_TOKEN=TOKEN,
                SLACK_SIGNING_SECRET=slack_ack.SECRET, LINGKAR_SLACK_API_URL=mock.url, LINGKAR_LOG_LEVEL="WARNING",
                LINGKAR_SECRET_KEY="bench-scale-secret", LINGKAR_METRICS_TOKEN=METRICS_TOKEN,
-               LINGKAR_SCHEDULER_TICK_SECONDS="3600")  # the start-up tick only: see the module's docstring
+               LINGKAR_SCHEDULER_TICK_SECONDS="3600",  # the start-up tick only: see the module's docstring
+               LINGKAR_SCHEDULER_ENABLED="true" if ticking else "false")
     lingkar = str(Path(sys.executable).with_name("lingkar"))
     process = await asyncio.create_subprocess_exec(lingkar, "serve", env=env, stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.DEVNULL)
     try:
         started = await _ready(port, process)
-        how = await _idle(port, process)
+        how = await _idle(port, process, ticking=ticking)
         idle = rss_mib(process.pid)
         result = await slack_ack._load("lingkar", port, total=REQUESTS, warmup=WARMUP, concurrency=32, rate=RATE)
         after = rss_mib(process.pid)
@@ -129,10 +143,11 @@ async def serve(db: Store) -> list[Figure]:
         await mock.close()
     p99 = slack_ack.pct(result.answers, 0.99)
     load = f"{REQUESTS:,} signed /circle status|help at {RATE:g}/s, {WARMUP} warm-up"
+    which = "`lingkar serve`" if ticking else "`lingkar serve`, web-only replica"
     return [
-        Figure("`lingkar serve` idle RSS", idle, "MiB", "< 150 MB", idle < 150 * 1e6 / 2**20,
+        Figure(f"{which} idle RSS", idle, "MiB", "< 150 MB", idle < 150 * 1e6 / 2**20,
                f"/readyz {started:.1f} s from start; {how}"),
-        Figure("`lingkar serve` RSS after the commands", after, "MiB", "", None, load),
+        Figure(f"{which} RSS after the commands", after, "MiB", "", None, load),
         Figure("slash command ack p99", slack_ack.pct(result.acks, 0.99), "ms", "", None,
                f"p50 {slack_ack.pct(result.acks, 0.5):.1f} ms; {len(result.acks) / result.wall:.0f} acks/s"),
         Figure("slash command answer p99", p99, "ms", "< 100 ms", p99 < 100,

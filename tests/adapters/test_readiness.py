@@ -36,8 +36,9 @@ def closed_port() -> int:
 
 
 @asynccontextmanager
-async def lingkar(url: str, *, schema: str | None = None, ticking: bool = False) -> AsyncIterator[TestClient[Any, Any]]:
-    settings = Settings(LINGKAR_DATABASE_URL=url, LINGKAR_SCHEDULER_TICK_SECONDS=3600)
+async def lingkar(url: str, *, schema: str | None = None, ticking: bool = False,
+                  **env: Any) -> AsyncIterator[TestClient[Any, Any]]:
+    settings = Settings(LINGKAR_DATABASE_URL=url, LINGKAR_SCHEDULER_TICK_SECONDS=3600, **env)
     built = await bootstrap(settings, migrate=False, schema=schema)
     client = TestClient(TestServer(build_web_app(built)))
     await client.start_server()
@@ -76,6 +77,18 @@ async def test_not_ready_without_the_scheduler(database: Database) -> None:
     await upgrade(database.url, schema=database.schema)
     async with lingkar(database.url, schema=database.schema) as client:
         assert await readyz(client) == (503, {"status": "unavailable", "reasons": ["the scheduler is not running"]})
+
+
+async def test_a_web_only_replica_is_ready_without_the_scheduler(database: Database) -> None:
+    """LINGKAR_SCHEDULER_ENABLED=false (docs/deploy.md): it never ticks, and /readyz does not ask it to; the
+    database is still checked."""
+    await upgrade(database.url, schema=database.schema)
+    async with lingkar(database.url, schema=database.schema, LINGKAR_SCHEDULER_ENABLED=False) as client:
+        assert await readyz(client) == (200, {"status": "ready"})
+    await set_revision(database, "cfedd2ed24aa")
+    async with lingkar(database.url, schema=database.schema, LINGKAR_SCHEDULER_ENABLED=False) as client:
+        status, body = await readyz(client)
+    assert status == 503 and "run `lingkar db upgrade`" in body["reasons"][0]
 
 
 async def test_not_ready_on_an_unmigrated_database(database: Database) -> None:
