@@ -80,14 +80,8 @@ async def note_stale(pc: PlanContext, *, key: str, kind: str, target: Target, du
 
     A skipped row under the same idempotency key keeps it from being planned later and lets admins see it.
     """
-    created = await pc.uow.outbox.add_skipped(
-        workspace_id=pc.workspace_id, program_id=pc.program.id, key=key, kind=kind, target=target.key(),
-        member_id=member_id, due_at=due, stale_at=stale, now=pc.now, reason=reason,
-        payload=encode(Message(text="")))
-    if created:
-        log.info("skipped %s for program %s (due %s, stale %s): %s", kind, pc.program.id, due.isoformat(),
-                 stale.isoformat() if stale else "-", reason)
-    return created
+    note = StaleNote(key=key, kind=kind, target=target, due=due, stale=stale, member_id=member_id, reason=reason)
+    return await note_stale_many(pc, [note]) == 1
 
 
 @dataclass(frozen=True)
@@ -115,8 +109,8 @@ async def note_stale_many(pc: PlanContext, notes: Sequence[StaleNote]) -> int:
         for n in notes])
     if created:
         kinds = sorted({n.kind for n in notes if n.key in created})
-        log.info("skipped %d items (%s) for program %s: stale before planned, or their readers paused",
-                 len(created), ", ".join(kinds), pc.program.id)
+        log.info("program %s: %d not to be sent (%s): stale before planned, or the reader paused",
+                 pc.program.id, len(created), ", ".join(kinds))
     return len(created)
 
 
